@@ -1,0 +1,55 @@
+"""The ``layerforge`` command line: ``check`` and, from the other modules here, more.
+
+A person's mistake ends with one line on stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from core import __version__
+from core.errors import LayerForgeError
+
+#: Sub-command name -> module in this package that defines ``add_parser`` and ``run``.
+COMMANDS = {
+    "check": "core.cli.check",
+}
+
+EXIT_OK, EXIT_USER_ERROR = 0, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse whose usage errors are one line and exit code 2 (as argparse's are)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="layerforge",
+        description="Design, train and export neural networks. Without a command, opens the"
+                    " designer window (with PROJECT if given).")
+    parser.add_argument("--version", action="version", version=f"LayerForge {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, module_name in COMMANDS.items():
+        module = importlib.import_module(module_name)
+        module.add_parser(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return EXIT_OK
+    module = importlib.import_module(COMMANDS[args.command])
+    try:
+        return int(module.run(args) or 0)
+    except LayerForgeError as err:
+        print(f"layerforge {args.command}: {err}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print(f"layerforge {args.command}: interrupted", file=sys.stderr)
+        return 130

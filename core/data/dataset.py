@@ -1,0 +1,108 @@
+"""What every data source produces: :class:`DataInfo` (cheap facts) and :class:`Dataset`.
+
+Arrays are preprocessed already (scaled, encoded, resized); ``preprocessing`` is the
+JSON-able description of that transform, fitted on the training split only, which
+is saved beside a trained model so that prediction and export apply the same one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from core.shapes import DataShapes
+
+CLASSIFICATION = "classification"
+REGRESSION = "regression"
+RECONSTRUCTION = "reconstruction"
+MULTILABEL = "multilabel"
+TASKS = (CLASSIFICATION, REGRESSION, RECONSTRUCTION, MULTILABEL)
+
+
+@dataclass
+class DataInfo:
+    """What the network needs to know about the data, without the data itself."""
+
+    input_shape: tuple[int, ...]
+    task: str
+    class_names: list[str] | None = None
+    target_names: list[str] = field(default_factory=list)
+    feature_names: list[str] = field(default_factory=list)
+    samples: int = 0
+    description: str = ""
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.class_names or [])
+
+    def target_shape(self, loss: str = "auto") -> tuple[int, ...]:
+        """The shape of the Output for this data and loss.
+
+        Two classes get a single logit with the default loss (binary cross-entropy),
+        and two when the person chose ``cross_entropy``.
+        """
+        if self.task == CLASSIFICATION:
+            if self.num_classes == 2 and loss != "cross_entropy":
+                return (1,)
+            return (self.num_classes,)
+        if self.task == RECONSTRUCTION:
+            return tuple(self.input_shape)
+        return (max(1, len(self.target_names)),)
+
+    def shapes(self, loss: str = "auto") -> DataShapes:
+        return DataShapes(tuple(self.input_shape), self.target_shape(loss))
+
+    def summary(self) -> str:
+        """One line for the CLI and the status bar."""
+        shape = "×".join(map(str, self.input_shape))
+        what = {CLASSIFICATION: f"{self.num_classes} classes",
+                REGRESSION: f"{len(self.target_names)} regression target(s)",
+                RECONSTRUCTION: "reconstruction",
+                MULTILABEL: f"{len(self.target_names)} labels"}.get(self.task, self.task)
+        return f"{self.samples} samples, input {shape}, {what}"
+
+
+@dataclass
+class Split:
+    """One split of the data, preprocessed.
+
+    ``x`` is float32 ``(N, *input_shape)``; it may be a ``numpy.memmap`` for data larger
+    than memory. ``y`` is int64 ``(N,)`` for classification, float32 ``(N, k)`` for
+    regression and multilabel, and ``None`` for reconstruction (the target is ``x``).
+    ``ids`` name the samples (row numbers or file paths) for predictions.
+    """
+
+    x: np.ndarray
+    y: np.ndarray | None
+    ids: list[str] | None = None
+
+    def __len__(self) -> int:
+        return int(self.x.shape[0])
+
+
+@dataclass
+class Dataset:
+    """Loaded data, ready for training."""
+
+    info: DataInfo
+    train: Split
+    validation: Split | None
+    test: Split | None
+    preprocessing: dict[str, Any]
+    fingerprint: str = ""
+    notes: list[str] = field(default_factory=list)
+    #: Optional random augmentation applied to training batches on the device:
+    #: ``augment(batch: torch.Tensor, generator: torch.Generator) -> torch.Tensor``.
+    augment: Callable[..., Any] | None = None
+    #: If set, the split is chronological and must not be shuffled across time.
+    chronological: bool = False
+
+
+class Cancelled(Exception):
+    """Raised by a loader when its ``cancel()`` callback says so."""
+
+
+ProgressCallback = Callable[[float, str], None]
+CancelCallback = Callable[[], bool]

@@ -1,0 +1,315 @@
+"""Input/Output and Core layers: Input, Output, Linear, Flatten, Reshape, Identity, Embedding."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.errors import ShapeError
+from core.layers.params import ParamSet
+from core.layers.registry import BuildContext, LayerSpec, Shape, p, register
+from core.layers.rules import normalize_dim, numel, show
+
+
+def _flat_hint(shape: Shape) -> str:
+    if len(shape) == 2:
+        return ("add a Flatten before it, or make the recurrent layer before it return"
+                " its last step (return_sequences off)")
+    return "add a Flatten before it"
+
+
+# --------------------------------------------------------------------------- Input
+def _input_infer(inputs: list[Shape], params: dict[str, Any], ctx: BuildContext) -> Shape:
+    if params.get("shape"):
+        return tuple(int(s) for s in params["shape"])
+    if ctx.input_shape:
+        return tuple(ctx.input_shape)
+    raise ShapeError("has no shape yet: load data (Data menu or the project's data section),"
+                     " or set its shape parameter to design without data")
+
+
+def _input_build(inputs, params, ctx):
+    return None  # the graph's placeholder, not a module
+
+
+register(LayerSpec(
+    type="Input", category="Input/Output", id_prefix="input",
+    summary="Where samples enter the network; its shape comes from the data.",
+    explanation=(
+        "The Input node stands for one batch of samples from your data. Its shape is the"
+        " shape of one sample: (features,) for a table, (channels, height, width) for"
+        " images, (steps, features) for sequences. You normally leave its shape empty so"
+        " that it follows the data you load; set it only to design a network before you"
+        " have data."),
+    params=ParamSet((
+        p("shape", "int_list", None, "Shape of one sample, without the batch dimension",
+          minimum=1, optional=True, none_means="from the data", list_length=(1, 4)),
+    )),
+    infer=_input_infer, build=_input_build, min_inputs=0, max_inputs=0,
+    shape_formula="output = the data's sample shape",
+    when_to_use="Every network has exactly one Input.",
+))
+
+
+# --------------------------------------------------------------------------- Output
+def _target_shape(params: dict[str, Any], ctx: BuildContext) -> Shape:
+    if params.get("units"):
+        return (int(params["units"]),)
+    if ctx.target_shape:
+        return tuple(ctx.target_shape)
+    raise ShapeError("does not know how many outputs to make yet: load data (it counts the"
+                     " classes or targets), or set units")
+
+
+def _output_infer(inputs: list[Shape], params: dict[str, Any], ctx: BuildContext) -> Shape:
+    (shape,) = inputs
+    target = _target_shape(params, ctx)
+    if params["head"] == "identity":
+        if shape != target:
+            raise ShapeError(f"passes its input through, but receives {show(shape)} while the"
+                             f" targets are {show(target)}: change the layers before it, or use"
+                             " the linear head")
+        return shape
+    if len(shape) != 1:
+        raise ShapeError(f"needs a flat input but receives {show(shape)}: {_flat_hint(shape)}")
+    return target
+
+
+def _output_params(inputs, params, out) -> int:
+    if params["head"] == "identity":
+        return 0
+    return (inputs[0][0] + 1) * numel(out)
+
+
+def _output_macs(inputs, params, out) -> int:
+    return 0 if params["head"] == "identity" else inputs[0][0] * numel(out)
+
+
+def _output_build(inputs, params, ctx):
+    from torch import nn
+
+    from core.layers.torch_modules import Head
+
+    if params["head"] == "identity":
+        return nn.Identity()
+    target = _target_shape(params, ctx)
+    if len(target) == 1:
+        return nn.Linear(inputs[0][0], target[0])
+    return Head(inputs[0][0], target)
+
+
+register(LayerSpec(
+    type="Output", category="Input/Output", id_prefix="output",
+    summary="The network's head: a Linear layer sized to the data's classes or targets.",
+    explanation=(
+        "The Output node makes the network's prediction. With the linear head it is a"
+        " Linear layer whose width follows from the data: one unit per class (one unit"
+        " for two classes), or one per regression target. It outputs raw scores"
+        " (logits); the loss function applies softmax or sigmoid, so do not add one"
+        " yourself. The identity head passes its input through unchanged, for networks"
+        " whose last layer already produces the target's shape, such as a convolutional"
+        " autoencoder."),
+    params=ParamSet((
+        p("units", "int", None, "Number of outputs", minimum=1, optional=True,
+          none_means="from the data"),
+        p("head", "choice", "linear", "linear: a Linear layer; identity: pass the input through",
+          choices=("linear", "identity")),
+    )),
+    infer=_output_infer, build=_output_build, count_params=_output_params,
+    count_macs=_output_macs,
+    shape_formula="(N, in) -> (N, classes or targets)",
+    when_to_use="Every network has exactly one Output, at its end.",
+))
+
+
+# --------------------------------------------------------------------------- Linear
+def _linear_infer(inputs: list[Shape], params: dict[str, Any], ctx: BuildContext) -> Shape:
+    (shape,) = inputs
+    if len(shape) not in (1, 2):
+        raise ShapeError(f"needs a flat input but receives {show(shape)}: {_flat_hint(shape)}")
+    return (*shape[:-1], params["out_features"])
+
+
+def _linear_params(inputs, params, out) -> int:
+    return inputs[0][-1] * params["out_features"] + (params["out_features"] if params["bias"] else 0)
+
+
+def _linear_macs(inputs, params, out) -> int:
+    return numel(inputs[0]) * params["out_features"]
+
+
+def _linear_build(inputs, params, ctx):
+    from torch import nn
+
+    return nn.Linear(inputs[0][-1], params["out_features"], bias=params["bias"])
+
+
+register(LayerSpec(
+    type="Linear", category="Core", id_prefix="fc",
+    summary="Fully connected layer: every output is a weighted sum of all inputs plus a bias.",
+    explanation=(
+        "A Linear (dense, fully connected) layer computes y = x·Wᵀ + b: each of its"
+        " out_features outputs is a weighted sum of every input feature plus a bias. It is"
+        " the workhorse of multilayer perceptrons. Two Linear layers in a row without an"
+        " activation between them are equivalent to a single Linear layer, so put a"
+        " non-linearity such as ReLU between them. It needs a flat input: use Flatten after"
+        " convolutions. On a sequence (steps, features) it is applied to every step."),
+    params=ParamSet((
+        p("out_features", "int", 64, "Number of output features (neurons)", minimum=1,
+          maximum=1_000_000),
+        p("bias", "bool", True, "Learn an additive bias for every output"),
+    )),
+    infer=_linear_infer, build=_linear_build, count_params=_linear_params,
+    count_macs=_linear_macs,
+    shape_formula="(N, in_features) -> (N, out_features); parameters = in_features × out_features + out_features",
+    when_to_use="Tabular data, the end of a CNN after Flatten, and anywhere features are mixed.",
+))
+
+
+# --------------------------------------------------------------------------- Flatten
+def _flatten_infer(inputs: list[Shape], params: dict[str, Any], ctx: BuildContext) -> Shape:
+    (shape,) = inputs
+    full = (0, *shape)  # 0 stands for the batch dimension
+    rank = len(full)
+    start = normalize_dim(params["start_dim"], rank, "start_dim", shape)
+    end = normalize_dim(params["end_dim"], rank, "end_dim", shape)
+    if start == 0:
+        raise ShapeError("cannot flatten the batch dimension: set start_dim to 1")
+    if end < start:
+        raise ShapeError(f"has end_dim {params['end_dim']} before start_dim {params['start_dim']}:"
+                         " end_dim must come after start_dim")
+    merged = numel(full[start:end + 1])
+    return (*full[1:start], merged, *full[end + 1:])
+
+
+def _flatten_build(inputs, params, ctx):
+    from torch import nn
+
+    return nn.Flatten(params["start_dim"], params["end_dim"])
+
+
+register(LayerSpec(
+    type="Flatten", category="Core",
+    summary="Flattens each sample into one long vector, e.g. 16×5×5 -> 400.",
+    explanation=(
+        "Flatten turns each sample's multi-dimensional tensor into a flat vector without"
+        " changing any value: a 16×5×5 feature map becomes 400 numbers. It sits between the"
+        " convolutional part of a network and its Linear layers. start_dim and end_dim"
+        " choose which dimensions to merge, counted with the batch as dimension 0."),
+    params=ParamSet((
+        p("start_dim", "int", 1, "First dimension to merge (0 is the batch)", minimum=-5, maximum=5),
+        p("end_dim", "int", -1, "Last dimension to merge (-1 is the last)", minimum=-5, maximum=5),
+    )),
+    infer=_flatten_infer, build=_flatten_build,
+    shape_formula="(N, C, H, W) -> (N, C·H·W)",
+    when_to_use="Before the first Linear layer after convolutions or pooling.",
+))
+
+
+# --------------------------------------------------------------------------- Reshape
+def _reshape_infer(inputs: list[Shape], params: dict[str, Any], ctx: BuildContext) -> Shape:
+    (shape,) = inputs
+    target = [int(s) for s in params["shape"]]
+    if any(s == 0 or s < -1 for s in target):
+        raise ShapeError("has a size of 0 or below -1 in its shape: every size must be at"
+                         " least 1, with at most one -1 for 'the rest'")
+    total = numel(shape)
+    if target.count(-1) > 1:
+        raise ShapeError("has more than one -1 in its shape: only one size can be inferred")
+    if -1 in target:
+        known = numel([s for s in target if s != -1])
+        if total % known:
+            raise ShapeError(f"cannot reshape {show(shape)} ({total} numbers) into"
+                             f" {show(tuple(target))}: {total} is not divisible by {known}")
+        target[target.index(-1)] = total // known
+    elif numel(target) != total:
+        raise ShapeError(f"cannot reshape {show(shape)} into {show(tuple(target))}: the input"
+                         f" holds {total} numbers per sample and the shape {numel(target)}")
+    return tuple(target)
+
+
+def _reshape_build(inputs, params, ctx):
+    from core.layers.torch_modules import Reshape
+
+    return Reshape(params["shape"])
+
+
+register(LayerSpec(
+    type="Reshape", category="Core",
+    summary="Gives each sample a new shape holding the same numbers, e.g. 784 -> 1×28×28.",
+    explanation=(
+        "Reshape rearranges each sample into a new shape with the same number of values,"
+        " for example a flat 784-vector into a 1×28×28 image so that convolutions can"
+        " follow, or a vector into (steps, features) for a recurrent layer. One size may be"
+        " -1, meaning 'whatever is left'. The batch dimension is never written."),
+    params=ParamSet((
+        p("shape", "int_list", [1, -1], "New shape of one sample (one size may be -1)",
+          minimum=-1, list_length=(1, 4)),
+    )),
+    infer=_reshape_infer, build=_reshape_build,
+    shape_formula="(N, *in) -> (N, *shape), with the same number of values",
+    when_to_use="To turn a table row into an image or a sequence, or back.",
+))
+
+
+# --------------------------------------------------------------------------- Identity
+def _identity_infer(inputs, params, ctx) -> Shape:
+    return inputs[0]
+
+
+def _identity_build(inputs, params, ctx):
+    from torch import nn
+
+    return nn.Identity()
+
+
+register(LayerSpec(
+    type="Identity", category="Core",
+    summary="Passes its input through unchanged; a placeholder or a named junction.",
+    explanation=(
+        "Identity returns its input unchanged. It is useful as a named point in the graph"
+        " (a skip connection's start, a layer you plan to replace) and costs nothing."),
+    infer=_identity_infer, build=_identity_build,
+    shape_formula="output shape = input shape",
+    when_to_use="As a placeholder while designing.",
+))
+
+
+# --------------------------------------------------------------------------- Embedding
+def _embedding_infer(inputs, params, ctx) -> Shape:
+    (shape,) = inputs
+    if len(shape) != 1:
+        raise ShapeError(f"needs a sequence of token indices (steps,) but receives {show(shape)}:"
+                         " feed it integer token ids, one per step")
+    pad = params.get("padding_idx")
+    if pad is not None and pad >= params["num_embeddings"]:
+        raise ShapeError(f"has padding_idx {pad}, but only {params['num_embeddings']} embeddings:"
+                         " padding_idx must be below num_embeddings")
+    return (shape[0], params["embedding_dim"])
+
+
+def _embedding_build(inputs, params, ctx):
+    from core.layers.torch_modules import TokenEmbedding
+
+    return TokenEmbedding(params["num_embeddings"], params["embedding_dim"], params["padding_idx"])
+
+
+register(LayerSpec(
+    type="Embedding", category="Core", id_prefix="embed",
+    summary="Looks up a learned vector for each integer token id.",
+    explanation=(
+        "An Embedding layer is a table of num_embeddings learned vectors of length"
+        " embedding_dim. Each integer in the input (a word or category id from 0 to"
+        " num_embeddings-1) is replaced by its vector, so a sequence of ids becomes a"
+        " sequence of feature vectors that recurrent or attention layers can read."),
+    params=ParamSet((
+        p("num_embeddings", "int", 1000, "Number of distinct token ids (vocabulary size)",
+          minimum=1, maximum=10_000_000),
+        p("embedding_dim", "int", 32, "Length of each learned vector", minimum=1, maximum=65536),
+        p("padding_idx", "int", None, "A token id whose vector stays zero", minimum=0,
+          optional=True, none_means="no padding token"),
+    )),
+    infer=_embedding_infer, build=_embedding_build,
+    count_params=lambda i, prm, o: prm["num_embeddings"] * prm["embedding_dim"],
+    shape_formula="(N, steps) -> (N, steps, embedding_dim)",
+    when_to_use="Text or categorical sequences given as integer ids.",
+))

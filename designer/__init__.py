@@ -1,0 +1,1 @@
+"""The LayerForge desktop application (Qt). Importing this package does not import Qt."""
