@@ -226,14 +226,20 @@ class Graph:
         return None
 
     # ------------------------------------------------------------------ mutations
-    def add_node(self, node: Node) -> Node:
+    def add_node(self, node: Node, index: int | None = None) -> Node:
+        """Add a node (at position ``index`` of the node order when given, e.g. by undo)."""
         problem = id_problem(node.id)
         if problem:
             raise GraphError(problem)
         if node.id in self.nodes:
             raise GraphError(f"a node named {node.id!r} already exists: choose another name")
         REGISTRY.get(node.type)  # raises for an unknown type
-        self.nodes[node.id] = node
+        if index is None or index >= len(self.nodes):
+            self.nodes[node.id] = node
+        else:
+            items = list(self.nodes.items())
+            items.insert(max(index, 0), (node.id, node))
+            self.nodes = dict(items)
         self.node_added.emit(node)
         self.changed.emit()
         return node
@@ -258,13 +264,19 @@ class Graph:
             target_port = max(ports) + 1 if ports else 0
         return self.add_edge(Edge(source, target, target_port))
 
-    def add_edge(self, edge: Edge) -> Edge:
-        """Insert a wire as it is (used by undo and by loading, after validation)."""
+    def add_edge(self, edge: Edge, index: int | None = None) -> Edge:
+        """Insert a wire as it is (used by undo and by loading, after validation).
+
+        ``index`` puts it at that position of :attr:`edges` (undo restores the order).
+        """
         if edge.source not in self.nodes or edge.target not in self.nodes:
             raise GraphError(f"the wire {edge.source} -> {edge.target} names a node that does not exist")
         if edge in self.edges:
             raise GraphError(f"the wire {edge.source} -> {edge.target} already exists")
-        self.edges.append(edge)
+        if index is None:
+            self.edges.append(edge)
+        else:
+            self.edges.insert(max(index, 0), edge)
         self.edge_added.emit(edge)
         self.changed.emit()
         return edge
@@ -280,8 +292,12 @@ class Graph:
         self.edges.remove(edge)
         self.edge_removed.emit(edge)
 
-    def set_param(self, node_id: str, name: str, value: Any) -> Any:
-        """Set (or with ``None`` clear) one parameter after validating it; returns the old value."""
+    def set_param(self, node_id: str, name: str, value: Any, index: int | None = None) -> Any:
+        """Set (or with ``None`` clear) one parameter after validating it; returns the old value.
+
+        ``index``: where a parameter not yet set goes among the node's ``params`` keys
+        (undo of a clear puts it back where it was, so the file is unchanged).
+        """
         node = self.node(node_id)
         spec = REGISTRY.get(node.type)
         param = spec.params.get(name)
@@ -292,6 +308,10 @@ class Graph:
         old = node.params.get(name)
         if value is None:
             node.params.pop(name, None)
+        elif index is not None and name not in node.params and index < len(node.params):
+            items = list(node.params.items())
+            items.insert(max(index, 0), (name, copy.deepcopy(value)))
+            node.params = dict(items)
         else:
             node.params[name] = copy.deepcopy(value)
         self.node_changed.emit(node_id)
