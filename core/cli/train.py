@@ -1,0 +1,259 @@
+"""``layerforge train PROJECT``: train headless, with a progress bar, into a run folder.
+
+``--resume RUN_DIR`` continues a stopped or killed run from its last completed epoch;
+``--nproc N`` trains data-parallel in N processes on this machine (torch's elastic
+launcher). Ctrl-C stops cleanly after the current batch (press it twice to abort).
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import time
+from pathlib import Path
+
+from core.errors import TrainingError
+from core.train.callbacks import COMPLETED, FAILED, BatchEnd, Callback, EpochEnd, TrainResult
+
+EXIT_OK, EXIT_USER_ERROR, EXIT_STOPPED = 0, 2, 130
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "train", help="train a project headless and write a run folder",
+        description="Train a project's network on its data without the window. Writes"
+                    " runs/<project name>-<timestamp>/ beside the project (run.json,"
+                    " metrics.csv, model.safetensors, preprocessing.json, last.ckpt) and"
+                    " prints the final metrics. Ctrl-C stops after the current batch; the"
+                    " run can then be continued with --resume.")
+    parser.add_argument("project", nargs="?", help="a .lfproj file (not needed with --resume)")
+    parser.add_argument("--data", help="use this CSV file or image folder instead of the project's data")
+    parser.add_argument("--target", help="the target column of a CSV file")
+    parser.add_argument("--epochs", type=_positive_int, help="number of epochs (with --resume: the new total)")
+    parser.add_argument("--batch-size", type=_positive_int, help="samples per batch")
+    parser.add_argument("--lr", type=_positive_float, help="learning rate")
+    parser.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"),
+                        help="where to train (auto: CUDA, then MPS, then CPU)")
+    parser.add_argument("--run-dir", help="write the run here instead of runs/<name>-<timestamp>/")
+    parser.add_argument("--resume", metavar="RUN_DIR",
+                        help="continue this run from its last completed epoch")
+    parser.add_argument("--nproc", type=_positive_int, default=1,
+                        help="train data-parallel in this many processes (DDP: gloo on CPU, NCCL on GPUs)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number above 0, got {text}")
+    return value
+
+
+def _overrides(args: argparse.Namespace) -> dict:
+    given = {"epochs": args.epochs, "batch_size": args.batch_size, "learning_rate": args.lr,
+             "device": args.device}
+    return {key: value for key, value in given.items() if value is not None}
+
+
+def run(args: argparse.Namespace) -> int:
+    from core.train.distributed import launched
+
+    if not args.project and not args.resume:
+        raise TrainingError("give a project file to train, or --resume RUN_DIR to continue a run")
+    if args.resume and (args.data or args.target or args.batch_size):
+        raise TrainingError("--data, --target and --batch-size cannot change when a run is"
+                            " continued with --resume: start a new run instead")
+    if args.nproc > 1 and not launched():
+        return _launch(args)
+    return _train(args)
+
+
+def _launch(args: argparse.Namespace) -> int:
+    """Check what can be checked here, fix the run folder, then start N worker processes."""
+    from core.train.distributed import launch
+
+    argv = _worker_argv(args)
+    if not args.resume and not args.run_dir:
+        from core.project import Project
+        from core.train.rundir import default_run_dir
+
+        project = Project.load(args.project)
+        argv += ["--run-dir", str(default_run_dir(project.directory, project.name))]
+    code = launch(args.nproc, argv)
+    if code:
+        print(f"layerforge train: a training process failed (exit code {code}); see the messages"
+              " above", file=sys.stderr)
+        return EXIT_USER_ERROR if code == EXIT_USER_ERROR else 1
+    return EXIT_OK
+
+
+def _worker_argv(args: argparse.Namespace) -> list[str]:
+    """The same command for each worker process, without --nproc."""
+    argv = ["train"] + ([str(Path(args.project).resolve())] if args.project else [])
+    for flag, value in (("--data", args.data), ("--target", args.target), ("--epochs", args.epochs),
+                        ("--batch-size", args.batch_size), ("--lr", args.lr),
+                        ("--device", args.device), ("--run-dir", args.run_dir),
+                        ("--resume", args.resume)):
+        if value is not None:
+            argv += [flag, str(value)]
+    if args.quiet:
+        argv.append("--quiet")
+    return argv
+
+
+def _train(args: argparse.Namespace) -> int:
+    from core.train.distributed import init_from_env, shutdown
+
+    overrides = _overrides(args)
+    distributed = init_from_env(overrides.get("device", "auto"))
+    main = distributed is None or distributed.is_main
+    callbacks = [ProgressBar()] if main and not args.quiet else []
+    try:
+        trainer = _make_trainer(args, overrides, distributed, callbacks)
+        for note in trainer.notes if main else ():
+            print(f"note: {note}", file=sys.stderr)
+        with _stop_on_signals(trainer):
+            result = trainer.fit()
+    finally:
+        if distributed is not None:
+            shutdown()
+    if main:
+        _print_result(trainer, result)
+    if result.status == COMPLETED:
+        return EXIT_OK
+    if result.status == FAILED:
+        if main:
+            print(f"layerforge train: {result.reason}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    return EXIT_STOPPED
+
+
+def _make_trainer(args: argparse.Namespace, overrides: dict, distributed, callbacks: list):
+    from core.train.setup import continue_run, prepare
+
+    if args.resume:
+        return continue_run(args.resume, overrides=overrides, distributed=distributed,
+                            callbacks=callbacks)
+    from core.cli.check import data_override
+    from core.data import load
+    from core.project import Project
+
+    project = Project.load(args.project)
+    spec = data_override(project, args)
+    dataset = load(spec if spec is not None else project.data, project.directory)
+    return prepare(project, dataset, overrides=overrides, data_spec=spec,
+                   run_dir=Path(args.run_dir).expanduser().resolve() if args.run_dir else None,
+                   distributed=distributed, callbacks=callbacks)
+
+
+class _stop_on_signals:
+    """Ctrl-C or SIGTERM asks the trainer to stop; a second Ctrl-C aborts at once."""
+
+    def __init__(self, trainer):
+        self.trainer = trainer
+        self.previous: dict[int, object] = {}
+
+    def _handle(self, signum, frame):
+        if self.trainer.control.stop_requested and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        print("\nlayerforge train: stopping after this batch (Ctrl-C again to abort)", file=sys.stderr)
+        self.trainer.stop()
+
+    def __enter__(self):
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                self.previous[sig] = signal.signal(sig, self._handle)
+            except ValueError:  # not the main thread
+                pass
+        return self
+
+    def __exit__(self, *exc):
+        for sig, handler in self.previous.items():
+            signal.signal(sig, handler)
+
+
+class ProgressBar(Callback):
+    """A tqdm bar on stderr over all batches of the run, with the latest epoch's metrics."""
+
+    def __init__(self):
+        self.bar = None
+        self._count = 0
+        self._last = 0.0
+
+    def on_train_start(self, trainer) -> None:
+        from tqdm import tqdm
+
+        per_epoch = len(trainer.plan)
+        self.bar = tqdm(total=trainer.spec.epochs * per_epoch, initial=trainer.epoch * per_epoch,
+                        unit="batch", file=sys.stderr, dynamic_ncols=True, mininterval=0.25,
+                        desc=f"epoch {trainer.epoch + 1}/{trainer.spec.epochs}", leave=True)
+
+    def on_batch_end(self, trainer, event: BatchEnd) -> None:
+        self._count += 1
+        now = time.monotonic()
+        if now - self._last >= 0.2:
+            self.bar.update(self._count)
+            self._count, self._last = 0, now
+
+    def on_epoch_end(self, trainer, event: EpochEnd) -> None:
+        self.bar.update(self._count)
+        self._count = 0
+        row = event.row
+        shown = {k: _fmt(row[k]) for k in ("train_loss", "val_loss", "val_accuracy", "val_rmse")
+                 if k in row}
+        self.bar.set_postfix(shown, refresh=False)
+        self.bar.set_description(f"epoch {min(event.epoch + 1, event.epochs)}/{event.epochs}",
+                                 refresh=False)
+
+    def on_train_end(self, trainer, result: TrainResult) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _fmt(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def _metrics_line(row: dict | None) -> str:
+    """The loss and validation/test columns of a metrics row (training metrics left out)."""
+    if not row:
+        return "-"
+    skip = ("epoch", "seconds", "samples_per_second", "learning_rate")
+    return ", ".join(f"{k} {_fmt(v)}" for k, v in row.items()
+                     if k not in skip and (k == "train_loss" or not k.startswith("train_")))
+
+
+def _print_result(trainer, result: TrainResult) -> None:
+    name = (trainer.project or {}).get("name", "the project")
+    speed = ""
+    if result.final:
+        speed = f", {result.final.get('samples_per_second', 0):,.0f} samples/s"
+    device = trainer.placement.device if trainer.placement else "?"
+    print(f"{name}: {result.status} after {result.epochs_completed} of {trainer.spec.epochs} epochs"
+          f" in {result.seconds:.1f} s on {device}{speed}")
+    if result.reason and result.status == COMPLETED:
+        print(result.reason)
+    if result.best:
+        print(f"best epoch {result.best['epoch']}: {_metrics_line(result.best)}")
+    if result.final and result.final is not result.best:
+        print(f"last epoch {result.final['epoch']}: {_metrics_line(result.final)}")
+    if result.test:
+        print(f"test: {_metrics_line(result.test)}")
+    if result.run_dir:
+        print(f"run directory: {result.run_dir}")

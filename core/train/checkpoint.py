@@ -1,0 +1,117 @@
+"""Checkpoints (``last.ckpt``) and weights (``model.safetensors``), read without running code.
+
+A checkpoint is a ``torch.save`` dictionary of tensors, numbers, strings, lists and
+dicts only, so ``torch.load(weights_only=True)`` reads it; anything else in the file
+(a pickled object that would run code) is refused before it can act. Weights are
+safetensors, which hold nothing but tensors.
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+import random
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core.errors import TrainingError
+
+CHECKPOINT_FORMAT = "layerforge.checkpoint"
+CHECKPOINT_VERSION = 1
+
+
+def rng_state() -> dict[str, Any]:
+    """The Python, NumPy, torch (and CUDA) random states as plain data."""
+    import torch
+
+    kind, keys, pos, has_gauss, cached = np.random.get_state()
+    state = {"python": random.getstate(),
+             "numpy": {"kind": kind, "keys": torch.from_numpy(keys.astype(np.int64)), "pos": int(pos),
+                       "has_gauss": int(has_gauss), "cached_gaussian": float(cached)},
+             "torch": torch.get_rng_state(), "cuda": None}
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def set_rng_state(state: dict[str, Any]) -> None:
+    import torch
+
+    version, internal, gauss = state["python"]
+    random.setstate((version, tuple(internal), gauss))
+    numpy = state["numpy"]
+    np.random.set_state((numpy["kind"], numpy["keys"].numpy().astype(np.uint32), numpy["pos"],
+                         numpy["has_gauss"], numpy["cached_gaussian"]))
+    torch.set_rng_state(state["torch"])
+    if state.get("cuda") is not None and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda"])
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and torch (all devices) from one number."""
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed % (2 ** 32))
+    torch.manual_seed(seed)
+
+
+def checkpoint_bytes(payload: dict[str, Any]) -> bytes:
+    import torch
+
+    buffer = io.BytesIO()
+    torch.save({"format": CHECKPOINT_FORMAT, "format_version": CHECKPOINT_VERSION, **payload}, buffer)
+    return buffer.getvalue()
+
+
+def load_checkpoint(path: str | Path) -> dict[str, Any]:
+    """Read a ``last.ckpt`` safely; a file that is not plain weights is refused, never run."""
+    import torch
+
+    path = Path(path)
+    if not path.is_file():
+        raise TrainingError(f"{path} does not exist: the run has no checkpoint to resume from"
+                            " (it stopped before finishing its first epoch)")
+    try:
+        with warnings.catch_warnings():  # torch warns about pickle protocols of foreign files
+            warnings.simplefilter("ignore")
+            payload = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError:
+        raise TrainingError(f"{path} holds objects that are not plain weights (opening it could"
+                            " run code), so it was not loaded: it may have been tampered with;"
+                            " use a checkpoint you trust") from None
+    except Exception as err:  # noqa: BLE001 - a damaged file can fail in many ways
+        raise TrainingError(f"{path} cannot be read as a LayerForge checkpoint ({type(err).__name__}):"
+                            " the file is damaged or is not a checkpoint") from None
+    if not isinstance(payload, dict) or payload.get("format") != CHECKPOINT_FORMAT:
+        raise TrainingError(f"{path} is not a LayerForge checkpoint")
+    if payload.get("format_version", 0) > CHECKPOINT_VERSION:
+        raise TrainingError(f"{path} was written by a newer LayerForge: update LayerForge to"
+                            " resume it")
+    return payload
+
+
+def weights_bytes(state_dict: dict[str, Any], metadata: dict[str, str] | None = None) -> bytes:
+    """A state dict as safetensors bytes (tensors copied to the CPU, contiguous, unshared)."""
+    from safetensors.torch import save
+
+    tensors = {name: t.detach().to("cpu", copy=True).contiguous() for name, t in state_dict.items()}
+    return save(tensors, metadata=metadata or {"format": "layerforge.weights"})
+
+
+def load_weights(path: str | Path) -> dict[str, Any]:
+    """Tensors of a ``.safetensors`` file, with a clear message when it is not one."""
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+
+    path = Path(path)
+    if not path.is_file():
+        raise TrainingError(f"{path} does not exist: the run has no saved weights yet")
+    try:
+        return load_file(str(path), device="cpu")
+    except (SafetensorError, OSError, ValueError) as err:
+        raise TrainingError(f"{path} is not a valid safetensors weights file ({err}):"
+                            " it is damaged or was replaced") from None

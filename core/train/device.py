@@ -1,0 +1,96 @@
+"""Which device trains, in which precision, and what is present on this machine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from core.errors import TrainingError
+
+
+@dataclass
+class Placement:
+    """The resolved device and precision, with sentences about what was changed."""
+
+    device: str
+    precision: str  # float32, bf16 or fp16 (mixed precision, CUDA only)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def amp_dtype(self):
+        import torch
+
+        return {"bf16": torch.bfloat16, "fp16": torch.float16}.get(self.precision)
+
+    @property
+    def device_type(self) -> str:
+        return self.device.split(":")[0]
+
+
+def available_devices() -> list[str]:
+    """Devices this machine can train on, for a device selector: ``auto`` first."""
+    import torch
+
+    devices = ["auto", "cpu"]
+    if torch.cuda.is_available():
+        devices += [f"cuda:{i}" for i in range(torch.cuda.device_count())]
+    if _mps_available():
+        devices.append("mps")
+    return devices
+
+
+def describe_device(device: str) -> str:
+    """A short human name: ``CPU (2 threads)``, ``NVIDIA H100 (cuda:0)``."""
+    import torch
+
+    if device.startswith("cuda"):
+        index = int(device.split(":")[1]) if ":" in device else torch.cuda.current_device()
+        return f"{torch.cuda.get_device_name(index)} (cuda:{index})"
+    if device == "mps":
+        return "Apple GPU (mps)"
+    return f"CPU ({torch.get_num_threads()} threads)"
+
+
+def _mps_available() -> bool:
+    import torch
+
+    backend = getattr(torch.backends, "mps", None)
+    return bool(backend and backend.is_available())
+
+
+def resolve(device: str, precision: str) -> Placement:
+    """Resolve ``auto`` (CUDA, then MPS, then CPU) and check the device exists.
+
+    Mixed precision runs on CUDA only; elsewhere training falls back to float32 and
+    says so in ``notes``.
+    """
+    import torch
+
+    notes: list[str] = []
+    if device == "auto":
+        if torch.cuda.is_available():
+            device = "cuda:0"
+        elif _mps_available():
+            device = "mps"
+        else:
+            device = "cpu"
+    elif device.startswith("cuda"):
+        if not torch.cuda.is_available():
+            raise TrainingError(f"training.device is {device!r} but this machine has no CUDA GPU"
+                                " that PyTorch can use: choose 'auto' or 'cpu'")
+        index = int(device.split(":")[1]) if ":" in device else 0
+        if index >= torch.cuda.device_count():
+            raise TrainingError(f"training.device is {device!r} but this machine has"
+                                f" {torch.cuda.device_count()} CUDA GPU(s): choose"
+                                f" 'cuda:0' to 'cuda:{torch.cuda.device_count() - 1}'")
+        device = f"cuda:{index}"
+    elif device == "mps" and not _mps_available():
+        raise TrainingError("training.device is 'mps' but this machine has no Apple GPU that"
+                            " PyTorch can use: choose 'auto' or 'cpu'")
+    if precision != "float32" and not device.startswith("cuda"):
+        notes.append(f"training.precision {precision!r} (mixed precision) needs a CUDA GPU;"
+                     f" training on {device} in float32 instead")
+        precision = "float32"
+    if precision == "bf16" and not torch.cuda.is_bf16_supported():
+        notes.append("this GPU does not support bf16: training in fp16 mixed precision instead")
+        precision = "fp16"
+    return Placement(device, precision, notes)

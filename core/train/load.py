@@ -1,0 +1,114 @@
+"""Open a finished run for prediction and export: the module with its best weights, and its data facts.
+
+Nothing here executes code from the run folder: ``run.json`` and ``preprocessing.json``
+are JSON, the weights are safetensors.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core.data.dataset import DataInfo
+from core.errors import TrainingError
+from core.project import Project
+from core.train.checkpoint import load_weights
+from core.train.rundir import PREPROCESSING, WEIGHTS, read_run_json
+from core.train.spec import TrainSpec
+
+
+@dataclass
+class TrainedModel:
+    """A trained network, ready to predict (eval mode, on the CPU, best weights).
+
+    ``module(x)`` takes **preprocessed** input (``Split.x``: scaled as ``preprocessing``
+    says) and returns raw outputs (logits, or scaled regression values); ``predict``
+    and :meth:`inference_module` add the output activation and undo target scaling.
+    """
+
+    module: Any
+    preprocessing: dict[str, Any]
+    info: DataInfo
+    project: Project
+    run: dict[str, Any]
+    run_dir: Path
+    spec: TrainSpec
+
+    @property
+    def output_activation(self) -> str:
+        """``softmax`` (classes), ``sigmoid`` (two classes by one logit, labels) or ``none``."""
+        return self.run.get("output_activation", "none")
+
+    @property
+    def class_names(self) -> list[str] | None:
+        return self.info.class_names
+
+    def inference_module(self, raw_input: bool = True):
+        """A module from input to final outputs: class probabilities or values in original units.
+
+        With ``raw_input`` the input scaling of ``preprocessing.json`` happens inside
+        (``(x - mean) / scale``), so the module takes the encoded feature vector (tables)
+        or pixels in [0, 1] (images), as exports do.
+        """
+        from core.train.inference import InferenceModule
+
+        return InferenceModule(self.module, self.preprocessing, self.output_activation,
+                               self.info.task, raw_input=raw_input).eval()
+
+    def predict(self, x: np.ndarray, batch_size: int = 1024) -> np.ndarray:
+        """Final outputs for preprocessed inputs ``x`` (float32, ``(N, *input_shape)``).
+
+        Classification gives class probabilities ``(N, K)`` (two columns for a binary
+        model); regression gives values in original units ``(N, targets)``.
+        """
+        import torch
+
+        wrapper = self.inference_module(raw_input=False)
+        outputs = []
+        with torch.inference_mode():
+            for start in range(0, len(x), batch_size):
+                batch = torch.from_numpy(np.ascontiguousarray(x[start:start + batch_size], np.float32))
+                outputs.append(wrapper(batch).numpy())
+        if not outputs:
+            return np.zeros((0,), np.float32)
+        return np.concatenate(outputs)
+
+
+def load_trained_model(run_dir: str | Path) -> TrainedModel:
+    """Rebuild a run's network from ``run.json`` and load ``model.safetensors`` into it."""
+    from core.train.setup import build_module, run_project
+
+    run_dir = Path(run_dir)
+    run = read_run_json(run_dir)
+    project = run_project(run_dir)
+    try:
+        info_dict = dict(run["data"]["info"])
+        info_dict["input_shape"] = tuple(info_dict["input_shape"])
+        info = DataInfo(**info_dict)
+    except (KeyError, TypeError) as err:
+        raise TrainingError(f"{run_dir / 'run.json'} does not describe its data ({err}):"
+                            " the file is damaged") from None
+    spec = TrainSpec.from_dict(run.get("project", {}).get("training"), info)
+    try:
+        preprocessing = json.loads((run_dir / PREPROCESSING).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise TrainingError(f"{run_dir} has no {PREPROCESSING}: the run folder is incomplete") from None
+    except (OSError, json.JSONDecodeError) as err:
+        raise TrainingError(f"{run_dir / PREPROCESSING} cannot be read ({err})") from None
+    import torch
+
+    weights = load_weights(run_dir / WEIGHTS)
+    with torch.random.fork_rng(devices=[]):  # building initialises weights: keep the caller's RNG
+        module = build_module(project.graph, info, spec)
+    try:
+        module.load_state_dict(weights, strict=True)
+    except RuntimeError as err:
+        first = str(err).splitlines()[0] if str(err) else "different layers"
+        raise TrainingError(f"{run_dir / WEIGHTS} does not fit the network in run.json"
+                            f" ({first}): the run folder was changed after training") from None
+    module.eval()
+    return TrainedModel(module, preprocessing, info, project, run, run_dir, spec)

@@ -1,0 +1,214 @@
+"""Metrics: accuracy, macro precision/recall/F1 and confusion matrix; MAE, RMSE, R².
+
+During an epoch the trainer only writes each batch's predictions into a buffer on the
+device (one tensor op per batch, no synchronisation). At the end of the epoch the
+buffer becomes a small vector of totals (a confusion matrix, or sums of errors), which
+several processes can add up with one ``all_reduce``, and the metrics are computed
+from the totals in float64. Regression metrics are in the target's original units
+(``target_scaling`` undone).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from core.data.dataset import CLASSIFICATION, MULTILABEL, RECONSTRUCTION, REGRESSION
+
+
+# ---------------------------------------------------------------------- pure functions
+def classification_metrics(confusion: np.ndarray) -> dict[str, float]:
+    """Accuracy and macro precision/recall/F1 from a confusion matrix (rows: true class).
+
+    A class that is never predicted has precision 0, one that never occurs has recall 0
+    (scikit-learn's ``zero_division=0``); the macro average is over every class.
+    """
+    confusion = np.asarray(confusion, dtype=np.float64)
+    total = confusion.sum()
+    true_pos = np.diag(confusion)
+    predicted = confusion.sum(axis=0)
+    actual = confusion.sum(axis=1)
+    precision = np.divide(true_pos, predicted, out=np.zeros_like(true_pos), where=predicted > 0)
+    recall = np.divide(true_pos, actual, out=np.zeros_like(true_pos), where=actual > 0)
+    both = precision + recall
+    f1 = np.divide(2 * precision * recall, both, out=np.zeros_like(true_pos), where=both > 0)
+    return {"accuracy": float(true_pos.sum() / total) if total else 0.0,
+            "precision": float(precision.mean()), "recall": float(recall.mean()),
+            "f1": float(f1.mean())}
+
+
+def per_class_metrics(confusion: np.ndarray) -> dict[str, np.ndarray]:
+    """Precision, recall, F1 and support of each class (arrays of length K)."""
+    confusion = np.asarray(confusion, dtype=np.float64)
+    true_pos = np.diag(confusion)
+    predicted, actual = confusion.sum(axis=0), confusion.sum(axis=1)
+    precision = np.divide(true_pos, predicted, out=np.zeros_like(true_pos), where=predicted > 0)
+    recall = np.divide(true_pos, actual, out=np.zeros_like(true_pos), where=actual > 0)
+    both = precision + recall
+    f1 = np.divide(2 * precision * recall, both, out=np.zeros_like(true_pos), where=both > 0)
+    return {"precision": precision, "recall": recall, "f1": f1, "support": actual.astype(np.int64)}
+
+
+def multilabel_metrics(counts: np.ndarray) -> dict[str, float]:
+    """``counts`` is (labels, 4): true positives, false positives, false negatives, true negatives.
+
+    Accuracy is the fraction of correct label decisions; precision/recall/F1 are
+    macro averages over the labels.
+    """
+    counts = np.asarray(counts, dtype=np.float64)
+    tp, fp, fn, tn = counts.T
+    total = counts.sum()
+    precision = np.divide(tp, tp + fp, out=np.zeros_like(tp), where=(tp + fp) > 0)
+    recall = np.divide(tp, tp + fn, out=np.zeros_like(tp), where=(tp + fn) > 0)
+    both = precision + recall
+    f1 = np.divide(2 * precision * recall, both, out=np.zeros_like(tp), where=both > 0)
+    return {"accuracy": float((tp + tn).sum() / total) if total else 0.0,
+            "precision": float(precision.mean()), "recall": float(recall.mean()),
+            "f1": float(f1.mean())}
+
+
+def regression_metrics(sums: np.ndarray) -> dict[str, float]:
+    """``sums`` is (targets, 5): count, Σ|e|, Σe², Σy, Σy² in original units.
+
+    MAE, RMSE and R² are computed per target and averaged (R² as scikit-learn's
+    ``uniform_average``; a constant target gives R² 0 unless predicted exactly).
+    """
+    sums = np.asarray(sums, dtype=np.float64)
+    count, abs_err, sq_err, y_sum, y_sq = sums.T
+    count = np.maximum(count, 1)
+    mae = abs_err / count
+    rmse = np.sqrt(sq_err / count)
+    total_var = y_sq - y_sum ** 2 / count
+    r2 = np.where(total_var > 1e-12 * np.maximum(y_sq, 1), 1 - sq_err / np.where(total_var > 0, total_var, 1),
+                  np.where(sq_err > 0, 0.0, 1.0))
+    return {"mae": float(mae.mean()), "rmse": float(rmse.mean()), "r2": float(r2.mean())}
+
+
+# ---------------------------------------------------------------------- accumulation
+@dataclass
+class Evaluation:
+    """Loss and metrics of one pass over a split, with the confusion matrix if any."""
+
+    loss: float
+    metrics: dict[str, float] = field(default_factory=dict)
+    confusion: np.ndarray | None = None  # (K, K), rows = true class
+    samples: int = 0
+
+    def row(self, prefix: str, names: list[str]) -> dict[str, float]:
+        """``{prefix_loss, prefix_<metric>...}`` for the selected metric names."""
+        row = {f"{prefix}_loss": self.loss}
+        for name in names:
+            if name in self.metrics:
+                row[f"{prefix}_{name}"] = self.metrics[name]
+        return row
+
+
+class Accumulator:
+    """Collects one pass's predictions on the device; totals and metrics at the end.
+
+    ``update(out, start, stop)`` stores the predictions of samples ``start:stop`` of the
+    pass (in the order they were drawn). ``totals(order, targets)`` turns them into a
+    float64 vector using ``targets[order]``, the targets of the split in the drawing order.
+    """
+
+    def __init__(self, task: str, size: int, device, *, num_classes: int = 0, binary: bool = False,
+                 outputs: int = 1, target_scaling: dict[str, Any] | None = None,
+                 reconstruction_errors: bool = False):
+        import torch
+
+        self.task, self.size, self.device = task, size, device
+        self.num_classes, self.binary, self.outputs = num_classes, binary, outputs
+        self.loss_sum = torch.zeros((), dtype=torch.float64, device=device)
+        self.count = 0
+        self.scale = self.mean = None
+        if target_scaling and task == REGRESSION:
+            self.scale = torch.tensor(target_scaling["scale"], dtype=torch.float64, device=device)
+            self.mean = torch.tensor(target_scaling["mean"], dtype=torch.float64, device=device)
+        if task == CLASSIFICATION:
+            self.preds = torch.empty(size, dtype=torch.int64, device=device)
+        elif task == MULTILABEL:
+            self.preds = torch.empty(size, outputs, dtype=torch.bool, device=device)
+        elif task == REGRESSION:
+            self.preds = torch.empty(size, outputs, dtype=torch.float32, device=device)
+        else:
+            self.preds = None
+            # Σ|e|, Σe² and the number of values, summed over every element of the batches.
+            self.errors = (torch.zeros(3, dtype=torch.float64, device=device)
+                           if reconstruction_errors else None)
+
+    def add_loss(self, loss, batch_size: int) -> None:
+        self.loss_sum.add_(loss.detach(), alpha=batch_size)
+        self.count += batch_size
+
+    def update(self, out, start: int, stop: int, inputs=None) -> None:
+        import torch
+
+        out = out.detach()
+        if self.task == CLASSIFICATION:
+            if self.binary:
+                torch.gt(out.reshape(-1), 0, out=self.preds[start:stop])
+            else:
+                torch.argmax(out, 1, out=self.preds[start:stop])
+        elif self.task == MULTILABEL:
+            torch.gt(out, 0, out=self.preds[start:stop])
+        elif self.task == REGRESSION:
+            self.preds[start:stop].copy_(out.reshape(stop - start, -1))
+        elif self.errors is not None and inputs is not None:
+            diff = (out.float() - inputs).reshape(-1)
+            self.errors[0] += diff.abs().sum()
+            self.errors[1] += diff.square().sum()
+            self.errors[2] += diff.numel()
+
+    def totals(self, order, targets):
+        """A float64 vector of sums that ``compute`` turns into metrics (add them across ranks)."""
+        import torch
+
+        head = torch.stack([self.loss_sum, torch.tensor(float(self.count), dtype=torch.float64,
+                                                         device=self.device)])
+        n = stop = self.count
+        if self.task == CLASSIFICATION:
+            k = max(self.num_classes, 2)
+            labels = targets[order[:n]].to(self.device)
+            cells = torch.bincount(labels * k + self.preds[:stop], minlength=k * k)
+            return torch.cat([head, cells.to(torch.float64)])
+        if self.task == MULTILABEL:
+            truth = targets[order[:n]].to(self.device) > 0.5
+            pred = self.preds[:stop]
+            counts = torch.stack([(truth & pred).sum(0), (~truth & pred).sum(0),
+                                  (truth & ~pred).sum(0), (~truth & ~pred).sum(0)], 1)
+            return torch.cat([head, counts.reshape(-1).to(torch.float64)])
+        if self.task == REGRESSION:
+            truth = targets[order[:n]].to(self.device).to(torch.float64).reshape(n, -1)
+            pred = self.preds[:stop].to(torch.float64)
+            if self.scale is not None:
+                truth = truth * self.scale + self.mean
+                pred = pred * self.scale + self.mean
+            err = pred - truth
+            sums = torch.stack([torch.full_like(err[0], n), err.abs().sum(0), err.square().sum(0),
+                                truth.sum(0), truth.square().sum(0)], 1)
+            return torch.cat([head, sums.reshape(-1)])
+        if self.errors is not None:
+            return torch.cat([head, self.errors])
+        return head
+
+    def compute(self, totals) -> Evaluation:
+        """Loss and metrics from (possibly all-reduced) totals."""
+        values = totals.double().cpu().numpy()
+        count = max(values[1], 1.0)
+        result = Evaluation(loss=float(values[0] / count), samples=int(values[1]))
+        rest = values[2:]
+        if self.task == CLASSIFICATION:
+            k = max(self.num_classes, 2)
+            result.confusion = rest.reshape(k, k).round().astype(np.int64)
+            result.metrics = classification_metrics(result.confusion)
+        elif self.task == MULTILABEL:
+            result.metrics = multilabel_metrics(rest.reshape(-1, 4))
+        elif self.task == REGRESSION:
+            result.metrics = regression_metrics(rest.reshape(-1, 5))
+        elif self.task == RECONSTRUCTION and rest.size == 3:
+            elements = max(rest[2], 1.0)
+            result.metrics = {"mae": float(rest[0] / elements), "rmse": math.sqrt(rest[1] / elements)}
+        return result

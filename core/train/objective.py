@@ -1,0 +1,115 @@
+"""What the network is trained to do: the loss, the targets it compares with, the predictions.
+
+An :class:`Objective` is made once per run from the data's task and the resolved loss.
+It converts a split's targets into the tensor the loss wants (once, not per batch),
+builds the loss module, and makes the metric accumulators.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from core.data.dataset import CLASSIFICATION, MULTILABEL, RECONSTRUCTION, REGRESSION, DataInfo
+from core.train.metrics import Accumulator
+from core.train.spec import TrainSpec
+
+
+class _BinaryHinge:
+    """Hinge loss on one logit with targets -1/+1: mean(max(0, 1 - y·out))."""
+
+    def __call__(self, out, target):
+        import torch
+
+        return torch.clamp(1 - target * out, min=0).mean()
+
+
+@dataclass
+class Objective:
+    task: str
+    loss_name: str
+    num_classes: int
+    output_shape: tuple[int, ...]
+    label_smoothing: float = 0.0
+    huber_delta: float = 1.0
+    target_scaling: dict[str, Any] | None = None
+    reconstruction_errors: bool = False
+
+    @classmethod
+    def create(cls, info: DataInfo, spec: TrainSpec,
+               preprocessing: dict[str, Any] | None = None) -> "Objective":
+        scaling = (preprocessing or {}).get("target_scaling") if info.task == REGRESSION else None
+        wants_errors = info.task == RECONSTRUCTION and bool(set(spec.metrics) & {"mae", "rmse"})
+        return cls(info.task, spec.loss_name, info.num_classes, tuple(info.target_shape(spec.loss)),
+                   spec.label_smoothing, spec.huber_delta, scaling, wants_errors)
+
+    @property
+    def binary(self) -> bool:
+        """Two classes scored by a single logit (binary cross-entropy or hinge)."""
+        return self.task == CLASSIFICATION and self.output_shape == (1,)
+
+    @property
+    def output_activation(self) -> str:
+        """What turns the raw outputs into predictions: ``softmax``, ``sigmoid`` or ``none``."""
+        if self.task == CLASSIFICATION:
+            return "sigmoid" if self.binary else "softmax"
+        if self.task == MULTILABEL:
+            return "sigmoid"
+        if self.task == RECONSTRUCTION and self.loss_name == "bce":
+            return "sigmoid"
+        return "none"
+
+    def loss_module(self):
+        import torch.nn as nn
+
+        name = self.loss_name
+        if name == "cross_entropy":
+            return nn.CrossEntropyLoss(label_smoothing=self.label_smoothing)
+        if name == "bce":
+            return nn.BCEWithLogitsLoss()
+        if name == "hinge":
+            return _BinaryHinge() if self.binary else nn.MultiMarginLoss()
+        if name == "mse":
+            return nn.MSELoss()
+        if name == "l1":
+            return nn.L1Loss()
+        if name == "huber":
+            return nn.HuberLoss(delta=self.huber_delta)
+        if name == "smooth_l1":
+            return nn.SmoothL1Loss(beta=self.huber_delta)
+        raise ValueError(f"unknown loss {name!r}")
+
+    def loss_targets(self, y: np.ndarray | None):
+        """A split's targets as the loss wants them (a CPU tensor), or None for reconstruction."""
+        import torch
+
+        if self.task == RECONSTRUCTION or y is None:
+            return None
+        y = np.asarray(y)
+        if self.task == CLASSIFICATION:
+            labels = torch.from_numpy(y.astype(np.int64, copy=False)).reshape(-1)
+            if self.binary:
+                target = labels.to(torch.float32).reshape(-1, 1)
+                return target * 2 - 1 if self.loss_name == "hinge" else target
+            return labels
+        return torch.from_numpy(np.ascontiguousarray(y, dtype=np.float32)).reshape(
+            len(y), *self.output_shape)
+
+    def metric_targets(self, y: np.ndarray | None):
+        """A split's targets as the metrics read them: class indices, or values."""
+        import torch
+
+        if y is None or self.task == RECONSTRUCTION:
+            return None
+        if self.task == CLASSIFICATION:
+            return torch.from_numpy(np.asarray(y).astype(np.int64, copy=False)).reshape(-1)
+        return torch.from_numpy(np.ascontiguousarray(y, dtype=np.float32)).reshape(len(y), -1)
+
+    def accumulator(self, size: int, device) -> Accumulator:
+        outputs = int(np.prod(self.output_shape)) if self.task in (MULTILABEL, REGRESSION) else 1
+        return Accumulator(self.task, size, device, num_classes=self.num_classes,
+                           binary=self.binary, outputs=outputs,
+                           target_scaling=self.target_scaling,
+                           reconstruction_errors=self.reconstruction_errors)

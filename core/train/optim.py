@@ -1,0 +1,163 @@
+"""Optimisers and learning-rate schedules from a :class:`TrainSpec`, and live changes to them.
+
+Optimisers use PyTorch's fused implementations where they exist (SGD, Adam, AdamW,
+Adagrad on CPU and CUDA): one kernel per step instead of several per parameter,
+which on a CPU makes the optimiser step about twice as fast as the default.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Iterable
+
+from core.errors import TrainingError
+from core.train.spec import TrainSpec
+
+_FUSED = ("sgd", "adam", "adamw", "adagrad")
+#: Settings ``update_optimizer`` accepts, per optimiser (plus learning_rate/weight_decay).
+_EXTRA_SETTINGS = {"sgd": ("momentum", "nesterov"), "rmsprop": ("momentum",),
+                   "adam": ("betas",), "adamw": ("betas",), "adagrad": ()}
+
+
+def make_optimizer(params: Iterable, spec: TrainSpec, device_type: str):
+    import torch
+
+    params = list(params)
+    common: dict[str, Any] = {"lr": spec.learning_rate, "weight_decay": spec.weight_decay}
+    if spec.optimizer in _FUSED and device_type in ("cpu", "cuda"):
+        common["fused"] = True
+    elif device_type != "cpu" or spec.optimizer == "rmsprop":
+        common["foreach"] = True
+    if spec.optimizer == "sgd":
+        return torch.optim.SGD(params, momentum=spec.momentum, nesterov=spec.nesterov, **common)
+    if spec.optimizer == "adam":
+        return torch.optim.Adam(params, betas=spec.betas, **common)
+    if spec.optimizer == "adamw":
+        return torch.optim.AdamW(params, betas=spec.betas, **common)
+    if spec.optimizer == "rmsprop":
+        return torch.optim.RMSprop(params, momentum=spec.momentum, **common)
+    if spec.optimizer == "adagrad":
+        return torch.optim.Adagrad(params, **common)
+    raise ValueError(f"unknown optimizer {spec.optimizer!r}")
+
+
+class Schedule:
+    """A learning-rate schedule that knows when to step: per batch or per epoch."""
+
+    def __init__(self, scheduler, per_batch: bool = False, on_metric: bool = False):
+        self.scheduler = scheduler
+        self.per_batch = per_batch
+        self.on_metric = on_metric
+        self._total = getattr(scheduler, "total_steps", None)
+
+    def batch_end(self) -> None:
+        if self.per_batch and (self._total is None or self.scheduler.last_epoch + 1 < self._total):
+            self.scheduler.step()
+
+    def epoch_end(self, monitored: float | None) -> None:
+        if self.per_batch:
+            return
+        if self.on_metric:
+            if monitored is not None and math.isfinite(monitored):
+                self.scheduler.step(monitored)
+        else:
+            self.scheduler.step()
+
+    def state_dict(self) -> dict[str, Any]:
+        return self.scheduler.state_dict()
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.scheduler.load_state_dict(state)
+        self._total = getattr(self.scheduler, "total_steps", None)
+
+    def scale(self, factor: float) -> None:
+        """Scale the schedule's reference rates after the person changed the learning rate."""
+        if hasattr(self.scheduler, "base_lrs"):
+            self.scheduler.base_lrs = [lr * factor for lr in self.scheduler.base_lrs]
+        for group in self.scheduler.optimizer.param_groups:
+            for key in ("initial_lr", "max_lr", "min_lr"):
+                if isinstance(group.get(key), (int, float)):
+                    group[key] *= factor
+
+
+def make_schedule(optimizer, spec: TrainSpec, steps_per_epoch: int, monitor_mode: str) -> Schedule | None:
+    import torch.optim.lr_scheduler as sched
+
+    kind, options = spec.schedule.type, spec.schedule.options
+    if kind == "none":
+        return None
+    if kind == "step":
+        return Schedule(sched.StepLR(optimizer, step_size=options["step_size"], gamma=options["gamma"]))
+    if kind == "cosine":
+        return Schedule(sched.CosineAnnealingLR(optimizer, T_max=max(spec.epochs, 1),
+                                                eta_min=options["min_learning_rate"]))
+    if kind == "one_cycle":
+        return Schedule(sched.OneCycleLR(
+            optimizer, max_lr=spec.learning_rate, total_steps=max(spec.epochs * steps_per_epoch, 2),
+            pct_start=options["pct_start"], div_factor=options["div_factor"],
+            final_div_factor=options["final_div_factor"]), per_batch=True)
+    if kind == "reduce_on_plateau":
+        return Schedule(sched.ReduceLROnPlateau(
+            optimizer, mode=monitor_mode, factor=options["factor"], patience=options["patience"],
+            min_lr=options["min_learning_rate"]), on_metric=True)
+    raise ValueError(f"unknown schedule {kind!r}")
+
+
+def check_update(optimizer_name: str, settings: dict[str, Any]) -> dict[str, Any]:
+    """Validate a live change of optimiser settings; one sentence per mistake."""
+    allowed = ("learning_rate", "weight_decay", "gradient_clip") + _EXTRA_SETTINGS[optimizer_name]
+    clean: dict[str, Any] = {}
+    for key, value in settings.items():
+        if value is None and key != "gradient_clip":
+            continue
+        if key not in allowed:
+            raise TrainingError(f"{key} cannot be changed for the {optimizer_name!r} optimizer:"
+                                f" it accepts " + ", ".join(allowed))
+        if key == "nesterov":
+            if not isinstance(value, bool):
+                raise TrainingError(f"nesterov must be true or false, got {value!r}")
+        elif key == "betas":
+            if (not isinstance(value, (list, tuple)) or len(value) != 2
+                    or not all(isinstance(v, (int, float)) and 0 <= v < 1 for v in value)):
+                raise TrainingError(f"betas must be two numbers from 0 to below 1, got {value!r}")
+            value = (float(value[0]), float(value[1]))
+        elif key == "gradient_clip" and value is None:
+            pass
+        else:
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+            low_open = key in ("learning_rate", "gradient_clip")
+            ok = ok and (value > 0 if low_open else value >= 0)
+            if key == "momentum":
+                ok = ok and value < 1
+            if not ok:
+                raise TrainingError(f"{key} must be a number {'above' if low_open else 'of at least'}"
+                                    f" 0{' and below 1' if key == 'momentum' else ''}, got {value!r}")
+            value = float(value)
+        clean[key] = value
+    return clean
+
+
+def apply_update(optimizer, schedule: Schedule | None, settings: dict[str, Any]) -> None:
+    """Write checked settings into the optimiser's parameter groups (training thread only)."""
+    groups = optimizer.param_groups
+    if "learning_rate" in settings:
+        new = settings["learning_rate"]
+        old = groups[0]["lr"]
+        for group in groups:
+            group["lr"] = new
+        if schedule is not None and old > 0:
+            schedule.scale(new / old)
+    for key in ("weight_decay", "momentum", "nesterov", "betas"):
+        if key in settings:
+            for group in groups:
+                group[key] = settings[key]
+
+
+def current_settings(optimizer) -> dict[str, Any]:
+    """The live optimiser settings of the first parameter group, with LayerForge's names."""
+    group = optimizer.param_groups[0]
+    out = {"learning_rate": group["lr"], "weight_decay": group.get("weight_decay", 0.0)}
+    for key in ("momentum", "nesterov", "betas"):
+        if key in group:
+            out[key] = list(group[key]) if key == "betas" else group[key]
+    return out

@@ -1,0 +1,201 @@
+"""A run directory: ``run.json``, ``metrics.csv``, ``model.safetensors``, ``preprocessing.json``, ``last.ckpt``.
+
+Every file is written atomically (``core.atomic``). Writes are queued to one
+background thread, in order, so that the training thread only pays for serialising
+(a memory copy) and never waits for the disk; ``flush()`` waits for the queue. A
+process killed at any moment leaves each file either old or new, never half-written.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import queue
+import re
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from core.atomic import write_bytes_atomic, write_text_atomic
+from core.errors import TrainingError
+
+RUN_FORMAT = "layerforge.run"
+RUN_VERSION = 1
+RUN_JSON, METRICS_CSV, WEIGHTS, PREPROCESSING, CHECKPOINT = (
+    "run.json", "metrics.csv", "model.safetensors", "preprocessing.json", "last.ckpt")
+
+
+def default_run_dir(project_dir: str | Path, project_name: str, when: float | None = None) -> Path:
+    """``runs/<project name>-<timestamp>/`` beside the project; a new name if that exists."""
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(when))
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", project_name).strip("._") or "run"
+    base = Path(project_dir) / "runs" / f"{safe}-{stamp}"
+    path, n = base, 2
+    while path.exists():
+        path = base.with_name(f"{base.name}-{n}")
+        n += 1
+    return path
+
+
+def metrics_csv_text(rows: list[dict[str, Any]]) -> str:
+    """Rows as CSV; floats written exactly (shortest repr that reads back the same)."""
+    columns: list[str] = []
+    for row in rows:
+        for key in row:
+            if key not in columns:
+                columns.append(key)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_cell(row.get(c)) for c in columns])
+    return out.getvalue()
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value) if math.isfinite(value) else str(value)
+    return str(value)
+
+
+def read_metrics_csv(path: str | Path) -> list[dict[str, float]]:
+    """``metrics.csv`` back as rows of numbers (``epoch`` as int)."""
+    with open(path, newline="", encoding="utf-8") as handle:
+        rows = []
+        for raw in csv.DictReader(handle):
+            row: dict[str, float] = {}
+            for key, value in raw.items():
+                if value in ("", None):
+                    continue
+                row[key] = int(value) if key == "epoch" else float(value)
+            rows.append(row)
+    return rows
+
+
+def json_text(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False, default=_json_default) + "\n"
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def finite(data: Any) -> Any:
+    """Replace NaN and infinities (not valid JSON) by None, recursively."""
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {k: finite(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [finite(v) for v in data]
+    return data
+
+
+class RunDirectory:
+    """Writes one run's files; ``enabled=False`` (non-zero DDP ranks) writes nothing."""
+
+    def __init__(self, path: str | Path, enabled: bool = True):
+        self.path = Path(path)
+        self.enabled = enabled
+        self._queue: queue.Queue[tuple[str, Callable[[], bytes]] | None] = queue.Queue()
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+
+    # ------------------------------------------------------------------ reading
+    def read_run(self) -> dict[str, Any]:
+        return read_run_json(self.path)
+
+    # ------------------------------------------------------------------ writing
+    def create(self) -> None:
+        if not self.enabled:
+            return
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise TrainingError(f"the run folder {self.path} cannot be created:"
+                                f" {err.strerror or err}") from None
+
+    def write(self, name: str, data: bytes | str | Callable[[], bytes]) -> None:
+        """Queue an atomic write of ``name``; ``data`` may be a function run on the writer thread."""
+        if not self.enabled:
+            return
+        self._raise_pending()
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        produce = data if callable(data) else (lambda payload=data: payload)
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._work, name="layerforge-run-writer",
+                                            daemon=True)
+            self._thread.start()
+        self._queue.put((name, produce))
+
+    def write_json(self, name: str, data: Any) -> None:
+        self.write(name, json_text(finite(data)))
+
+    def write_now(self, name: str, text: str) -> None:
+        """Write synchronously (after everything queued)."""
+        if not self.enabled:
+            return
+        self.flush()
+        write_text_atomic(self.path / name, text)
+
+    def flush(self) -> None:
+        """Wait until every queued write is on disk; re-raise a write error."""
+        if self._thread is not None:
+            self._queue.join()
+        self._raise_pending()
+
+    def close(self) -> None:
+        if self._thread is not None:
+            self._queue.join()
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+        self._raise_pending()
+
+    def _raise_pending(self) -> None:
+        if self._error is not None:
+            err, self._error = self._error, None
+            raise TrainingError(f"writing the run folder {self.path} failed: {err}") from err
+
+    def _work(self) -> None:
+        while True:
+            job = self._queue.get()
+            try:
+                if job is None:
+                    return
+                name, produce = job
+                if self._error is None:
+                    write_bytes_atomic(self.path / name, produce())
+            except BaseException as err:  # noqa: BLE001 - reported on the training thread
+                self._error = err
+            finally:
+                self._queue.task_done()
+
+
+def read_run_json(run_dir: str | Path) -> dict[str, Any]:
+    """A run's ``run.json``, checked; one sentence when it is missing or broken."""
+    run_dir = Path(run_dir)
+    path = run_dir / RUN_JSON
+    if not run_dir.is_dir():
+        raise TrainingError(f"{run_dir} is not a folder: give the folder of a training run")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise TrainingError(f"{run_dir} has no {RUN_JSON}: it is not a LayerForge run folder") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise TrainingError(f"{path} cannot be read ({err}): the file is damaged") from None
+    if not isinstance(data, dict) or data.get("format") != RUN_FORMAT:
+        raise TrainingError(f"{path} is not a LayerForge run description")
+    if data.get("format_version", 0) > RUN_VERSION:
+        raise TrainingError(f"{path} was written by a newer LayerForge: update LayerForge to read it")
+    return data

@@ -1,0 +1,188 @@
+"""From a project (or a run folder) to a ready :class:`Trainer`.
+
+``prepare`` checks the settings, seeds every random generator, builds the network,
+freezes layers marked ``trainable: false`` and loads ``init_from`` weights.
+``continue_run`` rebuilds the same trainer from a run folder and its ``last.ckpt``, so
+that the run goes on exactly where its last completed epoch ended.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any, Iterable
+
+from core.data.dataset import DataInfo, Dataset
+from core.errors import ShapeError, TrainingError
+from core.graph import Graph
+from core.project import Project
+from core.shapes import ShapeInference, format_shape
+from core.train.callbacks import Callback
+from core.train.checkpoint import load_checkpoint, load_weights, seed_everything
+from core.train.rundir import CHECKPOINT, WEIGHTS, default_run_dir, read_run_json
+from core.train.spec import TrainSpec
+from core.train.trainer import Trainer
+
+#: Settings that may change when a run is continued.
+RESUME_OVERRIDES = ("epochs", "learning_rate", "device")
+
+
+def build_module(graph: Graph, info: DataInfo, spec: TrainSpec):
+    """The torch module of ``graph`` for this data, checking its output fits the targets."""
+    from core.build import build
+
+    shapes = info.shapes(spec.loss)
+    analysis = ShapeInference().analyze(graph, shapes)
+    output_id = next((nid for nid, n in graph.nodes.items() if n.type == "Output"), None)
+    produced = analysis.shape_of(output_id) if output_id else None
+    if produced is not None and tuple(produced) != tuple(shapes.target_shape):
+        raise ShapeError(f"the Output {output_id!r} produces {format_shape(produced)} but the data"
+                         f" needs {format_shape(shapes.target_shape)} ({_target_words(info, spec)}):"
+                         " remove its 'units' setting so the data decides, or change it",
+                         location=output_id)
+    return build(graph, shapes, analysis)
+
+
+def _target_words(info: DataInfo, spec: TrainSpec) -> str:
+    if info.task == "classification":
+        return f"{info.num_classes} classes with loss {spec.loss_name!r}"
+    if info.task == "reconstruction":
+        return "the input's shape, to reconstruct it"
+    return f"{len(info.target_names)} target(s)"
+
+
+def freeze(module, graph: Graph) -> list[str]:
+    """Turn off gradients of nodes marked ``trainable: false``; returns their ids."""
+    frozen = []
+    for node_id, node in graph.nodes.items():
+        if node.extra.get("trainable", True) is False and hasattr(module, node_id):
+            getattr(module, node_id).requires_grad_(False)
+            frozen.append(node_id)
+    return frozen
+
+
+def init_from(module, source: str | Path, base_dir: str | Path) -> str:
+    """Copy weights from an earlier run (its folder or a ``.safetensors`` file), by name and shape.
+
+    Returns a sentence saying what was loaded and listing what did not match; raises
+    :class:`TrainingError` when nothing matches.
+    """
+    path = Path(source).expanduser()
+    if not path.is_absolute():
+        path = (Path(base_dir) / path).resolve()
+    file = path / WEIGHTS if path.is_dir() else path
+    if not file.exists():
+        raise TrainingError(f"training.init_from: {path} has no {WEIGHTS}: give the folder of a"
+                            " finished run or a .safetensors file")
+    weights = load_weights(file)
+    own = module.state_dict()
+    loaded, mismatched = [], []
+    for name, tensor in own.items():
+        other = weights.get(name)
+        if other is None:
+            mismatched.append(f"{name} (not in the run)")
+        elif tuple(other.shape) != tuple(tensor.shape):
+            mismatched.append(f"{name} ({_dims(other.shape)} in the run, {_dims(tensor.shape)} here)")
+        else:
+            loaded.append(name)
+    if not loaded:
+        raise TrainingError(f"training.init_from: none of the weights in {file} fit this network"
+                            " (no layer has the same name and shape): check the node ids")
+    import torch
+
+    with torch.no_grad():
+        for name in loaded:
+            own[name].copy_(weights[name])
+    unused = [name for name in weights if name not in own]
+    text = f"init_from: loaded {len(loaded)} of {len(own)} tensors from {file}"
+    if mismatched:
+        text += "; not matched: " + ", ".join(mismatched)
+    if unused:
+        text += "; unused from the run: " + ", ".join(unused)
+    return text
+
+
+def _dims(shape) -> str:
+    return "×".join(str(s) for s in shape) or "scalar"
+
+
+def prepare(project: Project, dataset: Dataset, *, overrides: dict[str, Any] | None = None,
+            data_spec: dict[str, Any] | None = None, run_dir: str | Path | None = None,
+            callbacks: Iterable[Callback] = (), distributed=None) -> Trainer:
+    """A trainer for ``project`` on an already loaded ``dataset``.
+
+    ``overrides`` replace training settings (the CLI's ``--epochs``, ``--lr``...);
+    ``data_spec`` is the data section actually used when it differs from the project's
+    (``--data``), recorded in ``run.json``. Run this in the thread that will train: it
+    initialises weights, which runs torch kernels.
+    """
+    training = {**(project.training or {}), **(overrides or {})}
+    spec = TrainSpec.from_dict(training, dataset.info)
+    seed_everything(spec.seed)
+    module = build_module(project.graph, dataset.info, spec)
+    notes = list(spec.notes) + list(dataset.notes)
+    frozen = freeze(module, project.graph)
+    if spec.init_from:
+        notes.append(init_from(module, spec.init_from, project.directory))
+    record = project.to_dict()
+    record["training"] = training
+    if data_spec is not None:
+        record["data"] = copy.deepcopy(data_spec)
+    if run_dir is None:
+        run_dir = default_run_dir(project.directory, project.name)
+    if distributed is not None:
+        run_dir = distributed.broadcast_object(str(run_dir))
+    return Trainer(module, dataset, spec, run_dir=run_dir, callbacks=callbacks, project=record,
+                   project_dir=project.directory, distributed=distributed, notes=notes, frozen=frozen)
+
+
+def run_project(run_dir: str | Path) -> Project:
+    """The project as a run trained it, with relative data paths resolving as they did."""
+    run = read_run_json(run_dir)
+    project_dir = Path(run.get("project_dir") or Path(run_dir).parent)
+    return Project.from_dict(run["project"], path=project_dir / "project.lfproj")
+
+
+def continue_run(run_dir: str | Path, *, dataset: Dataset | None = None,
+                 overrides: dict[str, Any] | None = None, callbacks: Iterable[Callback] = (),
+                 distributed=None) -> Trainer:
+    """A trainer that goes on with the run in ``run_dir`` from its last completed epoch.
+
+    ``overrides`` may change ``epochs`` (to train longer), ``learning_rate`` and ``device``.
+    The data must be the same as when the run started (its fingerprint is compared).
+    """
+    run_dir = Path(run_dir)
+    run = read_run_json(run_dir)
+    for key in overrides or {}:
+        if key not in RESUME_OVERRIDES:
+            raise TrainingError(f"{key} cannot change when a run is continued (only"
+                                f" {', '.join(RESUME_OVERRIDES)}): start a new run instead")
+    state = load_checkpoint(run_dir / CHECKPOINT)
+    project = run_project(run_dir)
+    if dataset is None:
+        from core.data import load
+
+        dataset = load(project.data, project.directory)
+    expected = (run.get("data") or {}).get("fingerprint")
+    if expected and dataset.fingerprint != expected:
+        raise TrainingError(f"the data of {run_dir.name} changed since the run started (its"
+                            " fingerprint differs): a run continues only on the same data;"
+                            " start a new run instead")
+    training = dict(project.training or {})
+    lr_override = (overrides or {}).get("learning_rate")
+    training.update({k: v for k, v in (overrides or {}).items() if k != "learning_rate"})
+    spec = TrainSpec.from_dict(training, dataset.info)
+    done = int(state["epoch"])
+    if spec.epochs <= done and "epochs" in (overrides or {}):
+        raise TrainingError(f"{run_dir.name} has already completed {done} epochs: give more"
+                            f" epochs than {done} to train further")
+    module = build_module(project.graph, dataset.info, spec)
+    frozen = freeze(module, project.graph)
+    record = project.to_dict()
+    record["training"] = training
+    trainer = Trainer(module, dataset, spec, run_dir=run_dir, callbacks=callbacks, project=record,
+                      project_dir=project.directory, distributed=distributed,
+                      notes=list(spec.notes), resume_state=state, run_record=run, frozen=frozen)
+    if lr_override is not None:
+        trainer.update_optimizer(learning_rate=lr_override)
+    return trainer

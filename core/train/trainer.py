@@ -1,0 +1,544 @@
+"""The training loop: a plain loop with callbacks, a stop flag and pause between batches.
+
+Speed comes from doing less per batch than a typical hand-written loop: the data is
+on the device once and each batch is one ``index_select``; the loss and the
+predictions for the metrics stay on the device until the epoch ends (no ``.item()``
+per batch on GPUs); the optimiser is PyTorch's fused one; gradients are set to
+``None`` instead of zeroed; checkpoint files are written by a background thread.
+
+Build a trainer with :func:`core.train.setup.prepare` (from a project) or
+:func:`core.train.setup.continue_run` (from a run folder); see docs/training.md.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import time
+from pathlib import Path
+from typing import Any, Iterable
+
+from core.data.dataset import RECONSTRUCTION, Dataset
+from core.errors import TrainingError
+from core.train import record
+from core.train.batches import BatchPlan, epoch_seed, make_batches
+from core.train.callbacks import (COMPLETED, FAILED, RUNNING, STOPPED, BatchEnd, Callback,
+                                  CallbackList, EpochEnd, TrainResult)
+from core.train.checkpoint import checkpoint_bytes, rng_state, set_rng_state
+from core.train.control import StopRequested, TrainingControl
+from core.train.device import Placement, resolve
+from core.train.metrics import Evaluation
+from core.train.objective import Objective
+from core.train.optim import apply_update, check_update, current_settings, make_optimizer, make_schedule
+from core.train.rundir import CHECKPOINT, METRICS_CSV, WEIGHTS, RunDirectory, metrics_csv_text
+from core.train.spec import TrainSpec, metric_direction
+
+#: Bytes of input per evaluation batch (evaluation batches are larger than training ones).
+EVAL_BATCH_BYTES = 32 * 1024 * 1024
+
+
+class Diverged(Exception):
+    """The loss became NaN or infinite."""
+
+
+class Trainer:
+    """Trains ``module`` on ``dataset`` as ``spec`` says, writing ``run_dir``.
+
+    Control it from any thread with :meth:`stop`, :meth:`pause`, :meth:`resume` and
+    :meth:`update_optimizer`; follow it with callbacks. ``fit()`` runs in the calling
+    thread and returns a :class:`TrainResult`; it raises only for bugs, never for a
+    diverging loss or a stop.
+    """
+
+    def __init__(self, module, dataset: Dataset, spec: TrainSpec, *, run_dir: str | Path | None = None,
+                 callbacks: Iterable[Callback] = (), project: dict[str, Any] | None = None,
+                 project_dir: str | Path | None = None, distributed=None,
+                 notes: Iterable[str] = (), resume_state: dict[str, Any] | None = None,
+                 run_record: dict[str, Any] | None = None, frozen: Iterable[str] = ()):
+        self.module = module
+        self.dataset = dataset
+        self.info = dataset.info
+        self.spec = spec
+        self.project = project
+        self.project_dir = Path(project_dir) if project_dir else None
+        self.dist = distributed
+        self.callbacks = CallbackList(callbacks)
+        self.notes = list(notes)
+        self.frozen = list(frozen)
+        self.run_dir = Path(run_dir) if run_dir else None
+        self.runs = RunDirectory(self.run_dir, enabled=self.is_main) if self.run_dir else None
+        self.control = TrainingControl()
+        self.state = "idle"
+        self.epoch = 0  # the last completed epoch
+        self.step = 0
+        self.history: list[dict[str, Any]] = []
+        self.changes: list[dict[str, Any]] = []
+        self.best_epoch = 0
+        self.best_value: float | None = None
+        self.bad_epochs = 0
+        self.objective = Objective.create(self.info, spec, dataset.preprocessing)
+        self.placement: Placement | None = None
+        self.optimizer = None
+        self.schedule = None
+        self._resume_state = resume_state
+        self._record = run_record
+        self._best_weights: dict[str, Any] | None = None
+        self._early_stop_reason: str | None = None
+        self._started = False
+
+    # ------------------------------------------------------------------ control (any thread)
+    @property
+    def is_main(self) -> bool:
+        return self.dist is None or self.dist.is_main
+
+    def stop(self) -> None:
+        """Stop after the current batch; the run keeps its last completed epoch."""
+        self.control.request_stop()
+
+    def pause(self) -> None:
+        """Wait between batches until :meth:`resume` (or :meth:`stop`)."""
+        self.control.request_pause()
+
+    def resume(self) -> None:
+        self.control.request_resume()
+
+    @property
+    def paused(self) -> bool:
+        return self.state == "paused"
+
+    def update_optimizer(self, **settings: Any) -> None:
+        """Change ``learning_rate``, ``weight_decay``, ``momentum``, ``nesterov``, ``betas`` or
+        ``gradient_clip`` from any thread; applied before the next batch (also while paused).
+
+        Raises :class:`TrainingError` at once for a setting this optimiser lacks or a bad value.
+        """
+        clean = check_update(self.spec.optimizer, settings)
+        if clean:
+            self.control.request_update(clean)
+
+    def optimizer_settings(self) -> dict[str, Any]:
+        """The settings in effect: learning_rate, weight_decay, (momentum, nesterov, betas), gradient_clip."""
+        if self.optimizer is None:
+            settings = {"learning_rate": self.spec.learning_rate, "weight_decay": self.spec.weight_decay}
+        else:
+            settings = current_settings(self.optimizer)
+        settings["gradient_clip"] = self.spec.gradient_clip
+        return settings
+
+    # ------------------------------------------------------------------ the run
+    def fit(self) -> TrainResult:
+        """Train until the last epoch, early stopping, a stop request or a diverging loss."""
+        import torch
+
+        started = time.time()
+        self.state = RUNNING
+        status, reason = RUNNING, None
+        try:
+            self._setup()
+            self._start_record(started)
+            self._started = True
+            self.callbacks.on_train_start(self)
+            status, reason = self._epochs()
+        except StopRequested:
+            status, reason = STOPPED, f"stopped by request after epoch {self.epoch}"
+        except Diverged as err:
+            status, reason = FAILED, str(err)
+        except TrainingError as err:
+            if not self._started:  # training could not start: nothing was written
+                self.state = FAILED
+                raise
+            status, reason = FAILED, str(err)
+        except BaseException as err:
+            if self._started:
+                self._finish_record(FAILED, f"{type(err).__name__}: {err}", started, None)
+            self.state = FAILED
+            raise
+        test = None
+        if status == COMPLETED or (status == STOPPED and self.epoch > 0):
+            self._restore_final_weights()
+            test = self._test_metrics()
+        elif self._best_weights is not None and status == FAILED:
+            self.module.load_state_dict(self._best_weights)
+        if self.placement is not None and self.placement.device_type == "cuda":
+            torch.cuda.synchronize()
+        result = self._finish_record(status, reason, started, test)
+        self.state = status
+        self.callbacks.on_train_end(self, result)
+        return result
+
+    # ------------------------------------------------------------------ setup
+    def _setup(self) -> None:
+        import torch
+
+        spec = self.spec
+        device = spec.device
+        if self.dist is not None and self.dist.backend == "nccl":
+            device = f"cuda:{self.dist.local_rank}"
+        self.placement = resolve(device, spec.precision)
+        self.notes.extend(self.placement.notes)
+        dev = torch.device(self.placement.device)
+        self.module.to(dev)
+        if self.dataset.train is None or len(self.dataset.train) == 0:
+            raise TrainingError("the data has no training samples: check the data and its split")
+        rank, world = (self.dist.rank, self.dist.world) if self.dist else (0, 1)
+        has_bn = any(isinstance(m, torch.nn.modules.batchnorm._BatchNorm) for m in self.module.modules())
+        self.plan = BatchPlan(len(self.dataset.train), spec.batch_size, shuffle=spec.shuffle,
+                              seed=spec.seed, rank=rank, world=world, min_last=2 if has_bn else 1)
+        if self.plan.dropped:
+            self.notes.append(f"the last {self.plan.dropped} training sample(s) of each epoch's order"
+                              " are left out (a batch too small to split or to normalise)")
+        train = self.dataset.train
+        self.train_batches = make_batches(train.x, self.objective.loss_targets(train.y), self.plan,
+                                          dev, spec.data_loading, spec.workers)
+        self.train_targets = self.objective.metric_targets(train.y)
+        self.val = self._eval_source(self.dataset.validation, dev, rank, world)
+        params = [p for p in self.module.parameters() if p.requires_grad]
+        if not params:
+            raise TrainingError("every layer is frozen (trainable: false) or has no weights:"
+                                " there is nothing to train")
+        self.optimizer = make_optimizer(params, spec, self.placement.device_type)
+        mode = metric_direction(self.monitor)
+        self.schedule = make_schedule(self.optimizer, spec, len(self.plan), mode)
+        self.scaler = (torch.amp.GradScaler("cuda") if self.placement.precision == "fp16" else None)
+        self.loss_fn = self.objective.loss_module()
+        self.train_module = self.module
+        if self.dist is not None:
+            from torch.nn.parallel import DistributedDataParallel
+
+            self.train_module = DistributedDataParallel(
+                self.module, device_ids=[dev.index] if dev.type == "cuda" else None)
+        if self._resume_state is not None:
+            self._load_state(self._resume_state)
+        for settings in self.control.take_updates():
+            self._apply_settings(settings)
+        if self.runs is not None:
+            self.runs.create()
+
+    @property
+    def monitor(self) -> str:
+        """The metrics.csv column that picks the best epoch (``val_`` falls back to ``train_``)."""
+        monitor = self.spec.monitor
+        if monitor.startswith("val_") and not self.dataset.validation:
+            monitor = "train_" + monitor[4:]
+        return monitor
+
+    def _eval_source(self, split, device, rank: int, world: int):
+        if split is None or len(split) == 0:
+            return None
+        sample_bytes = max(4, int(split.x[:1].nbytes))
+        size = max(self.spec.batch_size, min(4096, EVAL_BATCH_BYTES // sample_bytes))
+        plan = BatchPlan(len(split), size, shuffle=False, seed=0, rank=rank, world=world,
+                         for_training=False)
+        batches = make_batches(split.x, self.objective.loss_targets(split.y), plan, device,
+                               self.spec.data_loading, self.spec.workers)
+        return batches, self.objective.metric_targets(split.y)
+
+    # ------------------------------------------------------------------ epochs
+    def _epochs(self) -> tuple[str, str | None]:
+        while self.epoch < self.spec.epochs:
+            epoch = self.epoch + 1
+            started = time.perf_counter()
+            paused_before = self.control.paused_seconds
+            train = self._train_epoch(epoch)
+            train_seconds = time.perf_counter() - started - (self.control.paused_seconds - paused_before)
+            if not math.isfinite(train.loss):
+                raise Diverged(self._divergence_message(epoch, None, train.loss))
+            val = self._evaluate(self.val) if self.val else None
+            if val is not None and not math.isfinite(val.loss):
+                raise Diverged(self._divergence_message(epoch, None, val.loss, "validation"))
+            seconds = time.perf_counter() - started - (self.control.paused_seconds - paused_before)
+            row = self._row(epoch, train, val, seconds, train_seconds)
+            is_best = self._track_best(row)
+            if self.schedule is not None:
+                self.schedule.epoch_end(row.get(self.monitor))
+            self.epoch = epoch
+            self.history.append(row)
+            self._save_epoch(is_best)
+            self.callbacks.on_epoch_end(self, EpochEnd(epoch, self.spec.epochs, dict(row), is_best,
+                                                       self.best_epoch,
+                                                       val.confusion if val is not None else None))
+            if self._early_stop_reason:
+                return COMPLETED, self._early_stop_reason
+            if self.dist is not None and self._stop_everywhere():
+                raise StopRequested
+            if self.control.pending:
+                self._control_point()
+        return COMPLETED, None
+
+    def _train_epoch(self, epoch: int) -> Evaluation:
+        import torch
+
+        model, objective, loss_fn = self.train_module, self.objective, self.loss_fn
+        model.train()
+        self._keep_frozen_in_eval()
+        order = self.plan.order(epoch)
+        acc = objective.accumulator(self.plan.local_size, self.train_batches.device)
+        augment = self.dataset.augment
+        if augment is not None:
+            generator = torch.Generator(self.train_batches.device)
+            generator.manual_seed(epoch_seed(self.spec.seed, epoch, 1 + (self.dist.rank if self.dist else 0)))
+        optimizer, schedule, scaler = self.optimizer, self.schedule, self.scaler
+        reconstruction = objective.task == RECONSTRUCTION
+        autocast = self._autocast()
+        distributed = self.dist is not None
+        check_every = 0 if distributed else (1 if self.placement.device_type == "cpu" else 32)
+        callbacks = self.callbacks if self.callbacks.wants_batches else None
+        batches = len(self.plan)
+        control = self.control
+        for number, batch in enumerate(self.train_batches.batches(order), 1):
+            inputs = batch.x
+            x = augment(inputs, generator) if augment is not None else inputs
+            # Gradients are cleared here, not after the step, so callbacks can read them.
+            optimizer.zero_grad(set_to_none=True)
+            with autocast:
+                out = model(x)
+                loss = loss_fn(out, inputs if reconstruction else batch.y)
+            scaled = loss * batch.weight if distributed else loss
+            if scaler is not None:
+                scaler.scale(scaled).backward()
+                self._clip(unscale=True)
+                scaler.step(optimizer)
+                scaler.update()
+            else:
+                scaled.backward()
+                if self.spec.gradient_clip is not None:
+                    self._clip()
+                optimizer.step()
+            if schedule is not None:
+                schedule.batch_end()
+            size = batch.stop - batch.start
+            acc.add_loss(loss, size)
+            acc.update(out, batch.start, batch.stop, inputs)
+            self.step += 1
+            value = None
+            if check_every and self.step % check_every == 0:
+                value = float(loss.detach())
+                if not math.isfinite(value):
+                    raise Diverged(self._divergence_message(epoch, number, value))
+            if callbacks is not None:
+                callbacks.on_batch_end(self, BatchEnd(epoch, number, batches, self.step, size, loss.detach(), value))
+            if control.pending:
+                self._control_point()
+        return self._reduce(acc, order, self.train_targets)
+
+    def _clip(self, unscale: bool = False) -> None:
+        import torch
+
+        if self.spec.gradient_clip is None:
+            return
+        if unscale:
+            self.scaler.unscale_(self.optimizer)
+        torch.nn.utils.clip_grad_norm_(self.module.parameters(), self.spec.gradient_clip, foreach=True)
+
+    def _autocast(self):
+        import torch
+
+        if self.placement.amp_dtype is None:
+            return contextlib.nullcontext()
+        return torch.autocast(self.placement.device_type, dtype=self.placement.amp_dtype)
+
+    def _evaluate(self, source, module=None) -> Evaluation:
+        import torch
+
+        batches, targets = source
+        module = module or self.module
+        module.eval()
+        acc = self.objective.accumulator(batches.plan.local_size, batches.device)
+        reconstruction = self.objective.task == RECONSTRUCTION
+        with torch.inference_mode(), self._autocast():
+            for batch in batches.batches(batches.plan.order(0)):
+                out = module(batch.x)
+                loss = self.loss_fn(out, batch.x if reconstruction else batch.y)
+                acc.add_loss(loss, batch.stop - batch.start)
+                acc.update(out, batch.start, batch.stop, batch.x)
+        return self._reduce(acc, batches.plan.order(0), targets)
+
+    def _reduce(self, acc, order, targets) -> Evaluation:
+        totals = acc.totals(order, targets)
+        if self.dist is not None:
+            totals = self.dist.all_reduce_sum(totals)
+        return acc.compute(totals)
+
+    def _stop_everywhere(self) -> bool:
+        import torch
+
+        flag = torch.tensor([1.0 if self.control.stop_requested else 0.0])
+        if self.dist.backend == "nccl":
+            flag = flag.to(self.placement.device)
+        return bool(self.dist.all_reduce_max(flag).item() > 0)
+
+    # ------------------------------------------------------------------ control
+    def _control_point(self) -> None:
+        def pause() -> None:
+            self.state = "paused"
+            self.callbacks.on_pause(self)
+
+        def resume() -> None:
+            self.state = RUNNING
+            self.callbacks.on_resume(self)
+
+        self.control.checkpoint(self._apply_settings, pause, resume)
+
+    def _apply_settings(self, settings: dict[str, Any]) -> None:
+        if "gradient_clip" in settings:
+            self.spec.gradient_clip = settings["gradient_clip"]
+        apply_update(self.optimizer, self.schedule, settings)
+        self.changes.append({"epoch": self.epoch + 1, "step": self.step, "settings": dict(settings)})
+
+    @contextlib.contextmanager
+    def evaluating(self):
+        """Eval mode and no gradients for a probe's forward pass inside training; restores after."""
+        import torch
+
+        was_training = self.module.training
+        self.module.eval()
+        try:
+            with torch.inference_mode(), self._autocast():
+                yield self.module
+        finally:
+            if was_training:
+                self.module.train()
+                self._keep_frozen_in_eval()
+
+    def _keep_frozen_in_eval(self) -> None:
+        """Frozen layers with running statistics (BatchNorm) keep them: eval mode."""
+        for node_id in self.frozen:
+            sub = getattr(self.module, node_id, None)
+            if sub is not None:
+                sub.eval()
+
+    # ------------------------------------------------------------------ bookkeeping
+    def _row(self, epoch: int, train: Evaluation, val: Evaluation | None, seconds: float,
+             train_seconds: float) -> dict[str, Any]:
+        metrics = self.spec.metrics
+        row: dict[str, Any] = {"epoch": epoch, "train_loss": train.loss}
+        if val is not None:
+            row["val_loss"] = val.loss
+        row.update({k: v for k, v in train.row("train", metrics).items() if k != "train_loss"})
+        if val is not None:
+            row.update({k: v for k, v in val.row("val", metrics).items() if k != "val_loss"})
+        row["learning_rate"] = float(self.optimizer.param_groups[0]["lr"])
+        row["seconds"] = round(seconds, 4)
+        row["samples_per_second"] = round(train.samples / max(train_seconds, 1e-9), 1)
+        return row
+
+    def _track_best(self, row: dict[str, Any]) -> bool:
+        value = row.get(self.monitor)
+        if value is None or not math.isfinite(value):
+            if self.best_epoch == 0:  # nothing better yet: keep these weights
+                self.best_epoch = row["epoch"]
+                return True
+            return False
+        early = self.spec.early_stopping
+        delta = early.min_delta if early else 0.0
+        better = (self.best_value is None
+                  or (value < self.best_value - delta if metric_direction(self.monitor) == "min"
+                      else value > self.best_value + delta))
+        if better:
+            self.best_value, self.best_epoch, self.bad_epochs = value, row["epoch"], 0
+            return True
+        self.bad_epochs += 1
+        if early and self.bad_epochs >= early.patience:
+            self._early_stop_reason = (f"early stopping: {self.monitor} did not improve for"
+                                       f" {early.patience} epochs (best {self.best_value:.6g}"
+                                       f" at epoch {self.best_epoch})")
+        return False
+
+    def _save_epoch(self, is_best: bool) -> None:
+        """Best weights, checkpoint, metrics and run.json, in that order, off the training thread."""
+        if is_best:
+            self._best_weights = self._weights_snapshot()
+        if self.runs is None or not self.is_main:
+            return
+        if is_best:
+            snapshot, name, epoch = self._best_weights, self.run_dir.name, self.epoch
+            self.runs.write(WEIGHTS, lambda: record.weights_file(snapshot, name, epoch))
+        self.runs.write(CHECKPOINT, checkpoint_bytes(self._state()))
+        self.runs.write(METRICS_CSV, metrics_csv_text(self.history))
+        self.runs.write_json("run.json", record.running(self))
+
+    def _weights_snapshot(self) -> dict[str, Any]:
+        return {k: v.detach().to("cpu", copy=True) for k, v in self.module.state_dict().items()}
+
+    def _state(self) -> dict[str, Any]:
+        return {"epoch": self.epoch, "step": self.step, "model": self.module.state_dict(),
+                "optimizer": self.optimizer.state_dict(),
+                "scheduler": self.schedule.state_dict() if self.schedule else None,
+                "scaler": self.scaler.state_dict() if self.scaler else None,
+                "rng": rng_state(),
+                "tracker": {"best_epoch": self.best_epoch, "best_value": self.best_value,
+                            "bad_epochs": self.bad_epochs},
+                "history": self.history, "changes": self.changes}
+
+    def _load_state(self, state: dict[str, Any]) -> None:
+        self.module.load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        if self.schedule is not None and state.get("scheduler") is not None:
+            self.schedule.load_state_dict(state["scheduler"])
+        if self.scaler is not None and state.get("scaler"):
+            self.scaler.load_state_dict(state["scaler"])
+        set_rng_state(state["rng"])
+        self.epoch, self.step = int(state["epoch"]), int(state["step"])
+        tracker = state["tracker"]
+        self.best_epoch, self.best_value = tracker["best_epoch"], tracker["best_value"]
+        self.bad_epochs = tracker["bad_epochs"]
+        self.history = [dict(row) for row in state["history"]]
+        self.changes = [dict(c) for c in state.get("changes", [])]
+        if self.run_dir is not None and (self.run_dir / WEIGHTS).is_file():
+            from core.train.checkpoint import load_weights
+
+            self._best_weights = load_weights(self.run_dir / WEIGHTS)
+        self._resume_state = None
+
+    def _restore_final_weights(self) -> None:
+        early = self.spec.early_stopping
+        if self._best_weights is not None and (early is None or early.restore_best):
+            self.module.load_state_dict(self._best_weights)
+
+    def _test_metrics(self) -> dict[str, float] | None:
+        split = self.dataset.test
+        if split is None or len(split) == 0 or self.placement is None:
+            return None
+        source = self._eval_source(split, self.placement.device, *(
+            (self.dist.rank, self.dist.world) if self.dist else (0, 1)))
+        result = self._evaluate(source)
+        return result.row("test", self.spec.metrics)
+
+    def _divergence_message(self, epoch: int, batch: int | None, value: float,
+                            where: str = "training") -> str:
+        what = "NaN" if math.isnan(value) else "infinite"
+        at = f"epoch {epoch}" + (f", batch {batch}" if batch else "")
+        lr = self.optimizer.param_groups[0]["lr"] if self.optimizer else self.spec.learning_rate
+        kept = (f"the checkpoint of epoch {self.epoch} was kept" if self.epoch
+                else "no epoch had completed, so there is no checkpoint")
+        return (f"the {where} loss became {what} at {at}: try a lower learning rate (now {lr:g}),"
+                " gradient clipping (training.gradient_clip, such as 1.0), or check the data for"
+                f" extreme or missing values; {kept}")
+
+    def _start_record(self, started: float) -> None:
+        if self.runs is None or not self.is_main:
+            return
+        self._record = record.start(self, started, self._record)
+        self.runs.write("preprocessing.json", record.preprocessing_text(self.dataset))
+        self.runs.write_json("run.json", self._record)
+
+    def _finish_record(self, status: str, reason: str | None, started: float,
+                       test: dict[str, float] | None) -> TrainResult:
+        result = TrainResult(status, reason, self.run_dir, self.epoch,
+                             best=self._best_row(), final=self.history[-1] if self.history else None,
+                             test=test, seconds=time.time() - started, notes=list(self.notes))
+        if self.runs is not None and self.is_main and self._record is not None:
+            if status == COMPLETED and self._best_weights is not None and self.epoch:
+                early = self.spec.early_stopping
+                if early is not None and not early.restore_best:
+                    final, name, epoch = self._weights_snapshot(), self.run_dir.name, self.epoch
+                    self.runs.write(WEIGHTS, lambda: record.weights_file(final, name, epoch))
+            self.runs.write_json("run.json", record.finished(self, result))
+            self.runs.close()
+        return result
+
+    def _best_row(self) -> dict[str, Any] | None:
+        for row in self.history:
+            if row["epoch"] == self.best_epoch:
+                return row
+        return None
