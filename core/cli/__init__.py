@@ -15,6 +15,7 @@ from core.errors import LayerForgeError
 #: Sub-command name -> module in this package that defines ``add_parser`` and ``run``.
 COMMANDS = {
     "check": "core.cli.check",
+    "train": "core.cli.train",
 }
 
 EXIT_OK, EXIT_USER_ERROR = 0, 2
