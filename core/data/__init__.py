@@ -8,13 +8,40 @@ as cheaply as possible; ``load(spec, base_dir)`` returns a preprocessed
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.data.dataset import (Cancelled, CancelCallback, DataInfo, Dataset, ProgressCallback,
                                Split)
 from core.errors import DataError
 
-__all__ = ["Cancelled", "DataInfo", "Dataset", "Split", "describe", "load"]
+if TYPE_CHECKING:
+    from core.data.predict import EncodedInputs
+
+__all__ = ["Cancelled", "DataInfo", "Dataset", "EncodedInputs", "Split", "apply_input_scaling",
+           "describe", "encode_inputs", "load", "unscale_targets"]
+
+
+def encode_inputs(preprocessing: dict[str, Any], path: str | Path,
+                  notes: list[str] | None = None) -> "EncodedInputs":
+    """A new CSV file / image folder / image file as the **encoded** (unscaled) float32 array
+    plus sample ids, exactly as the training data was encoded; see :mod:`core.data.predict`."""
+    from core.data.predict import encode_inputs as encode
+
+    return encode(preprocessing, path, notes)
+
+
+def apply_input_scaling(preprocessing: dict[str, Any], encoded: Any) -> Any:
+    """The model's input for an encoded batch: ``(encoded - mean) / scale`` (float32 copy)."""
+    from core.data.scaling import apply_input_scaling as apply
+
+    return apply(preprocessing, encoded)
+
+
+def unscale_targets(preprocessing: dict[str, Any], outputs: Any) -> Any:
+    """Regression outputs back in the target's units: ``out * scale + mean``."""
+    from core.data.scaling import unscale_targets as unscale
+
+    return unscale(preprocessing, outputs)
 
 
 def _kind(spec: Any) -> str:
@@ -28,22 +55,44 @@ def _kind(spec: Any) -> str:
 
 
 def describe(spec: dict[str, Any] | None, base_dir: str | Path = ".") -> DataInfo:
-    """Shapes, task and classes of the data, reading as little as possible."""
+    """Shapes, task and classes of the data, reading as little as possible.
+
+    Cheap to call on every edit: CSV facts are remembered per spec and file state
+    (size, modification time), image folders read only image headers, once per
+    folder state (see :mod:`core.data.cache`).
+    """
     kind = _kind(spec)
     if kind == "builtin":
         from core.data import builtin
 
         return builtin.describe(spec)
-    return load(spec, base_dir).info
+    if kind == "csv":
+        from core.data import csv_source
+
+        return csv_source.describe(spec, base_dir)
+    from core.data import image_source
+
+    return image_source.describe(spec, base_dir)
 
 
 def load(spec: dict[str, Any] | None, base_dir: str | Path = ".",
          progress: ProgressCallback | None = None,
-         cancel: CancelCallback | None = None) -> Dataset:
-    """Load and preprocess the data a project's ``data`` section describes."""
+         cancel: CancelCallback | None = None, *, cache_dir: str | Path | None = None) -> Dataset:
+    """Load and preprocess the data a project's ``data`` section describes.
+
+    ``progress(fraction, message)`` and ``cancel()`` are called from the loading thread;
+    when ``cancel()`` returns true the loader raises :class:`Cancelled`. Decoded images
+    are cached under ``cache_dir`` (default: :func:`core.data.cache.cache_dir`).
+    """
     kind = _kind(spec)
     if kind == "builtin":
         from core.data import builtin
 
         return builtin.load(spec)
-    raise DataError(f"loading {kind} data is not available in this version yet")
+    if kind == "csv":
+        from core.data import csv_source
+
+        return csv_source.load(spec, base_dir, progress, cancel)
+    from core.data import image_source
+
+    return image_source.load(spec, base_dir, progress, cancel, cache_dir=cache_dir)

@@ -98,6 +98,10 @@ class Dataset:
     augment: Callable[..., Any] | None = None
     #: If set, the split is chronological and must not be shuffled across time.
     chronological: bool = False
+    #: What the loader understood, for people (``layerforge check``, the import dialogs):
+    #: ``rows``/``images``, ``format``, ``columns`` (name, role, type, missing, summary),
+    #: ``classes`` ([name, count] over all splits), ``skipped`` ([file, reason]).
+    schema: dict[str, Any] = field(default_factory=dict)
 
 
 class Cancelled(Exception):

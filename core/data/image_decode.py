@@ -1,0 +1,102 @@
+"""Decoding one image file to a fixed-size uint8 array, the way training and prediction see it.
+
+- EXIF orientation is applied, so a photo stands the way the camera held it.
+- Palette images become RGB (RGBA with transparency); 16-bit and float grayscale are
+  scaled to 8 bits; transparent pixels are put on a white background.
+- The image is stretched to ``size`` (height, width) with bilinear filtering; JPEGs
+  are decoded at a reduced scale first when they are much larger (``draft``).
+- ``grayscale`` gives ``(1, H, W)``, ``rgb`` gives ``(3, H, W)``.
+
+:func:`decode_chunk` is what the worker processes run: it writes straight into the
+memory-mapped cache file, so no pixels are pickled between processes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+COLORS = ("grayscale", "rgb")
+_ALPHA_MODES = ("RGBA", "LA", "PA", "RGBa", "La")
+
+
+def _to_8bit(image):
+    from PIL import Image
+
+    values = np.asarray(image, dtype=np.float32)
+    if image.mode.startswith("I;16") or (image.mode == "I" and values.max(initial=0) > 255):
+        values = values / 257.0
+    elif image.mode == "F" and values.max(initial=0) <= 1.0:
+        values = values * 255.0
+    return Image.fromarray(np.clip(values, 0, 255).astype(np.uint8), "L")
+
+
+def convert(image, color: str):
+    """``image`` in mode ``L`` (grayscale) or ``RGB``, alpha composited over white."""
+    from PIL import Image
+
+    if image.mode == "P":
+        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+    elif image.mode in ("I", "F") or image.mode.startswith("I;16"):
+        image = _to_8bit(image)
+    elif image.mode == "1":
+        image = image.convert("L")
+    if image.mode in _ALPHA_MODES:
+        rgba = image.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(background, rgba).convert("RGB")
+    target = "L" if color == "grayscale" else "RGB"
+    return image if image.mode == target else image.convert(target)
+
+
+def open_image(path: str | Path, size: tuple[int, int] | None = None, color: str = "rgb"):
+    """A PIL image, oriented, converted and (when ``size`` is given) resized."""
+    from PIL import Image, ImageOps
+
+    with Image.open(path) as image:
+        if size is not None and image.format == "JPEG":
+            longest = max(size)
+            image.draft("L" if color == "grayscale" else "RGB", (longest, longest))
+        image.load()
+        oriented = ImageOps.exif_transpose(image)
+    converted = convert(oriented, color)
+    if size is not None and converted.size != (size[1], size[0]):
+        converted = converted.resize((size[1], size[0]), Image.BILINEAR)
+    return converted
+
+
+def decode(path: str | Path, size: tuple[int, int], color: str) -> np.ndarray:
+    """``(C, H, W)`` uint8 pixels of one file; raises on an unreadable or truncated file."""
+    array = np.asarray(open_image(path, size, color))
+    return array[None] if array.ndim == 2 else array.transpose(2, 0, 1)
+
+
+def describe_error(err: BaseException) -> str:
+    text = str(err).split("\n")[0]
+    if isinstance(err, PermissionError):
+        return "cannot be read (permission denied)"
+    if "truncated" in text.lower() or isinstance(err, (EOFError, SyntaxError)):
+        return "truncated or damaged image"
+    if "cannot identify image file" in text:
+        return "not a readable image"
+    return f"not a readable image ({text[:80]})"
+
+
+def decode_chunk(task: tuple) -> list[tuple[int, str]]:
+    """Decode ``paths`` into rows ``start...`` of the uint8 memmap at ``cache``.
+
+    Returns ``(index, reason)`` for each file that could not be decoded (its row stays 0).
+    """
+    cache, shape, start, paths, size, color = task
+    pixels = np.memmap(cache, dtype=np.uint8, mode="r+", shape=tuple(shape))
+    failed = []
+    try:
+        for offset, path in enumerate(paths):
+            try:
+                pixels[start + offset] = decode(path, size, color)
+            except Exception as err:  # noqa: BLE001 - every bad file is reported, none stops the rest
+                failed.append((start + offset, describe_error(err)))
+    finally:  # the mapping is shared: the parent sees the pixels without a flush to disk
+        del pixels
+    return failed

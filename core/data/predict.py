@@ -1,0 +1,146 @@
+"""New data for a trained model: a CSV file or images -> the **encoded** input array.
+
+Prediction and export start from ``preprocessing.json`` (written beside every trained
+model). :func:`encode_inputs` turns a new file into the encoded, unscaled feature
+array exactly as training did (same columns, categories, fill values, image size and
+colour); :func:`core.data.scaling.apply_input_scaling` then gives the model's input.
+Exported models contain the scaling themselves, so they take the encoded array.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from core.data.csv_format import read_head
+from core.data.csv_read import read_table
+from core.data.image_decode import decode
+from core.data.image_scan import list_images
+from core.data.sequence import order_rows, windows
+from core.data.table_encode import TableEncoder
+from core.data.workers import run_chunks
+from core.errors import DataError
+
+_IMAGE_CHUNK = 64
+
+
+class EncodedInputs(NamedTuple):
+    """``x``: float32 ``(N, *input_shape)``, encoded but not scaled; ``ids``: one per sample
+    (the CSV row number as a spreadsheet shows it, or the image path relative to the folder)."""
+
+    x: np.ndarray
+    ids: list[str]
+
+
+def encode_inputs(preprocessing: dict[str, Any], path: str | Path,
+                  notes: list[str] | None = None) -> EncodedInputs:
+    """Encode a new CSV file, image folder (class sub-folders optional) or image file.
+
+    The CSV needs every column the model was trained on (extra columns, the target
+    included, are ignored); a missing one is a :class:`DataError` naming it. Missing
+    cells get the training fill values. Images that cannot be read are skipped and
+    listed in ``notes`` (when given). Raises :class:`DataError` for a person's mistake.
+    """
+    notes = notes if notes is not None else []
+    kind = preprocessing.get("kind")
+    if kind in ("table", "sequence"):
+        return _encode_table(preprocessing, Path(path), notes)
+    if kind == "image" or (kind == "builtin" and len(preprocessing.get("input_shape", [])) == 3):
+        return _encode_images(preprocessing, Path(path), notes)
+    if kind == "builtin" and len(preprocessing.get("input_shape", [])) == 1:
+        return _encode_table(_builtin_as_table(preprocessing), Path(path), notes)
+    raise DataError(f"a model trained on {kind!r} data cannot read {Path(path).name}: predict"
+                    " from a CSV file or an image folder like the training data")
+
+
+def _builtin_as_table(preprocessing: dict[str, Any]) -> dict[str, Any]:
+    """Built-in 2-D point sets predict from a CSV with columns ``x`` and ``y``."""
+    names = preprocessing.get("feature_names") or ["x", "y"]
+    return {**preprocessing, "kind": "table",
+            "table": {"csv": {"header": True}, "source_columns": names,
+                      "columns": [{"name": n, "type": "numeric", "fill": 0.0} for n in names]}}
+
+
+def _encode_table(preprocessing: dict[str, Any], path: Path, notes: list[str]) -> EncodedInputs:
+    table = preprocessing.get("table") or {}
+    encoder = TableEncoder.from_list(table.get("columns") or [])
+    header = (table.get("csv") or {}).get("header", True)
+    head = read_head(path, header=header, max_rows=200)
+    fmt = head.format
+    names = list(fmt.names)
+    needed = [c.name for c in encoder.columns]
+    sequence = preprocessing.get("sequence") if preprocessing.get("kind") == "sequence" else None
+    order_by = (sequence or {}).get("order_by")
+    for column in needed:
+        if column not in names:
+            raise DataError(f"{path.name} has no column {column!r}, which the model was trained on:"
+                            " add it (the file needs the same columns as the training data)")
+    if order_by and order_by not in names:
+        notes.append(f"{path.name} has no column {order_by!r}: rows used in file order")
+        order_by = None
+    numeric = {c.name for c in encoder.columns if c.type == "numeric"}
+    columns = list(dict.fromkeys(needed + ([order_by] if order_by else [])))
+    raw = read_table(path, fmt, columns, numeric=numeric)
+    notes.extend(raw.notes)
+    if raw.n_rows == 0:
+        raise DataError(f"{path.name} has a header row but no data rows: add rows below the header")
+    for column in raw.demoted:
+        if column in numeric:
+            notes.append(f"column {column!r} holds text in some rows: those cells count as missing")
+    rows = np.arange(raw.n_rows)
+    if sequence:
+        rows = order_rows(raw, rows, order_by, notes)
+    (encoded,) = encoder.encode(raw, [rows], release=True)
+    missing = int((~np.isfinite(encoded)).sum())
+    if missing:
+        notes.append(f"{missing:,} missing or infinite cells filled with the training fill values")
+    encoder.fill_missing([encoded])
+    if not sequence:
+        return EncodedInputs(encoded, [str(r) for r in raw.row_number(rows)])
+    window = int(sequence["window"])
+    count = len(rows) - window + 1
+    if count < 1:
+        raise DataError(f"{path.name} has {len(rows)} rows, fewer than the model's window of"
+                        f" {window} rows: give it at least {window} rows")
+    x = np.ascontiguousarray(windows(encoded, window, count))
+    return EncodedInputs(x, [str(r) for r in raw.row_number(rows[window - 1:])])
+
+
+def _image_task(task: tuple) -> list:
+    paths, size, color = task
+    out = []
+    for path in paths:
+        try:
+            out.append(decode(path, size, color))
+        except Exception as err:  # noqa: BLE001 - reported, the rest go on
+            from core.data.image_decode import describe_error
+
+            out.append(describe_error(err))
+    return out
+
+
+def _encode_images(preprocessing: dict[str, Any], path: Path, notes: list[str]) -> EncodedInputs:
+    image = preprocessing.get("image") or {}
+    shape = preprocessing.get("input_shape") or [1, 28, 28]
+    size = tuple(image.get("size") or shape[1:])
+    color = image.get("color") or ("grayscale" if shape[0] == 1 else "rgb")
+    root, files, skipped = list_images(path)
+    tasks = [([str(root / f) for f in files[i:i + _IMAGE_CHUNK]], size, color)
+             for i in range(0, len(files), _IMAGE_CHUNK)]
+    results = run_chunks(_image_task, tasks)
+    pixels, ids = [], []
+    for name, result in zip(files, results):
+        if isinstance(result, str):
+            skipped.append([name, result])
+        else:
+            pixels.append(result)
+            ids.append(name)
+    if skipped:
+        notes.append(f"{len(skipped)} files skipped: " + "; ".join(f"{p} ({r})" for p, r in skipped[:5]))
+    if not pixels:
+        raise DataError(f"{path} holds no readable images: " + "; ".join(
+            f"{p} ({r})" for p, r in skipped[:3]))
+    x = np.stack(pixels).astype(np.float32) / np.float32(255)
+    return EncodedInputs(x, ids)
