@@ -1,4 +1,9 @@
-"""``layerforge check PROJECT``: shapes, parameter counts and problems of a design."""
+"""``layerforge check PROJECT``: the data's schema, then shapes, parameter counts and problems.
+
+The data is loaded (so every problem with it shows now, not when training starts) and
+what was understood is printed: rows, columns and their types, classes and their counts,
+skipped files. A data problem is one line on stderr and exit code 2.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import argparse
 import sys
 
 from core.check import check_project, format_table, format_totals
-from core.errors import ProjectError
+from core.errors import DataError, ProjectError
 from core.project import Project
 
 
@@ -39,6 +44,38 @@ def data_override(project: Project, args: argparse.Namespace) -> dict | None:
     return spec
 
 
+def format_schema(dataset) -> list[str]:
+    """What the loader understood, as lines for the terminal."""
+    schema = dataset.schema or {}
+    lines = []
+    if "rows" in schema:
+        lines.append(f"rows: {schema['rows']:,} ({schema.get('format', '')})")
+    if "images" in schema:
+        lines.append(f"images: {schema['images']:,} ({schema.get('format', '')})")
+    columns = schema.get("columns") or []
+    if columns:
+        width = max(len(c["name"]) for c in columns)
+        lines.append("columns:")
+        for column in columns:
+            missing = "" if column["missing"] is None else f"{column['missing']:,} missing"
+            lines.append(f"  {column['name'].ljust(width)}  {column['role']:<7}  {column['type'] or '-':<11}"
+                         f"  {missing:<12}  {column['summary']}".rstrip())
+    classes = schema.get("classes")
+    if classes:
+        lines.append("classes: " + ", ".join(f"{name} ({count:,})" for name, count in classes))
+    sizes = [("train", dataset.train), ("validation", dataset.validation), ("test", dataset.test)]
+    lines.append("split: " + ", ".join(f"{name} {len(part) if part is not None else 0:,}"
+                                       for name, part in sizes)
+                 + (" (chronological)" if dataset.chronological else ""))
+    skipped = schema.get("skipped") or []
+    if skipped:
+        lines.append(f"skipped files ({len(skipped)}):")
+        lines.extend(f"  {path}: {reason}" for path, reason in skipped)
+    lines.extend(f"note: {note}" for note in dataset.notes
+                 if not (skipped and note.endswith(")") and "files skipped" in note))
+    return lines
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         project = Project.load(args.project)
@@ -46,13 +83,26 @@ def run(args: argparse.Namespace) -> int:
         for problem in err.problems:
             print(f"layerforge check: {problem}", file=sys.stderr)
         return 2
-    report = check_project(project, data_override(project, args))
-    where = args.project
-    print(f"{project.name} ({where})")
+    override = data_override(project, args)
+    spec = override if override is not None else project.data
+    dataset = None
+    if spec is not None:
+        from core.data import load
+
+        try:
+            dataset = load(spec, project.directory)
+        except DataError as err:
+            print(f"layerforge check: {err}", file=sys.stderr)
+            return 2
+    report = check_project(project, override)
+    print(f"{project.name} ({args.project})")
     if report.data_info is not None:
         print(f"data: {report.data_info.description} - {report.data_info.summary()}")
-        for note in report.notes:
-            print(f"note: {note}")
+    if dataset is not None:
+        for line in format_schema(dataset):
+            print(line)
+    for note in report.notes:
+        print(f"note: {note}")
     print()
     print(format_table(project, report.analysis))
     print()

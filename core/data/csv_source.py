@@ -264,7 +264,7 @@ def load(spec: dict[str, Any], base_dir, progress=None, cancel=None) -> Dataset:
     notes[:0] = raw.notes
     if raw.n_rows == 0:
         raise DataError(f"{file} has a header row but no data rows: add rows below the header")
-    profiles = _profiles(raw, list(dict.fromkeys(plan.candidates + plan.targets)))
+    profiles = _profiles(raw, read)
     kinds = _kinds(raw, plan, options, profiles, notes)
     features = [c for c in plan.candidates if kinds[c] != IGNORE]
     if not features:
@@ -399,6 +399,8 @@ def _schema(raw, fmt, names, plan, kinds, profiles, dataset: Dataset) -> dict[st
         else:
             role = "feature"
         kind = kinds.get(name) or (profile.kind if profile else "")
+        if kind == IGNORE:
+            kind = "categorical" if name in raw.text else "numeric"
         columns.append({"name": name, "role": role, "type": kind,
                         "missing": profile.missing if profile else None,
                         "summary": profile.summary if profile else "not read"})

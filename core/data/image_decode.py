@@ -72,6 +72,11 @@ def decode(path: str | Path, size: tuple[int, int], color: str) -> np.ndarray:
     return array[None] if array.ndim == 2 else array.transpose(2, 0, 1)
 
 
+def to_unit(pixels: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """uint8 pixels as float32 in [0, 1], the same way for training and prediction."""
+    return np.divide(pixels, np.float32(255), out=out, dtype=np.float32)
+
+
 def describe_error(err: BaseException) -> str:
     text = str(err).split("\n")[0]
     if isinstance(err, PermissionError):

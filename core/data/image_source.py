@@ -24,7 +24,7 @@ from core.data.augment import augment_options, make_augment
 from core.data.csv_options import data_path, split_options
 from core.data.dataset import CLASSIFICATION, RECONSTRUCTION, DataInfo, Dataset, Split
 from core.data.image_cache import decoded_images
-from core.data.image_decode import COLORS
+from core.data.image_decode import COLORS, to_unit
 from core.data.image_scan import FolderScan, scan_folder
 from core.data.split import split_indices
 from core.errors import DataError
@@ -247,10 +247,8 @@ def _pixels(decoded, rows: np.ndarray, cache_root: Path, key: str, name: str, pr
 
 
 def _gather(pixels: np.ndarray, rows: np.ndarray, out: np.ndarray, progress) -> None:
-    scale = np.float32(1 / 255)
     for start in range(0, len(rows), _GATHER):
-        np.multiply(pixels[rows[start:start + _GATHER]], scale, out=out[start:start + _GATHER],
-                    dtype=np.float32)
+        to_unit(pixels[rows[start:start + _GATHER]], out[start:start + _GATHER])
         if progress is not None:
             progress(min(1.0, (start + _GATHER) / max(len(rows), 1)), "preparing the images")
 

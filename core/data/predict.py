@@ -16,7 +16,7 @@ import numpy as np
 
 from core.data.csv_format import read_head
 from core.data.csv_read import read_table
-from core.data.image_decode import decode
+from core.data.image_decode import decode, describe_error, to_unit
 from core.data.image_scan import list_images
 from core.data.sequence import order_rows, windows
 from core.data.table_encode import TableEncoder
@@ -115,8 +115,6 @@ def _image_task(task: tuple) -> list:
         try:
             out.append(decode(path, size, color))
         except Exception as err:  # noqa: BLE001 - reported, the rest go on
-            from core.data.image_decode import describe_error
-
             out.append(describe_error(err))
     return out
 
@@ -142,5 +140,5 @@ def _encode_images(preprocessing: dict[str, Any], path: Path, notes: list[str]) 
     if not pixels:
         raise DataError(f"{path} holds no readable images: " + "; ".join(
             f"{p} ({r})" for p, r in skipped[:3]))
-    x = np.stack(pixels).astype(np.float32) / np.float32(255)
+    x = to_unit(np.stack(pixels))
     return EncodedInputs(x, ids)
