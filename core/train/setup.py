@@ -16,7 +16,7 @@ from core.data.dataset import DataInfo, Dataset
 from core.errors import ShapeError, TrainingError
 from core.graph import Graph
 from core.project import Project
-from core.shapes import ShapeInference, format_shape
+from core.shapes import ShapeInference
 from core.train.callbacks import Callback
 from core.train.checkpoint import load_checkpoint, load_weights, seed_everything
 from core.train.rundir import CHECKPOINT, WEIGHTS, default_run_dir, read_run_json
@@ -36,11 +36,15 @@ def build_module(graph: Graph, info: DataInfo, spec: TrainSpec):
     output_id = next((nid for nid, n in graph.nodes.items() if n.type == "Output"), None)
     produced = analysis.shape_of(output_id) if output_id else None
     if produced is not None and tuple(produced) != tuple(shapes.target_shape):
-        raise ShapeError(f"the Output {output_id!r} produces {format_shape(produced)} but the data"
-                         f" needs {format_shape(shapes.target_shape)} ({_target_words(info, spec)}):"
+        raise ShapeError(f"the Output {output_id!r} produces {_with_batch(produced)} but the data"
+                         f" needs {_with_batch(shapes.target_shape)} ({_target_words(info, spec)}):"
                          " remove its 'units' setting so the data decides, or change it",
                          location=output_id)
     return build(graph, shapes, analysis)
+
+
+def _with_batch(shape) -> str:
+    return "(N, " + ", ".join(str(s) for s in shape) + ")"
 
 
 def _target_words(info: DataInfo, spec: TrainSpec) -> str:

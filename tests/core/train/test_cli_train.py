@@ -1,0 +1,150 @@
+"""``layerforge train`` as a person runs it: exit codes, one-line messages, kill and resume."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from core.cli import main
+from tests.core.train.tiny import metrics_rows, project
+
+ROOT = Path(__file__).resolve().parents[3]
+SAMPLES = ROOT / "resources" / "sample_data"
+
+
+def _env() -> dict:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+def layerforge(*args: str, **kw) -> subprocess.Popen | subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "core.cli", *args]
+    if kw.pop("background", False):
+        return subprocess.Popen(command, cwd=ROOT, env=_env(), stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+    return subprocess.run(command, cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=300)
+
+
+def _one_line(text: str) -> str:
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert len(lines) == 1, text
+    return lines[0]
+
+
+def test_training_prints_the_result_and_the_run_folder(tmp_path, capsys):
+    path = project(tmp_path).path
+    code = main(["train", str(path), "--epochs", "2", "--batch-size", "32", "--lr", "0.01",
+                 "--run-dir", str(tmp_path / "run")])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "Tiny: completed after 2 of 2 epochs" in out and "on cpu" in out
+    assert "best epoch" in out and "val_accuracy" in out
+    assert f"run directory: {tmp_path / 'run'}" in out
+    run = json.loads((tmp_path / "run" / "run.json").read_text())
+    assert run["training"]["batch_size"] == 32 and run["training"]["learning_rate"] == 0.01
+    assert run["project"]["training"]["epochs"] == 2
+    assert "epoch 2/2" in err  # the progress bar is on stderr
+
+
+def test_data_and_target_from_the_command_line(tmp_path, capsys):
+    path = project(tmp_path).path
+    code = main(["train", str(path), "--data", str(SAMPLES / "flowers.csv"), "--target", "species",
+                 "--epochs", "1", "--run-dir", str(tmp_path / "run"), "--quiet"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    run = json.loads((tmp_path / "run" / "run.json").read_text())
+    assert run["project"]["data"]["kind"] == "csv" and run["project"]["data"]["target"] == "species"
+    assert run["data"]["info"]["class_names"] == ["setosa", "versicolor", "virginica"]
+
+
+@pytest.mark.parametrize("args, words", [
+    ([], "give a project file to train, or --resume RUN_DIR"),
+    (["{tmp}/nothing.lfproj"], "nothing.lfproj does not exist"),
+    (["{project}", "--resume", "{tmp}", "--batch-size", "4"], "cannot change when a run is continued"),
+    (["--resume", "{tmp}/nowhere"], "is not a folder"),
+    (["{nodata}"], "the project has no data yet"),
+    (["{badtraining}"], "training.momentum applies to 'sgd' and 'rmsprop', not 'adam'"),
+    (["{project}", "--device", "cuda"], "no CUDA GPU"),
+])
+def test_a_persons_mistake_exits_2_with_one_line(tmp_path, capsys, args, words):
+    if "--device" in args:
+        import torch
+
+        if torch.cuda.is_available():
+            pytest.skip("this machine has a GPU")
+    paths = {"tmp": str(tmp_path), "project": str(project(tmp_path).path),
+             "nodata": str(project(tmp_path, name="NoData", data={}).path)}
+    bad = project(tmp_path, name="Bad", training={"optimizer": "adam", "momentum": 0.9})
+    paths["badtraining"] = str(bad.path)
+    nodata = project(tmp_path, name="NoData2")
+    nodata.data = None
+    nodata.save(tmp_path / "nodata.lfproj")
+    paths["nodata"] = str(tmp_path / "nodata.lfproj")
+    code = main(["train", *[a.format(**paths) for a in args]])
+    out, err = capsys.readouterr()
+    assert code == 2
+    line = _one_line(err)
+    assert line.startswith("layerforge train: ") and words in line, line
+
+
+def test_bad_numbers_are_refused_by_the_parser(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", "x.lfproj", "--epochs", "0"])
+    assert exit_info.value.code == 2
+    assert "expected a whole number of at least 1" in capsys.readouterr().err
+
+
+def test_a_diverging_loss_exits_2_with_advice(tmp_path, capsys):
+    data = {"kind": "csv", "path": str(SAMPLES / "flowers.csv"), "target": "petal_width"}
+    path = project(tmp_path, data=data, training={"optimizer": "sgd", "learning_rate": 10.0,
+                                                  "epochs": 5}).path
+    code = main(["train", str(path), "--run-dir", str(tmp_path / "run"), "--quiet"])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert "failed" in out
+    line = _one_line(err)
+    assert "loss became" in line and "lower learning rate" in line
+    assert json.loads((tmp_path / "run" / "run.json").read_text())["status"] == "failed"
+
+
+@pytest.mark.slow
+def test_a_killed_training_resumes_from_its_last_epoch_and_ends_as_if_never_killed(tmp_path):
+    training = {"epochs": 30, "batch_size": 8, "optimizer": "sgd", "momentum": 0.9,
+                "learning_rate": 0.01, "seed": 7}
+    data = {"kind": "builtin", "name": "gaussian", "samples": 1500, "classes": 3, "seed": 1}
+    path = project(tmp_path, data=data, training=training).path
+    killed = tmp_path / "killed"
+    process = layerforge("train", str(path), "--run-dir", str(killed), "--quiet", background=True)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and process.poll() is None:
+            metrics = killed / "metrics.csv"
+            if metrics.exists() and len(metrics.read_text().splitlines()) >= 3:  # 2 epochs done
+                break
+            time.sleep(0.005)
+        assert process.poll() is None, "training ended before it could be killed"
+        os.kill(process.pid, signal.SIGKILL)
+    finally:
+        process.wait(30)
+        process.stdout.close()
+        process.stderr.close()
+    run = json.loads((killed / "run.json").read_text())
+    assert run["status"] == "running"  # it never got to say anything else
+    done = run["epochs_completed"]
+    assert 2 <= done < 30
+    resumed = layerforge("train", "--resume", str(killed), "--quiet")
+    assert resumed.returncode == 0, resumed.stderr
+    assert "completed after 30 of 30 epochs" in resumed.stdout
+    whole = layerforge("train", str(path), "--run-dir", str(tmp_path / "whole"), "--quiet")
+    assert whole.returncode == 0, whole.stderr
+    assert metrics_rows(killed) == metrics_rows(tmp_path / "whole")  # bitwise
+    run = json.loads((killed / "run.json").read_text())
+    assert run["status"] == "completed" and run["resumed"][0]["at_epoch"] == done
