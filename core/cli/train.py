@@ -87,12 +87,25 @@ def _launch(args: argparse.Namespace) -> int:
     from core.train.distributed import launch
 
     argv = _worker_argv(args)
-    if not args.resume and not args.run_dir:
+    if args.resume:
+        from core.train.checkpoint import load_checkpoint
+        from core.train.rundir import read_run_json
+
+        read_run_json(args.resume)
+        load_checkpoint(Path(args.resume) / "last.ckpt")
+    else:
+        from core.cli.check import data_override
+        from core.data import describe
         from core.project import Project
         from core.train.rundir import default_run_dir
+        from core.train.spec import TrainSpec
 
-        project = Project.load(args.project)
-        argv += ["--run-dir", str(default_run_dir(project.directory, project.name))]
+        project = Project.load(args.project)  # mistakes are reported once, here, not by every process
+        data = data_override(project, args)
+        info = describe(data if data is not None else project.data, project.directory)
+        TrainSpec.from_dict({**(project.training or {}), **_overrides(args)}, info)
+        if not args.run_dir:
+            argv += ["--run-dir", str(default_run_dir(project.directory, project.name))]
     code = launch(args.nproc, argv)
     if code:
         print(f"layerforge train: a training process failed (exit code {code}); see the messages"

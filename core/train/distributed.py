@@ -88,10 +88,14 @@ def init_from_env(device: str = "auto") -> DistContext | None:
 
 
 def shutdown() -> None:
+    """Leave the process group once every rank got here (leaving early aborts the others)."""
     import torch.distributed as dist
 
     if dist.is_available() and dist.is_initialized():
-        dist.destroy_process_group()
+        try:
+            dist.barrier()
+        finally:
+            dist.destroy_process_group()
 
 
 def launch(nproc: int, argv: list[str]) -> int:
