@@ -15,7 +15,6 @@ designer's CSV dialog (what it shows and pre-selects), so both always agree.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -90,25 +89,40 @@ def _is_dates(categories: list[str]) -> bool:
 
 def profile_column(raw: RawTable, name: str) -> ColumnProfile:
     """Read one column of a loaded table: kind, missing cells, a one-line summary."""
-    rows = raw.n_rows
     if name in raw.text:
         return _text_profile(raw, name)
-    values = raw.values(name)
+    if name in raw.float_names:
+        j = raw.float_names.index(name)
+        stats = raw.float_stats()
+        infinite = int(stats.infinite[j])
+        where = np.flatnonzero(np.isinf(raw.float_column(name)))[:SHOWN_ROWS] if infinite else []
+        return _numeric_profile(raw, name, int(stats.missing[j]), infinite, where,
+                                float(stats.low[j]), float(stats.high[j]), float(stats.mean[j]),
+                                bool(stats.integer[j]))
+    return _profile_values(raw, name, raw.values(name))
+
+
+def _profile_values(raw: RawTable, name: str, values: np.ndarray) -> ColumnProfile:
     finite = np.isfinite(values)
     infinite = np.isinf(values)
-    profile = ColumnProfile(name=name, kind=NUMERIC, rows=rows,
-                            missing=int(rows - finite.sum()))
-    profile.infinite_count = int(infinite.sum())
-    if profile.infinite_count:
-        profile.infinite_rows = [int(r) for r in raw.row_number(np.flatnonzero(infinite)[:SHOWN_ROWS])]
-    if not finite.any():
-        profile.kind, profile.reason = IGNORE, "every cell is missing"
-        profile.summary = "empty"
-        return profile
     good = values[finite]
-    low, high = float(good.min()), float(good.max())
-    profile.integer = bool(np.all(np.floor(good) == good))
-    profile.summary = f"{_number(low)} to {_number(high)}, mean {_number(float(good.mean()))}"
+    integer = bool(len(good)) and bool(np.all(np.floor(good) == good))
+    return _numeric_profile(raw, name, int((~finite).sum()), int(infinite.sum()),
+                            np.flatnonzero(infinite)[:SHOWN_ROWS],
+                            float(good.min()) if len(good) else np.nan,
+                            float(good.max()) if len(good) else np.nan,
+                            float(good.mean()) if len(good) else np.nan, integer)
+
+
+def _numeric_profile(raw: RawTable, name: str, missing: int, infinite: int, infinite_at,
+                     low: float, high: float, mean: float, integer: bool) -> ColumnProfile:
+    profile = ColumnProfile(name=name, kind=NUMERIC, rows=raw.n_rows, missing=missing,
+                            integer=integer, infinite_count=infinite,
+                            infinite_rows=[int(r) for r in raw.row_number(np.asarray(infinite_at))])
+    if missing == raw.n_rows:
+        profile.kind, profile.reason, profile.summary = IGNORE, "every cell is missing", "empty"
+        return profile
+    profile.summary = f"{_number(low)} to {_number(high)}, mean {_number(mean)}"
     return profile
 
 
@@ -126,8 +140,7 @@ def _text_profile(raw: RawTable, name: str) -> ColumnProfile:
     is_num = ~np.isnan(numbers)
     numeric_cells = int(counts[is_num].sum())
     if numeric_cells == filled:  # numbers after all (e.g. empty in the first rows)
-        profile = profile_column(_as_float(raw, name, column.as_numbers(raw.format.decimal)), name)
-        return profile
+        return _profile_values(raw, name, column.as_numbers(raw.format.decimal))
     if numeric_cells >= MOSTLY_NUMERIC * filled:
         text_codes = np.flatnonzero(~is_num)
         mask = np.isin(column.codes, text_codes)
@@ -155,13 +168,6 @@ def _text_profile(raw: RawTable, name: str) -> ColumnProfile:
         profile.reason = (f"it looks like an id or free text ({len(order):,} distinct values in"
                           f" {filled:,} rows)")
     return profile
-
-
-def _as_float(raw: RawTable, name: str, values: np.ndarray) -> RawTable:
-    """A view of ``raw`` where the text column ``name`` is the float column ``values``."""
-    text = {k: v for k, v in raw.text.items() if k != name}
-    return RawTable(path=raw.path, format=raw.format, n_rows=raw.n_rows, float_names=raw.float_names,
-                    blocks=raw.blocks, wide={**raw.wide, name: values}, text=text)
 
 
 def class_counts(raw: RawTable, name: str) -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -229,7 +235,3 @@ def memory_estimate(rows: int, width: int) -> str:
             return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
         size /= 1000
     return f"{size} TB"  # pragma: no cover
-
-
-def finite_or_none(value: float) -> float | None:
-    return None if value is None or not math.isfinite(value) else float(value)

@@ -70,6 +70,7 @@ class Head:
     rows: list[list[str]]
     truncated: bool  # True when the file has more rows than ``rows``
     sample_bytes: int  # bytes of the file the rows came from
+    estimated_rows: int = 0  # data rows in the whole file, from the sample's line lengths
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -282,5 +283,7 @@ def read_head(path: str | Path, *, encoding: str | None = None, delimiter: str |
                     names=names, quoted_newlines=quoted_newlines, line_ending=line_ending,
                     notes=tuple(notes))
     body = body[:max_rows]
+    newlines = max(sample.count(b"\n"), 1)
+    estimated = int(total * newlines / max(len(sample), 1)) - (1 if header else 0)
     return Head(format=fmt, rows=body, truncated=not complete or len(rows) > max_rows + 1,
-                sample_bytes=len(sample))
+                sample_bytes=len(sample), estimated_rows=max(estimated, len(body)))

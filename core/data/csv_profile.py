@@ -66,7 +66,7 @@ def profile_csv(path: str | Path, fmt: CsvFormat | None = None, *,
     names = list(fmt.names)
     numeric = {n for n in names if guesses[n] == NUMERIC}
     raw = read_table(path, fmt, names, numeric=numeric, progress=progress, cancel=cancel,
-                     span=(0.0, 0.9))
+                     span=(0.0, 0.9), expected_rows=head.estimated_rows)
     profiles = {}
     for index, name in enumerate(names):
         profiles[name] = cols.profile_column(raw, name)

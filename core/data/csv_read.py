@@ -1,10 +1,12 @@
 """Reading a whole CSV file into numpy, in blocks, with progress and cancel.
 
-pyarrow's streaming reader parses each block on several threads. Numeric columns
-are converted straight to float32 blocks (what training needs, and half the memory
-of float64); text columns become integer codes into a list of categories. A column
-guessed numeric from the head that holds text further down is re-read as text, so the
-caller can say which rows hold it. Broken rows are reported with their row number.
+pyarrow's streaming reader parses each block on several threads. Numeric columns go
+straight into one float32 array (what training needs, and half the memory of float64),
+allocated once from a row-count estimate (untouched pages cost no memory); text columns
+become integer codes into a list of categories. Small blocks keep pyarrow's read-ahead
+buffers small. A column guessed numeric from the head that holds text further down is
+re-read as text, so the caller can say which rows hold it. Broken rows are reported
+with their row number.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from core.data.csv_format import NULL_VALUES, CsvFormat, is_number, shown_name, 
 from core.data.dataset import CancelCallback, Cancelled, ProgressCallback
 from core.errors import DataError
 
-BLOCK_BYTES = 8 << 20
+BLOCK_BYTES = 512 << 10
+_STATS_ROWS = 1 << 16
 _NULLS = frozenset(NULL_VALUES)
 _BAD_FLOAT = re.compile(r"In CSV column #(\d+): CSV conversion error to (float|double)")
 _BAD_UTF8 = re.compile(r"invalid UTF8", re.I)
@@ -51,19 +54,32 @@ class TextColumn:
 
 
 @dataclass
+class FloatStats:
+    """Per float column (arrays over ``float_names``): counts and range of the finite cells."""
+
+    missing: np.ndarray  # NaN or ±inf cells
+    infinite: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    mean: np.ndarray
+    integer: np.ndarray  # bool: every finite cell a whole number
+
+
+@dataclass
 class RawTable:
-    """A CSV file's columns: float32 blocks, float64 columns and text columns."""
+    """A CSV file's columns: one float32 array, float64 columns and text columns."""
 
     path: Path
     format: CsvFormat
     n_rows: int
     float_names: list[str]
-    blocks: list[np.ndarray]
+    floats: np.ndarray  # (n_rows, len(float_names)) float32, file order
     wide: dict[str, np.ndarray]
     text: dict[str, TextColumn]
     #: Columns asked for as numbers that hold text; they are in ``text``.
     demoted: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    _stats: FloatStats | None = field(default=None, repr=False)
 
     @property
     def name(self) -> str:
@@ -74,10 +90,8 @@ class RawTable:
         return index + (2 if self.format.header else 1)
 
     def float_column(self, name: str) -> np.ndarray:
-        j = self.float_names.index(name)
-        if not self.blocks:
-            return np.zeros(0, np.float32)
-        return np.concatenate([block[:, j] for block in self.blocks])
+        """A (strided) view of one float32 column."""
+        return self.floats[:, self.float_names.index(name)]
 
     def values(self, name: str) -> np.ndarray:
         """Any column as float64 numbers (text cells and missing cells are NaN)."""
@@ -87,15 +101,46 @@ class RawTable:
             return self.text[name].as_numbers(self.format.decimal)
         return self.float_column(name).astype(np.float64)
 
-    def kind_of(self, name: str) -> str:
-        return "text" if name in self.text else "number"
+    def float_stats(self) -> FloatStats:
+        """Statistics of every float column in one pass over row blocks."""
+        if self._stats is None:
+            self._stats = _float_stats(self.floats)
+        return self._stats
 
-    def iter_blocks(self) -> Iterator[tuple[int, np.ndarray]]:
-        """``(first row, block)`` for each float32 block, in file order."""
-        start = 0
-        for block in self.blocks:
-            yield start, block
-            start += len(block)
+    def release_floats(self) -> None:
+        self.floats = np.zeros((0, len(self.float_names)), np.float32)
+        self._stats = None
+
+
+def _float_stats(floats: np.ndarray) -> FloatStats:
+    width = floats.shape[1]
+    missing = np.zeros(width, np.int64)
+    infinite = np.zeros(width, np.int64)
+    low = np.full(width, np.inf)
+    high = np.full(width, -np.inf)
+    total = np.zeros(width)
+    integer = np.ones(width, bool)
+    for start in range(0, len(floats), _STATS_ROWS):
+        block = floats[start:start + _STATS_ROWS]
+        finite = np.isfinite(block)
+        if finite.all():
+            clean, high_part, low_part = block, block, block
+        else:
+            missing += (~finite).sum(axis=0)
+            infinite += np.isinf(block).sum(axis=0)
+            clean = np.where(finite, block, np.float32(0))
+            low_part = np.where(finite, block, np.float32(np.inf))
+            high_part = np.where(finite, block, np.float32(-np.inf))
+        total += clean.sum(axis=0, dtype=np.float64)
+        low = np.minimum(low, low_part.min(axis=0, initial=np.inf))
+        high = np.maximum(high, high_part.max(axis=0, initial=-np.inf))
+        still = np.flatnonzero(integer)  # only columns that were whole numbers so far
+        if len(still):
+            part = clean[:, still]
+            integer[still] = (np.floor(part) == part).all(axis=0)
+    count = len(floats) - missing
+    mean = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+    return FloatStats(missing, infinite, low, high, mean, integer)
 
 
 class _CountingReader(io.RawIOBase):
@@ -166,16 +211,18 @@ def _ragged_rows(path: Path, fmt: CsvFormat, columns: list[str]) -> DataError:
 def read_table(path: str | Path, fmt: CsvFormat, columns: list[str], *,
                numeric: set[str] = frozenset(), wide: set[str] = frozenset(),
                progress: ProgressCallback | None = None, cancel: CancelCallback | None = None,
-               span: tuple[float, float] = (0.0, 1.0)) -> RawTable:
+               span: tuple[float, float] = (0.0, 1.0), expected_rows: int = 0) -> RawTable:
     """Read ``columns`` of ``path``: ``numeric`` ones as float32, ``wide`` ones as float64,
-    the others as text. Progress goes from ``span[0]`` to ``span[1]``."""
+    the others as text. Progress goes from ``span[0]`` to ``span[1]``. ``expected_rows``
+    (an estimate from the head) sizes the float array up front."""
     path = Path(path)
     numeric, wide = set(numeric), set(wide)
     demoted: list[str] = []
     notes: list[str] = []
     for _attempt in range(len(columns) + 3):
         try:
-            table = _read_once(path, fmt, columns, numeric, wide, progress, cancel, span)
+            table = _read_once(path, fmt, columns, numeric, wide, progress, cancel, span,
+                               expected_rows)
         except _Retry as retry:
             if retry.column is not None:
                 numeric.discard(retry.column)
@@ -198,9 +245,8 @@ class _Retry(Exception):
 
 
 def _read_once(path: Path, fmt: CsvFormat, columns: list[str], numeric: set[str], wide: set[str],
-               progress, cancel, span) -> RawTable:
+               progress, cancel, span, expected_rows: int) -> RawTable:
     import pyarrow as pa
-    import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
     name = shown_name(path)
@@ -211,7 +257,7 @@ def _read_once(path: Path, fmt: CsvFormat, columns: list[str], numeric: set[str]
     types.update({c: pa.dictionary(pa.int32(), pa.string()) for c in text_names})
     read, parse, convert = _options(fmt, columns, types)
     total = max(path.stat().st_size, 1)
-    blocks: list[np.ndarray] = []
+    floats = np.empty((int(expected_rows * 1.1) + 1024, len(float_names)), np.float32)
     wide_parts: dict[str, list[np.ndarray]] = {c: [] for c in columns if c in wide}
     code_parts: dict[str, list[np.ndarray]] = {c: [] for c in text_names}
     lookups: dict[str, dict[str, int]] = {c: {} for c in text_names}
@@ -225,15 +271,14 @@ def _read_once(path: Path, fmt: CsvFormat, columns: list[str], numeric: set[str]
                 if cancel is not None and cancel():
                     raise Cancelled()
                 rows = batch.num_rows
-                block = np.empty((rows, len(float_names)), np.float32)
+                if n_rows + rows > len(floats):
+                    floats = _grow(floats, n_rows, n_rows + rows)
                 for j, column in enumerate(float_names):
-                    block[:, j] = batch.column(column).to_numpy(zero_copy_only=False)
-                blocks.append(block)
+                    floats[n_rows:n_rows + rows, j] = _buffer_values(batch.column(column), np.float32, np.nan)
                 for column in wide_parts:
-                    wide_parts[column].append(
-                        batch.column(column).to_numpy(zero_copy_only=False).astype(np.float64))
+                    wide_parts[column].append(_buffer_values(batch.column(column), np.float64, np.nan))
                 for column in text_names:
-                    code_parts[column].append(_codes(batch.column(column), lookups[column], pc))
+                    code_parts[column].append(_codes(batch.column(column), lookups[column]))
                 n_rows += rows
                 if progress is not None:
                     progress(span[0] + (span[1] - span[0]) * min(counter.count / total, 1.0),
@@ -262,11 +307,26 @@ def _read_once(path: Path, fmt: CsvFormat, columns: list[str], numeric: set[str]
                  else np.zeros(0, np.int32))
         text[column] = TextColumn(codes, list(lookups[column]))
     wide_arrays = {c: (np.concatenate(p) if p else np.zeros(0)) for c, p in wide_parts.items()}
-    return RawTable(path=path, format=fmt, n_rows=n_rows, float_names=float_names, blocks=blocks,
-                    wide=wide_arrays, text=text)
+    _release_arrow_memory(pa)
+    return RawTable(path=path, format=fmt, n_rows=n_rows, float_names=float_names,
+                    floats=floats[:n_rows], wide=wide_arrays, text=text)
 
 
-def _codes(array, lookup: dict[str, int], pc) -> np.ndarray:
+def _grow(floats: np.ndarray, used: int, needed: int) -> np.ndarray:
+    """A larger array with the first ``used`` rows copied (the row estimate was low)."""
+    bigger = np.empty((max(needed, int(len(floats) * 1.5) + 1024), floats.shape[1]), np.float32)
+    bigger[:used] = floats[:used]
+    return bigger
+
+
+def _release_arrow_memory(pa) -> None:
+    try:
+        pa.default_memory_pool().release_unused()
+    except AttributeError:  # pragma: no cover - older pyarrow
+        pass
+
+
+def _codes(array, lookup: dict[str, int]) -> np.ndarray:
     """Codes of one batch's dictionary column in the column's global category list."""
     if array.null_count == len(array):
         return np.full(len(array), -1, np.int32)
@@ -280,5 +340,18 @@ def _codes(array, lookup: dict[str, int], pc) -> np.ndarray:
         else:
             local.append(lookup.setdefault(value, len(lookup)))
     table = np.array(local + [-1], np.int32)
-    indices = pc.fill_null(array.indices, -1).to_numpy(zero_copy_only=False)
-    return table[indices]
+    return table[_buffer_values(array.indices, np.int32, -1)]
+
+
+def _buffer_values(array, dtype, null) -> np.ndarray:
+    """A primitive arrow array as numpy, nulls replaced by ``null``.
+
+    Read from the buffers directly: pyarrow's own conversions of arrays with nulls
+    import pandas, which costs more memory than a million rows of data.
+    """
+    values = np.frombuffer(array.buffers()[1], dtype=dtype)[array.offset:array.offset + len(array)]
+    if array.null_count == 0:
+        return values
+    bits = np.unpackbits(np.frombuffer(array.buffers()[0], np.uint8), bitorder="little")
+    valid = bits[array.offset:array.offset + len(array)].astype(bool)
+    return np.where(valid, values, np.array(null, dtype))

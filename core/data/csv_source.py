@@ -21,7 +21,7 @@ from core.data.csv_format import CsvFormat, read_head
 from core.data.csv_options import CsvOptions, csv_options
 from core.data.csv_read import RawTable, read_table
 from core.data.dataset import (CLASSIFICATION, MULTILABEL, RECONSTRUCTION, REGRESSION, DataInfo,
-                               Dataset, Split)
+                               Dataset, RowIds, Split)
 from core.data.scaling import apply_inplace, fit as fit_scaling
 from core.data.sequence import order_rows, windows
 from core.data.split import split_indices
@@ -260,7 +260,7 @@ def load(spec: dict[str, Any], base_dir, progress=None, cancel=None) -> Dataset:
     numeric = {c for c in plan.candidates
                if guesses[c] == NUMERIC and c not in options.categorical and c not in wide}
     raw = read_table(options.path, fmt, read, numeric=numeric, wide=wide, progress=progress,
-                     cancel=cancel, span=(0.0, 0.8))
+                     cancel=cancel, span=(0.0, 0.8), expected_rows=head.estimated_rows)
     notes[:0] = raw.notes
     if raw.n_rows == 0:
         raise DataError(f"{file} has a header row but no data rows: add rows below the header")
@@ -295,7 +295,7 @@ def _split_of(rows: np.ndarray, targets: _Targets, options: CsvOptions) -> list[
 def _load_rows(raw, plan, options, kinds, features, targets, rows, fmt, notes, profiles) -> Dataset:
     train_rows, val_rows, test_rows = _split_of(rows, targets, options)
     encoder = TableEncoder.fit_categories(raw, kinds, features, train_rows)
-    ids = [[str(r) for r in raw.row_number(part)] for part in (train_rows, val_rows, test_rows)]
+    ids = [RowIds(raw.row_number(part)) for part in (train_rows, val_rows, test_rows)]
     label_parts = [_labels(targets, part) for part in (train_rows, val_rows, test_rows)]
     xs = encoder.encode(raw, [train_rows, val_rows, test_rows], release=True)
     encoder.fit_numeric_fills(xs[0], options.missing)
@@ -337,7 +337,7 @@ def _load_sequence(raw, plan, options, kinds, features, targets, rows, fmt, note
     label_parts = [_labels(targets, label_rows[p]) for p in parts]
     target_scaling = _scale_targets(targets, label_parts, options)
     info = _info(raw, plan, targets, encoder, (seq.window, encoder.width), count, fmt)
-    splits = [Split(np.ascontiguousarray(x_all[p]), y, [str(r) for r in raw.row_number(ends[p])])
+    splits = [Split(np.ascontiguousarray(x_all[p]), y, RowIds(raw.row_number(ends[p])))
               if len(p) else None for p, y in zip(parts, label_parts)]
     preprocessing = _preprocessing(info, encoder, fmt, options, scaling, target_scaling)
     preprocessing["kind"] = "sequence"

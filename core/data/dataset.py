@@ -8,6 +8,7 @@ is saved beside a trained model so that prediction and export apply the same one
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any, Callable
 
 import numpy as np
@@ -71,12 +72,13 @@ class Split:
     ``x`` is float32 ``(N, *input_shape)``; it may be a ``numpy.memmap`` for data larger
     than memory. ``y`` is int64 ``(N,)`` for classification, float32 ``(N, k)`` for
     regression and multilabel, and ``None`` for reconstruction (the target is ``x``).
-    ``ids`` name the samples (row numbers or file paths) for predictions.
+    ``ids`` name the samples (row numbers or file paths) for predictions: a list of
+    strings, or for tables a :class:`RowIds` (a read-only sequence of strings).
     """
 
     x: np.ndarray
     y: np.ndarray | None
-    ids: list[str] | None = None
+    ids: "Sequence[str] | None" = None
 
     def __len__(self) -> int:
         return int(self.x.shape[0])
@@ -102,6 +104,54 @@ class Dataset:
     #: ``rows``/``images``, ``format``, ``columns`` (name, role, type, missing, summary),
     #: ``classes`` ([name, count] over all splits), ``skipped`` ([file, reason]).
     schema: dict[str, Any] = field(default_factory=dict)
+
+
+class RowIds(Sequence):
+    """Sample ids of a table as a read-only sequence of strings, stored as integers.
+
+    Behaves like ``list[str]`` for reading (``len``, indexing, slicing, iteration,
+    ``index``, ``==`` with a list) but holds a million ids in 8 MB instead of 60 MB.
+    """
+
+    __slots__ = ("numbers",)
+
+    def __init__(self, numbers) -> None:
+        self.numbers = np.asarray(numbers, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return RowIds(self.numbers[index])
+        return str(int(self.numbers[index]))
+
+    def __iter__(self):
+        return (str(n) for n in self.numbers.tolist())
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, RowIds):
+            return bool(np.array_equal(self.numbers, other.numbers))
+        if isinstance(other, (list, tuple)):
+            return len(other) == len(self) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        shown = ", ".join(repr(s) for s in self[:5])
+        return f"RowIds([{shown}{', ...' if len(self) > 5 else ''}], {len(self)} rows)"
+
+    def index(self, value, start: int = 0, stop: int | None = None) -> int:
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"{value!r} is not in the ids") from None
+        hits = np.flatnonzero(self.numbers[start:stop] == number)
+        if not len(hits):
+            raise ValueError(f"{value!r} is not in the ids")
+        return int(hits[0]) + start
+
+    def tolist(self) -> list[str]:
+        return list(self)
 
 
 class Cancelled(Exception):

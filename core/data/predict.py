@@ -82,7 +82,7 @@ def _encode_table(preprocessing: dict[str, Any], path: Path, notes: list[str]) -
         order_by = None
     numeric = {c.name for c in encoder.columns if c.type == "numeric"}
     columns = list(dict.fromkeys(needed + ([order_by] if order_by else [])))
-    raw = read_table(path, fmt, columns, numeric=numeric)
+    raw = read_table(path, fmt, columns, numeric=numeric, expected_rows=head.estimated_rows)
     notes.extend(raw.notes)
     if raw.n_rows == 0:
         raise DataError(f"{path.name} has a header row but no data rows: add rows below the header")

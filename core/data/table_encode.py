@@ -19,6 +19,7 @@ from core.data.columns import CATEGORICAL, NUMERIC
 from core.data.csv_read import RawTable
 
 MAX_ONEHOT = 20
+_CHUNK = 1 << 15
 MISSING_POLICIES = ("drop", "mean", "most_frequent")
 
 
@@ -107,33 +108,48 @@ class TableEncoder:
     def fit_numeric_fills(self, train: np.ndarray, policy: str) -> None:
         """Fill values of numeric columns from the (encoded, unscaled) training array."""
         flat = train.reshape(-1, train.shape[-1])
-        for column, start in zip(self.columns, self.offsets):
-            if column.type != NUMERIC:
-                continue
+        numeric = [(column, start) for column, start in zip(self.columns, self.offsets)
+                   if column.type == NUMERIC]
+        if policy != "most_frequent":
+            means = finite_means(flat)
+            for column, start in numeric:
+                column.fill = float(means[start]) if np.isfinite(means[start]) else 0.0
+            return
+        for column, start in numeric:
             values = flat[:, start]
             values = values[np.isfinite(values)]
             if len(values) == 0:
                 column.fill = 0.0
-            elif policy == "most_frequent":
+            else:
                 uniques, counts = np.unique(values, return_counts=True)
                 column.fill = float(uniques[np.argmax(counts)])
-            else:
-                column.fill = float(values.mean(dtype=np.float64))
 
     # ------------------------------------------------------------------ encoding
     def encode(self, raw: RawTable, parts: list[np.ndarray], release: bool = False) -> list[np.ndarray]:
         """One float32 array per index array in ``parts`` (rows of ``raw``, in that order).
 
         Numeric cells that are missing stay NaN (see :meth:`fill_missing`). With ``release``
-        the table's float blocks are dropped as they are copied, to keep memory low.
+        the table's float array is given up: when the features are exactly its columns,
+        it is rearranged in place and the parts are views of it (no second copy).
         """
+        pairs = [(raw.float_names.index(c.name), start) for c, start in zip(self.columns, self.offsets)
+                 if c.type == NUMERIC and c.name in raw.float_names]
+        sources = np.array([p[0] for p in pairs], np.int64)
+        targets = np.array([p[1] for p in pairs], np.int64)
+        identity = (len(pairs) == self.width == raw.floats.shape[1]
+                    and np.array_equal(sources, targets) and np.array_equal(sources, np.arange(self.width)))
+        if release and identity and all(_ascending(p) for p in parts[:1]):
+            outs = _partition_in_place(raw.floats, parts)
+            raw.release_floats()
+            return outs
         outs = [np.zeros((len(p), self.width), np.float32) for p in parts]
-        part_of = np.full(raw.n_rows, -1, np.int8)
-        position = np.zeros(raw.n_rows, np.int64)
-        for k, rows in enumerate(parts):
-            part_of[rows] = k
-            position[rows] = np.arange(len(rows))
-        self._copy_blocks(raw, outs, part_of, position, release)
+        if len(pairs):
+            for out, rows in zip(outs, parts):
+                for first in range(0, len(rows), _CHUNK):
+                    chunk = raw.floats[rows[first:first + _CHUNK]]
+                    out[first:first + len(chunk), targets] = chunk[:, sources]
+        if release:
+            raw.release_floats()
         for column, start in zip(self.columns, self.offsets):
             if column.type == NUMERIC and column.name in raw.float_names:
                 continue
@@ -144,39 +160,6 @@ class TableEncoder:
             else:
                 self._encode_categorical(raw, column, start, outs, parts)
         return outs
-
-    def _copy_blocks(self, raw, outs, part_of, position, release) -> None:
-        pairs = [(raw.float_names.index(c.name), start) for c, start in zip(self.columns, self.offsets)
-                 if c.type == NUMERIC and c.name in raw.float_names]
-        blocks = raw.blocks
-        if release:
-            raw.blocks = []  # ``blocks`` is emptied below, each block freed once copied
-        if not pairs:
-            if release:
-                blocks.clear()
-            return
-        sources = np.array([p[0] for p in pairs])
-        targets = np.array([p[1] for p in pairs])
-        lo = int(targets[0])
-        contiguous = (np.array_equal(sources, np.arange(len(raw.float_names)))
-                      and np.array_equal(targets, np.arange(lo, lo + len(targets))))
-        first = 0
-        for i in range(len(blocks)):
-            block = blocks[i]
-            if release:
-                blocks[i] = None
-            here = part_of[first:first + len(block)]
-            for k, out in enumerate(outs):
-                selected = np.flatnonzero(here == k)
-                if not len(selected):
-                    continue
-                where = position[first + selected]
-                if contiguous:
-                    out[where, lo:lo + len(targets)] = block[selected]
-                else:
-                    out[np.ix_(where, targets)] = block[np.ix_(selected, sources)]
-            first += len(block)
-            del block
 
     def _encode_categorical(self, raw, column: EncodedColumn, start: int, outs, parts) -> None:
         text = raw.text[column.name]
@@ -194,24 +177,25 @@ class TableEncoder:
 
     def fill_missing(self, arrays: list[np.ndarray]) -> None:
         """Replace NaN and ±inf in numeric features by their fitted fill values, in place."""
-        for column, start in zip(self.columns, self.offsets):
-            if column.type != NUMERIC:
-                continue
-            for array in arrays:
-                values = array[..., start]
-                bad = ~np.isfinite(values)
+        fills = np.array([c.fill if c.type == NUMERIC else 0.0 for c in self.columns for _ in
+                          range(c.width)], np.float32)
+        for array in arrays:
+            flat = array.reshape(-1, array.shape[-1])
+            for first in range(0, len(flat), _CHUNK):
+                block = flat[first:first + _CHUNK]
+                bad = ~np.isfinite(block)
                 if bad.any():
-                    values[bad] = column.fill
+                    block[bad] = np.broadcast_to(fills, block.shape)[bad]
 
 
 def missing_rows(raw: RawTable, features: list[str], kinds: dict[str, str]) -> np.ndarray:
     """True for rows with a missing (or infinite) cell in any feature column."""
     missing = np.zeros(raw.n_rows, bool)
-    block_columns = [raw.float_names.index(f) for f in features if f in raw.float_names]
-    if block_columns:
-        for first, block in raw.iter_blocks():
-            part = block[:, block_columns]
-            missing[first:first + len(block)] |= ~np.isfinite(part).all(axis=1)
+    float_columns = [raw.float_names.index(f) for f in features if f in raw.float_names]
+    if float_columns:
+        for first in range(0, raw.n_rows, _CHUNK):
+            part = raw.floats[first:first + _CHUNK][:, float_columns]
+            missing[first:first + len(part)] |= ~np.isfinite(part).all(axis=1)
     for name in features:
         if name in raw.float_names:
             continue
@@ -220,3 +204,44 @@ def missing_rows(raw: RawTable, features: list[str], kinds: dict[str, str]) -> n
         else:
             missing |= raw.text[name].codes < 0
     return missing
+
+
+def finite_means(flat: np.ndarray) -> np.ndarray:
+    """Per column of a 2-D float32 array: the mean of its finite cells (NaN if none)."""
+    total = np.zeros(flat.shape[1])
+    count = np.zeros(flat.shape[1])
+    for first in range(0, len(flat), _CHUNK):
+        block = flat[first:first + _CHUNK]
+        finite = np.isfinite(block)
+        if finite.all():
+            total += block.sum(axis=0, dtype=np.float64)
+            count += len(block)
+            continue
+        total += np.where(finite, block, np.float32(0)).sum(axis=0, dtype=np.float64)
+        count += finite.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return total / count
+
+
+def _ascending(rows: np.ndarray) -> bool:
+    return len(rows) < 2 or bool(np.all(rows[1:] > rows[:-1]))
+
+
+def _partition_in_place(floats: np.ndarray, parts: list[np.ndarray]) -> list[np.ndarray]:
+    """Rearrange ``floats`` so that ``parts`` (rows) follow each other; return views of them.
+
+    The later parts are copied out first; the first part (ascending rows) then moves
+    forward block by block — each row moves to a position at or before its own, so no
+    row is overwritten before it is read — and the copies are written after it.
+    """
+    later = [floats[rows] for rows in parts[1:]]
+    first = parts[0]
+    for start in range(0, len(first), _CHUNK):
+        rows = first[start:start + _CHUNK]
+        floats[start:start + len(rows)] = floats[rows]
+    views, position = [floats[:len(first)]], len(first)
+    for copy in later:
+        floats[position:position + len(copy)] = copy
+        views.append(floats[position:position + len(copy)])
+        position += len(copy)
+    return views

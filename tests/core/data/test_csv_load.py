@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -235,3 +236,32 @@ def test_a_numeric_column_empty_in_the_first_rows_is_still_numeric(write_csv):
     dataset = load(csv_spec(write_csv("late.csv", "\n".join(lines)), target="label"))
     assert dataset.info.feature_names == ["late"]
     assert dataset.schema["columns"][0]["type"] == "numeric"
+
+
+def test_partition_in_place_matches_fancy_indexing(monkeypatch):
+    import core.data.table_encode as table_encode
+
+    monkeypatch.setattr(table_encode, "_CHUNK", 7)
+    rng = np.random.default_rng(0)
+    floats = rng.random((100, 3)).astype(np.float32)
+    order = rng.permutation(100)
+    parts = [np.sort(order[:60]), np.sort(order[60:85]), np.sort(order[85:95])]
+    expected = [floats[p] for p in parts]
+    views = table_encode._partition_in_place(floats, parts)
+    for view, want in zip(views, expected):
+        assert np.array_equal(view, want)
+        assert view.base is floats or view.base is floats.base
+
+
+def test_reading_a_csv_does_not_import_pandas(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "nulls.csv"
+    path.write_text("a,b,label\n1,,x\n,2,y\n3,4,\n5,6,x\n7,8,y\n")
+    code = ("import sys; from core.data import load;"
+            f" d = load({{'kind': 'csv', 'path': {str(path)!r}, 'target': 'label'}});"
+            " print('pandas' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[3]).stdout
+    assert out.strip() == "False"  # pandas alone costs more memory than a million rows
