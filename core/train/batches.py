@@ -103,12 +103,15 @@ class DeviceBatches:
 
     on_device = True
 
-    def __init__(self, x, y, plan: BatchPlan, device):
+    def __init__(self, x, y, plan: BatchPlan, device, channels_last: bool = False):
         import torch
 
         self.plan = plan
         self.device = torch.device(device)
         self.x = _to_device(x, self.device)
+        self.channels_last = channels_last
+        if channels_last:
+            self.x = self.x.contiguous(memory_format=torch.channels_last)
         self.y = y.to(self.device) if y is not None else None
 
     def batches(self, order) -> Iterator[Batch]:
@@ -116,8 +119,9 @@ class DeviceBatches:
         x, y = self.x, self.y
         for start, stop, weight in self.plan.steps:
             idx = order[start:stop]
-            yield Batch(x.index_select(0, idx), None if y is None else y.index_select(0, idx),
-                        start, stop, weight)
+            # Advanced indexing keeps the channels-last layout; index_select is faster otherwise.
+            xb = x[idx] if self.channels_last else x.index_select(0, idx)
+            yield Batch(xb, None if y is None else y.index_select(0, idx), start, stop, weight)
 
 
 def _to_device(x, device):
@@ -180,11 +184,13 @@ class LoaderBatches:
 
     on_device = False
 
-    def __init__(self, x: np.ndarray, y, plan: BatchPlan, device, workers: int | None = None):
+    def __init__(self, x: np.ndarray, y, plan: BatchPlan, device, workers: int | None = None,
+                 channels_last: bool = False):
         import torch
 
         self.plan = plan
         self.device = torch.device(device)
+        self.memory_format = torch.channels_last if channels_last else torch.contiguous_format
         self.sampler = _EpochSampler(plan)
         if workers is None:
             workers = min(4, max(0, (os.cpu_count() or 1) - 1))
@@ -197,7 +203,7 @@ class LoaderBatches:
         self.sampler.order = order
         non_blocking = self.device.type == "cuda"
         for (start, stop, weight), (xb, yb) in zip(self.plan.steps, self.loader):
-            xb = xb.to(self.device, non_blocking=non_blocking)
+            xb = xb.to(self.device, non_blocking=non_blocking, memory_format=self.memory_format)
             yb = None if yb is None else yb.to(self.device, non_blocking=non_blocking)
             yield Batch(xb, yb, start, stop, weight)
 
@@ -216,8 +222,11 @@ def fits_on_device(nbytes: int, device) -> bool:
 
 
 def make_batches(x: np.ndarray, y, plan: BatchPlan, device, mode: str = "auto",
-                 workers: int | None = None):
-    """The on-device path when the data fits (and is not memory-mapped on a CPU), else a loader."""
+                 workers: int | None = None, channels_last: bool = False):
+    """The on-device path when the data fits (and is not memory-mapped on a CPU), else a loader.
+
+    ``channels_last`` stores image batches as NHWC, which convolutions run faster on.
+    """
     import torch
 
     nbytes = int(x.nbytes) + (int(y.numel() * y.element_size()) if y is not None else 0)
@@ -226,5 +235,5 @@ def make_batches(x: np.ndarray, y, plan: BatchPlan, device, mode: str = "auto",
     use_device = mode == "device" or (mode == "auto" and fits_on_device(nbytes, device)
                                       and not (cpu and is_memmap))
     if use_device:
-        return DeviceBatches(x, y, plan, device)
-    return LoaderBatches(x, y, plan, device, workers)
+        return DeviceBatches(x, y, plan, device, channels_last)
+    return LoaderBatches(x, y, plan, device, workers, channels_last)

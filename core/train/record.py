@@ -56,6 +56,7 @@ def start(trainer: "Trainer", started: float, previous: dict[str, Any] | None) -
         "precision": trainer.placement.precision,
         "threads": torch.get_num_threads(),
         "data_on_device": bool(getattr(trainer.train_batches, "on_device", False)),
+        "channels_last": bool(trainer.channels_last),
         "distributed": trainer.dist.describe() if trainer.dist else None,
         "parameters": {"total": total, "trainable": trainable},
         "frozen": list(trainer.frozen), "monitor": trainer.monitor,

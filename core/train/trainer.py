@@ -37,6 +37,14 @@ from core.train.spec import TrainSpec, metric_direction
 EVAL_BATCH_BYTES = 32 * 1024 * 1024
 
 
+def uses_channels_last(module, input_shape) -> bool:
+    """Image input into 2-D convolutions: keep weights and batches channels-last (NHWC)."""
+    import torch
+
+    return len(tuple(input_shape)) == 3 and any(
+        isinstance(m, (torch.nn.Conv2d, torch.nn.ConvTranspose2d)) for m in module.modules())
+
+
 class Diverged(Exception):
     """The loss became NaN or infinite."""
 
@@ -78,6 +86,7 @@ class Trainer:
         self.bad_epochs = 0
         self.objective = Objective.create(self.info, spec, dataset.preprocessing)
         self.placement: Placement | None = None
+        self.channels_last = False
         self.optimizer = None
         self.schedule = None
         self._resume_state = resume_state
@@ -178,6 +187,9 @@ class Trainer:
         self.notes.extend(self.placement.notes)
         dev = torch.device(self.placement.device)
         self.module.to(dev)
+        self.channels_last = uses_channels_last(self.module, self.info.input_shape)
+        if self.channels_last:  # about 30% faster convolutions on CPUs (oneDNN), and on GPUs
+            self.module.to(memory_format=torch.channels_last)
         if self.dataset.train is None or len(self.dataset.train) == 0:
             raise TrainingError("the data has no training samples: check the data and its split")
         rank, world = (self.dist.rank, self.dist.world) if self.dist else (0, 1)
@@ -189,7 +201,7 @@ class Trainer:
                               " are left out (a batch too small to split or to normalise)")
         train = self.dataset.train
         self.train_batches = make_batches(train.x, self.objective.loss_targets(train.y), self.plan,
-                                          dev, spec.data_loading, spec.workers)
+                                          dev, spec.data_loading, spec.workers, self.channels_last)
         self.train_targets = self.objective.metric_targets(train.y)
         self.val = self._eval_source(self.dataset.validation, dev, rank, world)
         params = [p for p in self.module.parameters() if p.requires_grad]
@@ -230,7 +242,7 @@ class Trainer:
         plan = BatchPlan(len(split), size, shuffle=False, seed=0, rank=rank, world=world,
                          for_training=False)
         batches = make_batches(split.x, self.objective.loss_targets(split.y), plan, device,
-                               self.spec.data_loading, self.spec.workers)
+                               self.spec.data_loading, self.spec.workers, self.channels_last)
         return batches, self.objective.metric_targets(split.y)
 
     # ------------------------------------------------------------------ epochs
