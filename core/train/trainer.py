@@ -93,6 +93,7 @@ class Trainer:
         self._record = run_record
         self._best_weights: dict[str, Any] | None = None
         self._early_stop_reason: str | None = None
+        self._confusions: dict[str, Any] = {}
         self._started = False
 
     # ------------------------------------------------------------------ control (any thread)
@@ -261,6 +262,9 @@ class Trainer:
             seconds = time.perf_counter() - started - (self.control.paused_seconds - paused_before)
             row = self._row(epoch, train, val, seconds, train_seconds)
             is_best = self._track_best(row)
+            self._confusions["last"] = val.confusion if val is not None else None
+            if is_best:
+                self._confusions["best"] = self._confusions["last"]
             if self.schedule is not None:
                 self.schedule.epoch_end(row.get(self.monitor))
             self.epoch = epoch
@@ -502,10 +506,18 @@ class Trainer:
             self._best_weights = load_weights(self.run_dir / WEIGHTS)
         self._resume_state = None
 
+    @property
+    def validation_confusion(self):
+        """The validation confusion matrix (numpy) of the weights the module holds after ``fit``."""
+        return self._confusions.get("final")
+
     def _restore_final_weights(self) -> None:
         early = self.spec.early_stopping
         if self._best_weights is not None and (early is None or early.restore_best):
             self.module.load_state_dict(self._best_weights)
+            self._confusions["final"] = self._confusions.get("best")
+        else:
+            self._confusions["final"] = self._confusions.get("last")
 
     def _test_metrics(self) -> dict[str, float] | None:
         split = self.dataset.test

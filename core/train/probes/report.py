@@ -86,6 +86,15 @@ def _unscale(values: np.ndarray, preprocessing: dict) -> np.ndarray:
     return values * np.asarray(scaling["scale"], np.float32) + np.asarray(scaling["mean"], np.float32)
 
 
+def _probabilities(out: np.ndarray) -> np.ndarray:
+    """Class probabilities from logits: softmax, or sigmoid of one logit as two columns."""
+    if out.shape[1] == 1:
+        p = 1 / (1 + np.exp(-out[:, 0]))
+        return np.stack([1 - p, p], 1)
+    shifted = np.exp(out - out.max(1, keepdims=True))
+    return shifted / shifted.sum(1, keepdims=True)
+
+
 def make_report(trainer, gallery_size: int = 32, max_regression_points: int = 5000) -> FinalReport:
     """The report of the trainer's current network (its best weights, after ``fit``)."""
     name, split = _split(trainer.dataset)
@@ -93,19 +102,18 @@ def make_report(trainer, gallery_size: int = 32, max_regression_points: int = 50
     gallery = probe_rows(split, gallery_size, seed=2)
     ids = [str(split.ids[i]) if split.ids is not None else str(i) for i in gallery]
     if task == CLASSIFICATION:
-        out = _outputs(trainer, split.x)
-        if out.shape[1] == 1:
-            p = 1 / (1 + np.exp(-out[:, 0]))
-            probs = np.stack([1 - p, p], 1)
-        else:
-            shifted = np.exp(out - out.max(1, keepdims=True))
-            probs = shifted / shifted.sum(1, keepdims=True)
-        predicted = probs.argmax(1)
-        k = max(info.num_classes, 2)
         truth = np.asarray(split.y, np.int64)
-        confusion = np.bincount(truth * k + predicted, minlength=k * k).reshape(k, k)
+        known = trainer.validation_confusion if name == "validation" else None
+        if known is not None:  # the trainer evaluated these very weights on this split
+            confusion = np.asarray(known)
+            probs = _probabilities(_outputs(trainer, split.x[gallery]))
+        else:
+            probs = _probabilities(_outputs(trainer, split.x))
+            k = max(info.num_classes, 2)
+            confusion = np.bincount(truth * k + probs.argmax(1), minlength=k * k).reshape(k, k)
+            probs = probs[gallery]
         samples = SamplePredictions(ids, np.asarray(split.x[gallery], np.float32), truth[gallery],
-                                    predicted[gallery], probs[gallery].astype(np.float32))
+                                    probs.argmax(1), probs.astype(np.float32))
         return FinalReport("final_report", name, task, info.class_names,
                            classification_metrics(confusion), confusion,
                            per_class_metrics(confusion), samples)

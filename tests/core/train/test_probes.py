@@ -112,6 +112,20 @@ def test_final_report_matches_the_validation_metrics(tmp_path):
     samples = report.samples
     assert samples.inputs.shape == (5, 2) and samples.probabilities.shape == (5, 3)
     assert np.array_equal(samples.predicted, samples.probabilities.argmax(1))
+    with torch.no_grad():  # the matrix is the final network's, on the validation split
+        predicted = trainer.module.eval()(torch.from_numpy(trainer.dataset.validation.x)).argmax(1)
+    truth = trainer.dataset.validation.y
+    by_hand = np.bincount(truth * 3 + predicted.numpy(), minlength=9).reshape(3, 3)
+    assert report.confusion.tolist() == by_hand.tolist()
+
+
+def test_final_report_without_a_validation_split_uses_the_training_data(tmp_path):
+    got = []
+    data = {"kind": "builtin", "name": "moons", "samples": 60, "split": {"validation": 0}}
+    trainer, _ = _fit(tmp_path, [FinalReportProbe(got.append)], data=data)
+    (report,) = got
+    assert report.split == "train" and report.confusion.sum() == 60
+    assert report.samples.probabilities.shape[1] == 2  # one logit -> two class probabilities
 
 
 def test_final_report_for_regression_is_in_original_units(tmp_path):
