@@ -219,7 +219,8 @@ class Trainer:
             from torch.nn.parallel import DistributedDataParallel
 
             self.train_module = DistributedDataParallel(
-                self.module, device_ids=[dev.index] if dev.type == "cuda" else None)
+                self.module, device_ids=[dev.index] if dev.type == "cuda" else None,
+                gradient_as_bucket_view=True)
         if self._resume_state is not None:
             self._load_state(self._resume_state)
         for settings in self.control.take_updates():
