@@ -1,0 +1,508 @@
+"""The CSV import dialog: see what LayerForge understood of a table, fix what it guessed wrong.
+
+The head of the file (256 kB) is read at once for the preview; the whole file is
+profiled in a background thread (progress bar, Cancel), then every change of the
+options is checked by the real loader in the background, so the message shown is the
+one training would give. OK returns the project's new ``data`` dict (:meth:`spec`).
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog, QDialogButtonBox,
+                               QFormLayout, QFrame, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
+                               QScrollArea, QSpinBox, QSplitter, QTableView, QVBoxLayout, QWidget)
+
+from core.data.columns import CATEGORICAL, IGNORE as IGNORED_KIND, memory_estimate
+from core.data.csv_format import DELIMITER_NAMES, ENCODINGS, read_head
+from core.errors import DataError
+from designer.data.class_chart import ClassBalanceChart
+from designer.data.csv_models import (FEATURE, IGNORE, TARGET, ChoiceDelegate, ColumnsModel,
+                                      ColumnState, HeadTableModel)
+from designer.data.messages import MessageLabel, percent_spin, relative_path
+from designer.data.tasks import BackgroundTask, ProgressRow
+
+TASKS = ("auto", "classification", "regression", "multilabel", "reconstruction")
+MISSING = {"mean": "fill with the training mean", "most_frequent": "fill with the most frequent value",
+           "drop": "leave the row out"}
+SCALES = {"standard": "standardise (mean 0, sd 1)", "minmax": "min-max to [0, 1]", "none": "none"}
+_MANAGED = ("path", "target", "features", "ignore", "task", "categorical", "numeric", "missing",
+            "scale", "delimiter", "encoding", "decimal", "header", "split", "sequence")
+
+
+def check_csv(spec: dict[str, Any], base_dir: str, progress, cancel) -> tuple:
+    """What the dialog shows after a check: the data's facts and the loader's notes."""
+    from core.data import csv_source
+
+    dataset = csv_source.load(spec, base_dir, progress, cancel)
+    return dataset.info, dataset.notes, dataset.schema
+
+
+class CsvImportDialog(QDialog):
+    """Preview, detected format, per-column roles and types, task, split; OK gives :meth:`spec`."""
+
+    def __init__(self, path: str | os.PathLike, base_dir: str | os.PathLike | None = None,
+                 spec: dict[str, Any] | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.path = Path(path).resolve()
+        self.base_dir = Path(base_dir).resolve() if base_dir else None
+        self.initial = copy.deepcopy(spec) if spec else {}
+        self.detected = None  # CsvFormat found without overrides
+        self.profile = None
+        self.info = None  # DataInfo of the last successful check
+        self._checked: dict | None = None
+        self._tasks: list[BackgroundTask] = []
+        self._defaults: dict[str, str] = {}  # each column's role when nobody says otherwise
+        self._typed: set[str] = set()  # columns whose type the person chose
+        self._profile_task: BackgroundTask | None = None
+        self._check_task: BackgroundTask | None = None
+        self.setWindowTitle(f"Load CSV - {self.path.name}")
+        self.resize(1180, 780)
+        self._build()
+        self._check_timer = QTimer(self, singleShot=True, interval=250)
+        self._check_timer.timeout.connect(self._start_check)
+        self._read_head(initial=True)
+
+    # ------------------------------------------------------------------ widgets
+    def _build(self) -> None:
+        self.path_label = QLabel(str(self.path))
+        self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.delimiter = QComboBox()
+        for char, name in DELIMITER_NAMES.items():
+            self.delimiter.addItem(f"{name} ({'⇥' if char == chr(9) else char})", char)
+        self.encoding = QComboBox()
+        for name in ENCODINGS:
+            self.encoding.addItem(name, name)
+        self.decimal = QComboBox()
+        self.decimal.addItem("point (1.5)", ".")
+        self.decimal.addItem("comma (1,5)", ",")
+        self.header = QCheckBox("First row holds the column names")
+        self.detected_label = QLabel()
+        self.detected_label.setObjectName("detected")
+        format_row = QHBoxLayout()
+        for label, widget in (("Delimiter", self.delimiter), ("Encoding", self.encoding),
+                              ("Decimal", self.decimal)):
+            format_row.addWidget(QLabel(label))
+            format_row.addWidget(widget)
+        format_row.addWidget(self.header)
+        format_row.addStretch(1)
+        for combo in (self.delimiter, self.encoding, self.decimal):
+            combo.activated.connect(lambda _i: self._read_head())
+        self.header.clicked.connect(lambda _c: self._read_head())
+
+        self.head_model = HeadTableModel(self)
+        self.preview = QTableView()
+        self.preview.setModel(self.head_model)
+        self.preview.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.preview.horizontalHeader().setDefaultSectionSize(110)
+        self.preview.verticalHeader().setDefaultSectionSize(22)
+
+        self.columns_model = ColumnsModel(self)
+        self.columns_model.edited.connect(self._on_column_edited)
+        self.columns_view = QTableView()
+        self.columns_view.setModel(self.columns_model)
+        self.columns_view.setItemDelegate(ChoiceDelegate(self.columns_view))
+        self.columns_view.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
+        self.columns_view.verticalHeader().hide()
+        self.columns_view.verticalHeader().setDefaultSectionSize(22)
+        header = self.columns_view.horizontalHeader()
+        for section, width in ((0, 150), (1, 80), (2, 100), (3, 70)):
+            header.resizeSection(section, width)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.preview)
+        lower = QSplitter(Qt.Orientation.Horizontal)
+        lower.addWidget(self.columns_view)
+        options = QScrollArea()
+        options.setWidget(self._build_options())
+        options.setWidgetResizable(True)
+        options.setFrameShape(QFrame.Shape.NoFrame)
+        lower.addWidget(options)
+        lower.setSizes([700, 440])
+        splitter.addWidget(lower)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        self.preview.setMinimumHeight(180)
+
+        self.summary = QLabel("Reading the file…")
+        self.message = MessageLabel()
+        self.progress = ProgressRow()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("Use this data")
+        self.ok_button.setEnabled(False)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.path_label)
+        layout.addLayout(format_row)
+        layout.addWidget(self.detected_label)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.message)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.buttons)
+
+    def _build_options(self) -> QWidget:
+        panel = QWidget()
+        form = QFormLayout(panel)
+        self.target = QComboBox()
+        self.target.activated.connect(self._on_target_chosen)
+        self.task = QComboBox()
+        for task in TASKS:
+            self.task.addItem(task, task)
+        self.task.activated.connect(lambda _i: self._on_task_chosen())
+        self.chart = ClassBalanceChart()
+        self.chart_box = QGroupBox("Class balance")
+        QVBoxLayout(self.chart_box).addWidget(self.chart)
+        self.missing = QComboBox()
+        for key, text in MISSING.items():
+            self.missing.addItem(text, key)
+        self.scale = QComboBox()
+        for key, text in SCALES.items():
+            self.scale.addItem(text, key)
+        self.validation = percent_spin(20)
+        self.test = percent_spin(0)
+        self.stratify = QCheckBox("Stratify (keep class shares)")
+        self.stratify.setChecked(True)
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 2**31 - 1)
+        split_row = QHBoxLayout()
+        for label, widget in (("validation", self.validation), ("test", self.test)):
+            split_row.addWidget(widget)
+            split_row.addWidget(QLabel(label))
+        self.sequence = QGroupBox("Time series: each sample is a window of rows")
+        self.sequence.setCheckable(True)
+        self.sequence.setChecked(False)
+        self.window = QSpinBox()
+        self.window.setRange(1, 100_000)
+        self.window.setValue(30)
+        self.horizon = QSpinBox()
+        self.horizon.setRange(0, 100_000)
+        self.horizon.setValue(1)
+        self.order_by = QComboBox()
+        sequence_form = QFormLayout(self.sequence)
+        sequence_form.addRow("Window (rows)", self.window)
+        sequence_form.addRow("Predict rows ahead", self.horizon)
+        sequence_form.addRow("Order by", self.order_by)
+        form.addRow("Target", self.target)
+        form.addRow("Task", self.task)
+        form.addRow(self.chart_box)
+        form.addRow("Missing values", self.missing)
+        form.addRow("Scaling", self.scale)
+        form.addRow("Split", split_row)
+        form.addRow("", self.stratify)
+        form.addRow("Seed", self.seed)
+        form.addRow(self.sequence)
+        for combo in (self.missing, self.scale, self.order_by):
+            combo.activated.connect(lambda _i: self._schedule_check())
+        for spin in (self.validation, self.test, self.seed, self.window, self.horizon):
+            spin.valueChanged.connect(lambda _v: self._schedule_check())
+        self.stratify.toggled.connect(lambda _c: self._schedule_check())
+        self.sequence.toggled.connect(self._on_sequence_toggled)
+        self._apply_initial_options()
+        return panel
+
+    def _apply_initial_options(self) -> None:
+        spec = self.initial
+        _select(self.missing, spec.get("missing", "mean"))
+        _select(self.scale, spec.get("scale", "standard"))
+        _select(self.task, spec.get("task", "auto"))
+        split = spec.get("split") or {}
+        self.validation.setValue(round(100 * split.get("validation", 0.2)))
+        self.test.setValue(round(100 * split.get("test", 0.0)))
+        self.stratify.setChecked(split.get("stratify", True))
+        self.seed.setValue(split.get("seed", 0))
+        sequence = spec.get("sequence")
+        if sequence:
+            self.sequence.setChecked(True)
+            self.window.setValue(sequence.get("window", 30))
+            self.horizon.setValue(sequence.get("horizon", 1))
+
+    # ------------------------------------------------------------------ reading
+    def _overrides(self) -> dict[str, Any]:
+        """Format choices that differ from what was detected (None before detection)."""
+        if self.detected is None:
+            return {k: self.initial[k] for k in ("delimiter", "encoding", "decimal", "header")
+                    if self.initial.get(k) is not None}
+        chosen = {"delimiter": self.delimiter.currentData(), "encoding": self.encoding.currentData(),
+                  "decimal": self.decimal.currentData(), "header": self.header.isChecked()}
+        return {k: v for k, v in chosen.items() if v != getattr(self.detected, k)}
+
+    def _read_head(self, initial: bool = False) -> None:
+        overrides = self._overrides()
+        try:
+            if self.detected is None:
+                self.detected = read_head(self.path, max_rows=1).format
+            head = read_head(self.path, **{k: overrides.get(k) for k in
+                                           ("encoding", "delimiter", "decimal", "header")})
+        except DataError as err:
+            self.head_model.set_head([], [], True)
+            self.message.show_error(str(err))
+            self.summary.setText("")
+            self.ok_button.setEnabled(False)
+            return
+        fmt = head.format
+        for combo, value in ((self.delimiter, fmt.delimiter), (self.encoding, fmt.encoding),
+                             (self.decimal, fmt.decimal)):
+            if combo.findData(value) < 0:
+                combo.addItem(value, value)
+            _select(combo, value)
+        self.header.setChecked(fmt.header)
+        self.detected_label.setText(f"Detected: {self.detected.describe()}"
+                                    + (f" — reading it as {fmt.describe()}" if overrides else ""))
+        self.head_model.set_head(list(fmt.names), head.rows, fmt.header)
+        self._fit_preview_columns()
+        more = "+" if head.truncated else ""
+        self.summary.setText(f"Preview of the first {len(head.rows)}{more} rows; reading the whole file…")
+        self.message.show_notes(list(fmt.notes))
+        self._start_profile(fmt)
+
+    def _fit_preview_columns(self) -> None:
+        names = self.head_model.names
+        if len(names) > 60:  # wide files keep the default width: measuring costs time
+            return
+        self.preview.resizeColumnsToContents()
+        for section in range(len(names)):
+            width = self.preview.columnWidth(section)
+            self.preview.setColumnWidth(section, max(70, min(width + 16, 260)))
+
+    def _start_profile(self, fmt) -> None:
+        from core.data.csv_profile import profile_csv
+
+        self._cancel_tasks()
+        self.profile, self.info, self._checked = None, None, None
+        self.ok_button.setEnabled(False)
+        task = self._run(lambda progress, cancel: profile_csv(self.path, fmt, progress=progress,
+                                                              cancel=cancel), "profile")
+        task.finished.connect(self._on_profiled)
+        self._profile_task = task
+        self.progress.follow(task, f"Reading {self.path.name}…")
+
+    def _run(self, function, name: str) -> BackgroundTask:
+        task = BackgroundTask(function, name, self)
+        task.failed.connect(self._on_failed)
+        task.cancelled.connect(lambda: self.message.show_note("Stopped: the file was not read to the end."))
+        self._tasks.append(task)
+        return task.start()
+
+    def _cancel_tasks(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        self._tasks = [t for t in self._tasks if t.running]
+
+    # ------------------------------------------------------------------ the profile
+    def _on_profiled(self, profile) -> None:
+        self.profile = profile
+        spec = self.initial
+        targets = spec.get("target") if "target" in spec else None
+        targets = [targets] if isinstance(targets, str) else list(targets or [])
+        names = list(profile.columns)
+        if not targets and spec.get("task") != "reconstruction" and len(names) > 1:
+            targets = [names[-1]]
+        ignored, categorical, numeric = (set(spec.get(k) or []) for k in ("ignore", "categorical", "numeric"))
+        features = spec.get("features")
+        states = []
+        for name, column in profile.columns.items():
+            inferred = "categorical" if (column.kind == CATEGORICAL or column.distinct) and not column.text_count else "numeric"
+            state = ColumnState(name=name, type=inferred, inferred_type=inferred, missing=column.missing,
+                                summary=column.summary, note=column.reason)
+            if name in categorical:
+                state.type = "categorical"
+            elif name in numeric:
+                state.type = "numeric"
+            if name in targets:
+                state.role = TARGET
+            elif name in ignored or (features is not None and name not in features):
+                state.role = IGNORE
+            elif column.kind == IGNORED_KIND and name not in categorical:
+                state.role = IGNORE
+            if column.text_count:
+                state.note = (f"holds text in rows {', '.join(map(str, column.text_rows))}:"
+                              " choose its type")
+            states.append(state)
+        self.columns_model.set_columns(states)
+        self._defaults = {name: IGNORE if column.kind == IGNORED_KIND else FEATURE  # the loader's own choice
+                          for name, column in profile.columns.items()}
+        self.target.clear()
+        self.target.addItem("(none: reconstruct the inputs)", None)
+        self.order_by.clear()
+        self.order_by.addItem("file order", None)
+        for name in names:
+            self.target.addItem(name, name)
+            self.order_by.addItem(name, name)
+        order_by = (spec.get("sequence") or {}).get("order_by")
+        _select(self.order_by, order_by)
+        self._sync_target_combo()
+        self._update_roles()
+        self._schedule_check()
+
+    def _sync_target_combo(self) -> None:
+        targets = self.columns_model.names_with(TARGET)
+        if len(targets) == 1:
+            _select(self.target, targets[0])
+        elif not targets:
+            self.target.setCurrentIndex(0)
+        else:
+            self.target.setItemText(0, f"{len(targets)} target columns")
+            self.target.setCurrentIndex(0)
+
+    # ------------------------------------------------------------------ edits
+    def _on_target_chosen(self, _index: int = 0) -> None:
+        chosen = self.target.currentData()
+        for state in self.columns_model.columns:
+            if state.role == TARGET:
+                state.role = FEATURE if self._defaults.get(state.name) != IGNORE else IGNORE
+            if state.name == chosen:
+                state.role = TARGET
+        if chosen is None:
+            _select(self.task, "reconstruction")
+        elif self.task.currentData() == "reconstruction":
+            _select(self.task, "auto")
+        self.columns_model.refresh()
+        self._update_roles()
+        self._schedule_check()
+
+    def _on_task_chosen(self) -> None:
+        if self.task.currentData() == "reconstruction":
+            for state in self.columns_model.columns:
+                if state.role == TARGET:
+                    state.role = FEATURE
+            self.columns_model.refresh()
+            self._sync_target_combo()
+        self._update_roles()
+        self._schedule_check()
+
+    def _on_column_edited(self, name: str, key: str, value: str) -> None:
+        if key == "type":
+            self._typed.add(name)
+        if key == "role" and value == TARGET and self.task.currentData() not in ("multilabel", "regression"):
+            for state in self.columns_model.columns:
+                if state.role == TARGET and state.name != name:
+                    state.role = FEATURE
+            self.columns_model.refresh()
+        if key == "role":
+            self._sync_target_combo()
+        self._update_roles()
+        self._schedule_check()
+
+    def _on_sequence_toggled(self, on: bool) -> None:
+        self.stratify.setEnabled(not on)
+        self._schedule_check()
+
+    def _update_roles(self) -> None:
+        """Headers, task label and class chart follow the chosen target(s)."""
+        self.head_model.set_roles({s.name: s.role for s in self.columns_model.columns})
+        self._fit_preview_columns()
+        if self.profile is None:
+            return
+        targets = self.columns_model.names_with(TARGET)
+        facts = self.profile.target_facts(targets) if self.task.currentData() != "reconstruction" \
+            else self.profile.target_facts([])
+        self.task.setItemText(0, f"auto ({facts.task})")
+        task = self.task.currentData()
+        classifying = (task == "classification" or (task == "auto" and facts.task == "classification"))
+        if classifying and targets:
+            facts = self.profile.class_facts(targets[0])
+            self.chart.set_counts(facts.class_names or [], facts.class_counts or [])
+        self.chart_box.setVisible(bool(classifying and targets))
+        self.stratify.setEnabled(classifying and not self.sequence.isChecked())
+
+    # ------------------------------------------------------------------ checking
+    def spec(self) -> dict[str, Any]:
+        """The ``data`` section these choices describe (what OK returns)."""
+        spec = {k: v for k, v in copy.deepcopy(self.initial).items() if k not in _MANAGED}
+        spec["kind"] = "csv"
+        spec["path"] = relative_path(self.path, self.base_dir)
+        states = self.columns_model.columns
+        targets = [s.name for s in states if s.role == TARGET]
+        task = self.task.currentData()
+        if task != "reconstruction" and targets:
+            spec["target"] = targets[0] if len(targets) == 1 else targets
+        spec["task"] = task
+        ignore = [s.name for s in states if s.role == IGNORE and self._defaults.get(s.name) != IGNORE]
+        categorical = [s.name for s in states if s.role != IGNORE and s.type == "categorical"
+                       and (s.inferred_type != "categorical" or self._defaults.get(s.name) == IGNORE)]
+        numeric = [s.name for s in states if s.role == FEATURE and s.type == "numeric"
+                   and (s.inferred_type != "numeric" or s.name in self._typed)]
+        features_from_ignored = [s.name for s in states if s.role == FEATURE
+                                 and self._defaults.get(s.name) == IGNORE and s.type == "numeric"]
+        numeric += features_from_ignored
+        for key, names in (("ignore", ignore), ("categorical", categorical), ("numeric", numeric)):
+            if names:
+                spec[key] = names
+        spec["missing"] = self.missing.currentData()
+        spec["scale"] = self.scale.currentData()
+        spec.update(self._overrides())
+        spec["split"] = {"validation": self.validation.value() / 100, "test": self.test.value() / 100,
+                         "stratify": self.stratify.isChecked(), "seed": self.seed.value()}
+        if self.sequence.isChecked():
+            spec["sequence"] = {"window": self.window.value(), "horizon": self.horizon.value(),
+                                "order_by": self.order_by.currentData()}
+        return spec
+
+    def _schedule_check(self) -> None:
+        if self.profile is not None:
+            self.ok_button.setEnabled(False)
+            self._check_timer.start()
+
+    def _start_check(self) -> None:
+        spec = self.spec()
+        if spec == self._checked and self.info is not None:
+            self.ok_button.setEnabled(True)
+            return
+        if self._check_task is not None:
+            self._check_task.cancel()
+        base = str(self.base_dir or self.path.parent)
+        task = self._run(lambda progress, cancel: check_csv(spec, base, progress, cancel), "check")
+        task.finished.connect(lambda result, s=spec, t=task: self._on_checked(t, s, result))
+        self._check_task = task
+        self.progress.follow(task, "Checking the data as training will read it…")
+
+    def _on_checked(self, task, spec, result) -> None:
+        if task is not self._check_task:
+            return
+        info, notes, schema = result
+        self.info, self._checked = info, spec
+        width = 1
+        for size in info.input_shape:
+            width *= size
+        shape = "×".join(map(str, info.input_shape))
+        what = {"classification": f"{info.num_classes} classes"}.get(info.task, info.task)
+        self.summary.setText(f"{schema.get('rows', info.samples):,} rows · {info.samples:,} samples ·"
+                             f" input {shape} · {what} · {memory_estimate(info.samples, width)} as float32")
+        self.message.show_notes(notes)
+        self.ok_button.setEnabled(True)
+
+    def _on_failed(self, message: str) -> None:
+        self.info = None
+        undecided = [c.name for c in self.columns_model.columns
+                     if c.note.startswith("holds text") and c.name not in self._typed]
+        if undecided and "hold text" in message:
+            message += (f". Here: set the Type of {undecided[0]!r} in the column list to categorical,"
+                        " or to numeric to treat its text cells as missing")
+        if "no feature columns" in message and not self.sequence.isChecked():
+            message += ". For a series to forecast, switch on the time series windows"
+        self.message.show_error(message)
+        self.ok_button.setEnabled(False)
+
+    def done(self, result: int) -> None:
+        self._check_timer.stop()
+        self._cancel_tasks()
+        for task in list(self._tasks):
+            task.wait(2.0)
+        super().done(result)
+
+
+def _select(combo: QComboBox, value) -> None:
+    index = combo.findData(value)
+    if index >= 0:
+        combo.setCurrentIndex(index)
