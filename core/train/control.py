@@ -60,18 +60,23 @@ class TrainingControl:
         return self._pause
 
     # ------------------------------------------------------------------ training thread
-    def take_updates(self) -> list[dict[str, Any]]:
+    def take_updates(self, keep_stop_pending: bool = True) -> list[dict[str, Any]]:
         with self._cond:
             updates, self._updates = self._updates, []
-            self.pending = self._stop or self._pause
+            self.pending = (self._stop and keep_stop_pending) or self._pause
             return updates
 
     def checkpoint(self, apply: Callable[[dict[str, Any]], None],
-                   on_pause: Callable[[], None], on_resume: Callable[[], None]) -> None:
-        """Apply pending changes; wait while paused; raise ``StopRequested`` if asked to stop."""
-        for settings in self.take_updates():
+                   on_pause: Callable[[], None], on_resume: Callable[[], None],
+                   allow_stop: bool = True) -> None:
+        """Apply pending changes; wait while paused; raise ``StopRequested`` if asked to stop.
+
+        With ``allow_stop=False`` (several processes, mid-epoch) a stop request is left
+        for the end of the epoch, where all processes agree on it.
+        """
+        for settings in self.take_updates(allow_stop):
             apply(settings)
-        if self._stop:
+        if self._stop and allow_stop:
             raise StopRequested
         if not self._pause:
             return
@@ -82,14 +87,16 @@ class TrainingControl:
                 while self._pause and not self._stop and not self._updates:
                     self._cond.wait(0.5)
                 paused = self._pause
-            for settings in self.take_updates():
+            for settings in self.take_updates(allow_stop):
                 apply(settings)
             if self._stop:
-                self.paused_seconds += time.perf_counter() - started
-                raise StopRequested
+                if allow_stop:
+                    self.paused_seconds += time.perf_counter() - started
+                    raise StopRequested
+                break
             if not paused:
                 break
         self.paused_seconds += time.perf_counter() - started
         with self._cond:
-            self.pending = bool(self._updates) or self._stop or self._pause
+            self.pending = bool(self._updates) or (self._stop and allow_stop) or self._pause
         on_resume()

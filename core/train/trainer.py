@@ -334,8 +334,8 @@ class Trainer:
                     raise Diverged(self._divergence_message(epoch, number, value))
             if callbacks is not None:
                 callbacks.on_batch_end(self, BatchEnd(epoch, number, batches, self.step, size, loss.detach(), value))
-            if control.pending:
-                self._control_point()
+            if control.pending:  # several processes stop together, at the end of the epoch
+                self._control_point(allow_stop=not distributed)
         return self._reduce(acc, order, self.train_targets)
 
     def _clip(self, unscale: bool = False) -> None:
@@ -385,7 +385,7 @@ class Trainer:
         return bool(self.dist.all_reduce_max(flag).item() > 0)
 
     # ------------------------------------------------------------------ control
-    def _control_point(self) -> None:
+    def _control_point(self, allow_stop: bool = True) -> None:
         def pause() -> None:
             self.state = "paused"
             self.callbacks.on_pause(self)
@@ -394,7 +394,7 @@ class Trainer:
             self.state = RUNNING
             self.callbacks.on_resume(self)
 
-        self.control.checkpoint(self._apply_settings, pause, resume)
+        self.control.checkpoint(self._apply_settings, pause, resume, allow_stop)
 
     def _apply_settings(self, settings: dict[str, Any]) -> None:
         if "gradient_clip" in settings:
