@@ -115,3 +115,32 @@ def load_weights(path: str | Path) -> dict[str, Any]:
     except (SafetensorError, OSError, ValueError) as err:
         raise TrainingError(f"{path} is not a valid safetensors weights file ({err}):"
                             " it is damaged or was replaced") from None
+
+
+def trainer_state(trainer) -> dict[str, Any]:
+    """Everything a trainer needs to go on exactly from the end of its last epoch."""
+    return {"epoch": trainer.epoch, "step": trainer.step, "model": trainer.module.state_dict(),
+            "optimizer": trainer.optimizer.state_dict(),
+            "scheduler": trainer.schedule.state_dict() if trainer.schedule else None,
+            "scaler": trainer.scaler.state_dict() if trainer.scaler else None,
+            "rng": rng_state(), "tracker": trainer.tracker.state_dict(),
+            "history": trainer.history, "changes": trainer.changes}
+
+
+def restore_trainer(trainer, state: dict[str, Any]) -> None:
+    """The inverse of :func:`trainer_state`, for a trainer set up for the same run."""
+    from core.train.rundir import WEIGHTS
+
+    trainer.module.load_state_dict(state["model"])
+    trainer.optimizer.load_state_dict(state["optimizer"])
+    if trainer.schedule is not None and state.get("scheduler") is not None:
+        trainer.schedule.load_state_dict(state["scheduler"])
+    if trainer.scaler is not None and state.get("scaler"):
+        trainer.scaler.load_state_dict(state["scaler"])
+    set_rng_state(state["rng"])
+    trainer.epoch, trainer.step = int(state["epoch"]), int(state["step"])
+    trainer.tracker.load_state_dict(state["tracker"])
+    trainer.history = [dict(row) for row in state["history"]]
+    trainer.changes = [dict(c) for c in state.get("changes", [])]
+    if trainer.run_dir is not None and (trainer.run_dir / WEIGHTS).is_file():
+        trainer._best_weights = load_weights(trainer.run_dir / WEIGHTS)

@@ -94,3 +94,11 @@ def resolve(device: str, precision: str) -> Placement:
         notes.append("this GPU does not support bf16: training in fp16 mixed precision instead")
         precision = "fp16"
     return Placement(device, precision, notes)
+
+
+def uses_channels_last(module, input_shape) -> bool:
+    """Image input into 2-D convolutions: keep weights and batches channels-last (NHWC)."""
+    import torch
+
+    return len(tuple(input_shape)) == 3 and any(
+        isinstance(m, (torch.nn.Conv2d, torch.nn.ConvTranspose2d)) for m in module.modules())

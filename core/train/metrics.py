@@ -28,28 +28,28 @@ def classification_metrics(confusion: np.ndarray) -> dict[str, float]:
     """
     confusion = np.asarray(confusion, dtype=np.float64)
     total = confusion.sum()
-    true_pos = np.diag(confusion)
-    predicted = confusion.sum(axis=0)
-    actual = confusion.sum(axis=1)
-    precision = np.divide(true_pos, predicted, out=np.zeros_like(true_pos), where=predicted > 0)
-    recall = np.divide(true_pos, actual, out=np.zeros_like(true_pos), where=actual > 0)
-    both = precision + recall
-    f1 = np.divide(2 * precision * recall, both, out=np.zeros_like(true_pos), where=both > 0)
-    return {"accuracy": float(true_pos.sum() / total) if total else 0.0,
-            "precision": float(precision.mean()), "recall": float(recall.mean()),
-            "f1": float(f1.mean())}
+    per_class = per_class_metrics(confusion)
+    return {"accuracy": float(np.trace(confusion) / total) if total else 0.0,
+            "precision": float(per_class["precision"].mean()),
+            "recall": float(per_class["recall"].mean()), "f1": float(per_class["f1"].mean())}
 
 
 def per_class_metrics(confusion: np.ndarray) -> dict[str, np.ndarray]:
     """Precision, recall, F1 and support of each class (arrays of length K)."""
     confusion = np.asarray(confusion, dtype=np.float64)
     true_pos = np.diag(confusion)
-    predicted, actual = confusion.sum(axis=0), confusion.sum(axis=1)
+    actual = confusion.sum(axis=1)
+    precision, recall, f1 = _precision_recall_f1(true_pos, confusion.sum(axis=0), actual)
+    return {"precision": precision, "recall": recall, "f1": f1, "support": actual.astype(np.int64)}
+
+
+def _precision_recall_f1(true_pos, predicted, actual):
+    """Per class, with 0 where a denominator is 0."""
     precision = np.divide(true_pos, predicted, out=np.zeros_like(true_pos), where=predicted > 0)
     recall = np.divide(true_pos, actual, out=np.zeros_like(true_pos), where=actual > 0)
     both = precision + recall
     f1 = np.divide(2 * precision * recall, both, out=np.zeros_like(true_pos), where=both > 0)
-    return {"precision": precision, "recall": recall, "f1": f1, "support": actual.astype(np.int64)}
+    return precision, recall, f1
 
 
 def multilabel_metrics(counts: np.ndarray) -> dict[str, float]:
@@ -61,10 +61,7 @@ def multilabel_metrics(counts: np.ndarray) -> dict[str, float]:
     counts = np.asarray(counts, dtype=np.float64)
     tp, fp, fn, tn = counts.T
     total = counts.sum()
-    precision = np.divide(tp, tp + fp, out=np.zeros_like(tp), where=(tp + fp) > 0)
-    recall = np.divide(tp, tp + fn, out=np.zeros_like(tp), where=(tp + fn) > 0)
-    both = precision + recall
-    f1 = np.divide(2 * precision * recall, both, out=np.zeros_like(tp), where=both > 0)
+    precision, recall, f1 = _precision_recall_f1(tp, tp + fp, tp + fn)
     return {"accuracy": float((tp + tn).sum() / total) if total else 0.0,
             "precision": float(precision.mean()), "recall": float(recall.mean()),
             "f1": float(f1.mean())}
@@ -104,6 +101,21 @@ class Evaluation:
             if name in self.metrics:
                 row[f"{prefix}_{name}"] = self.metrics[name]
         return row
+
+
+def epoch_row(epoch: int, train: Evaluation, val: Evaluation | None, metrics: list[str],
+              learning_rate: float, seconds: float, train_seconds: float) -> dict[str, Any]:
+    """One metrics.csv row: epoch, losses, train_ and val_ metrics, learning rate, timing."""
+    row: dict[str, Any] = {"epoch": epoch, "train_loss": train.loss}
+    if val is not None:
+        row["val_loss"] = val.loss
+    row.update({k: v for k, v in train.row("train", metrics).items() if k != "train_loss"})
+    if val is not None:
+        row.update({k: v for k, v in val.row("val", metrics).items() if k != "val_loss"})
+    row["learning_rate"] = float(learning_rate)
+    row["seconds"] = round(seconds, 4)
+    row["samples_per_second"] = round(train.samples / max(train_seconds, 1e-9), 1)
+    return row
 
 
 class Accumulator:

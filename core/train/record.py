@@ -79,7 +79,7 @@ def _info_dict(info) -> dict[str, Any]:
 
 
 def _progress(trainer: "Trainer") -> dict[str, Any]:
-    best = next((r for r in trainer.history if r["epoch"] == trainer.best_epoch), None)
+    best = trainer._best_row()
     return {"epochs_completed": trainer.epoch, "best": _with_epoch(best),
             "final": _with_epoch(trainer.history[-1] if trainer.history else None),
             "changes": list(trainer.changes), "notes": list(trainer.notes), "updated": _now()}

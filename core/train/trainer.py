@@ -24,29 +24,34 @@ from core.train import record
 from core.train.batches import BatchPlan, epoch_seed, make_batches
 from core.train.callbacks import (COMPLETED, FAILED, RUNNING, STOPPED, BatchEnd, Callback,
                                   CallbackList, EpochEnd, TrainResult)
-from core.train.checkpoint import checkpoint_bytes, rng_state, set_rng_state
+from core.train.checkpoint import checkpoint_bytes, restore_trainer, trainer_state
 from core.train.control import StopRequested, TrainingControl
-from core.train.device import Placement, resolve
-from core.train.metrics import Evaluation
+from core.train.device import Placement, resolve, uses_channels_last
+from core.train.metrics import Evaluation, epoch_row
 from core.train.objective import Objective
 from core.train.optim import apply_update, check_update, current_settings, make_optimizer, make_schedule
 from core.train.rundir import CHECKPOINT, METRICS_CSV, WEIGHTS, RunDirectory, metrics_csv_text
 from core.train.spec import TrainSpec, metric_direction
+from core.train.tracker import BestTracker
 
 #: Bytes of input per evaluation batch (evaluation batches are larger than training ones).
 EVAL_BATCH_BYTES = 32 * 1024 * 1024
 
 
-def uses_channels_last(module, input_shape) -> bool:
-    """Image input into 2-D convolutions: keep weights and batches channels-last (NHWC)."""
-    import torch
-
-    return len(tuple(input_shape)) == 3 and any(
-        isinstance(m, (torch.nn.Conv2d, torch.nn.ConvTranspose2d)) for m in module.modules())
-
-
 class Diverged(Exception):
     """The loss became NaN or infinite."""
+
+
+def divergence_message(where: str, value: float, epoch: int, batch: int | None, lr: float,
+                       completed: int) -> str:
+    """What happened and what to try, for a loss that became NaN or infinite."""
+    what = "NaN" if math.isnan(value) else "infinite"
+    at = f"epoch {epoch}" + (f", batch {batch}" if batch else "")
+    kept = (f"the checkpoint of epoch {completed} was kept" if completed
+            else "no epoch had completed, so there is no checkpoint")
+    return (f"the {where} loss became {what} at {at}: try a lower learning rate (now {lr:g}),"
+            " gradient clipping (training.gradient_clip, such as 1.0), or check the data for"
+            f" extreme or missing values; {kept}")
 
 
 class Trainer:
@@ -81,9 +86,7 @@ class Trainer:
         self.step = 0
         self.history: list[dict[str, Any]] = []
         self.changes: list[dict[str, Any]] = []
-        self.best_epoch = 0
-        self.best_value: float | None = None
-        self.bad_epochs = 0
+        self.tracker: BestTracker | None = None  # made when training starts
         self.objective = Objective.create(self.info, spec, dataset.preprocessing)
         self.placement: Placement | None = None
         self.channels_last = False
@@ -92,7 +95,6 @@ class Trainer:
         self._resume_state = resume_state
         self._record = run_record
         self._best_weights: dict[str, Any] | None = None
-        self._early_stop_reason: str | None = None
         self._confusions: dict[str, Any] = {}
         self._started = False
 
@@ -210,8 +212,8 @@ class Trainer:
             raise TrainingError("every layer is frozen (trainable: false) or has no weights:"
                                 " there is nothing to train")
         self.optimizer = make_optimizer(params, spec, self.placement.device_type)
-        mode = metric_direction(self.monitor)
-        self.schedule = make_schedule(self.optimizer, spec, len(self.plan), mode)
+        self.tracker = BestTracker(self.monitor, spec.early_stopping)
+        self.schedule = make_schedule(self.optimizer, spec, len(self.plan), metric_direction(self.monitor))
         self.scaler = (torch.amp.GradScaler("cuda") if self.placement.precision == "fp16" else None)
         self.loss_fn = self.objective.loss_module()
         self.train_module = self.module
@@ -222,7 +224,8 @@ class Trainer:
                 self.module, device_ids=[dev.index] if dev.type == "cuda" else None,
                 gradient_as_bucket_view=True)
         if self._resume_state is not None:
-            self._load_state(self._resume_state)
+            restore_trainer(self, self._resume_state)
+            self._resume_state = None
         for settings in self.control.take_updates():
             self._apply_settings(settings)
         if self.runs is not None:
@@ -256,13 +259,14 @@ class Trainer:
             train = self._train_epoch(epoch)
             train_seconds = time.perf_counter() - started - (self.control.paused_seconds - paused_before)
             if not math.isfinite(train.loss):
-                raise Diverged(self._divergence_message(epoch, None, train.loss))
+                raise self._diverged(epoch, None, train.loss)
             val = self._evaluate(self.val) if self.val else None
             if val is not None and not math.isfinite(val.loss):
-                raise Diverged(self._divergence_message(epoch, None, val.loss, "validation"))
+                raise self._diverged(epoch, None, val.loss, "validation")
             seconds = time.perf_counter() - started - (self.control.paused_seconds - paused_before)
-            row = self._row(epoch, train, val, seconds, train_seconds)
-            is_best = self._track_best(row)
+            row = epoch_row(epoch, train, val, self.spec.metrics,
+                            self.optimizer.param_groups[0]["lr"], seconds, train_seconds)
+            is_best = self.tracker.update(row)
             self._confusions["last"] = val.confusion if val is not None else None
             if is_best:
                 self._confusions["best"] = self._confusions["last"]
@@ -272,10 +276,10 @@ class Trainer:
             self.history.append(row)
             self._save_epoch(is_best)
             self.callbacks.on_epoch_end(self, EpochEnd(epoch, self.spec.epochs, dict(row), is_best,
-                                                       self.best_epoch,
+                                                       self.tracker.best_epoch,
                                                        val.confusion if val is not None else None))
-            if self._early_stop_reason:
-                return COMPLETED, self._early_stop_reason
+            if self.tracker.stop_reason:
+                return COMPLETED, self.tracker.stop_reason
             if self.dist is not None and self._stop_everywhere():
                 raise StopRequested
             if self.control.pending:
@@ -331,7 +335,7 @@ class Trainer:
             if check_every and self.step % check_every == 0:
                 value = float(loss.detach())
                 if not math.isfinite(value):
-                    raise Diverged(self._divergence_message(epoch, number, value))
+                    raise self._diverged(epoch, number, value)
             if callbacks is not None:
                 callbacks.on_batch_end(self, BatchEnd(epoch, number, batches, self.step, size, loss.detach(), value))
             if control.pending:  # several processes stop together, at the end of the epoch
@@ -425,42 +429,6 @@ class Trainer:
                 sub.eval()
 
     # ------------------------------------------------------------------ bookkeeping
-    def _row(self, epoch: int, train: Evaluation, val: Evaluation | None, seconds: float,
-             train_seconds: float) -> dict[str, Any]:
-        metrics = self.spec.metrics
-        row: dict[str, Any] = {"epoch": epoch, "train_loss": train.loss}
-        if val is not None:
-            row["val_loss"] = val.loss
-        row.update({k: v for k, v in train.row("train", metrics).items() if k != "train_loss"})
-        if val is not None:
-            row.update({k: v for k, v in val.row("val", metrics).items() if k != "val_loss"})
-        row["learning_rate"] = float(self.optimizer.param_groups[0]["lr"])
-        row["seconds"] = round(seconds, 4)
-        row["samples_per_second"] = round(train.samples / max(train_seconds, 1e-9), 1)
-        return row
-
-    def _track_best(self, row: dict[str, Any]) -> bool:
-        value = row.get(self.monitor)
-        if value is None or not math.isfinite(value):
-            if self.best_epoch == 0:  # nothing better yet: keep these weights
-                self.best_epoch = row["epoch"]
-                return True
-            return False
-        early = self.spec.early_stopping
-        delta = early.min_delta if early else 0.0
-        better = (self.best_value is None
-                  or (value < self.best_value - delta if metric_direction(self.monitor) == "min"
-                      else value > self.best_value + delta))
-        if better:
-            self.best_value, self.best_epoch, self.bad_epochs = value, row["epoch"], 0
-            return True
-        self.bad_epochs += 1
-        if early and self.bad_epochs >= early.patience:
-            self._early_stop_reason = (f"early stopping: {self.monitor} did not improve for"
-                                       f" {early.patience} epochs (best {self.best_value:.6g}"
-                                       f" at epoch {self.best_epoch})")
-        return False
-
     def _save_epoch(self, is_best: bool) -> None:
         """Best weights, checkpoint, metrics and run.json, in that order, off the training thread."""
         if is_best:
@@ -470,42 +438,12 @@ class Trainer:
         if is_best:
             snapshot, name, epoch = self._best_weights, self.run_dir.name, self.epoch
             self.runs.write(WEIGHTS, lambda: record.weights_file(snapshot, name, epoch))
-        self.runs.write(CHECKPOINT, checkpoint_bytes(self._state()))
+        self.runs.write(CHECKPOINT, checkpoint_bytes(trainer_state(self)))
         self.runs.write(METRICS_CSV, metrics_csv_text(self.history))
         self.runs.write_json("run.json", record.running(self))
 
     def _weights_snapshot(self) -> dict[str, Any]:
         return {k: v.detach().to("cpu", copy=True) for k, v in self.module.state_dict().items()}
-
-    def _state(self) -> dict[str, Any]:
-        return {"epoch": self.epoch, "step": self.step, "model": self.module.state_dict(),
-                "optimizer": self.optimizer.state_dict(),
-                "scheduler": self.schedule.state_dict() if self.schedule else None,
-                "scaler": self.scaler.state_dict() if self.scaler else None,
-                "rng": rng_state(),
-                "tracker": {"best_epoch": self.best_epoch, "best_value": self.best_value,
-                            "bad_epochs": self.bad_epochs},
-                "history": self.history, "changes": self.changes}
-
-    def _load_state(self, state: dict[str, Any]) -> None:
-        self.module.load_state_dict(state["model"])
-        self.optimizer.load_state_dict(state["optimizer"])
-        if self.schedule is not None and state.get("scheduler") is not None:
-            self.schedule.load_state_dict(state["scheduler"])
-        if self.scaler is not None and state.get("scaler"):
-            self.scaler.load_state_dict(state["scaler"])
-        set_rng_state(state["rng"])
-        self.epoch, self.step = int(state["epoch"]), int(state["step"])
-        tracker = state["tracker"]
-        self.best_epoch, self.best_value = tracker["best_epoch"], tracker["best_value"]
-        self.bad_epochs = tracker["bad_epochs"]
-        self.history = [dict(row) for row in state["history"]]
-        self.changes = [dict(c) for c in state.get("changes", [])]
-        if self.run_dir is not None and (self.run_dir / WEIGHTS).is_file():
-            from core.train.checkpoint import load_weights
-
-            self._best_weights = load_weights(self.run_dir / WEIGHTS)
-        self._resume_state = None
 
     @property
     def validation_confusion(self):
@@ -529,16 +467,9 @@ class Trainer:
         result = self._evaluate(source)
         return result.row("test", self.spec.metrics)
 
-    def _divergence_message(self, epoch: int, batch: int | None, value: float,
-                            where: str = "training") -> str:
-        what = "NaN" if math.isnan(value) else "infinite"
-        at = f"epoch {epoch}" + (f", batch {batch}" if batch else "")
+    def _diverged(self, epoch: int, batch: int | None, value: float, where: str = "training") -> Diverged:
         lr = self.optimizer.param_groups[0]["lr"] if self.optimizer else self.spec.learning_rate
-        kept = (f"the checkpoint of epoch {self.epoch} was kept" if self.epoch
-                else "no epoch had completed, so there is no checkpoint")
-        return (f"the {where} loss became {what} at {at}: try a lower learning rate (now {lr:g}),"
-                " gradient clipping (training.gradient_clip, such as 1.0), or check the data for"
-                f" extreme or missing values; {kept}")
+        return Diverged(divergence_message(where, value, epoch, batch, lr, self.epoch))
 
     def _start_record(self, started: float) -> None:
         if self.runs is None or not self.is_main:
@@ -564,6 +495,6 @@ class Trainer:
 
     def _best_row(self) -> dict[str, Any] | None:
         for row in self.history:
-            if row["epoch"] == self.best_epoch:
+            if self.tracker is not None and row["epoch"] == self.tracker.best_epoch:
                 return row
         return None
