@@ -161,9 +161,12 @@ class Trainer:
                 raise
             status, reason = FAILED, str(err)
         except BaseException as err:
+            aborted = isinstance(err, KeyboardInterrupt)
             if self._started:
-                self._finish_record(FAILED, f"{type(err).__name__}: {err}", started, None)
-            self.state = FAILED
+                self._finish_record(STOPPED if aborted else FAILED,
+                                    "interrupted" if aborted else f"{type(err).__name__}: {err}",
+                                    started, None)
+            self.state = STOPPED if aborted else FAILED
             raise
         test = None
         if status == COMPLETED or (status == STOPPED and self.epoch > 0):
