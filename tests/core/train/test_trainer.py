@@ -365,3 +365,26 @@ def test_trainer_can_be_built_by_hand(tmp_path):
     module = torch.nn.Sequential(torch.nn.Linear(3, 8), torch.nn.Tanh(), torch.nn.Linear(8, 1))
     result = Trainer(module, ds, spec).fit()
     assert result.status == "completed" and result.run_dir is None and result.final["epoch"] == 2
+
+
+def test_augmentation_touches_training_batches_only_and_resumes_exactly(tmp_path):
+    calls = []
+
+    def jitter(batch, generator):
+        calls.append((tuple(batch.shape), isinstance(generator, torch.Generator)))
+        return batch + 0.05 * torch.randn(batch.shape, generator=generator, device=batch.device)
+
+    proj = project(tmp_path, training={"epochs": 3, "batch_size": 16, "seed": 2})
+    ds = dataset(proj)
+    ds.augment = jitter
+    prepare(proj, ds, run_dir=tmp_path / "whole").fit()
+    assert len(calls) == 3 * 6 and calls[0] == ((16, 2), True)  # 96 training samples, never validation
+
+    class StopInEpoch2(Callback):
+        def on_batch_end(self, trainer, event):
+            if event.epoch == 2:
+                trainer.stop()
+
+    prepare(proj, ds, run_dir=tmp_path / "parts", callbacks=[StopInEpoch2()]).fit()
+    continue_run(tmp_path / "parts", dataset=ds).fit()
+    assert metrics_rows(tmp_path / "parts") == metrics_rows(tmp_path / "whole")
