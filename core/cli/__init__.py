@@ -22,7 +22,10 @@ EXIT_OK, EXIT_USER_ERROR = 0, 2
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse whose usage errors are one line and exit code 2 (as argparse's are)."""
+    """argparse whose usage errors are one line on stderr and exit code 2."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"{self.prog}: {message} (see '{self.prog} --help')\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Design, train and export neural networks. Without a command, opens the"
                     " designer window (with PROJECT if given).")
     parser.add_argument("--version", action="version", version=f"LayerForge {__version__}")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, module_name in COMMANDS.items():
         module = importlib.import_module(module_name)
         module.add_parser(subparsers)

@@ -109,4 +109,6 @@ def test_missing_file_and_usage_errors_exit_2():
     result = layerforge("check", "/nonexistent/x.lfproj")
     assert result.returncode == 2 and "does not exist" in result.stderr
     result = layerforge("check")
-    assert result.returncode == 2 and "usage" in result.stderr
+    assert result.returncode == 2
+    assert result.stderr.strip() == ("layerforge check: the following arguments are required: project"
+                                     " (see 'layerforge check --help')")
