@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QFormLayout, QGroupBox
                                QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from core.data.augment import DEFAULTS, augment_options
+from designer.data.signals import emit
 from designer.data.tasks import BackgroundTask
 from designer.data.thumbnails import to_qimage
 
@@ -92,9 +93,9 @@ class AugmentPanel(QGroupBox):
         row.addWidget(self.status, 1)
         layout.addLayout(row)
         for box in (self.hflip, self.vflip):
-            box.toggled.connect(lambda _c: self.changed.emit())
+            box.toggled.connect(lambda _c: emit(self.changed))
         for spin in (self.rotation, self.crop, self.jitter):
-            spin.valueChanged.connect(lambda _v: self.changed.emit())
+            spin.valueChanged.connect(lambda _v: emit(self.changed))
 
     def set_options(self, options: dict | None) -> None:
         options = augment_options(options)

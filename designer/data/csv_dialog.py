@@ -281,18 +281,23 @@ class CsvImportDialog(QDialog):
         self._cancel_tasks()
         self.profile, self.info, self._checked = None, None, None
         self.ok_button.setEnabled(False)
-        task = self._run(lambda progress, cancel: profile_csv(self.path, fmt, progress=progress,
-                                                              cancel=cancel), "profile")
-        task.finished.connect(self._on_profiled)
-        self._profile_task = task
-        self.progress.follow(task, f"Reading {self.path.name}…")
+        self._profile_task = self._run(
+            lambda progress, cancel: profile_csv(self.path, fmt, progress=progress, cancel=cancel),
+            "profile", f"Reading {self.path.name}…", self._on_profiled)
 
-    def _run(self, function, name: str) -> BackgroundTask:
+    def _run(self, function, name: str, message: str, on_finished) -> BackgroundTask:
+        """Start ``function`` in the background, every signal connected before it runs."""
         task = BackgroundTask(function, name, self)
-        task.failed.connect(self._on_failed)
-        task.cancelled.connect(lambda: self.message.show_note("Stopped: the file was not read to the end."))
+        task.finished.connect(lambda result, t=task: on_finished(t, result))
+        task.failed.connect(lambda text, t=task: self._on_failed(t, text))
+        task.cancelled.connect(lambda t=task: self._on_cancelled(t))
         self._tasks.append(task)
+        self.progress.follow(task, message)
         return task.start()
+
+    def _on_cancelled(self, task) -> None:
+        if task is self._check_task or task is self._profile_task:  # not one replaced by a newer one
+            self.message.show_note("Stopped: the file was not read to the end.")
 
     def _cancel_tasks(self) -> None:
         for task in self._tasks:
@@ -300,7 +305,9 @@ class CsvImportDialog(QDialog):
         self._tasks = [t for t in self._tasks if t.running]
 
     # ------------------------------------------------------------------ the profile
-    def _on_profiled(self, profile) -> None:
+    def _on_profiled(self, task, profile) -> None:
+        if task is not self._profile_task:
+            return
         self.profile = profile
         spec = self.initial
         targets = spec.get("target") if "target" in spec else None
@@ -462,10 +469,10 @@ class CsvImportDialog(QDialog):
         if self._check_task is not None:
             self._check_task.cancel()
         base = str(self.base_dir or self.path.parent)
-        task = self._run(lambda progress, cancel: check_csv(spec, base, progress, cancel), "check")
-        task.finished.connect(lambda result, s=spec, t=task: self._on_checked(t, s, result))
-        self._check_task = task
-        self.progress.follow(task, "Checking the data as training will read it…")
+        self._check_task = self._run(
+            lambda progress, cancel: check_csv(spec, base, progress, cancel), "check",
+            "Checking the data as training will read it…",
+            lambda task, result, s=spec: self._on_checked(task, s, result))
 
     def _on_checked(self, task, spec, result) -> None:
         if task is not self._check_task:
@@ -482,7 +489,9 @@ class CsvImportDialog(QDialog):
         self.message.show_notes(notes)
         self.ok_button.setEnabled(True)
 
-    def _on_failed(self, message: str) -> None:
+    def _on_failed(self, task, message: str) -> None:
+        if task is not self._check_task and task is not self._profile_task:
+            return
         self.info = None
         undecided = [c.name for c in self.columns_model.columns
                      if c.note.startswith("holds text") and c.name not in self._typed]

@@ -12,6 +12,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QComboBox, QStyledItemDelegate
 
+from designer.data.signals import emit
 from designer.style import Colors
 
 FEATURE, TARGET, IGNORE = "feature", "target", "ignore"
@@ -39,8 +40,8 @@ class HeadTableModel(QAbstractTableModel):
     def set_roles(self, roles: dict[str, str]) -> None:
         self.roles = dict(roles)
         if self.names:
-            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.names) - 1)
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(self.names) - 1))
+            emit(self.headerDataChanged, Qt.Orientation.Horizontal, 0, len(self.names) - 1)
+            emit(self.dataChanged, self.index(0, 0), self.index(len(self.rows) - 1, len(self.names) - 1))
 
     def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.rows)
@@ -119,7 +120,7 @@ class ColumnsModel(QAbstractTableModel):
 
     def refresh(self) -> None:
         if self.columns:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self.columns) - 1, len(self.HEADERS) - 1))
+            emit(self.dataChanged, self.index(0, 0), self.index(len(self.columns) - 1, len(self.HEADERS) - 1))
 
     def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.columns)
@@ -168,8 +169,8 @@ class ColumnsModel(QAbstractTableModel):
         if value not in allowed or getattr(column, key) == value:
             return False
         setattr(column, key, value)
-        self.dataChanged.emit(self.index(index.row(), 0), self.index(index.row(), len(self.HEADERS) - 1))
-        self.edited.emit(column.name, key, value)
+        emit(self.dataChanged, self.index(index.row(), 0), self.index(index.row(), len(self.HEADERS) - 1))
+        emit(self.edited, column.name, key, value)
         return True
 
 
@@ -179,7 +180,7 @@ class ChoiceDelegate(QStyledItemDelegate):
     def createEditor(self, parent, option, index):
         editor = QComboBox(parent)
         editor.addItems(ROLES if index.column() == ColumnsModel.ROLE_COLUMN else TYPES)
-        editor.activated.connect(lambda _i, e=editor: (self.commitData.emit(e), self.closeEditor.emit(e)))
+        editor.activated.connect(lambda _i, e=editor: (emit(self.commitData, e), emit(self.closeEditor, e)))
         return editor
 
     def setEditorData(self, editor, index) -> None:

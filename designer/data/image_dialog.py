@@ -49,6 +49,7 @@ class ImageFolderDialog(QDialog):
         self.default_size: tuple[int, int] | None = None
         self._tasks: list[BackgroundTask] = []
         self._check_task: BackgroundTask | None = None
+        self._scan_task: BackgroundTask | None = None
         self.setWindowTitle(f"Load images - {self.path.name}")
         self.resize(1180, 800)
         self._build()
@@ -172,25 +173,31 @@ class ImageFolderDialog(QDialog):
         self.augment.set_options(spec.get("augment"))
 
     # ------------------------------------------------------------------ tasks
-    def _run(self, function, name: str, message: str) -> BackgroundTask:
+    def _run(self, function, name: str, message: str, on_finished) -> BackgroundTask:
+        """Start ``function`` in the background, every signal connected before it runs."""
         task = BackgroundTask(function, name, self)
-        task.failed.connect(self._on_failed)
-        task.cancelled.connect(lambda: self.message.show_note(
-            "Stopped: not every image was checked; training will read them when it starts."))
+        task.finished.connect(lambda result, t=task: on_finished(t, result))
+        task.failed.connect(lambda text, t=task: self._on_failed(t, text))
+        task.cancelled.connect(lambda t=task: self._on_cancelled(t))
         self._tasks.append(task)
         self.progress.follow(task, message)
         return task.start()
+
+    def _on_cancelled(self, task) -> None:
+        if task is self._check_task or task is self._scan_task:  # not one replaced by a newer one
+            self.message.show_note("Stopped: not every image was checked; training will read them"
+                                   " when it starts.")
 
     def _start_scan(self) -> None:
         from core.data.image_scan import scan_folder
 
         root = self.path
-        task = self._run(lambda progress, cancel: scan_folder(root, cache_root=cache_dir(),
-                                                             progress=progress, cancel=cancel),
-                         "scan", f"Scanning {self.path.name}…")
-        task.finished.connect(self._on_scanned)
+        self._scan_task = self._run(
+            lambda progress, cancel: scan_folder(root, cache_root=cache_dir(), progress=progress,
+                                                 cancel=cancel),
+            "scan", f"Scanning {self.path.name}…", self._on_scanned)
 
-    def _on_scanned(self, scan) -> None:
+    def _on_scanned(self, _task, scan) -> None:
         from core.data.image_source import default_size
 
         self.scan = scan
@@ -296,10 +303,9 @@ class ImageFolderDialog(QDialog):
             self._check_task.cancel()
         spec = self.spec()
         base = str(self.base_dir or self.path.parent)
-        task = self._run(lambda progress, cancel: check_images(spec, base, progress, cancel), "decode",
-                         "Decoding every image once (kept in the cache for training)…")
-        task.finished.connect(lambda result, t=task: self._on_checked(t, result))
-        self._check_task = task
+        self._check_task = self._run(
+            lambda progress, cancel: check_images(spec, base, progress, cancel), "decode",
+            "Decoding every image once (kept in the cache for training)…", self._on_checked)
 
     def _on_checked(self, task, result) -> None:
         if task is not self._check_task:
@@ -316,7 +322,9 @@ class ImageFolderDialog(QDialog):
         self.message.show_notes([n for n in notes if "files skipped" not in n])
         self.ok_button.setEnabled(True)
 
-    def _on_failed(self, message: str) -> None:
+    def _on_failed(self, task, message: str) -> None:
+        if task is not self._check_task and task is not self._scan_task:
+            return
         self.message.show_error(message)
         self.ok_button.setEnabled(False)
         if self.scan is None:

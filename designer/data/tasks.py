@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QW
 
 from core.data import Cancelled
 from core.errors import LayerForgeError
+from designer.data.signals import emit
 
 
 class BackgroundTask(QObject):
@@ -80,7 +81,7 @@ class BackgroundTask(QObject):
     def _emit(self, signal, *args) -> None:
         self.done = signal is not self.progress or self.done
         try:
-            signal.emit(*args)
+            emit(signal, *args)
         except RuntimeError:  # the dialog (and this object) is already gone
             pass
 

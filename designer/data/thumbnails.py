@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, QSize, Signal
 from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import QListView, QListWidget, QListWidgetItem
 
+from designer.data.signals import emit
 from designer.style import Colors
 
 THUMB = 72
@@ -101,7 +102,7 @@ class ThumbnailGrid(QListWidget):
     @staticmethod
     def _emit(signal, *args) -> None:
         try:
-            signal.emit(*args)
+            emit(signal, *args)
         except RuntimeError:  # the dialog is gone
             pass
 
