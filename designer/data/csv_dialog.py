@@ -10,22 +10,21 @@ from __future__ import annotations
 
 import copy
 import os
-from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog, QDialogButtonBox,
-                               QFormLayout, QFrame, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
-                               QScrollArea, QSpinBox, QSplitter, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFormLayout, QFrame,
+                               QGroupBox, QHBoxLayout, QHeaderView, QLabel, QScrollArea, QSpinBox,
+                               QSplitter, QTableView, QVBoxLayout, QWidget)
 
-from core.data.columns import CATEGORICAL, IGNORE as IGNORED_KIND, memory_estimate
+from core.data.columns import CATEGORICAL, IGNORE as IGNORED_KIND
 from core.data.csv_format import DELIMITER_NAMES, ENCODINGS, read_head
 from core.errors import DataError
 from designer.data.class_chart import ClassBalanceChart
 from designer.data.csv_models import (FEATURE, IGNORE, TARGET, ChoiceDelegate, ColumnsModel,
                                       ColumnState, HeadTableModel)
-from designer.data.messages import MessageLabel, percent_spin, relative_path
-from designer.data.tasks import BackgroundTask, ProgressRow
+from designer.data.import_dialog import ImportDialog, facts_line, load_facts
+from designer.data.messages import relative_path
 
 TASKS = ("auto", "classification", "regression", "multilabel", "reconstruction")
 MISSING = {"mean": "fill with the training mean", "most_frequent": "fill with the most frequent value",
@@ -39,34 +38,26 @@ def check_csv(spec: dict[str, Any], base_dir: str, progress, cancel) -> tuple:
     """What the dialog shows after a check: the data's facts and the loader's notes."""
     from core.data import csv_source
 
-    dataset = csv_source.load(spec, base_dir, progress, cancel)
-    return dataset.info, dataset.notes, dataset.schema
+    return load_facts(csv_source.load, spec, base_dir, progress, cancel)
 
 
-class CsvImportDialog(QDialog):
+class CsvImportDialog(ImportDialog):
     """Preview, detected format, per-column roles and types, task, split; OK gives :meth:`spec`."""
+
+    STOPPED = "Stopped: the file was not read to the end."
 
     def __init__(self, path: str | os.PathLike, base_dir: str | os.PathLike | None = None,
                  spec: dict[str, Any] | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.path = Path(path).resolve()
-        self.base_dir = Path(base_dir).resolve() if base_dir else None
-        self.initial = copy.deepcopy(spec) if spec else {}
+        super().__init__(path, base_dir, spec, parent, check_delay_ms=250)
         self.detected = None  # CsvFormat found without overrides
         self.profile = None
-        self.info = None  # DataInfo of the last successful check
         self._checked: dict | None = None
-        self._tasks: list[BackgroundTask] = []
         self._defaults: dict[str, str] = {}  # each column's role when nobody says otherwise
         self._typed: set[str] = set()  # columns whose type the person chose
-        self._profile_task: BackgroundTask | None = None
-        self._check_task: BackgroundTask | None = None
         self.setWindowTitle(f"Load CSV - {self.path.name}")
         self.resize(1180, 780)
         self._build()
-        self._check_timer = QTimer(self, singleShot=True, interval=250)
-        self._check_timer.timeout.connect(self._start_check)
-        self._read_head(initial=True)
+        self._read_head()
 
     # ------------------------------------------------------------------ widgets
     def _build(self) -> None:
@@ -130,26 +121,13 @@ class CsvImportDialog(QDialog):
         splitter.setStretchFactor(1, 3)
         self.preview.setMinimumHeight(180)
 
-        self.summary = QLabel("Reading the file…")
-        self.message = MessageLabel()
-        self.progress = ProgressRow()
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                        | QDialogButtonBox.StandardButton.Cancel)
-        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("Use this data")
-        self.ok_button.setEnabled(False)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-
+        self.summary.setText("Reading the file…")
         layout = QVBoxLayout(self)
         layout.addWidget(self.path_label)
         layout.addLayout(format_row)
         layout.addWidget(self.detected_label)
         layout.addWidget(splitter, 1)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.message)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.buttons)
+        self.status_widgets(layout)
 
     def _build_options(self) -> QWidget:
         panel = QWidget()
@@ -169,16 +147,7 @@ class CsvImportDialog(QDialog):
         self.scale = QComboBox()
         for key, text in SCALES.items():
             self.scale.addItem(text, key)
-        self.validation = percent_spin(20)
-        self.test = percent_spin(0)
-        self.stratify = QCheckBox("Stratify (keep class shares)")
-        self.stratify.setChecked(True)
-        self.seed = QSpinBox()
-        self.seed.setRange(0, 2**31 - 1)
-        split_row = QHBoxLayout()
-        for label, widget in (("validation", self.validation), ("test", self.test)):
-            split_row.addWidget(widget)
-            split_row.addWidget(QLabel(label))
+        split_row = self.split_widgets()
         self.sequence = QGroupBox("Time series: each sample is a window of rows")
         self.sequence.setCheckable(True)
         self.sequence.setChecked(False)
@@ -199,14 +168,11 @@ class CsvImportDialog(QDialog):
         form.addRow("Missing values", self.missing)
         form.addRow("Scaling", self.scale)
         form.addRow("Split", split_row)
-        form.addRow("", self.stratify)
-        form.addRow("Seed", self.seed)
         form.addRow(self.sequence)
         for combo in (self.missing, self.scale, self.order_by):
-            combo.activated.connect(lambda _i: self._schedule_check())
-        for spin in (self.validation, self.test, self.seed, self.window, self.horizon):
-            spin.valueChanged.connect(lambda _v: self._schedule_check())
-        self.stratify.toggled.connect(lambda _c: self._schedule_check())
+            combo.activated.connect(lambda _i: self.schedule_check())
+        for spin in (self.window, self.horizon):
+            spin.valueChanged.connect(lambda _v: self.schedule_check())
         self.sequence.toggled.connect(self._on_sequence_toggled)
         self._apply_initial_options()
         return panel
@@ -216,11 +182,6 @@ class CsvImportDialog(QDialog):
         _select(self.missing, spec.get("missing", "mean"))
         _select(self.scale, spec.get("scale", "standard"))
         _select(self.task, spec.get("task", "auto"))
-        split = spec.get("split") or {}
-        self.validation.setValue(round(100 * split.get("validation", 0.2)))
-        self.test.setValue(round(100 * split.get("test", 0.0)))
-        self.stratify.setChecked(split.get("stratify", True))
-        self.seed.setValue(split.get("seed", 0))
         sequence = spec.get("sequence")
         if sequence:
             self.sequence.setChecked(True)
@@ -237,7 +198,7 @@ class CsvImportDialog(QDialog):
                   "decimal": self.decimal.currentData(), "header": self.header.isChecked()}
         return {k: v for k, v in chosen.items() if v != getattr(self.detected, k)}
 
-    def _read_head(self, initial: bool = False) -> None:
+    def _read_head(self) -> None:
         overrides = self._overrides()
         try:
             if self.detected is None:
@@ -278,35 +239,16 @@ class CsvImportDialog(QDialog):
     def _start_profile(self, fmt) -> None:
         from core.data.csv_profile import profile_csv
 
-        self._cancel_tasks()
+        self.cancel_tasks()
         self.profile, self.info, self._checked = None, None, None
         self.ok_button.setEnabled(False)
-        self._profile_task = self._run(
+        self._first_task = self.run(
             lambda progress, cancel: profile_csv(self.path, fmt, progress=progress, cancel=cancel),
             "profile", f"Reading {self.path.name}…", self._on_profiled)
 
-    def _run(self, function, name: str, message: str, on_finished) -> BackgroundTask:
-        """Start ``function`` in the background, every signal connected before it runs."""
-        task = BackgroundTask(function, name, self)
-        task.finished.connect(lambda result, t=task: on_finished(t, result))
-        task.failed.connect(lambda text, t=task: self._on_failed(t, text))
-        task.cancelled.connect(lambda t=task: self._on_cancelled(t))
-        self._tasks.append(task)
-        self.progress.follow(task, message)
-        return task.start()
-
-    def _on_cancelled(self, task) -> None:
-        if task is self._check_task or task is self._profile_task:  # not one replaced by a newer one
-            self.message.show_note("Stopped: the file was not read to the end.")
-
-    def _cancel_tasks(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        self._tasks = [t for t in self._tasks if t.running]
-
     # ------------------------------------------------------------------ the profile
     def _on_profiled(self, task, profile) -> None:
-        if task is not self._profile_task:
+        if task is not self._first_task:
             return
         self.profile = profile
         spec = self.initial
@@ -350,7 +292,7 @@ class CsvImportDialog(QDialog):
         _select(self.order_by, order_by)
         self._sync_target_combo()
         self._update_roles()
-        self._schedule_check()
+        self.schedule_check()
 
     def _sync_target_combo(self) -> None:
         targets = self.columns_model.names_with(TARGET)
@@ -376,7 +318,7 @@ class CsvImportDialog(QDialog):
             _select(self.task, "auto")
         self.columns_model.refresh()
         self._update_roles()
-        self._schedule_check()
+        self.schedule_check()
 
     def _on_task_chosen(self) -> None:
         if self.task.currentData() == "reconstruction":
@@ -386,7 +328,7 @@ class CsvImportDialog(QDialog):
             self.columns_model.refresh()
             self._sync_target_combo()
         self._update_roles()
-        self._schedule_check()
+        self.schedule_check()
 
     def _on_column_edited(self, name: str, key: str, value: str) -> None:
         if key == "type":
@@ -399,11 +341,11 @@ class CsvImportDialog(QDialog):
         if key == "role":
             self._sync_target_combo()
         self._update_roles()
-        self._schedule_check()
+        self.schedule_check()
 
     def _on_sequence_toggled(self, on: bool) -> None:
         self.stratify.setEnabled(not on)
-        self._schedule_check()
+        self.schedule_check()
 
     def _update_roles(self) -> None:
         """Headers, task label and class chart follow the chosen target(s)."""
@@ -449,19 +391,18 @@ class CsvImportDialog(QDialog):
         spec["missing"] = self.missing.currentData()
         spec["scale"] = self.scale.currentData()
         spec.update(self._overrides())
-        spec["split"] = {"validation": self.validation.value() / 100, "test": self.test.value() / 100,
-                         "stratify": self.stratify.isChecked(), "seed": self.seed.value()}
+        spec["split"] = self.split_spec()
         if self.sequence.isChecked():
             spec["sequence"] = {"window": self.window.value(), "horizon": self.horizon.value(),
                                 "order_by": self.order_by.currentData()}
         return spec
 
-    def _schedule_check(self) -> None:
+    def schedule_check(self) -> None:
         if self.profile is not None:
             self.ok_button.setEnabled(False)
-            self._check_timer.start()
+            super().schedule_check()
 
-    def _start_check(self) -> None:
+    def start_check(self) -> None:
         spec = self.spec()
         if spec == self._checked and self.info is not None:
             self.ok_button.setEnabled(True)
@@ -469,7 +410,7 @@ class CsvImportDialog(QDialog):
         if self._check_task is not None:
             self._check_task.cancel()
         base = str(self.base_dir or self.path.parent)
-        self._check_task = self._run(
+        self._check_task = self.run(
             lambda progress, cancel: check_csv(spec, base, progress, cancel), "check",
             "Checking the data as training will read it…",
             lambda task, result, s=spec: self._on_checked(task, s, result))
@@ -479,20 +420,12 @@ class CsvImportDialog(QDialog):
             return
         info, notes, schema = result
         self.info, self._checked = info, spec
-        width = 1
-        for size in info.input_shape:
-            width *= size
-        shape = "×".join(map(str, info.input_shape))
-        what = {"classification": f"{info.num_classes} classes"}.get(info.task, info.task)
-        self.summary.setText(f"{schema.get('rows', info.samples):,} rows · {info.samples:,} samples ·"
-                             f" input {shape} · {what} · {memory_estimate(info.samples, width)} as float32")
+        self.summary.setText(facts_line(info, f"{schema.get('rows', info.samples):,} rows ·"
+                                              f" {info.samples:,} samples"))
         self.message.show_notes(notes)
         self.ok_button.setEnabled(True)
 
-    def _on_failed(self, task, message: str) -> None:
-        if task is not self._check_task and task is not self._profile_task:
-            return
-        self.info = None
+    def explain(self, message: str) -> str:
         undecided = [c.name for c in self.columns_model.columns
                      if c.note.startswith("holds text") and c.name not in self._typed]
         if undecided and "hold text" in message:
@@ -500,15 +433,7 @@ class CsvImportDialog(QDialog):
                         " or to numeric to treat its text cells as missing")
         if "no feature columns" in message and not self.sequence.isChecked():
             message += ". For a series to forecast, switch on the time series windows"
-        self.message.show_error(message)
-        self.ok_button.setEnabled(False)
-
-    def done(self, result: int) -> None:
-        self._check_timer.stop()
-        self._cancel_tasks()
-        for task in list(self._tasks):
-            task.wait(2.0)
-        super().done(result)
+        return message
 
 
 def _select(combo: QComboBox, value) -> None:

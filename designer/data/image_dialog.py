@@ -13,17 +13,15 @@ import os
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog,
-                               QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
-                               QPushButton, QSpinBox, QSplitter, QTreeWidget, QTreeWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QGroupBox,
+                               QHBoxLayout, QLabel, QLineEdit, QListWidget, QPushButton, QSpinBox,
+                               QSplitter, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from core.data.cache import cache_dir
-from core.data.columns import memory_estimate
 from designer.data.augment_view import AugmentPanel, AugmentPreview
-from designer.data.messages import MessageLabel, percent_spin, relative_path
-from designer.data.tasks import BackgroundTask, ProgressRow
+from designer.data.import_dialog import ImportDialog, facts_line, load_facts
+from designer.data.messages import relative_path
 from designer.data.thumbnails import ThumbnailGrid
 
 _MANAGED = ("path", "image_size", "color", "validation_path", "augment", "split")
@@ -33,28 +31,23 @@ def check_images(spec: dict[str, Any], base_dir: str, progress, cancel) -> tuple
     """Decode the folder into the cache as training will read it; the facts and what was skipped."""
     from core.data import image_source
 
-    dataset = image_source.load(spec, base_dir, progress, cancel)
-    return dataset.info, dataset.notes, dataset.schema
+    return load_facts(image_source.load, spec, base_dir, progress, cancel)
 
 
-class ImageFolderDialog(QDialog):
+class ImageFolderDialog(ImportDialog):
+    """Classes, thumbnails, skipped files, size, colour, split, augmentation; OK gives :meth:`spec`."""
+
+    STOPPED = "Stopped: not every image was checked; training will read them when it starts."
+    OK_TEXT = "Use these images"
+
     def __init__(self, path: str | os.PathLike, base_dir: str | os.PathLike | None = None,
                  spec: dict[str, Any] | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.path = Path(path).resolve()
-        self.base_dir = Path(base_dir).resolve() if base_dir else None
-        self.initial = copy.deepcopy(spec) if spec else {}
+        super().__init__(path, base_dir, spec, parent, check_delay_ms=500)
         self.scan = None
-        self.info = None
         self.default_size: tuple[int, int] | None = None
-        self._tasks: list[BackgroundTask] = []
-        self._check_task: BackgroundTask | None = None
-        self._scan_task: BackgroundTask | None = None
         self.setWindowTitle(f"Load images - {self.path.name}")
         self.resize(1180, 800)
         self._build()
-        self._check_timer = QTimer(self, singleShot=True, interval=500)
-        self._check_timer.timeout.connect(self._start_check)
         self._start_scan()
 
     # ------------------------------------------------------------------ widgets
@@ -93,19 +86,7 @@ class ImageFolderDialog(QDialog):
                             ("colour (RGB, 3 channels)", "rgb")):
             self.color.addItem(text, value)
         self.color.activated.connect(lambda _i: self._on_settings_changed())
-        self.validation = percent_spin(20)
-        self.test = percent_spin(0)
-        self.stratify = QCheckBox("Stratify")
-        self.stratify.setChecked(True)
-        self.seed = QSpinBox()
-        self.seed.setRange(0, 2**31 - 1)
-        split_row = QHBoxLayout()
-        for label, widget in (("validation", self.validation), ("test", self.test)):
-            split_row.addWidget(widget)
-            split_row.addWidget(QLabel(label))
-        split_row.addWidget(self.stratify)
-        split_row.addWidget(QLabel("seed"))
-        split_row.addWidget(self.seed)
+        split_row = self.split_widgets()
         self.use_validation_folder = QCheckBox("Separate validation folder")
         self.validation_folder = QLineEdit()
         self.validation_folder.setPlaceholderText("a folder with the same class sub-folders")
@@ -119,9 +100,6 @@ class ImageFolderDialog(QDialog):
         form.addRow("Colour", self.color)
         form.addRow("Split", split_row)
         form.addRow(folder_row)
-        for spin in (self.validation, self.test, self.seed):
-            spin.valueChanged.connect(lambda _v: self._on_settings_changed())
-        self.stratify.toggled.connect(lambda _c: self._on_settings_changed())
         self.use_validation_folder.toggled.connect(self._on_validation_folder_toggled)
         self.validation_folder.editingFinished.connect(self._on_settings_changed)
         self.augment = AugmentPanel()
@@ -138,32 +116,15 @@ class ImageFolderDialog(QDialog):
         splitter.addWidget(right)
         splitter.setSizes([330, 850])
 
-        self.summary = QLabel("Scanning the folder…")
-        self.message = MessageLabel()
-        self.progress = ProgressRow()
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                        | QDialogButtonBox.StandardButton.Cancel)
-        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("Use these images")
-        self.ok_button.setEnabled(False)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.summary.setText("Scanning the folder…")
         layout = QVBoxLayout(self)
         layout.addWidget(self.path_label)
         layout.addWidget(splitter, 1)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.message)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.buttons)
+        self.status_widgets(layout)
         self._apply_initial()
 
     def _apply_initial(self) -> None:
         spec = self.initial
-        split = spec.get("split") or {}
-        self.validation.setValue(round(100 * split.get("validation", 0.2)))
-        self.test.setValue(round(100 * split.get("test", 0.0)))
-        self.stratify.setChecked(split.get("stratify", True))
-        self.seed.setValue(split.get("seed", 0))
         index = self.color.findData(spec.get("color") or "auto")
         self.color.setCurrentIndex(max(index, 0))
         if spec.get("validation_path"):
@@ -173,26 +134,11 @@ class ImageFolderDialog(QDialog):
         self.augment.set_options(spec.get("augment"))
 
     # ------------------------------------------------------------------ tasks
-    def _run(self, function, name: str, message: str, on_finished) -> BackgroundTask:
-        """Start ``function`` in the background, every signal connected before it runs."""
-        task = BackgroundTask(function, name, self)
-        task.finished.connect(lambda result, t=task: on_finished(t, result))
-        task.failed.connect(lambda text, t=task: self._on_failed(t, text))
-        task.cancelled.connect(lambda t=task: self._on_cancelled(t))
-        self._tasks.append(task)
-        self.progress.follow(task, message)
-        return task.start()
-
-    def _on_cancelled(self, task) -> None:
-        if task is self._check_task or task is self._scan_task:  # not one replaced by a newer one
-            self.message.show_note("Stopped: not every image was checked; training will read them"
-                                   " when it starts.")
-
     def _start_scan(self) -> None:
         from core.data.image_scan import scan_folder
 
         root = self.path
-        self._scan_task = self._run(
+        self._first_task = self.run(
             lambda progress, cancel: scan_folder(root, cache_root=cache_dir(), progress=progress,
                                                  cancel=cancel),
             "scan", f"Scanning {self.path.name}…", self._on_scanned)
@@ -225,7 +171,7 @@ class ImageFolderDialog(QDialog):
             self.classes.setCurrentItem(self.classes.topLevelItem(0))
         self._update_preview_samples()
         self.ok_button.setEnabled(True)
-        self._start_check()
+        self.start_check()
 
     def _show_skipped(self, skipped: list) -> None:
         self.skipped.clear()
@@ -279,7 +225,11 @@ class ImageFolderDialog(QDialog):
         if self.scan is None:
             return
         self._update_preview_samples()
-        self._check_timer.start()
+        self.schedule_check()
+
+    def schedule_check(self) -> None:
+        if self.scan is not None:
+            super().schedule_check()
 
     def spec(self) -> dict[str, Any]:
         """The ``data`` section these choices describe (what OK returns)."""
@@ -293,17 +243,16 @@ class ImageFolderDialog(QDialog):
             folder_path = Path(folder) if Path(folder).is_absolute() else (self.base_dir or self.path.parent) / folder
             spec["validation_path"] = relative_path(folder_path.resolve(), self.base_dir)
         spec["augment"] = self.augment.options()
-        spec["split"] = {"validation": self.validation.value() / 100, "test": self.test.value() / 100,
-                         "stratify": self.stratify.isChecked(), "seed": self.seed.value()}
+        spec["split"] = self.split_spec()
         return spec
 
     # ------------------------------------------------------------------ checking
-    def _start_check(self) -> None:
+    def start_check(self) -> None:
         if self._check_task is not None:
             self._check_task.cancel()
         spec = self.spec()
         base = str(self.base_dir or self.path.parent)
-        self._check_task = self._run(
+        self._check_task = self.run(
             lambda progress, cancel: check_images(spec, base, progress, cancel), "decode",
             "Decoding every image once (kept in the cache for training)…", self._on_checked)
 
@@ -313,29 +262,15 @@ class ImageFolderDialog(QDialog):
         info, notes, schema = result
         self.info = info
         self._show_skipped(schema.get("skipped") or [])
-        width = 1
-        for size in info.input_shape:
-            width *= size
-        shape = "×".join(map(str, info.input_shape))
-        self.summary.setText(f"{schema.get('images', info.samples):,} images · {info.num_classes} classes ·"
-                             f" input {shape} · {memory_estimate(info.samples, width)} as float32")
+        self.summary.setText(facts_line(info, f"{schema.get('images', info.samples):,} images"))
         self.message.show_notes([n for n in notes if "files skipped" not in n])
         self.ok_button.setEnabled(True)
 
     def _on_failed(self, task, message: str) -> None:
-        if task is not self._check_task and task is not self._scan_task:
-            return
-        self.message.show_error(message)
-        self.ok_button.setEnabled(False)
+        super()._on_failed(task, message)
         if self.scan is None:
             self.summary.setText("")
 
-    def done(self, result: int) -> None:
-        self._check_timer.stop()
+    def stop_workers(self) -> None:
         self.grid.stop()
         self.preview.stop()
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            task.wait(2.0)
-        super().done(result)

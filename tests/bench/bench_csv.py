@@ -96,6 +96,37 @@ def preview_seconds(path: Path, repeat: int = 5) -> float:
     return statistics.median(times)
 
 
+_DIALOG = r"""
+import sys, time
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from designer.data import CsvImportDialog
+times = []
+for _ in range(3):
+    start = time.perf_counter()
+    dialog = CsvImportDialog(sys.argv[1])
+    dialog.show()
+    app.processEvents()
+    assert dialog.head_model.rowCount() == 500
+    times.append(time.perf_counter() - start)
+    dialog.reject()
+print(sorted(times)[1])
+"""
+
+
+def dialog_preview_seconds(path: Path) -> float | None:
+    """The CSV dialog on screen with its preview (offscreen Qt), median of three."""
+    import os
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT), QT_QPA_PLATFORM="offscreen")
+    result = subprocess.run([sys.executable, "-c", _DIALOG, str(path)], capture_output=True,
+                            text=True, env=env, cwd=ROOT, timeout=300)
+    if result.returncode:
+        print(f"(the dialog could not be measured: {result.stderr.strip().splitlines()[-1:]})")
+        return None
+    return float(result.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -132,9 +163,11 @@ def main() -> None:
             ok = statistics.median(values) <= target
             print(f"{label:<48} {statistics.median(values):7.2f} {min(values):6.2f}"
                   f" {max(values):6.2f}  <= {target}  {'OK' if ok else 'MISSED'}")
-        seconds = preview_seconds(path)
-        print(f"{'preview (first 500 rows) of the ' + f'{size_mb:.0f} MB file, seconds':<48} {seconds:7.3f}"
-              f"{'':14}  < 1.0  {'OK' if seconds < 1 else 'MISSED'}")
+        for label, seconds in ((f"preview: read_head of the {size_mb:.0f} MB file, s", preview_seconds(path)),
+                               ("preview: the CSV dialog shown with its rows, s",
+                                dialog_preview_seconds(path))):
+            if seconds is not None:
+                print(f"{label:<48} {seconds:7.3f}{'':14}  < 1.0  {'OK' if seconds < 1 else 'MISSED'}")
 
 
 if __name__ == "__main__":

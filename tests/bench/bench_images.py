@@ -119,7 +119,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--images", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--as-designer", action="store_true",
+                        help="import Qt first, as the designer does (workers start from a fork server)")
     args = parser.parse_args()
+    if args.as_designer:
+        import PySide6.QtCore  # noqa: F401 - its presence makes the loader use a fork server
     from core.data.workers import default_workers
     from core.data.image_scan import scan_folder
 
@@ -127,8 +131,10 @@ def main() -> None:
         root, cache_root = Path(tmp) / "images", Path(tmp) / "cache"
         started = time.perf_counter()
         make_images(root, args.images)
+        from core.data.workers import _context
+
         print(f"{args.images} images generated in {time.perf_counter() - started:.1f} s;"
-              f" default workers: {default_workers()}")
+              f" default workers: {default_workers()}, started by {_context().get_start_method()}")
         paths = sorted(p for p in root.rglob("*") if p.is_file())
         spec = {"kind": "image_folder", "path": str(root), "image_size": list(SIZE), "color": "rgb"}
         started = time.perf_counter()

@@ -44,7 +44,7 @@ def test_a_folder_with_broken_files_shows_classes_thumbnails_and_what_is_skipped
     assert "class folder 'empty_class' has no images: left out" in dialog.message.plain
     assert (dialog.height_spin.value(), dialog.width_spin.value()) == (20, 30)  # the median
     assert "median of the images: 20×30" in dialog.median_label.text()
-    assert dialog.summary.text().startswith("16 images · 3 classes · input 3×20×30")
+    assert dialog.summary.text().startswith("16 images · input 3×20×30 · 3 classes")
     qtbot.waitUntil(lambda: dialog.grid.loaded_count == 7, timeout=10000)  # circle is selected
     square = dialog.classes.topLevelItem(1)
     rect = dialog.classes.visualItemRect(square)
