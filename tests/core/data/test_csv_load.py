@@ -253,15 +253,20 @@ def test_partition_in_place_matches_fancy_indexing(monkeypatch):
         assert view.base is floats or view.base is floats.base
 
 
-def test_reading_a_csv_does_not_import_pandas(tmp_path):
+def test_loading_imports_neither_pandas_nor_torch(tmp_path):
     import subprocess
     import sys
 
+    from tests.core.data.images import make_folder
+
     path = tmp_path / "nulls.csv"
     path.write_text("a,b,label\n1,,x\n,2,y\n3,4,\n5,6,x\n7,8,y\n")
+    folder = make_folder(tmp_path / "images", {"a": 2, "b": 2}, size=(8, 8))
     code = ("import sys; from core.data import load;"
-            f" d = load({{'kind': 'csv', 'path': {str(path)!r}, 'target': 'label'}});"
-            " print('pandas' in sys.modules)")
+            f" load({{'kind': 'csv', 'path': {str(path)!r}, 'target': 'label'}});"
+            f" load({{'kind': 'image_folder', 'path': {str(folder)!r}, 'augment': {{'hflip': True}}}});"
+            " print('pandas' in sys.modules, 'torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[3]).stdout
-    assert out.strip() == "False"  # pandas alone costs more memory than a million rows
+    # pandas alone costs more memory than a million rows; torch is the trainer's to import
+    assert out.strip() == "False False"
