@@ -80,35 +80,45 @@ class TrainedModel:
 
 def load_trained_model(run_dir: str | Path) -> TrainedModel:
     """Rebuild a run's network from ``run.json`` and load ``model.safetensors`` into it."""
-    from core.train.setup import build_module, run_project
-
     run_dir = Path(run_dir)
     run = read_run_json(run_dir)
-    project = run_project(run_dir)
-    try:
-        info_dict = dict(run["data"]["info"])
-        info_dict["input_shape"] = tuple(info_dict["input_shape"])
-        info = DataInfo(**info_dict)
-    except (KeyError, TypeError) as err:
-        raise TrainingError(f"{run_dir / 'run.json'} does not describe its data ({err}):"
-                            " the file is damaged") from None
-    spec = TrainSpec.from_dict(run.get("project", {}).get("training"), info)
     try:
         preprocessing = json.loads((run_dir / PREPROCESSING).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise TrainingError(f"{run_dir} has no {PREPROCESSING}: the run folder is incomplete") from None
     except (OSError, json.JSONDecodeError) as err:
         raise TrainingError(f"{run_dir / PREPROCESSING} cannot be read ({err})") from None
+    weights = load_weights(run_dir / WEIGHTS)
+    return trained_model_from(run, preprocessing, weights, run_dir, where=run_dir / WEIGHTS)
+
+
+def trained_model_from(run: dict[str, Any], preprocessing: dict[str, Any], weights: dict[str, Any],
+                       run_dir: str | Path, where: str | Path | None = None) -> TrainedModel:
+    """A :class:`TrainedModel` from a run record (``run.json``'s content, or the copy an
+    export carries), its preprocessing and its weights; ``where`` names the weights in messages."""
+    from core.train.setup import build_module
+
+    run_dir = Path(run_dir)
+    where = where or run_dir
+    project_dir = Path(run.get("project_dir") or run_dir.parent)
+    try:
+        project = Project.from_dict(run["project"], path=project_dir / "project.lfproj")
+        info_dict = dict(run["data"]["info"])
+        info_dict["input_shape"] = tuple(info_dict["input_shape"])
+        info = DataInfo(**info_dict)
+    except (KeyError, TypeError) as err:
+        raise TrainingError(f"{where} does not describe its network or data ({err}):"
+                            " the file is damaged") from None
+    spec = TrainSpec.from_dict(run.get("project", {}).get("training"), info)
     import torch
 
-    weights = load_weights(run_dir / WEIGHTS)
     with torch.random.fork_rng(devices=[]):  # building initialises weights: keep the caller's RNG
         module = build_module(project.graph, info, spec)
     try:
         module.load_state_dict(weights, strict=True)
     except RuntimeError as err:
         first = str(err).splitlines()[0] if str(err) else "different layers"
-        raise TrainingError(f"{run_dir / WEIGHTS} does not fit the network in run.json"
-                            f" ({first}): the run folder was changed after training") from None
+        raise TrainingError(f"{where} does not fit the network it was saved with"
+                            f" ({first}): the files were changed after training") from None
     module.eval()
     return TrainedModel(module, preprocessing, info, project, run, run_dir, spec)
