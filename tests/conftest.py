@@ -24,6 +24,14 @@ def _isolated_home(tmp_path_factory, monkeypatch):
     yield home
 
 
+@pytest.fixture(autouse=True)
+def _isolated_settings(tmp_path_factory, monkeypatch):
+    """The designer's QSettings and recovery files go to a fresh folder (designer/settings.py)."""
+    folder = tmp_path_factory.mktemp("settings")
+    monkeypatch.setenv("LAYERFORGE_SETTINGS_DIR", str(folder))
+    yield folder
+
+
 @pytest.fixture
 def examples() -> list[Path]:
     return sorted(EXAMPLES.glob("*.lfproj"))

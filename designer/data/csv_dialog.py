@@ -114,6 +114,7 @@ class CsvImportDialog(ImportDialog):
         options.setWidget(self._build_options())
         options.setWidgetResizable(True)
         options.setFrameShape(QFrame.Shape.NoFrame)
+        options.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         lower.addWidget(options)
         lower.setSizes([700, 440])
         splitter.addWidget(lower)
@@ -147,7 +148,7 @@ class CsvImportDialog(ImportDialog):
         self.scale = QComboBox()
         for key, text in SCALES.items():
             self.scale.addItem(text, key)
-        split_row = self.split_widgets()
+        split_row, order_row = self.split_widgets()
         self.sequence = QGroupBox("Time series: each sample is a window of rows")
         self.sequence.setCheckable(True)
         self.sequence.setChecked(False)
@@ -168,6 +169,7 @@ class CsvImportDialog(ImportDialog):
         form.addRow("Missing values", self.missing)
         form.addRow("Scaling", self.scale)
         form.addRow("Split", split_row)
+        form.addRow("", order_row)
         form.addRow(self.sequence)
         for combo in (self.missing, self.scale, self.order_by):
             combo.activated.connect(lambda _i: self.schedule_check())
@@ -251,6 +253,7 @@ class CsvImportDialog(ImportDialog):
         if task is not self._first_task:
             return
         self.profile = profile
+        self.summary.setText(f"{profile.rows:,} rows, {len(profile.columns)} columns")
         spec = self.initial
         targets = spec.get("target") if "target" in spec else None
         targets = [targets] if isinstance(targets, str) else list(targets or [])
@@ -428,7 +431,7 @@ class CsvImportDialog(ImportDialog):
     def explain(self, message: str) -> str:
         undecided = [c.name for c in self.columns_model.columns
                      if c.note.startswith("holds text") and c.name not in self._typed]
-        if undecided and "hold text" in message:
+        if undecided and ("hold text" in message or "holds text" in message):
             message += (f". Here: set the Type of {undecided[0]!r} in the column list to categorical,"
                         " or to numeric to treat its text cells as missing")
         if "no feature columns" in message and not self.sequence.isChecked():

@@ -86,7 +86,8 @@ class ImageFolderDialog(ImportDialog):
                             ("colour (RGB, 3 channels)", "rgb")):
             self.color.addItem(text, value)
         self.color.activated.connect(lambda _i: self._on_settings_changed())
-        split_row = self.split_widgets()
+        split_row, order_row = self.split_widgets()
+        split_row.addLayout(order_row)
         self.use_validation_folder = QCheckBox("Separate validation folder")
         self.validation_folder = QLineEdit()
         self.validation_folder.setPlaceholderText("a folder with the same class sub-folders")

@@ -72,8 +72,8 @@ class ImportDialog(QDialog):
             layout.addWidget(widget)
 
     # ------------------------------------------------------------------ the split
-    def split_widgets(self) -> QHBoxLayout:
-        """Validation and test percentages, stratify and seed, set from the initial spec."""
+    def split_widgets(self) -> tuple[QHBoxLayout, QHBoxLayout]:
+        """Two rows: validation and test percentages; stratify and seed. Set from the initial spec."""
         split = self.initial.get("split") or {}
         self.validation = percent_spin(round(100 * split.get("validation", 0.2)))
         self.test = percent_spin(round(100 * split.get("test", 0.0)))
@@ -83,17 +83,17 @@ class ImportDialog(QDialog):
         self.seed = QSpinBox()
         self.seed.setRange(0, 2**31 - 1)
         self.seed.setValue(split.get("seed", 0))
-        row = QHBoxLayout()
+        fractions, order = QHBoxLayout(), QHBoxLayout()
         for label, widget in (("validation", self.validation), ("test", self.test)):
-            row.addWidget(widget)
-            row.addWidget(QLabel(label))
-        row.addWidget(self.stratify)
-        row.addWidget(QLabel("seed"))
-        row.addWidget(self.seed)
+            fractions.addWidget(widget)
+            fractions.addWidget(QLabel(label))
+        order.addWidget(self.stratify)
+        order.addWidget(QLabel("seed"))
+        order.addWidget(self.seed, 1)
         for spin in (self.validation, self.test, self.seed):
             spin.valueChanged.connect(lambda _v: self.schedule_check())
         self.stratify.toggled.connect(lambda _c: self.schedule_check())
-        return row
+        return fractions, order
 
     def split_spec(self) -> dict[str, Any]:
         return {"validation": self.validation.value() / 100, "test": self.test.value() / 100,

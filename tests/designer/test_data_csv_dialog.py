@@ -113,7 +113,7 @@ def test_text_in_a_numeric_column_is_named_and_fixed_by_choosing_its_type(qtbot,
     path.write_text("age,label\n" + "".join(f"{20 + i},{'ab'[i % 2]}\n" for i in range(30)) + "n/a?,a\n")
     dialog = open_dialog(qtbot, path)
     qtbot.waitUntil(lambda: dialog.message.is_error, timeout=10000)
-    assert "column 'age' holds numbers but row 32 hold text ('n/a?')" in dialog.message.plain
+    assert "column 'age' holds numbers but row 32 holds text ('n/a?')" in dialog.message.plain
     assert not dialog.ok_button.isEnabled()
     view = dialog.columns_view
     index = dialog.columns_model.index(0, dialog.columns_model.TYPE_COLUMN)

@@ -1,0 +1,130 @@
+"""The Edit, View and Help menus of the main window.
+
+Canvas shortcuts that are single keys or clipboard keys (Delete, F, L, Ctrl+C, ...)
+are bound to the canvas (``WidgetWithChildrenShortcut``), so that typing in the
+inspector or the palette's search box never deletes a layer or lays out the graph.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import QMessageBox
+
+import core
+
+if TYPE_CHECKING:  # pragma: no cover
+    from designer.main_window import MainWindow
+
+SHORTCUTS = [
+    ("Drag a palette item onto the canvas", "add that layer where it is dropped"),
+    ("Double-click a palette item", "add it after the selected layer, wired"),
+    ("Drag from an output port to an input port", "connect two layers"),
+    ("Click, Shift/Ctrl+click, rubber band, Ctrl+A", "select"),
+    ("Delete / Backspace", "delete the selection with its wires"),
+    ("Ctrl+C / Ctrl+X / Ctrl+V / Ctrl+D", "copy, cut, paste, duplicate"),
+    ("Ctrl+Z / Ctrl+Shift+Z", "undo, redo"),
+    ("Wheel", "zoom around the cursor"),
+    ("Middle drag, or Space + drag", "pan"),
+    ("F", "fit the graph in view"),
+    ("L", "auto-layout left to right"),
+    ("F2 or double-click a layer", "rename it"),
+]
+
+
+def _canvas_action(window: "MainWindow", text: str, shortcuts, slot: Callable[[], object],
+                   tip: str = "") -> QAction:
+    action = QAction(text, window)
+    if not isinstance(shortcuts, (list, tuple)):
+        shortcuts = [shortcuts]
+    action.setShortcuts([QKeySequence(s) for s in shortcuts])
+    action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    action.setStatusTip(tip)
+    action.triggered.connect(lambda _checked=False: slot())
+    window.view.addAction(action)
+    return action
+
+
+def install_edit_menu(window: "MainWindow") -> dict[str, QAction]:
+    menu = window.menu("Edit")
+    scene, editor = window.scene, window.editor
+    undo = window.undo_stack.createUndoAction(window, "&Undo")
+    undo.setShortcut(QKeySequence.StandardKey.Undo)
+    redo = window.undo_stack.createRedoAction(window, "&Redo")
+    redo.setShortcuts([QKeySequence.StandardKey.Redo, QKeySequence("Ctrl+Y")])
+    menu.addAction(undo)
+    menu.addAction(redo)
+    menu.addSeparator()
+
+    def paste() -> None:
+        scene.select_nodes(editor.paste())
+
+    def duplicate() -> None:
+        scene.select_nodes(editor.duplicate(scene.selected_node_ids()))
+
+    actions = {
+        "undo": undo, "redo": redo,
+        "cut": _canvas_action(window, "Cu&t", QKeySequence.StandardKey.Cut,
+                              lambda: editor.cut(scene.selected_node_ids())),
+        "copy": _canvas_action(window, "&Copy", QKeySequence.StandardKey.Copy,
+                               lambda: editor.copy(scene.selected_node_ids())),
+        "paste": _canvas_action(window, "&Paste", QKeySequence.StandardKey.Paste, paste),
+        "duplicate": _canvas_action(window, "D&uplicate", "Ctrl+D", duplicate),
+        "delete": _canvas_action(window, "&Delete", [QKeySequence.StandardKey.Delete, "Backspace"],
+                                 lambda: editor.delete(scene.selected_node_ids(), scene.selected_edges()),
+                                 "Delete the selected layers and wires"),
+        "select_all": _canvas_action(window, "Select &All", QKeySequence.StandardKey.SelectAll,
+                                     scene.select_all),
+        "rename": _canvas_action(window, "Re&name…", "F2", window.rename_selected,
+                                 "Rename the selected layer (in the inspector)"),
+        "layout": _canvas_action(window, "Auto-&layout", "L", editor.auto_layout,
+                                 "Arrange the graph left to right by depth (undoable)"),
+    }
+    for key in ("cut", "copy", "paste", "duplicate", "delete"):
+        menu.addAction(actions[key])
+    menu.addSeparator()
+    menu.addAction(actions["select_all"])
+    menu.addAction(actions["rename"])
+    menu.addSeparator()
+    menu.addAction(actions["layout"])
+    return actions
+
+
+def install_view_menu(window: "MainWindow") -> dict[str, QAction]:
+    menu = window.menu("View")
+    view = window.view
+    actions = {
+        "fit": _canvas_action(window, "&Fit Graph in View", "F", view.fit_graph),
+        "zoom_in": _canvas_action(window, "Zoom &In", QKeySequence.StandardKey.ZoomIn, lambda: view.zoom_by(1.25)),
+        "zoom_out": _canvas_action(window, "Zoom &Out", QKeySequence.StandardKey.ZoomOut,
+                                   lambda: view.zoom_by(0.8)),
+        "zoom_reset": _canvas_action(window, "&Actual Size", "Ctrl+0", view.reset_zoom),
+    }
+    for action in actions.values():
+        menu.addAction(action)
+    menu.addSeparator()
+    window.panels_menu = menu.addMenu("&Panels")
+    return actions
+
+
+def install_help_menu(window: "MainWindow") -> None:
+    menu = window.menu("Help")
+    reference = Path(__file__).resolve().parents[1] / "docs" / "layers.md"
+    if reference.is_file():
+        menu.addAction("&Layer Reference", lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(reference))))
+    menu.addAction("&Keyboard and Mouse", lambda: _show_shortcuts(window))
+    menu.addSeparator()
+    menu.addAction("&About LayerForge", lambda: QMessageBox.about(
+        window, "About LayerForge",
+        f"<b>LayerForge {core.__version__}</b><p>Design, train and export neural networks"
+        " without writing code.</p>"))
+
+
+def _show_shortcuts(window: "MainWindow") -> None:
+    rows = "".join(f"<tr><td style='padding-right:16px'><b>{k}</b></td><td>{v}</td></tr>" for k, v in SHORTCUTS)
+    box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard and mouse", f"<table>{rows}</table>",
+                      QMessageBox.StandardButton.Close, window)
+    box.exec()

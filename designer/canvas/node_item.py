@@ -1,0 +1,234 @@
+"""A node card on the canvas: type, name, output shape and parameter count.
+
+The card shows what the graph and the latest analysis say and nothing else; its
+position is the node's ``pos`` (top-left corner). A node whose shape check failed is
+outlined red with the reason in its tooltip. Zoomed far out the card is drawn as a
+plain coloured block, which keeps a 300-node graph fast to paint.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
+
+from core.layers import REGISTRY
+from designer.canvas.ports import PortItem
+from designer.layout import LayoutStyle
+from designer.style import Colors, category_color, category_icon, mono_font, ui_font
+
+WIDTH = LayoutStyle().node_width
+HEIGHT = LayoutStyle().node_height
+HEADER = 25.0
+RADIUS = 8.0
+SIMPLE_BELOW = 0.45  # level of detail under which the card is a plain block
+
+
+def format_count(n: int) -> str:
+    """``1234567`` -> ``1.23M``: short enough for a card."""
+    for limit, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if n >= limit:
+            value = n / limit
+            return f"{value:.3g}{suffix}" if value < 100 else f"{value:.0f}{suffix}"
+    return str(n)
+
+
+class NodeItem(QGraphicsItem):
+    """The card of node ``node_id``; the scene keeps it in step with the graph."""
+
+    def __init__(self, node_id: str, type_name: str) -> None:
+        super().__init__()
+        spec = REGISTRY.get(type_name)
+        self.node_id = node_id
+        self.type_name = type_name
+        self.category = spec.category
+        self.multi_input = spec.max_inputs is None
+        self.takes_input = spec.max_inputs != 0
+        self.gives_output = type_name != "Output"
+        self.wires: list = []  # WireItem, kept by the scene
+        self.shape_text = "?"
+        self.params_text = ""
+        self.error: str | None = None
+        self.warning: str | None = None
+        self.in_ports: list[PortItem] = []
+        self.out_port: PortItem | None = None
+        self._accent = category_color(self.category)
+        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+                      | QGraphicsItem.GraphicsItemFlag.ItemIsMovable
+                      | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.setAcceptHoverEvents(True)
+        self.setZValue(1)
+        self.set_input_ports([])
+        self._update_tooltip()
+
+    # ------------------------------------------------------------------ ports
+    def set_input_ports(self, connected_ports: list[int]) -> None:
+        """Rebuild the input ports for the wires now coming in (``target_port`` numbers)."""
+        for port in self.in_ports:
+            port.setParentItem(None)
+            if port.scene() is not None:
+                port.scene().removeItem(port)
+        self.in_ports = []
+        if self.takes_input:
+            slots: list[tuple[int | None, bool]]
+            if self.multi_input:
+                slots = [(p, True) for p in sorted(connected_ports)] + [(None, False)]
+            else:
+                slots = [(connected_ports[0] if connected_ports else 0, bool(connected_ports))]
+            step = min(16.0, (HEIGHT - 12) / max(1, len(slots) - 1)) if len(slots) > 1 else 0.0
+            top = HEIGHT / 2 - step * (len(slots) - 1) / 2
+            for i, (number, connected) in enumerate(slots):
+                port = PortItem(self, True, number, connected)
+                port.setPos(0.0, top + i * step)
+                self.in_ports.append(port)
+        if self.gives_output and self.out_port is None:
+            self.out_port = PortItem(self, False, None, False)
+            self.out_port.setPos(WIDTH, HEIGHT / 2)
+
+    def set_output_connected(self, connected: bool) -> None:
+        if self.out_port is not None and self.out_port.connected != connected:
+            self.out_port.connected = connected
+            self.out_port.update()
+
+    def input_anchor(self, target_port: int) -> QPointF:
+        """Scene position where a wire into input ``target_port`` ends."""
+        for port in self.in_ports:
+            if port.port == target_port:
+                return port.scenePos()
+        return self.scenePos() + QPointF(0.0, HEIGHT / 2)
+
+    def output_anchor(self) -> QPointF:
+        return self.scenePos() + QPointF(WIDTH, HEIGHT / 2)
+
+    # ------------------------------------------------------------------ state from the analysis
+    def set_state(self, shape_text: str, params_text: str, error: str | None, warning: str | None) -> bool:
+        """Show a new result; returns whether anything visible changed."""
+        state = (shape_text, params_text, error, warning)
+        if state == (self.shape_text, self.params_text, self.error, self.warning):
+            return False
+        self.shape_text, self.params_text, self.error, self.warning = state
+        self._update_tooltip()
+        self.update()
+        return True
+
+    def rename(self, node_id: str) -> None:
+        self.node_id = node_id
+        for port in self.in_ports:
+            port.setToolTip(port._tooltip())
+        self._update_tooltip()
+        self.update()
+
+    def _update_tooltip(self) -> None:
+        spec = REGISTRY.get(self.type_name)
+        lines = [f"<b>{self.type_name}</b> '{self.node_id}'", spec.summary]
+        if self.error:
+            lines.append(f"<span style='color:{Colors.error}'>{_escape(self.error)}</span>")
+        elif self.warning:
+            lines.append(f"<span style='color:{Colors.warning}'>{_escape(self.warning)}</span>")
+        else:
+            lines.append(f"output: {self.shape_text}")
+        self.setToolTip("<br>".join(lines))
+
+    # ------------------------------------------------------------------ geometry
+    def boundingRect(self) -> QRectF:
+        return QRectF(-10.0, -6.0, WIDTH + 20.0, HEIGHT + 12.0)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addRoundedRect(QRectF(0, 0, WIDTH, HEIGHT), RADIUS, RADIUS)
+        return path
+
+    def itemChange(self, change, value):
+        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
+            for wire in self.wires:
+                wire.update_path()
+        return super().itemChange(change, value)
+
+    # ------------------------------------------------------------------ painting
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        card = QRectF(0, 0, WIDTH, HEIGHT)
+        selected = self.isSelected()
+        if lod < SIMPLE_BELOW:
+            self._paint_block(painter, card, selected)
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        # shadow, card, header band
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(0, 0, 0, 70))
+        painter.drawRoundedRect(card.translated(0, 3), RADIUS, RADIUS)
+        painter.setBrush(QColor(Colors.card))
+        painter.drawRoundedRect(card, RADIUS, RADIUS)
+        header = QPainterPath()
+        header.addRoundedRect(QRectF(0, 0, WIDTH, HEADER + RADIUS), RADIUS, RADIUS)
+        clip = QPainterPath()
+        clip.addRect(QRectF(0, 0, WIDTH, HEADER))
+        tint = QColor(self._accent)
+        tint.setAlpha(48)
+        painter.setBrush(tint)
+        painter.drawPath(header.intersected(clip))
+        painter.setBrush(self._accent)
+        painter.drawRoundedRect(QRectF(0, 0, WIDTH, 3.0), 1.5, 1.5)
+        # outline
+        border = QColor(Colors.error if self.error else Colors.card_border)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(QPen(border, 2.0 if self.error else 1.0))
+        painter.drawRoundedRect(card, RADIUS, RADIUS)
+        if selected:
+            painter.setPen(QPen(QColor(Colors.selected), 2.0))
+            painter.drawRoundedRect(card.adjusted(-3.5, -3.5, 3.5, 3.5), RADIUS + 3, RADIUS + 3)
+        # header: icon and type
+        category_icon(self.category).paint(painter, 8, 6, 15, 15)
+        painter.setFont(ui_font(9.0, bold=True))
+        painter.setPen(QColor(Colors.text))
+        metrics = QFontMetrics(painter.font())
+        painter.drawText(QRectF(28, 3, WIDTH - 34, HEADER - 2), Qt.AlignmentFlag.AlignVCenter,
+                         metrics.elidedText(self.type_name, Qt.TextElideMode.ElideRight, int(WIDTH - 34)))
+        # name and parameter count
+        painter.setFont(ui_font(8.5))
+        metrics = QFontMetrics(painter.font())
+        params_width = metrics.horizontalAdvance(self.params_text) if self.params_text else 0
+        painter.setPen(QColor(Colors.text_dim))
+        name_width = int(WIDTH - 20 - params_width - (6 if params_width else 0))
+        painter.drawText(QRectF(10, HEADER + 1, name_width, 18), Qt.AlignmentFlag.AlignVCenter,
+                         metrics.elidedText(self.node_id, Qt.TextElideMode.ElideMiddle, name_width))
+        if self.params_text:
+            painter.setPen(QColor(Colors.params_text))
+            painter.drawText(QRectF(WIDTH - 10 - params_width, HEADER + 1, params_width, 18),
+                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, self.params_text)
+        # shape pill
+        self._paint_shape(painter)
+
+    def _paint_shape(self, painter: QPainter) -> None:
+        if self.error:
+            text, color = "⚠ " + ("no shape" if self.shape_text == "?" else self.shape_text), Colors.error
+        else:
+            text = self.shape_text
+            color = Colors.shape_unknown if text == "?" else Colors.shape_text
+        painter.setFont(mono_font(8.5))
+        metrics = QFontMetrics(painter.font())
+        text = metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(WIDTH - 28))
+        pill = QRectF(8, HEADER + 20, min(WIDTH - 16, metrics.horizontalAdvance(text) + 14), 17)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(Colors.pill))
+        painter.drawRoundedRect(pill, 8.5, 8.5)
+        painter.setPen(QColor(color))
+        painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
+
+    def _paint_block(self, painter: QPainter, card: QRectF, selected: bool) -> None:
+        fill = QColor(self._accent)
+        fill = fill.darker(170)
+        painter.setBrush(QBrush(fill))
+        if self.error:
+            painter.setPen(QPen(QColor(Colors.error), 5.0))
+        elif selected:
+            painter.setPen(QPen(QColor(Colors.selected), 5.0))
+        else:
+            painter.setPen(QPen(self._accent, 2.0))
+        painter.drawRoundedRect(card, RADIUS, RADIUS)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,319 @@
+"""The canvas scene: one card per node and one curve per wire, redrawn from graph signals.
+
+:class:`GraphScene` observes a :class:`core.graph.Graph` (``node_added``,
+``node_removed``, ``node_moved``, ``node_renamed``, ``edge_added``, ``edge_removed``,
+``reset``) and the window's :class:`~designer.analysis.AnalysisService`
+(``analysis_changed``). It never changes the graph itself: a finished drag of cards
+becomes ``editor.move(...)``, a wire dropped on a port ``editor.connect(...)``, and
+the card moves or the wire appears when the graph says so.
+
+Selection is view state and lives here (Qt's item selection); ``selected_node_ids``
+and ``selected_edges`` are what the Edit menu acts on.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
+
+from core.graph import Edge, Graph, Node
+from core.shapes import Analysis, WARNING, format_shape
+from designer.canvas.node_item import HEIGHT, WIDTH, NodeItem, format_count
+from designer.canvas.ports import PortItem
+from designer.canvas.wire_item import DragWire, WireItem
+from designer.editor import GraphEditor
+from designer.style import Colors
+
+GRID = 20.0
+
+
+class GraphScene(QGraphicsScene):
+    """Cards and wires of the current graph; ``node_activated(id)`` on a double-click."""
+
+    node_activated = Signal(str)
+
+    def __init__(self, editor: GraphEditor, parent=None) -> None:
+        super().__init__(parent)
+        self.editor = editor
+        self.graph: Graph | None = None
+        self.analysis: Analysis | None = None
+        self.nodes: dict[str, NodeItem] = {}
+        self.wires: dict[Edge, WireItem] = {}
+        self._drag_wire: DragWire | None = None
+        self._drag_port: PortItem | None = None
+        self._press_positions: dict[str, QPointF] = {}
+        self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
+        self.setSceneRect(QRectF(-5000, -5000, 10000, 10000))
+
+    # ------------------------------------------------------------------ binding
+    def set_graph(self, graph: Graph | None) -> None:
+        """Show ``graph`` (and follow its signals), dropping the previous one."""
+        if self.graph is not None:
+            for signal, slot in self._subscriptions(self.graph):
+                signal.disconnect(slot)
+        self.graph = graph
+        self.analysis = None
+        if graph is not None:
+            for signal, slot in self._subscriptions(graph):
+                signal.connect(slot)
+        self._on_graph_reset()
+
+    def _subscriptions(self, graph: Graph):
+        return ((graph.node_added, self._on_node_added), (graph.node_removed, self._on_node_removed),
+                (graph.node_moved, self._on_node_moved), (graph.node_renamed, self._on_node_renamed),
+                (graph.edge_added, self._on_edge_added), (graph.edge_removed, self._on_edge_removed),
+                (graph.reset, self._on_graph_reset))
+
+    # ------------------------------------------------------------------ graph -> items
+    def _on_graph_reset(self) -> None:
+        self.cancel_wire_drag()
+        for wire in self.wires.values():
+            self.removeItem(wire)
+        for item in self.nodes.values():
+            self.removeItem(item)
+        self.nodes, self.wires = {}, {}
+        if self.graph is None:
+            return
+        for node in self.graph.nodes.values():
+            self._add_node_item(node, refresh_ports=False)
+        for node_id, item in self.nodes.items():
+            ports = [e.target_port for e in self.graph.edges if e.target == node_id]
+            item.set_input_ports(ports)
+        for edge in self.graph.edges:
+            self._add_wire(edge)
+        for node_id in self.nodes:
+            self.nodes[node_id].set_output_connected(any(e.source == node_id for e in self.graph.edges))
+        self._apply_analysis()
+        self._grow_scene_rect()
+
+    def _add_node_item(self, node: Node, refresh_ports: bool = True) -> NodeItem:
+        item = NodeItem(node.id, node.type)
+        item.setPos(self._position_of(node))
+        self.nodes[node.id] = item
+        self.addItem(item)
+        if self.analysis is None:
+            item.set_state("?", "", None, None)
+        return item
+
+    def _position_of(self, node: Node) -> QPointF:
+        if node.pos is not None:
+            return QPointF(*node.pos)
+        # no position in the file: put it below everything (not stored until the person moves it)
+        bottom = max((i.pos().y() for i in self.nodes.values()), default=-HEIGHT - 40)
+        return QPointF(0.0, bottom + HEIGHT + 40)
+
+    def _on_node_added(self, node: Node) -> None:
+        self._add_node_item(node)
+        self._grow_scene_rect()
+
+    def _on_node_removed(self, node: Node) -> None:
+        item = self.nodes.pop(node.id, None)
+        if item is not None:
+            self.removeItem(item)
+
+    def _on_node_moved(self, node_id: str) -> None:
+        item = self.nodes.get(node_id)
+        if item is not None and self.graph is not None:
+            item.setPos(self._position_of(self.graph.nodes[node_id]))
+            self._grow_scene_rect()
+
+    def _on_node_renamed(self, old_id: str, new_id: str) -> None:
+        item = self.nodes.pop(old_id)
+        self.nodes[new_id] = item
+        item.rename(new_id)
+        for edge, wire in list(self.wires.items()):
+            if old_id in (edge.source, edge.target):
+                del self.wires[edge]
+                wire.edge = Edge(new_id if edge.source == old_id else edge.source,
+                                 new_id if edge.target == old_id else edge.target, edge.target_port)
+                self.wires[wire.edge] = wire
+
+    def _add_wire(self, edge: Edge) -> None:
+        source, target = self.nodes[edge.source], self.nodes[edge.target]
+        wire = WireItem(edge, source, target, self.wire_label)
+        source.wires.append(wire)
+        target.wires.append(wire)
+        self.wires[edge] = wire
+        self.addItem(wire)
+
+    def _on_edge_added(self, edge: Edge) -> None:
+        self._add_wire(edge)
+        self._refresh_ports(edge.target)
+        self.nodes[edge.source].set_output_connected(True)
+
+    def _on_edge_removed(self, edge: Edge) -> None:
+        wire = self.wires.pop(edge, None)
+        if wire is None:
+            return
+        for end in (wire.source, wire.target):
+            if wire in end.wires:
+                end.wires.remove(wire)
+        self.removeItem(wire)
+        if edge.target in self.nodes:
+            self._refresh_ports(edge.target)
+        if edge.source in self.nodes and self.graph is not None:
+            self.nodes[edge.source].set_output_connected(bool(self.graph.outgoing(edge.source)))
+
+    def _refresh_ports(self, node_id: str) -> None:
+        item = self.nodes[node_id]
+        item.set_input_ports([e.target_port for e in self.graph.edges if e.target == node_id])
+        for wire in item.wires:
+            wire.update_path()
+
+    def _grow_scene_rect(self) -> None:
+        """Keep a generous margin around the graph so that it can always be scrolled into view."""
+        bounds = self.itemsBoundingRect().adjusted(-3000, -3000, 3000, 3000)
+        rect = self.sceneRect()
+        if not rect.contains(bounds):
+            self.setSceneRect(rect.united(bounds))
+
+    # ------------------------------------------------------------------ analysis -> items
+    def set_analysis(self, analysis: Analysis | None) -> None:
+        self.analysis = analysis
+        self._apply_analysis()
+
+    def _apply_analysis(self) -> None:
+        analysis = self.analysis
+        warnings = {}
+        if analysis is not None:
+            for problem in analysis.problems:
+                if problem.severity == WARNING and problem.node_id:
+                    warnings.setdefault(problem.node_id, problem.message)
+        for node_id, item in self.nodes.items():
+            result = analysis.results.get(node_id) if analysis is not None else None
+            if result is None:
+                item.set_state("?", "", None, None)
+                continue
+            error = result.error or next((p.message for p in analysis.errors if p.node_id == node_id), None)
+            params = f"{format_count(result.params)} params" if result.output is not None else ""
+            item.set_state(format_shape(result.output), params, error, warnings.get(node_id))
+
+    def wire_label(self, edge: Edge) -> str:
+        """The shape a wire carries, as shown on hover."""
+        if self.analysis is None:
+            return "?"
+        return format_shape(self.analysis.shape_of(edge.source))
+
+    # ------------------------------------------------------------------ selection helpers
+    def selected_node_ids(self) -> list[str]:
+        chosen = {item.node_id for item in self.selectedItems() if isinstance(item, NodeItem)}
+        order = list(self.graph.nodes) if self.graph is not None else []
+        return [nid for nid in order if nid in chosen]
+
+    def selected_edges(self) -> list[Edge]:
+        return [item.edge for item in self.selectedItems() if isinstance(item, WireItem)]
+
+    def select_nodes(self, node_ids) -> None:
+        wanted = set(node_ids)
+        self.blockSignals(True)
+        try:
+            self.clearSelection()
+            for node_id in wanted:
+                if node_id in self.nodes:
+                    self.nodes[node_id].setSelected(True)
+        finally:
+            self.blockSignals(False)
+        self.selectionChanged.emit()
+
+    def select_all(self) -> None:
+        self.select_nodes(self.nodes)
+
+    # ------------------------------------------------------------------ moving cards
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        super().mousePressEvent(event)
+        self._press_positions = {item.node_id: item.pos() for item in self.selectedItems()
+                                 if isinstance(item, NodeItem)}
+
+    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
+        moved = {}
+        for node_id, start in self._press_positions.items():
+            item = self.nodes.get(node_id)
+            if item is not None and item.pos() != start:
+                moved[node_id] = (round(item.pos().x(), 1), round(item.pos().y(), 1))
+        self._press_positions = {}
+        if moved:
+            self.editor.move(moved)
+
+    def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        item = self.itemAt(event.scenePos(), self.views()[0].transform()) if self.views() else None
+        if isinstance(item, NodeItem):
+            self.node_activated.emit(item.node_id)
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
+
+    # ------------------------------------------------------------------ connecting ports
+    def begin_wire_drag(self, port: PortItem, scene_pos: QPointF) -> None:
+        self.cancel_wire_drag()
+        self._drag_port = port
+        self._drag_wire = DragWire(port.scenePos(), from_output=not port.is_input)
+        self.addItem(self._drag_wire)
+        self._drag_wire.follow(scene_pos)
+
+    def update_wire_drag(self, scene_pos: QPointF) -> None:
+        if self._drag_wire is not None:
+            self._drag_wire.follow(scene_pos)
+
+    def end_wire_drag(self, scene_pos: QPointF) -> str | None:
+        """Connect the dragged port to what is under ``scene_pos``; empty canvas cancels."""
+        port = self._drag_port
+        self.cancel_wire_drag()
+        if port is None:
+            return None
+        target = self._connectable_at(scene_pos, want_input=not port.is_input)
+        if target is None:
+            return None
+        other_node, other_port = target
+        if port.is_input:
+            return self.editor.connect(other_node, port.node_id, port.port if port.connected else None)
+        return self.editor.connect(port.node_id, other_node, other_port)
+
+    def _connectable_at(self, scene_pos: QPointF, want_input: bool) -> tuple[str, int | None] | None:
+        """The node (and input number) under ``scene_pos`` that a wire could end on."""
+        for item in self.items(scene_pos):
+            if isinstance(item, PortItem) and item.is_input == want_input:
+                return item.node_id, (item.port if item.is_input and item.connected else None)
+            if isinstance(item, NodeItem):
+                return item.node_id, None
+        return None
+
+    def cancel_wire_drag(self) -> None:
+        if self._drag_wire is not None:
+            self.removeItem(self._drag_wire)
+        self._drag_wire, self._drag_port = None, None
+
+    # ------------------------------------------------------------------ background
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        painter.fillRect(rect, QColor(Colors.canvas))
+        scale = painter.worldTransform().m11()
+        step = GRID if scale >= 0.6 else GRID * 5
+        if step * scale < 6:
+            return
+        left = int(rect.left() // step) * step
+        top = int(rect.top() // step) * step
+        minor, major = QPen(QColor(Colors.grid_minor), 0), QPen(QColor(Colors.grid_major), 0)
+        lines_minor, lines_major = [], []
+        x = left
+        while x < rect.right():
+            (lines_major if round(x / step) % 5 == 0 else lines_minor).append((x, True))
+            x += step
+        y = top
+        while y < rect.bottom():
+            (lines_major if round(y / step) % 5 == 0 else lines_minor).append((y, False))
+            y += step
+        for pen, lines in ((minor, lines_minor), (major, lines_major)):
+            painter.setPen(pen)
+            for value, vertical in lines:
+                if vertical:
+                    painter.drawLine(QPointF(value, rect.top()), QPointF(value, rect.bottom()))
+                else:
+                    painter.drawLine(QPointF(rect.left(), value), QPointF(rect.right(), value))
+
+    def graph_bounds(self) -> QRectF:
+        """The rectangle around all cards (empty when there are none)."""
+        rect = QRectF()
+        for item in self.nodes.values():
+            rect = rect.united(QRectF(item.pos(), item.pos() + QPointF(WIDTH, HEIGHT)))
+        return rect

@@ -1,0 +1,125 @@
+"""Wires: smooth curves from an output port to an input port.
+
+A wire shows the tensor shape it carries when the mouse is over it (a label on the
+curve and the tooltip). It can be selected and deleted. ``DragWire`` is the loose
+curve that follows the mouse while a person is connecting two ports.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
+
+from core.graph import Edge
+from designer.style import Colors, mono_font
+
+
+def wire_path(start: QPointF, end: QPointF) -> QPainterPath:
+    """A cubic curve leaving ``start`` to the right and entering ``end`` from the left.
+
+    A wire that runs backwards (its target left of its source) loops out and back
+    so that it never hides under the cards it connects.
+    """
+    path = QPainterPath(start)
+    dx = end.x() - start.x()
+    if dx >= 30:
+        bend = max(40.0, dx * 0.5)
+        path.cubicTo(QPointF(start.x() + bend, start.y()), QPointF(end.x() - bend, end.y()), end)
+        return path
+    reach = 60.0 + min(200.0, abs(dx) * 0.15)
+    middle_y = (start.y() + end.y()) / 2 if abs(end.y() - start.y()) > 90 else start.y() + 90
+    path.cubicTo(QPointF(start.x() + reach, start.y()), QPointF(start.x() + reach, middle_y),
+                 QPointF(start.x(), middle_y))
+    path.lineTo(QPointF(end.x(), middle_y))
+    path.cubicTo(QPointF(end.x() - reach, middle_y), QPointF(end.x() - reach, end.y()), end)
+    return path
+
+
+class WireItem(QGraphicsPathItem):
+    """The drawing of ``edge``; ``describe`` gives its hover text (the shape it carries)."""
+
+    def __init__(self, edge: Edge, source, target, describe: Callable[[Edge], str]) -> None:
+        super().__init__()
+        self.edge = edge
+        self.source = source  # NodeItem
+        self.target = target  # NodeItem
+        self._describe = describe
+        self._hover = False
+        self._hit = QPainterPath()
+        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setAcceptHoverEvents(True)
+        self.setZValue(0)
+        self.update_path()
+
+    def update_path(self) -> None:
+        path = wire_path(self.source.output_anchor(), self.target.input_anchor(self.edge.target_port))
+        stroker = QPainterPathStroker()
+        stroker.setWidth(12.0)
+        self._hit = stroker.createStroke(path)
+        self.setPath(path)
+
+    def shape(self) -> QPainterPath:
+        return self._hit
+
+    def boundingRect(self) -> QRectF:
+        return super().boundingRect().adjusted(-60, -16, 60, 16)
+
+    @property
+    def label(self) -> str:
+        """The text shown on hover: the shape carried, e.g. ``16×5×5``."""
+        return self._describe(self.edge)
+
+    def hoverEnterEvent(self, event) -> None:
+        self._hover = True
+        self.setToolTip(f"{self.label}  ({self.edge.source} → {self.edge.target})")
+        self.update()
+
+    def hoverLeaveEvent(self, event) -> None:
+        self._hover = False
+        self.update()
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        active = self._hover or self.isSelected()
+        color = QColor(Colors.selected if self.isSelected() else
+                       Colors.wire_hover if self._hover else Colors.wire)
+        painter.setPen(QPen(color, 3.0 if active else 2.0, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(self.path())
+        if self._hover:
+            self._paint_label(painter)
+
+    def _paint_label(self, painter: QPainter) -> None:
+        text = self.label
+        painter.setFont(mono_font(8.5))
+        metrics = QFontMetrics(painter.font())
+        middle = self.path().pointAtPercent(0.5)
+        box = QRectF(0, 0, metrics.horizontalAdvance(text) + 14, 18)
+        box.moveCenter(middle)
+        painter.setPen(QPen(QColor(Colors.card_border), 1.0))
+        painter.setBrush(QColor(Colors.pill))
+        painter.drawRoundedRect(box, 9, 9)
+        painter.setPen(QColor(Colors.shape_text))
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+
+
+class DragWire(QGraphicsPathItem):
+    """The wire under the mouse while connecting; not part of the graph."""
+
+    def __init__(self, anchor: QPointF, from_output: bool) -> None:
+        super().__init__()
+        self.anchor = anchor
+        self.from_output = from_output
+        pen = QPen(QColor(Colors.selected), 2.0, Qt.PenStyle.DashLine, Qt.PenCapStyle.RoundCap)
+        self.setPen(pen)
+        self.setZValue(5)
+        self.follow(anchor)
+
+    def follow(self, point: QPointF) -> None:
+        if self.from_output:
+            self.setPath(wire_path(self.anchor, point))
+        else:
+            self.setPath(wire_path(point, self.anchor))

@@ -1,0 +1,261 @@
+"""One editor widget per parameter kind, generated from :class:`core.layers.Param`.
+
+| kind | widget |
+| --- | --- |
+| ``int`` | spin box limited to the allowed range |
+| ``float`` | spin box that shows numbers such as ``1e-05`` as written |
+| ``bool`` | check box |
+| ``choice`` | combo box |
+| ``int_or_pair`` / ``float_or_pair`` / ``int_list`` | text field: ``3`` or ``3, 5`` |
+
+Every editor emits ``value_edited(value)`` when the person finishes an edit (not
+on every keystroke) and shows a value with ``set_value`` without emitting. A
+parameter with ``optional=True`` gets an "auto" check box: ticked means ``None``,
+whose meaning (``none_means``) is its tooltip. A text that cannot be a value is
+refused inline: the field turns red and the reason appears under it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QValidator
+from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout,
+                               QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget)
+
+from core.errors import ParamError
+from core.layers.params import Param
+
+INT_LIMIT = 2**31 - 1
+
+
+def format_number(value: float) -> str:
+    """``1e-05`` and ``0.1`` as a person writes them (no trailing zeros)."""
+    if isinstance(value, int):
+        return str(value)
+    if float(value).is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return f"{value:.6g}"
+
+
+def format_value(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return ", ".join(format_number(v) for v in value)
+    return format_number(value)
+
+
+def parse_numbers(text: str, integer: bool) -> list[float | int]:
+    """``"3, 5"`` / ``"3x5"`` / ``"[3, 5]"`` -> ``[3, 5]``; raises ``ValueError``."""
+    parts = [p for p in re.split(r"[\s,x×*()\[\]]+", text.strip()) if p]
+    if not parts:
+        raise ValueError("empty")
+    values: list[float | int] = []
+    for part in parts:
+        if integer:
+            values.append(int(part))
+        else:
+            number = float(part)
+            if not math.isfinite(number):
+                raise ValueError(part)
+            values.append(number)
+    return values
+
+
+class FloatSpinBox(QDoubleSpinBox):
+    """A spin box for small and large floats: shows ``1e-05``, steps by a tenth of the value."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setDecimals(12)
+        self.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
+
+    def textFromValue(self, value: float) -> str:
+        return format_number(round(value, 12))
+
+    def valueFromText(self, text: str) -> float:
+        try:
+            return float(text)
+        except ValueError:
+            return self.value()
+
+    def validate(self, text: str, pos: int):
+        stripped = text.strip()
+        if stripped in ("", "-", ".", "-.") or stripped.lower().endswith(("e", "e-", "e+")):
+            return QValidator.State.Intermediate, text, pos
+        try:
+            value = float(stripped)
+        except ValueError:
+            return QValidator.State.Invalid, text, pos
+        if self.minimum() <= value <= self.maximum():
+            return QValidator.State.Acceptable, text, pos
+        return QValidator.State.Intermediate, text, pos
+
+
+class ParamEditor(QWidget):
+    """The editor of one parameter (the widget depends on ``param.kind``)."""
+
+    value_edited = Signal(object)
+
+    def __init__(self, param: Param, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.param = param
+        self.setObjectName(f"param_{param.name}")
+        self.field = self._make_field()
+        self.field.setToolTip(f"{param.doc}\nAllowed: {param.range_text()}")
+        self.auto: QCheckBox | None = None
+        self.error_label = QLabel(objectName="fieldError", wordWrap=True)
+        self.error_label.hide()
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.field, 1)
+        if param.optional:
+            self.auto = QCheckBox("auto")
+            self.auto.setToolTip(f"Automatic: {param.none_means or 'chosen for you'}")
+            self.auto.toggled.connect(self._on_auto_toggled)
+            row.addWidget(self.auto)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addLayout(row)
+        column.addWidget(self.error_label)
+        self._value: Any = None
+
+    # ------------------------------------------------------------------ the field
+    def _make_field(self) -> QWidget:
+        p = self.param
+        if p.kind == "int":
+            box = QSpinBox()
+            box.setRange(int(p.minimum) if p.minimum is not None else -INT_LIMIT,
+                         int(p.maximum) if p.maximum is not None else INT_LIMIT)
+            box.setKeyboardTracking(False)
+            box.valueChanged.connect(lambda v: self._emit(int(v)))
+            return box
+        if p.kind == "float":
+            box = FloatSpinBox()
+            box.setRange(p.minimum if p.minimum is not None else -1e12,
+                         p.maximum if p.maximum is not None else 1e12)
+            box.setKeyboardTracking(False)
+            box.valueChanged.connect(lambda v: self._emit(float(v)))
+            return box
+        if p.kind == "bool":
+            box = QCheckBox()
+            box.toggled.connect(lambda v: self._emit(bool(v)))
+            return box
+        if p.kind == "choice":
+            box = QComboBox()
+            box.addItems(list(p.choices))
+            box.currentTextChanged.connect(self._emit)
+            return box
+        edit = QLineEdit()
+        edit.setPlaceholderText({"int_or_pair": "3  or  3, 5", "float_or_pair": "2  or  2, 1.5",
+                                 "int_list": "1, 28, 28"}[p.kind])
+        edit.editingFinished.connect(self._on_text_finished)
+        return edit
+
+    def _emit(self, value: Any) -> None:
+        if self.auto is not None and self.auto.isChecked():
+            return
+        self.show_error(None)
+        self.value_edited.emit(value)
+
+    def _on_text_finished(self) -> None:
+        if self.auto is not None and self.auto.isChecked():
+            return
+        text = self.field.text()
+        try:
+            value = self.parse_text(text)
+        except ParamError as err:
+            self.show_error(str(err))
+            return
+        if value == self._value:
+            self.show_error(None)
+            return
+        self._emit(value)
+
+    def parse_text(self, text: str) -> Any:
+        """The value a text field means, or :class:`ParamError` saying why it cannot be one."""
+        p = self.param
+        integer = p.kind in ("int_or_pair", "int_list")
+        try:
+            numbers = parse_numbers(text, integer)
+        except ValueError:
+            raise ParamError(f"{p.name} must be {p.range_text()}, got {text.strip()!r}", param=p.name) from None
+        value: Any = numbers if p.kind == "int_list" or len(numbers) != 1 else numbers[0]
+        p.validate(value)
+        return value
+
+    def _on_auto_toggled(self, checked: bool) -> None:
+        self.field.setEnabled(not checked)
+        if checked:
+            self.show_error(None)
+            self.value_edited.emit(None)
+            return
+        value = self._field_value()
+        if value is None:
+            value = self._fallback()
+            self._show_in_field(value)
+        self.value_edited.emit(value)
+
+    def _fallback(self) -> Any:
+        p = self.param
+        if p.default is not None:
+            return p.default
+        low = p.minimum if p.minimum is not None else 1
+        if p.kind == "int_list":
+            return [int(low)] * (p.list_length[0] if p.list_length else 1)
+        return int(low) if p.kind in ("int", "int_or_pair") else float(low)
+
+    def _field_value(self) -> Any:
+        field = self.field
+        if isinstance(field, QLineEdit):
+            try:
+                return self.parse_text(field.text())
+            except ParamError:
+                return None
+        if isinstance(field, QCheckBox):
+            return field.isChecked()
+        if isinstance(field, QComboBox):
+            return field.currentText()
+        return field.value()
+
+    # ------------------------------------------------------------------ showing a value
+    def set_value(self, value: Any) -> None:
+        """Show ``value`` (``None`` = automatic) without emitting ``value_edited``."""
+        self._value = value
+        self.show_error(None)
+        if self.auto is not None:
+            self.auto.blockSignals(True)
+            self.auto.setChecked(value is None)
+            self.auto.blockSignals(False)
+            self.field.setEnabled(value is not None)
+        self._show_in_field(value if value is not None else (self.param.default if self.param.default is not None
+                                                            else self._fallback()))
+
+    def _show_in_field(self, value: Any) -> None:
+        field = self.field
+        field.blockSignals(True)
+        try:
+            if isinstance(field, QLineEdit):
+                field.setText(format_value(value))
+            elif isinstance(field, QCheckBox):
+                field.setChecked(bool(value))
+            elif isinstance(field, QComboBox):
+                field.setCurrentText(str(value))
+            else:
+                field.setValue(value)
+        finally:
+            field.blockSignals(False)
+
+    def show_error(self, message: str | None) -> None:
+        self.error_label.setText(message or "")
+        self.error_label.setVisible(bool(message))
+        self.field.setProperty("invalid", bool(message))
+        self.field.style().unpolish(self.field)
+        self.field.style().polish(self.field)
+
+    @property
+    def error_text(self) -> str:
+        return self.error_label.text() if self.error_label.isVisibleTo(self) else ""

@@ -1,0 +1,48 @@
+"""The model summary in the status bar: parameters, size, MACs, and whether it can train.
+
+``summary_text(analysis, ...)`` is the sentence (testable without a window);
+:class:`SummaryLabel` shows it and follows the analysis service.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QWidget
+
+from core.shapes import Analysis
+from designer.analysis import AnalysisService
+from designer.canvas.node_item import format_count
+from designer.style import Colors
+
+
+def summary_text(analysis: Analysis | None, waiting: bool, data_problem: str | None) -> tuple[str, bool]:
+    """The summary and whether the design is ready to train."""
+    if waiting:
+        return "Checking the data…", False
+    if analysis is None:
+        return "", False
+    errors = len(analysis.errors) + (1 if data_problem else 0)
+    facts = (f"{analysis.total_params:,} parameters  ·  {analysis.size_mb:.2f} MB"
+             f"  ·  {format_count(analysis.total_macs)} MACs/sample")
+    if errors:
+        return f"{facts}  ·  {errors} problem{'s' if errors != 1 else ''}", False
+    return f"{facts}  ·  ready to train", True
+
+
+class SummaryLabel(QLabel):
+    def __init__(self, analysis: AnalysisService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("summary")
+        self.analysis = analysis
+        analysis.analysis_changed.connect(self._on_analysis_changed)
+        analysis.data_changed.connect(self._on_analysis_changed)
+        self._on_analysis_changed()
+
+    def _on_analysis_changed(self, *_args) -> None:
+        text, ready = summary_text(self.analysis.analysis, self.analysis.waiting_for_data,
+                                   self.analysis.data_problem)
+        mark = ("<span style='color:#7fd88f'>✓</span> " if ready else
+                f"<span style='color:{Colors.error}'>●</span> " if text and not self.analysis.waiting_for_data
+                else "")
+        self.setText(mark + text)
+        self.setToolTip("Total trainable parameters, size of the float32 weights, multiply-accumulate"
+                        " operations for one sample, and whether the network can be trained.")
