@@ -40,6 +40,10 @@ def _rows_text(rows: list[int] | np.ndarray, total: int | None = None) -> str:
     return f"row{'s' if len(rows) > 1 or (total or 0) > 1 else ''} {text}"
 
 
+def _hold(count: int) -> str:
+    return "holds" if count == 1 else "hold"
+
+
 def _suggest(name: str, names: list[str]) -> str:
     import difflib
 
@@ -116,7 +120,8 @@ def _kinds(raw: RawTable, plan: _Plan, options: CsvOptions,
         if profile.text_count and name not in options.numeric:
             raise DataError(
                 f"{file} column {name!r} holds numbers but {_rows_text(profile.text_rows, profile.text_count)}"
-                f" hold text ({', '.join(repr(v) for v in profile.text_values[:3])}): fix those"
+                f" {_hold(profile.text_count)} text ({', '.join(repr(v) for v in profile.text_values[:3])}):"
+                f" fix those"
                 f" cells, or list the column in data.categorical to treat it as categories, or in"
                 f" data.numeric to treat the text as missing")
         if name in options.numeric:
@@ -169,7 +174,8 @@ def _targets(raw: RawTable, plan: _Plan, options: CsvOptions,
         profile = profiles[target]
         if profile.text_count:
             raise DataError(f"{file} target column {target!r} holds numbers but"
-                            f" {_rows_text(profile.text_rows, profile.text_count)} hold text"
+                            f" {_rows_text(profile.text_rows, profile.text_count)}"
+                            f" {_hold(profile.text_count)} text"
                             f" ({profile.text_values[0]!r}): fix or empty those cells")
         if target in raw.text and profile.kind != NUMERIC:
             raise DataError(f"{file} target column {target!r} holds text ({profile.summary}), so"

@@ -43,7 +43,7 @@ BAD = {
                    "at least two"]),
     "text_in_numeric": ("age,b,label\n" + "".join(f"{i},{i},{'xy'[i % 2]}\n" for i in range(20))
                         + "abc,3,x\n", {"target": "label"},
-                        ["text_in_numeric.csv column 'age' holds numbers but row 22 hold text ('abc')",
+                        ["text_in_numeric.csv column 'age' holds numbers but row 22 holds text ('abc')",
                          "data.categorical", "data.numeric"]),
     "duplicate_names": ("a,b,a,label\n1,2,3,x\n4,5,6,y\n", {"target": "label"},
                         ["duplicate_names.csv has two columns named 'a' (columns 1 and 3)",
