@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from core.data.dataset import CLASSIFICATION, RECONSTRUCTION, DataInfo, Dataset, Split
+from core.data.dataset import CLASSIFICATION, RECONSTRUCTION, DataInfo, Dataset, Split, class_table
 from core.errors import DataError
 
 IMAGE_SIZE = 28
@@ -229,5 +229,9 @@ def load(spec: dict[str, Any]) -> Dataset:
     fingerprint = hashlib.sha256(json.dumps(
         {k: spec.get(k) for k in ("name", "samples", "noise", "seed", "classes", "task")},
         sort_keys=True).encode()).hexdigest()[:16]
-    return Dataset(info=info, train=train, validation=part(val_idx), test=part(test_idx),
-                   preprocessing=preprocessing, fingerprint=fingerprint)
+    dataset = Dataset(info=info, train=train, validation=part(val_idx), test=part(test_idx),
+                      preprocessing=preprocessing, fingerprint=fingerprint)
+    dataset.schema = {"rows": len(x), "format": f"generated from seed {spec.get('seed', 0)}"}
+    if info.task != RECONSTRUCTION:
+        dataset.schema["classes"] = class_table(dataset)
+    return dataset

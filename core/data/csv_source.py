@@ -21,7 +21,7 @@ from core.data.csv_format import CsvFormat, read_head
 from core.data.csv_options import CsvOptions, csv_options
 from core.data.csv_read import RawTable, read_table
 from core.data.dataset import (CLASSIFICATION, MULTILABEL, RECONSTRUCTION, REGRESSION, DataInfo,
-                               Dataset, RowIds, Split)
+                               Dataset, RowIds, Split, class_table)
 from core.data.scaling import apply_inplace, fit as fit_scaling
 from core.data.sequence import order_rows, windows
 from core.data.split import split_indices
@@ -414,16 +414,6 @@ def _schema(raw, fmt, names, plan, kinds, profiles, dataset: Dataset) -> dict[st
     if dataset.info.task == CLASSIFICATION:
         schema["classes"] = class_table(dataset)
     return schema
-
-
-def class_table(dataset: Dataset) -> list[list[Any]]:
-    """``[[class name, samples], ...]`` over all splits."""
-    names = dataset.info.class_names or []
-    counts = np.zeros(len(names), np.int64)
-    for part in (dataset.train, dataset.validation, dataset.test):
-        if part is not None and part.y is not None:
-            counts += np.bincount(part.y, minlength=len(names))[:len(names)]
-    return [[name, int(count)] for name, count in zip(names, counts)]
 
 
 def fingerprint(spec: dict[str, Any], options: CsvOptions) -> str:

@@ -106,6 +106,16 @@ class Dataset:
     schema: dict[str, Any] = field(default_factory=dict)
 
 
+def class_table(dataset: "Dataset") -> list[list[Any]]:
+    """``[[class name, samples], ...]`` over all splits of a classification dataset."""
+    names = dataset.info.class_names or []
+    counts = np.zeros(len(names), np.int64)
+    for part in (dataset.train, dataset.validation, dataset.test):
+        if part is not None and part.y is not None:
+            counts += np.bincount(part.y, minlength=len(names))[:len(names)]
+    return [[name, int(count)] for name, count in zip(names, counts)]
+
+
 class RowIds(Sequence):
     """Sample ids of a table as a read-only sequence of strings, stored as integers.
 
