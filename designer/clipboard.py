@@ -15,7 +15,6 @@ from typing import Any, Iterable
 
 from core.graph import Edge, Graph, Node
 
-MIME_TYPE = "application/x-layerforge-fragment"
 FORMAT = "layerforge.fragment"
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Any, Callable, Iterable, Iterator
 
-from PySide6.QtCore import QMimeData, QObject, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QGuiApplication, QUndoStack
 
 from core.errors import LayerForgeError
@@ -157,11 +157,9 @@ class GraphEditor(QObject):
         if not node_ids:
             return False
         fragment = clipboard.make_fragment(self.graph, node_ids)
-        text = clipboard.fragment_to_text(fragment)
-        mime = QMimeData()
-        mime.setData(clipboard.MIME_TYPE, text.encode("utf-8"))
-        mime.setText(text)
-        QGuiApplication.clipboard().setMimeData(mime)
+        # plain text (JSON): a QMimeData made in Python and handed to the clipboard can
+        # crash PySide at exit; the fragment's "format" key tells it apart from other text
+        QGuiApplication.clipboard().setText(clipboard.fragment_to_text(fragment))
         self._pastes = 0
         return True
 
@@ -173,12 +171,7 @@ class GraphEditor(QObject):
 
     def paste(self) -> list[str]:
         """Paste the clipboard's fragment; returns the new node ids (empty when nothing to paste)."""
-        mime = QGuiApplication.clipboard().mimeData()
-        fragment = None
-        if mime is not None and mime.hasFormat(clipboard.MIME_TYPE):
-            fragment = clipboard.fragment_from_text(bytes(mime.data(clipboard.MIME_TYPE)).decode("utf-8"))
-        elif mime is not None and mime.hasText():
-            fragment = clipboard.fragment_from_text(mime.text())
+        fragment = clipboard.fragment_from_text(QGuiApplication.clipboard().text())
         if fragment is None:
             self._refuse("the clipboard holds no layers: copy some with Ctrl+C first")
             return []

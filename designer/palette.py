@@ -105,7 +105,7 @@ class Palette(QWidget):
             for i in range(group.childCount()):
                 item = group.child(i)
                 spec = REGISTRY.get(item.data(0, TYPE_ROLE))
-                haystack = f"{spec.type} {spec.summary} {spec.category}".lower()
+                haystack = f"{spec.type} {spec.summary}".lower()
                 match = all(w in haystack for w in words)
                 item.setHidden(not match)
                 shown += match

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import Any, Callable
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QValidator
@@ -122,6 +122,9 @@ class ParamEditor(QWidget):
         column.addLayout(row)
         column.addWidget(self.error_label)
         self._value: Any = None
+        #: Gives the value to start from when "auto" is unticked (the inspector sets it
+        #: so that e.g. stride starts at the kernel size it followed); ``None`` = a default.
+        self.fallback: Callable[[], Any] | None = None
 
     # ------------------------------------------------------------------ the field
     def _make_field(self) -> QWidget:
@@ -201,6 +204,10 @@ class ParamEditor(QWidget):
 
     def _fallback(self) -> Any:
         p = self.param
+        if self.fallback is not None:
+            value = self.fallback()
+            if value is not None:
+                return value
         if p.default is not None:
             return p.default
         low = p.minimum if p.minimum is not None else 1

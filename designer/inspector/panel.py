@@ -9,6 +9,7 @@ update never echoes back as an edit.
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from PySide6.QtCore import Qt
@@ -147,6 +148,8 @@ class Inspector(QScrollArea):
         for param in spec.params:
             editor = ParamEditor(param)
             editor.value_edited.connect(lambda value, name=param.name: self._on_param_edited(name, value))
+            if param.optional:
+                editor.fallback = lambda p=param: self._automatic_value(p)
             label = QLabel(param.name)
             label.setToolTip(param.doc)
             self.params_form.addRow(label, editor)
@@ -165,6 +168,14 @@ class Inspector(QScrollArea):
             parts.append(f"<p><b>When to use:</b> {escape(spec.when_to_use)}</p>")
         self.explanation.setText("".join(parts))
         self._shown_type = node.type
+
+    def _automatic_value(self, param) -> object:
+        """What "auto" currently means for ``param``, when its text says ("same as kernel_size")."""
+        match = re.match(r"same as (\w+)", param.none_means or "")
+        if match is None or self.node_id is None or self.graph is None:
+            return None
+        node = self.graph.nodes[self.node_id]
+        return REGISTRY.get(node.type).effective_params(node.params).get(match.group(1))
 
     def _show_values(self, node: Node) -> None:
         self.name_edit.blockSignals(True)

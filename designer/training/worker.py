@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal
 
 from core.errors import LayerForgeError
 from designer.data.signals import emit
@@ -132,10 +132,10 @@ class TrainingWorker(QObject):
             self._post(Failed(f"training stopped because of a bug in LayerForge ({type(err).__name__}:"
                               f" {err}); please report it", bug=True))
         finally:
+            app = QCoreApplication.instance()
+            if app is not None:  # back to the GUI thread, so it can be deleted there
+                self.moveToThread(app.thread())
             self._post(Done(cancelled))
-            thread = self.thread()
-            if thread is not None:
-                thread.quit()
 
     def _train(self) -> None:
         from core.data import Cancelled

@@ -1,0 +1,144 @@
+"""The training plots dock: live tabs redrawn on a timer from a :class:`LiveRun`.
+
+Data arrival and drawing are decoupled: messages only append to the live buffers;
+a ``QTimer`` (:data:`REDRAW_HZ`) redraws the visible tab, and a tab redraws only the
+parts whose data changed. Hidden tabs cost nothing until they are shown.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (QCheckBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QTabWidget,
+                               QVBoxLayout, QWidget)
+
+from core.atomic import write_text_atomic
+from core.train.rundir import metrics_csv_text
+from designer.training.live import LiveRun
+from designer.training.plots.results import ResultsView
+from designer.training.plots.views import (ActivationsView, BoundaryView, FeatureMapsView, LossView,
+                                           NormsView, OverviewView)
+
+#: Redraws per second of the visible tab (only what changed is redrawn).
+REDRAW_HZ = 15
+
+
+class TrainingPlots(QWidget):
+    sample_chosen = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("trainingPlots")
+        self.live = LiveRun()
+        self.overview = OverviewView()
+        self.loss = LossView()
+        self.activations = ActivationsView()
+        self.feature_maps = FeatureMapsView()
+        self.norms = NormsView()
+        self.boundary = BoundaryView()
+        self.results = ResultsView()
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        for view in self.views:
+            self.tabs.addTab(view, view.title)
+        self.log_box = QCheckBox("Log scale loss")
+        self.log_box.setChecked(True)
+        self.log_box.setToolTip("Show the loss on a logarithmic axis")
+        self.save_image_button = QPushButton("Save image…")
+        self.save_image_button.setToolTip("Save the shown tab as a PNG image")
+        self.save_csv_button = QPushButton("Save metrics CSV…")
+        self.save_csv_button.setToolTip("Save this run's metrics per epoch as a CSV file")
+        self.status = QLabel("")
+        self.status.setObjectName("explanation")
+        bar = QHBoxLayout()
+        bar.setContentsMargins(6, 4, 6, 0)
+        bar.addWidget(self.status, 1)
+        bar.addWidget(self.log_box)
+        bar.addWidget(self.save_image_button)
+        bar.addWidget(self.save_csv_button)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(2)
+        box.addLayout(bar)
+        box.addWidget(self.tabs, 1)
+        self.timer = QTimer(self)
+        self.timer.setInterval(int(1000 / REDRAW_HZ))
+        self.timer.timeout.connect(self.redraw)
+        self.timer.start()
+        self.tabs.currentChanged.connect(lambda _i: self.redraw())
+        self.log_box.toggled.connect(self._on_log_toggled)
+        self.save_image_button.clicked.connect(self.save_image_dialog)
+        self.save_csv_button.clicked.connect(self.save_csv_dialog)
+        self.feature_maps.sample_chosen.connect(self.sample_chosen)
+        self._set_tab_visibility()
+
+    @property
+    def views(self) -> list[QWidget]:
+        return [self.overview, self.loss, self.activations, self.feature_maps, self.norms, self.boundary,
+                self.results]
+
+    # ------------------------------------------------------------------ data
+    def set_live(self, live: LiveRun, sample_count: int = 0) -> None:
+        """Show another run (a new one starts): every view redraws from it."""
+        self.live = live
+        for view in self.views:
+            view.reset()
+        self.feature_maps.set_sample_count(sample_count)
+        self._set_tab_visibility()
+        self.redraw()
+
+    def redraw(self) -> None:
+        """Draw what changed in the visible tab (the timer calls this)."""
+        if not self.isVisible():
+            return
+        self._set_tab_visibility()
+        view = self.tabs.currentWidget()
+        if view is not None:
+            view.update_from(self.live)
+
+    def redraw_all(self) -> None:
+        """Draw every tab now (screenshots, tests)."""
+        for view in self.views:
+            view.update_from(self.live)
+
+    def _set_tab_visibility(self) -> None:
+        live = self.live
+        shown = {self.boundary: live.boundary is not None,
+                 self.feature_maps: bool(self.feature_maps.maps.layers_with_maps(live)),
+                 self.results: live.report is not None}
+        for view, visible in shown.items():
+            index = self.tabs.indexOf(view)
+            if self.tabs.isTabVisible(index) != visible:
+                self.tabs.setTabVisible(index, visible)
+
+    def show_results(self) -> None:
+        self._set_tab_visibility()
+        if self.live.report is not None:
+            self.tabs.setCurrentWidget(self.results)
+            self.results.update_from(self.live)
+
+    def _on_log_toggled(self, log: bool) -> None:
+        self.overview.set_log(log)
+        self.loss.set_log(log)
+        self.redraw()
+
+    # ------------------------------------------------------------------ saving
+    def save_image(self, path: str | Path) -> None:
+        self.tabs.currentWidget().save_png(path)
+
+    def save_csv(self, path: str | Path) -> None:
+        write_text_atomic(Path(path), metrics_csv_text(self.live.rows))
+
+    def save_image_dialog(self) -> None:
+        name = self.tabs.tabText(self.tabs.currentIndex()).replace("&&", "and").replace(" ", "_").lower()
+        path, _ = QFileDialog.getSaveFileName(self, "Save the plot as an image", f"{name}.png",
+                                              "PNG images (*.png)")
+        if path:
+            self.save_image(path if path.lower().endswith(".png") else path + ".png")
+
+    def save_csv_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save the metrics as CSV", "metrics.csv",
+                                              "CSV files (*.csv)")
+        if path:
+            self.save_csv(path if path.lower().endswith(".csv") else path + ".csv")

@@ -1,0 +1,150 @@
+"""Loss, metrics and learning rate over time: curve sets drawn into a given PlotItem.
+
+A curve set creates its curves once and, on ``update(live)``, gives them the live
+buffers when the part they show has a new version. The same set is used in the
+Overview tab and in the larger Loss & metrics tab (two instances, two plots).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+
+from designer.training.live import LiveRun
+from designer.training.plots.style import SMOOTH, TRAIN, VALIDATION, curve, finite_xy, legend
+
+#: Metric names as people read them.
+METRIC_TITLES = {"accuracy": "Accuracy", "precision": "Precision", "recall": "Recall", "f1": "F1",
+                 "mae": "MAE", "rmse": "RMSE", "r2": "R²", "loss": "Loss"}
+
+
+def metric_title(name: str) -> str:
+    return METRIC_TITLES.get(name, name)
+
+
+class Versioned:
+    """Remembers the versions it drew, so ``stale`` says whether to draw again."""
+
+    parts: tuple[str, ...] = ()
+
+    def __init__(self) -> None:
+        self._seen: tuple = ()
+        self._live_id = None
+
+    def stale(self, live: LiveRun) -> bool:
+        key = (id(live),) + tuple(live.versions[p] for p in self.parts)
+        if key == self._seen:
+            return False
+        self._seen = key
+        return True
+
+    def reset(self) -> None:
+        self._seen = ()
+
+
+def _positive(x: np.ndarray, y: np.ndarray, log: bool) -> tuple[np.ndarray, np.ndarray]:
+    x, y = finite_xy(x, y)
+    if log:
+        keep = y > 0
+        return x[keep], y[keep]
+    return x, y
+
+
+class LossCurves(Versioned):
+    """Per batch (raw, faint; smoothed) and per epoch (train, validation) loss."""
+
+    parts = ("batches", "epochs")
+
+    def __init__(self, plot: pg.PlotItem, log: bool = True, show_legend: bool = True) -> None:
+        super().__init__()
+        self.plot = plot
+        if show_legend:
+            legend(plot)
+        self.raw = curve(plot, TRAIN, "batch", width=1.0, alpha=70)
+        self.smooth = curve(plot, SMOOTH, "batch (smoothed)", width=1.6)
+        self.train = curve(plot, TRAIN, "train (epoch)", width=2.0, symbol="o")
+        self.val = curve(plot, VALIDATION, "validation (epoch)", width=2.0, symbol="o")
+        self.best = pg.InfiniteLine(angle=90, pen=pg.mkPen("#7bd88f", width=1, style=Qt.PenStyle.DashLine),
+                                    label="best", labelOpts={"color": "#7bd88f", "position": 0.92})
+        self.best.hide()
+        plot.addItem(self.best, ignoreBounds=True)
+        self.set_log(log)
+
+    def set_log(self, log: bool) -> None:
+        self.log = log
+        self.plot.setLogMode(x=False, y=log)
+        self.reset()
+
+    def update(self, live: LiveRun) -> bool:
+        if not self.stale(live):
+            return False
+        x = live.batch_x.data
+        self.raw.setData(*_positive(x, live.batch_loss.data, self.log))
+        self.smooth.setData(*_positive(x, live.batch_smooth.data, self.log))
+        self.train.setData(*_positive(*live.column("train_loss"), self.log))
+        self.val.setData(*_positive(*live.column("val_loss"), self.log))
+        if live.best_epoch and live.rows:
+            self.best.setPos(live.best_epoch)
+            self.best.show()
+        else:
+            self.best.hide()
+        return True
+
+
+class MetricCurves(Versioned):
+    """One metric per epoch: validation solid, training dashed.
+
+    ``name=None`` follows the run's first metric (accuracy for classes, MAE for numbers).
+    """
+
+    parts = ("epochs",)
+
+    def __init__(self, plot: pg.PlotItem, name: str | None = None, show_legend: bool = True) -> None:
+        super().__init__()
+        self.plot = plot
+        self.name = name
+        if show_legend:
+            legend(plot)
+        self.val = curve(plot, VALIDATION, "validation", width=2.0, symbol="o")
+        self.train = curve(plot, TRAIN, "train", width=1.5, style=Qt.PenStyle.DashLine)
+        self._titled = None
+
+    def shown_metric(self, live: LiveRun) -> str | None:
+        if self.name is not None:
+            return self.name
+        names = live.metric_names()
+        return names[0] if names else None
+
+    def update(self, live: LiveRun) -> bool:
+        if not self.stale(live):
+            return False
+        name = self.shown_metric(live)
+        if name is None:
+            self.val.setData([], [])
+            self.train.setData([], [])
+            return True
+        if name != self._titled:
+            self._titled = name
+            self.plot.setTitle(metric_title(name), color="#e6e9ef", size="9.5pt")
+        self.val.setData(*finite_xy(*live.column("val_" + name)))
+        self.train.setData(*finite_xy(*live.column("train_" + name)))
+        return True
+
+
+class LearningRateCurve(Versioned):
+    parts = ("batches", "epochs")
+
+    def __init__(self, plot: pg.PlotItem) -> None:
+        super().__init__()
+        self.plot = plot
+        self.line = curve(plot, "#c39bff", "learning rate", width=1.8)
+
+    def update(self, live: LiveRun) -> bool:
+        if not self.stale(live):
+            return False
+        if len(live.lr):
+            self.line.setData(live.lr_x.data, live.lr.data)
+        else:
+            self.line.setData(*live.column("learning_rate"))
+        return True

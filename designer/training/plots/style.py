@@ -1,0 +1,114 @@
+"""How the training plots look: colours on the dark theme, and a plot with its axes set up."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont
+
+from designer.style import Colors
+
+#: Distinct colours that read well on the dark panels (layers, classes, runs).
+SERIES = ("#5fb3ff", "#ff9f43", "#7bd88f", "#ff6b8b", "#c39bff", "#ffd166", "#4dd0e1",
+          "#f78fb3", "#a3be8c", "#e0a96d", "#8fa1ff", "#d4d4d4")
+TRAIN = "#5fb3ff"
+VALIDATION = "#ff9f43"
+SMOOTH = "#e6e9ef"
+BACKGROUND = Colors.panel
+AXIS = "#8d96a6"
+GRID_ALPHA = 0.18
+
+
+def series_color(index: int) -> str:
+    return SERIES[index % len(SERIES)]
+
+
+def qcolor(color: str, alpha: int = 255) -> QColor:
+    c = QColor(color)
+    c.setAlpha(alpha)
+    return c
+
+
+def pen(color: str, width: float = 1.5, alpha: int = 255, style=Qt.PenStyle.SolidLine):
+    p = pg.mkPen(qcolor(color, alpha), width=width)
+    p.setStyle(style)
+    p.setCosmetic(True)
+    return p
+
+
+def layout_widget() -> pg.GraphicsLayoutWidget:
+    """A plot canvas on the panel colour (several plots in a grid)."""
+    widget = pg.GraphicsLayoutWidget()
+    widget.setBackground(BACKGROUND)
+    widget.ci.setContentsMargins(6, 6, 6, 6)
+    widget.ci.setSpacing(8)
+    return widget
+
+
+def style_plot(plot: pg.PlotItem, title: str = "", x_label: str = "", y_label: str = "",
+               grid: bool = True) -> pg.PlotItem:
+    """Titles and axes in the theme's colours; peak downsampling and clipping for speed."""
+    if title:
+        plot.setTitle(title, color=Colors.text, size="9.5pt")
+    font = QFont()
+    font.setPointSizeF(8)
+    for name in ("left", "bottom"):
+        axis = plot.getAxis(name)
+        axis.setPen(pg.mkPen(AXIS))
+        axis.setTextPen(pg.mkPen(AXIS))
+        axis.setTickFont(font)
+    if x_label:
+        plot.setLabel("bottom", x_label, color=AXIS, **{"font-size": "8pt"})
+    if y_label:
+        plot.setLabel("left", y_label, color=AXIS, **{"font-size": "8pt"})
+    if grid:
+        plot.showGrid(x=True, y=True, alpha=GRID_ALPHA)
+    plot.setDownsampling(auto=True, mode="peak")
+    plot.setClipToView(True)
+    plot.setMenuEnabled(False)
+    plot.hideButtons()
+    plot.getAxis("left").setWidth(48)
+    return plot
+
+
+def add_plot(layout: pg.GraphicsLayoutWidget, row: int, col: int, title: str = "", x_label: str = "",
+             y_label: str = "", rowspan: int = 1, colspan: int = 1) -> pg.PlotItem:
+    plot = layout.addPlot(row=row, col=col, rowspan=rowspan, colspan=colspan)
+    return style_plot(plot, title, x_label, y_label)
+
+
+def legend(plot: pg.PlotItem, columns: int = 1) -> pg.LegendItem:
+    item = plot.addLegend(offset=(-8, 8), labelTextColor=Colors.text, labelTextSize="8pt",
+                          colCount=columns)
+    item.setBrush(pg.mkBrush(qcolor("#1b1e24", 200)))
+    item.setPen(pg.mkPen(qcolor("#3b4251")))
+    return item
+
+
+def curve(plot: pg.PlotItem, color: str, name: str | None = None, width: float = 1.5,
+          alpha: int = 255, symbol: str | None = None, style=Qt.PenStyle.SolidLine) -> pg.PlotDataItem:
+    """A curve made once; the views give it new data with ``setData``."""
+    kwargs = {}
+    if symbol:
+        kwargs = dict(symbol=symbol, symbolSize=5, symbolBrush=qcolor(color, alpha),
+                      symbolPen=pg.mkPen(None))
+    item = pg.PlotDataItem(pen=pen(color, width, alpha, style), name=name, **kwargs)
+    item.setDownsampling(auto=True, method="peak")
+    item.setClipToView(True)
+    plot.addItem(item)
+    return item
+
+
+def finite_xy(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Drop NaN/inf points (and, with a log axis, values that are not positive)."""
+    keep = np.isfinite(y)
+    return x[keep], y[keep]
+
+
+def placeholder(plot: pg.PlotItem, text: str) -> pg.TextItem:
+    """A centred grey note shown while a plot has nothing to draw."""
+    item = pg.TextItem(text, color=Colors.text_dim, anchor=(0.5, 0.5))
+    plot.addItem(item, ignoreBounds=True)
+    item.setPos(0.5, 0.5)
+    return item
