@@ -50,19 +50,36 @@ def convert(image, color: str):
     return image if image.mode == target else image.convert(target)
 
 
+_TRANSPOSE = {2: "FLIP_LEFT_RIGHT", 3: "ROTATE_180", 4: "FLIP_TOP_BOTTOM", 5: "TRANSPOSE",
+              6: "ROTATE_270", 7: "TRANSVERSE", 8: "ROTATE_90"}
+
+
+def oriented(image):
+    """``image`` turned as its EXIF orientation says (the same object when it needs no turn)."""
+    from PIL import Image
+
+    try:
+        orientation = image.getexif().get(0x0112, 1)
+    except Exception:  # noqa: BLE001 - a damaged EXIF block is no reason to lose the image
+        orientation = 1
+    method = _TRANSPOSE.get(orientation)
+    return image if method is None else image.transpose(getattr(Image.Transpose, method))
+
+
 def open_image(path: str | Path, size: tuple[int, int] | None = None, color: str = "rgb"):
     """A PIL image, oriented, converted and (when ``size`` is given) resized."""
-    from PIL import Image, ImageOps
+    from PIL import Image
 
     with Image.open(path) as image:
         if size is not None and image.format == "JPEG":
             longest = max(size)
             image.draft("L" if color == "grayscale" else "RGB", (longest, longest))
         image.load()
-        oriented = ImageOps.exif_transpose(image)
-    converted = convert(oriented, color)
-    if size is not None and converted.size != (size[1], size[0]):
-        converted = converted.resize((size[1], size[0]), Image.BILINEAR)
+        converted = convert(oriented(image), color)
+        if size is not None and converted.size != (size[1], size[0]):
+            converted = converted.resize((size[1], size[0]), Image.BILINEAR)
+        elif converted is image:
+            converted = image.copy()  # the file closes when this block ends
     return converted
 
 

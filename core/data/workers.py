@@ -12,8 +12,10 @@ import multiprocessing
 import os
 import sys
 import threading
+import types
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from typing import Any, Callable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 from core.data.dataset import Cancelled
 
@@ -40,6 +42,25 @@ def _context():
     return context
 
 
+@contextmanager
+def _main_not_rerun(context) -> Iterator[None]:
+    """While workers start from a fork server, hide the program's main script from them.
+
+    They would import it again (``multiprocessing`` does, to find functions defined
+    there); a script without the ``if __name__ == "__main__"`` guard would then start
+    loading in every worker. Our worker functions live in ``core.data`` modules.
+    """
+    if context.get_start_method() == "fork":
+        yield
+        return
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
 def check_cancel(cancel: Callable[[], bool] | None) -> None:
     if cancel is not None and cancel():
         raise Cancelled()
@@ -62,9 +83,11 @@ def run_chunks(function: Callable[[Any], list], tasks: list, *, workers: int | N
             if progress is not None:
                 progress(index + 1)
     else:
-        executor = ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=_context())
+        context = _context()
+        executor = ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context)
         try:
-            futures = {executor.submit(function, task): i for i, task in enumerate(tasks)}
+            with _main_not_rerun(context):  # the workers start during the first submits
+                futures = {executor.submit(function, task): i for i, task in enumerate(tasks)}
             pending = set(futures)
             while pending:
                 finished, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)

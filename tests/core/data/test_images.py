@@ -231,3 +231,28 @@ def test_broken_files_in_a_prediction_folder(tmp_path):
     # the same file as in training gives exactly the training pixels
     same = encode_inputs(dataset.preprocessing, root / "circle" / "circle_000.png")
     assert np.array_equal(same.x[0], dataset.train.x[dataset.train.ids.index("circle/circle_000.png")])
+
+
+def test_workers_from_a_fork_server_do_not_rerun_an_unguarded_script(tmp_path):
+    """With threads running (as in the designer) workers start from a fork server; a script
+    without the ``__main__`` guard must not be run again in each of them."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = make_folder(tmp_path / "f", {"a": 12, "b": 12}, size=(8, 8))
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "import threading, time\n"
+        "threading.Thread(target=time.sleep, args=(30,), daemon=True).start()\n"
+        "import core.data.image_cache as image_cache\n"
+        "from core.data import load\n"
+        "from core.data.workers import _context\n"
+        "image_cache.CHUNK = 2\n"
+        f"d = load({{'kind': 'image_folder', 'path': {str(root)!r}}}, cache_dir={str(tmp_path / 'c')!r})\n"
+        "print(_context().get_start_method(), len(d.train) + len(d.validation))\n")
+    repo = Path(__file__).resolve().parents[3]
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120,
+                            cwd=repo, env={**__import__("os").environ, "PYTHONPATH": str(repo)})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["forkserver", "24"]
