@@ -80,6 +80,15 @@ def double_click(widget: QWidget, pos: QPoint) -> None:
     QApplication.processEvents()
 
 
+def drag_event(cls, pos: QPoint, mime, actions=Qt.DropAction.CopyAction):
+    """A QDragEnterEvent/QDragMoveEvent/QDropEvent at ``pos`` (Qt 6.12 wants QPointF there)."""
+    args = (actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    try:
+        return cls(QPointF(pos), *args)
+    except TypeError:
+        return cls(QPoint(pos), *args)
+
+
 def port_point(window, node_id: str, output: bool, index: int = 0) -> QPoint:
     item = window.scene.nodes[node_id]
     port = item.out_port if output else item.in_ports[index]

@@ -8,7 +8,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from designer.canvas.node_item import HEIGHT, WIDTH
-from tests.designer.conftest import (click, double_click, drag, mouse, node_point, open_example,
+from tests.designer.conftest import (click, double_click, drag, drag_event, mouse, node_point, open_example,
                                     port_point, settle)
 
 
@@ -17,14 +17,11 @@ def drop_layer(window, type_name: str, at: QPoint) -> None:
     item = window.palette.item_for(type_name)
     mime: QMimeData = window.palette.tree.mimeData([item])
     viewport = window.view.viewport()
-    actions = Qt.DropAction.CopyAction
-    enter = QDragEnterEvent(QPointF(at), actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    enter = drag_event(QDragEnterEvent, at, mime)
     QApplication.sendEvent(viewport, enter)
     assert enter.isAccepted()
-    move = QDragMoveEvent(QPointF(at), actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(viewport, move)
-    drop = QDropEvent(QPointF(at), actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(viewport, drop)
+    QApplication.sendEvent(viewport, drag_event(QDragMoveEvent, at, mime))
+    QApplication.sendEvent(viewport, drag_event(QDropEvent, at, mime))
     QApplication.processEvents()
 
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
@@ -14,7 +14,8 @@ from core.project import Project
 from designer import settings
 from designer.main_window import MainWindow
 from tests.conftest import EXAMPLES
-from tests.designer.conftest import choose_file, open_example, press_button, settle, when_modal
+from tests.designer.conftest import (choose_file, drag_event, open_example, press_button, settle,
+                                    when_modal)
 
 
 def test_save_as_then_reopen_gives_the_same_project(window, qtbot, tmp_path):
@@ -128,13 +129,11 @@ def drop_files(widget, paths: list[Path]) -> bool:
     """Drag files over ``widget`` and drop them; returns whether the drop was accepted."""
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    args = (QPointF(100, 100), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-            Qt.KeyboardModifier.NoModifier)
-    enter = QDragEnterEvent(*args)
+    enter = drag_event(QDragEnterEvent, QPoint(100, 100), mime)
     QApplication.sendEvent(widget, enter)
     if not enter.isAccepted():
         return False
-    drop = QDropEvent(*args)
+    drop = drag_event(QDropEvent, QPoint(100, 100), mime)
     QApplication.sendEvent(widget, drop)
     return drop.isAccepted()
 

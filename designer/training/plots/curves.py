@@ -60,7 +60,7 @@ class LossCurves(Versioned):
         super().__init__()
         self.plot = plot
         if show_legend:
-            legend(plot)
+            legend(plot, corner="bottom_left")
         self.raw = curve(plot, TRAIN, "batch", width=1.0, alpha=70)
         self.smooth = curve(plot, SMOOTH, "batch (smoothed)", width=1.6)
         self.train = curve(plot, TRAIN, "train (epoch)", width=2.0, symbol="o")
@@ -105,7 +105,7 @@ class MetricCurves(Versioned):
         self.plot = plot
         self.name = name
         if show_legend:
-            legend(plot)
+            legend(plot, corner="bottom_right")
         self.val = curve(plot, VALIDATION, "validation", width=2.0, symbol="o")
         self.train = curve(plot, TRAIN, "train", width=1.5, style=Qt.PenStyle.DashLine)
         self._titled = None

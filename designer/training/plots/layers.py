@@ -33,7 +33,9 @@ class ActivationBand(Versioned):
         super().__init__()
         self.plot = plot
         self.layer_id: str | None = None
-        self.edges = [pg.PlotDataItem(pen=None) for _ in range(4)]
+        # invisible edge curves that the fills are drawn between (a PlotDataItem without a pen
+        # has no path, so PlotCurveItems with a transparent pen)
+        self.edges = [pg.PlotCurveItem(pen=pg.mkPen(qcolor(color, 0))) for _ in range(4)]
         for item in self.edges:
             plot.addItem(item)
         self.outer = pg.FillBetweenItem(self.edges[0], self.edges[3], brush=qcolor(color, 55))

@@ -78,9 +78,13 @@ def add_plot(layout: pg.GraphicsLayoutWidget, row: int, col: int, title: str = "
     return style_plot(plot, title, x_label, y_label)
 
 
-def legend(plot: pg.PlotItem, columns: int = 1) -> pg.LegendItem:
-    item = plot.addLegend(offset=(-8, 8), labelTextColor=Colors.text, labelTextSize="8pt",
-                          colCount=columns)
+#: Where a legend sits: top right, bottom left (falling curves), bottom right (rising ones).
+LEGEND_OFFSETS = {"top_right": (-8, 8), "bottom_left": (8, -8), "bottom_right": (-8, -8)}
+
+
+def legend(plot: pg.PlotItem, columns: int = 1, corner: str = "top_right") -> pg.LegendItem:
+    item = plot.addLegend(offset=LEGEND_OFFSETS[corner], labelTextColor=Colors.text,
+                          labelTextSize="8pt", colCount=columns)
     item.setBrush(pg.mkBrush(qcolor("#1b1e24", 200)))
     item.setPen(pg.mkPen(qcolor("#3b4251")))
     return item
@@ -104,11 +108,3 @@ def finite_xy(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Drop NaN/inf points (and, with a log axis, values that are not positive)."""
     keep = np.isfinite(y)
     return x[keep], y[keep]
-
-
-def placeholder(plot: pg.PlotItem, text: str) -> pg.TextItem:
-    """A centred grey note shown while a plot has nothing to draw."""
-    item = pg.TextItem(text, color=Colors.text_dim, anchor=(0.5, 0.5))
-    plot.addItem(item, ignoreBounds=True)
-    item.setPos(0.5, 0.5)
-    return item

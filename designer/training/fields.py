@@ -1,0 +1,191 @@
+"""The training form's fields, read from the project schema (no Qt).
+
+Each key of the schema's ``training`` section becomes a :class:`Field` with its title,
+description, kind and limits, placed in a section. Keys the schema gains later appear
+in "Advanced" without changes here. Rules that the schema cannot say live here too:
+which fields apply to the chosen optimiser and loss, and what else an edit changes
+(switching to Adam drops an SGD momentum).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from core.resources import load_json_resource
+from core.train.spec import DEFAULT_METRICS, LOSSES, TASK_LOSSES, TASK_METRICS, defaults_for, resolve_loss
+
+SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Training", ("epochs", "batch_size", "optimizer", "learning_rate", "device")),
+    ("Optimizer", ("momentum", "nesterov", "betas", "weight_decay", "gradient_clip")),
+    ("Learning-rate schedule", ("schedule",)),
+    ("Loss and metrics", ("loss", "label_smoothing", "huber_delta", "metrics", "monitor")),
+    ("Early stopping", ("early_stopping",)),
+    ("Advanced", ("seed", "precision", "init_from", "shuffle", "data_loading", "workers")),
+)
+#: Settings a paused run can change (``Trainer.update_optimizer``).
+LIVE_KEYS = ("learning_rate", "weight_decay", "momentum", "nesterov", "betas", "gradient_clip")
+#: Keys with an editor of their own (the rest are generated from their schema type).
+SPECIAL = {"betas": "pair", "schedule": "schedule", "metrics": "metrics", "monitor": "monitor",
+           "early_stopping": "early_stopping", "device": "device", "init_from": "path", "loss": "loss"}
+#: What "null" means for optional values, as the form's check box says it.
+NULL_TEXT = {"gradient_clip": "none", "seed": "random", "workers": "automatic", "init_from": "none"}
+
+
+@dataclass
+class Field:
+    key: str
+    title: str
+    description: str
+    kind: str  # integer, number, boolean, choice, optional_integer, optional_number, or a SPECIAL kind
+    choices: tuple[Any, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    exclusive_minimum: bool = False
+    exclusive_maximum: bool = False
+    default: Any = None
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)  # schedule/early stopping options
+
+
+@lru_cache(maxsize=1)
+def training_schema() -> dict[str, Any]:
+    schema = load_json_resource("schema", "project.schema.json")
+    return schema["$defs"]["training"]
+
+
+def _limits(spec: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if "minimum" in spec:
+        out["minimum"] = spec["minimum"]
+    if "exclusiveMinimum" in spec:
+        out["minimum"], out["exclusive_minimum"] = spec["exclusiveMinimum"], True
+    if "maximum" in spec:
+        out["maximum"] = spec["maximum"]
+    if "exclusiveMaximum" in spec:
+        out["maximum"], out["exclusive_maximum"] = spec["exclusiveMaximum"], True
+    if spec.get("items") and not out:  # betas: the limits are on the items
+        return _limits(spec["items"])
+    return out
+
+
+def _kind(key: str, spec: dict[str, Any]) -> str:
+    if key in SPECIAL:
+        return SPECIAL[key]
+    if "enum" in spec:
+        return "choice"
+    types = spec.get("type")
+    types = [types] if isinstance(types, str) else list(types or [])
+    optional = "null" in types
+    base = next((t for t in types if t != "null"), "string")
+    if base in ("integer", "number"):
+        return f"optional_{base}" if optional else base
+    if base == "boolean":
+        return "boolean"
+    return "text"
+
+
+def make_field(key: str, spec: dict[str, Any]) -> Field:
+    title = spec.get("title") or key.replace("_", " ").capitalize()
+    options = {name: dict(option) for name, option in (spec.get("properties") or {}).items()}
+    return Field(key, title, spec.get("description", ""), _kind(key, spec), tuple(spec.get("enum", ())),
+                 default=spec.get("default"), options=options, **_limits(spec))
+
+
+def sections() -> list[tuple[str, list[Field]]]:
+    """The form's sections with their fields, in order; unknown schema keys go to Advanced."""
+    properties = training_schema().get("properties", {})
+    placed = {key for _title, keys in SECTIONS for key in keys}
+    out = []
+    for title, keys in SECTIONS:
+        fields = [make_field(k, properties[k]) for k in keys if k in properties]
+        if title == "Advanced":
+            fields += [make_field(k, spec) for k, spec in properties.items() if k not in placed]
+        out.append((title, fields))
+    return out
+
+
+# ---------------------------------------------------------------------- values
+def effective(training: dict[str, Any] | None, info) -> dict[str, Any]:
+    """What each field shows: the project's value, else the default for this data (and optimiser)."""
+    given = copy.deepcopy(training or {})
+    values = _defaults(given.get("optimizer", "adam"), info)
+    values.update(given)
+    return values
+
+
+def _defaults(optimizer: Any, info) -> dict[str, Any]:
+    """The defaults for ``info``; the learning rate and weight decay follow the optimiser."""
+    from core.errors import TrainingError
+    from core.train.spec import TrainSpec
+
+    try:
+        return TrainSpec.from_dict({"optimizer": optimizer}, info).to_dict()
+    except TrainingError:  # an unknown optimiser (a hand-edited file): the plain defaults
+        return defaults_for(info)
+
+
+def losses_for(info) -> tuple[str, ...]:
+    return TASK_LOSSES.get(info.task, LOSSES) if info is not None else LOSSES
+
+
+def metrics_for(info) -> tuple[str, ...]:
+    if info is None:
+        return tuple(dict.fromkeys(m for ms in TASK_METRICS.values() for m in ms))
+    return TASK_METRICS.get(info.task, ())
+
+
+def monitor_choices(values: dict[str, Any], info) -> list[str]:
+    metrics = values.get("metrics")
+    if not isinstance(metrics, list):
+        metrics = DEFAULT_METRICS.get(info.task, []) if info is not None else []
+    return (["val_loss", "train_loss"] + [f"val_{m}" for m in metrics if isinstance(m, str)]
+            + [f"train_{m}" for m in metrics if isinstance(m, str)])
+
+
+def applies(key: str, values: dict[str, Any], info) -> bool:
+    """Whether ``key`` means anything with the other settings (hidden otherwise)."""
+    optimizer = values.get("optimizer")
+    if key == "momentum":
+        return optimizer in ("sgd", "rmsprop")
+    if key == "nesterov":
+        return optimizer == "sgd"
+    if key == "betas":
+        return optimizer in ("adam", "adamw")
+    if key == "label_smoothing":
+        task = info.task if info is not None else None
+        classes = info.num_classes if info is not None else 0
+        return resolve_loss(values.get("loss", "auto"), task, classes) == "cross_entropy"
+    if key == "huber_delta":
+        return values.get("loss") in ("huber", "smooth_l1")
+    if key == "workers":
+        return values.get("data_loading") != "device"
+    return True
+
+
+def edited(training: dict[str, Any] | None, key: str, value: Any, info) -> dict[str, Any]:
+    """The training section after the person set ``key`` to ``value`` in the form.
+
+    Settings that stop applying are removed with it (momentum when leaving SGD, label
+    smoothing when leaving cross-entropy, a monitor on a metric that is no longer computed).
+    """
+    new = copy.deepcopy(training or {})
+    new[key] = copy.deepcopy(value)
+    values = effective(new, info)
+    for other in ("momentum", "nesterov", "betas", "label_smoothing", "huber_delta"):
+        if other != key and other in new and not applies(other, values, info):
+            del new[other]
+    if key == "metrics" and "monitor" in new and new["monitor"] not in monitor_choices(values, info):
+        del new["monitor"]
+    return new
+
+
+_PROBLEM_KEY = re.compile(r"training\.([a-z_]+)")
+
+
+def problem_key(sentence: str) -> str | None:
+    """The setting a ``training_problems`` sentence is about (``training.momentum must ...``)."""
+    match = _PROBLEM_KEY.search(sentence)
+    return match.group(1) if match else None

@@ -1,0 +1,206 @@
+"""The training panel: Train / Pause / Resume / Stop, progress, and the hyperparameter form.
+
+The panel shows; the controller (:mod:`designer.training.controller`) decides. It
+gets the session's state and progress messages and exposes its buttons and form.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton,
+                               QScrollArea, QStyle, QVBoxLayout, QWidget)
+
+from designer.training.form import TrainingForm
+from designer.training.relay import BatchUpdate, EpochUpdate, RunStarted
+from designer.training.session import IDLE, LOADING, PAUSED, RUNNING, STOPPING
+
+STYLE = """
+QWidget#trainingPanel QProgressBar {
+    background: #1a1d23; border: 1px solid #363c48; border-radius: 4px; color: #e6e9ef;
+    text-align: center; height: 16px; font-size: 8pt;
+}
+QWidget#trainingPanel QProgressBar::chunk { background: #2f6db5; border-radius: 3px; }
+QWidget#trainingPanel QPushButton#trainButton { background: #2f6db5; border-color: #4a86cf; font-weight: 600; }
+QWidget#trainingPanel QPushButton#trainButton:disabled { background: #2a2f39; border-color: #363c48; }
+QWidget#trainingPanel QLabel#trainingStat { color: #c2c9d4; }
+QWidget#trainingPanel QLabel#trainingStatus { color: #97a0b0; }
+QWidget#trainingPanel QLabel#trainingMessage {
+    color: #ffd0d0; background: #3a2226; border: 1px solid #6b2e35; border-radius: 5px; padding: 6px;
+}
+QWidget#trainingPanel QLabel#trainingNote {
+    color: #d8dde6; background: #262b34; border: 1px solid #363c48; border-radius: 5px; padding: 6px;
+}
+"""
+
+
+def format_duration(seconds: float | None) -> str:
+    """``45 s``, ``3 min 05 s``, ``1 h 02 min``; an empty string when unknown."""
+    if seconds is None or not math.isfinite(seconds):
+        return ""
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, secs = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {secs:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+def format_value(value: float) -> str:
+    return f"{value:.4g}" if abs(value) >= 1e-3 or value == 0 else f"{value:.3e}"
+
+
+class TrainingPanel(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("trainingPanel")
+        self.setStyleSheet(STYLE)
+        style = self.style()
+        self.train_button = QPushButton(style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay), "Train")
+        self.train_button.setObjectName("trainButton")
+        self.train_button.setToolTip("Train the network on the project's data (F5)")
+        self.pause_button = QPushButton(style.standardIcon(QStyle.StandardPixmap.SP_MediaPause), "Pause")
+        self.pause_button.setToolTip("Wait after the current batch; the optimiser settings can then be changed")
+        self.resume_button = QPushButton(style.standardIcon(QStyle.StandardPixmap.SP_MediaSeekForward),
+                                         "Resume")
+        self.resume_button.setToolTip("Go on training (with the changed settings)")
+        self.stop_button = QPushButton(style.standardIcon(QStyle.StandardPixmap.SP_MediaStop), "Stop")
+        self.stop_button.setToolTip("Stop after the current batch; the run keeps its last completed epoch")
+        buttons = QHBoxLayout()
+        buttons.setSpacing(6)
+        for button in (self.train_button, self.pause_button, self.resume_button, self.stop_button):
+            buttons.addWidget(button)
+        self.status = QLabel("Ready to train.", objectName="trainingStatus")
+        self.epoch_bar = QProgressBar()
+        self.batch_bar = QProgressBar()
+        for bar in (self.epoch_bar, self.batch_bar):
+            bar.setRange(0, 1)
+            bar.setValue(0)
+            bar.setTextVisible(True)
+        self.epoch_bar.setFormat("Epoch –")
+        self.batch_bar.setFormat("Batch –")
+        self.speed = QLabel("", objectName="trainingStat")
+        self.metric = QLabel("", objectName="trainingStat")
+        self.metric.setWordWrap(True)
+        self.message = QLabel("", objectName="trainingMessage")
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message.hide()
+        progress = QGridLayout()
+        progress.setHorizontalSpacing(8)
+        progress.setVerticalSpacing(4)
+        progress.addWidget(self.epoch_bar, 0, 0)
+        progress.addWidget(self.batch_bar, 1, 0)
+        top = QWidget()
+        top_box = QVBoxLayout(top)
+        top_box.setContentsMargins(8, 8, 8, 6)
+        top_box.setSpacing(6)
+        top_box.addLayout(buttons)
+        top_box.addWidget(self.status)
+        top_box.addLayout(progress)
+        top_box.addWidget(self.speed)
+        top_box.addWidget(self.metric)
+        top_box.addWidget(self.message)
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        line.setStyleSheet("color: #2f3540;")
+        self.form = TrainingForm()
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(self.form)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(top)
+        column.addWidget(line)
+        column.addWidget(self.scroll, 1)
+        self._batches = 0
+        self._epochs = 0
+        self.set_state(IDLE)
+
+    # ------------------------------------------------------------------ state
+    def set_state(self, state: str, can_train: bool = True) -> None:
+        self.train_button.setEnabled(state == IDLE and can_train)
+        self.pause_button.setEnabled(state in (LOADING, RUNNING))
+        self.resume_button.setEnabled(state == PAUSED)
+        self.stop_button.setEnabled(state in (LOADING, RUNNING, PAUSED))
+        self.form.set_run_state(state if state in (IDLE, PAUSED) else "running")
+        text = {LOADING: "Loading the data and building the network…", RUNNING: "Training…",
+                PAUSED: "Paused: the optimiser settings below can be changed, then Resume.",
+                STOPPING: "Stopping after the current batch…"}.get(state)
+        if text:
+            self.status.setText(text)
+
+    def show_message(self, text: str | None, error: bool = True) -> None:
+        self.message.setObjectName("trainingMessage" if error else "trainingNote")
+        self.message.setStyleSheet("")  # re-apply the panel's style for the new object name
+        self.message.setText(text or "")
+        self.message.setVisible(bool(text))
+
+    # ------------------------------------------------------------------ progress
+    def on_loading(self, fraction: float, message: str) -> None:
+        self.status.setText(message)
+        self.batch_bar.setRange(0, 1000)
+        self.batch_bar.setValue(int(max(0.0, min(1.0, fraction)) * 1000))
+        self.batch_bar.setFormat(f"{message.rstrip('…')} {fraction:.0%}")
+
+    def on_started(self, item: RunStarted) -> None:
+        self._batches, self._epochs = item.batches, item.epochs
+        self.epoch_bar.setRange(0, max(1, item.epochs))
+        self.epoch_bar.setValue(item.start_epoch)
+        self.epoch_bar.setFormat(f"Epoch {item.start_epoch} of {item.epochs} done")
+        self.batch_bar.setRange(0, max(1, item.batches))
+        self.batch_bar.setValue(0)
+        self.batch_bar.setFormat(f"Batch 0 of {item.batches}")
+        where = item.run_dir.name if item.run_dir is not None else "no folder"
+        continued = f", continuing after epoch {item.start_epoch}" if item.start_epoch else ""
+        self.status.setText(f"Training on {item.device}{continued} · run {where}")
+        self.speed.setText("")
+        self.metric.setText("")
+        notes = [n for n in item.notes if n]
+        self.show_message(" ".join(notes) if notes else None, error=False)
+
+    def on_progress(self, item) -> None:
+        if isinstance(item, BatchUpdate):
+            self.epoch_bar.setValue(item.epoch - 1)
+            self.epoch_bar.setFormat(f"Epoch {item.epoch} of {self._epochs}")
+            self.batch_bar.setRange(0, max(1, item.batches))
+            self.batch_bar.setValue(item.batch)
+            self.batch_bar.setFormat(f"Batch {item.batch} of {item.batches}")
+            left = format_duration(item.seconds_left)
+            self.speed.setText(f"{item.samples_per_second:,.0f} samples/s"
+                               + (f" · {left} left" if left else "")
+                               + f" · learning rate {item.learning_rate:.3g}")
+        elif isinstance(item, EpochUpdate):
+            row = item.row
+            self.epoch_bar.setValue(int(row["epoch"]))
+            self.epoch_bar.setFormat(f"Epoch {int(row['epoch'])} of {item.epochs} done")
+            self.metric.setText(epoch_summary(row, item.best_epoch))
+
+    def on_finished(self, result) -> None:
+        if result is None:
+            self.status.setText("Training did not start.")
+            return
+        done = {"completed": "Completed", "stopped": "Stopped", "failed": "Failed"}.get(result.status,
+                                                                                       result.status)
+        folder = f" · saved in {result.run_dir}" if result.run_dir is not None else ""
+        self.status.setText(f"{done} after {result.epochs_completed} epoch(s) in "
+                            f"{format_duration(result.seconds) or '0 s'}{folder}")
+        if result.best:
+            self.metric.setText("Best " + epoch_summary(result.best, int(result.best.get("epoch", 0))))
+        if result.status == "failed" and result.reason:
+            self.show_message(result.reason)
+
+
+def epoch_summary(row: dict, best_epoch: int) -> str:
+    """``epoch 12: val_loss 0.051, val_accuracy 0.985 (best: epoch 11)``."""
+    keys = [k for k in ("train_loss", "val_loss") if row.get(k) is not None]
+    keys += [k for k in row if k.startswith("val_") and k != "val_loss"][:2]
+    parts = [f"{k} {format_value(row[k])}" for k in keys if row.get(k) is not None]
+    best = f" (best: epoch {best_epoch})" if best_epoch and best_epoch != row.get("epoch") else ""
+    return f"epoch {int(row.get('epoch', 0))}: " + ", ".join(parts) + best
