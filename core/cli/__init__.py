@@ -16,6 +16,8 @@ from core.errors import LayerForgeError
 COMMANDS = {
     "check": "core.cli.check",
     "train": "core.cli.train",
+    "export": "core.cli.export",
+    "predict": "core.cli.predict",
 }
 
 EXIT_OK, EXIT_USER_ERROR = 0, 2
@@ -57,3 +59,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"layerforge {args.command}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`layerforge check x | head`): stop quietly, as Unix tools do.
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
