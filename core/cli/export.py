@@ -1,0 +1,46 @@
+"""``layerforge export RUN_DIR --format FORMAT [--out PATH]``: export a trained model, verified.
+
+Prints one line per format: verified with the largest difference from the in-app model
+and where it was saved, or FAILED with the reason (nothing is saved then). Exit code 0
+when every export verified, 1 when one failed, 2 for a person's mistake (not a run
+folder, a run that did not finish, an unknown format).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from core.export.formats import FORMATS, TOLERANCE
+
+EXIT_OK, EXIT_FAILED = 0, 1
+
+
+def add_parser(subparsers) -> None:
+    described = "; ".join(f"{f.name}: {f.description}" + (f" ({f.deprecated})" if f.deprecated else "")
+                          for f in FORMATS.values())
+    parser = subparsers.add_parser(
+        "export", help="export a trained model (ONNX, .pt2, safetensors, Python code, TorchScript)",
+        description="Export the model of a finished run and check it: each file is loaded back"
+                    " with its own runtime and compared with the in-app model on validation data;"
+                    f" a difference above {TOLERANCE:g} (relative) fails and nothing is saved."
+                    f" Formats: {described}")
+    parser.add_argument("run_dir", metavar="RUN_DIR", help="the run folder (runs/<name>-<time>/)")
+    parser.add_argument("--format", "-f", default="onnx", metavar="FORMAT",
+                        help=f"one of {', '.join(FORMATS)}, several separated by commas, or all"
+                             " (default: onnx)")
+    parser.add_argument("--out", "-o", metavar="PATH",
+                        help="the file (or folder, for python) to write; with several formats a"
+                             " folder (default: RUN_DIR/export/)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from core.export.exporter import export_run, parse_formats
+
+    formats = parse_formats(args.format)  # an unknown format is reported before the run is opened
+    if "torchscript" in formats:
+        print(f"note: {FORMATS['torchscript'].deprecated}", file=sys.stderr)
+    results = export_run(args.run_dir, formats, args.out)
+    for result in results:
+        print(result.line())
+    return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED

@@ -1,0 +1,150 @@
+"""ONNX: one self-contained ``.onnx`` file with a dynamic batch dimension and LayerForge metadata.
+
+The graph is captured with ``torch.export`` (the dynamo exporter), weights are stored
+inside the file (no external-data side file), and ``onnx.checker`` runs its full check
+(shape inference included) before the file counts as written. ``metadata_props``
+carry what a person's program needs: class names, input feature names, the task, the
+LayerForge version and the whole ``preprocessing.json`` (``layerforge.preprocessing``),
+so ``layerforge predict model.onnx`` can encode new data with nothing beside the file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core import __version__
+from core.errors import ExportError
+from core.export.verify import Difference, compare_batches
+
+#: The opset the exporter of torch 2.13 targets; ONNX Runtime 1.18+ runs it.
+OPSET = 20
+INPUT_NAME = "input"
+PREPROCESSING_KEY = "layerforge.preprocessing"
+RECORD_KEY = "layerforge.model"
+
+
+def output_name(task: str) -> str:
+    return "probabilities" if task in ("classification", "multilabel") else "outputs"
+
+
+@contextlib.contextmanager
+def quiet_torch_export():
+    """torch's exporters warn and log about things that concern their own code, not ours."""
+    loggers = [logging.getLogger(name) for name in ("torch.onnx", "torch.export", "torch._dynamo",
+                                                    "torch._export", "onnxscript")]
+    levels = [logger.level for logger in loggers]
+    try:
+        for logger in loggers:
+            logger.setLevel(logging.ERROR)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        for logger, level in zip(loggers, levels):
+            logger.setLevel(level)
+
+
+def metadata(trained, record: dict[str, Any]) -> dict[str, str]:
+    """The ``metadata_props`` of an exported model (string values; lists as JSON)."""
+    pre = trained.preprocessing
+    return {
+        "layerforge_version": __version__,
+        "task": trained.info.task,
+        "project": trained.project.name,
+        "class_names": json.dumps(trained.info.class_names or []),
+        "feature_names": json.dumps(pre.get("feature_names") or trained.info.feature_names or []),
+        "target_names": json.dumps(trained.info.target_names or []),
+        "input_shape": json.dumps(["batch", *trained.info.input_shape]),
+        "input": _input_words(pre),
+        "output": _output_words(trained),
+        PREPROCESSING_KEY: json.dumps(pre),
+        RECORD_KEY: json.dumps(record),
+    }
+
+
+def _input_words(pre: dict[str, Any]) -> str:
+    if pre.get("kind") == "image" or len(pre.get("input_shape") or []) == 3:
+        return "float32 pixels in [0, 1], channels first, at the trained size; normalisation inside"
+    return "float32 encoded features in feature_names order, unscaled; the scaling is inside"
+
+
+def _output_words(trained) -> str:
+    task = trained.info.task
+    if task == "classification":
+        return "probability of each class, in class_names order"
+    if task == "multilabel":
+        return "probability of each label, in target_names order"
+    if task == "regression":
+        return "predicted values in the target's own units, in target_names order"
+    return "the reconstructed input"
+
+
+def write(trained, path: Path, sample: np.ndarray, record: dict[str, Any]) -> None:
+    """Export ``trained``'s inference module to ``path`` and check the file with onnx.checker."""
+    import onnx
+    import torch
+
+    module = trained.inference_module()
+    example = torch.from_numpy(np.ascontiguousarray(sample[:2] if len(sample) >= 2 else
+                                                    np.concatenate([sample, sample]), np.float32))
+    batch = torch.export.Dim("batch", min=1)
+    try:
+        with quiet_torch_export():
+            program = torch.onnx.export(module, (example,), dynamo=True, external_data=False,
+                                        dynamic_shapes=({0: batch},), opset_version=OPSET,
+                                        input_names=[INPUT_NAME],
+                                        output_names=[output_name(trained.info.task)],
+                                        verbose=False, optimize=True)
+    except Exception as err:  # noqa: BLE001 - the exporter raises many kinds
+        raise ExportError(f"PyTorch could not convert this network to ONNX"
+                          f" ({type(err).__name__}: {_first_line(err)})") from None
+    model = program.model_proto
+    model.doc_string = f"{trained.project.name}, trained and exported with LayerForge {__version__}"
+    del model.metadata_props[:]
+    for key, value in metadata(trained, record).items():
+        entry = model.metadata_props.add()
+        entry.key, entry.value = key, value
+    try:
+        onnx.checker.check_model(model, full_check=True)
+    except onnx.checker.ValidationError as err:
+        raise ExportError(f"the ONNX file did not pass onnx.checker: {_first_line(err)}") from None
+    path.write_bytes(model.SerializeToString())
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip().splitlines()
+    return text[0][:300] if text else type(err).__name__
+
+
+def session(path: Path):
+    """An ONNX Runtime session on the CPU for ``path`` (parsing runs no code from the file)."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.log_severity_level = 3
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def read_metadata(path: Path) -> dict[str, str]:
+    """The ``metadata_props`` of an ONNX file (via ONNX Runtime, without loading weights twice)."""
+    return dict(session(path).get_modelmeta().custom_metadata_map)
+
+
+def verify(trained, path: Path, x: np.ndarray) -> Difference:
+    """Load ``path`` with onnx (full check) and ONNX Runtime, and compare on ``x``."""
+    import onnx
+
+    onnx.checker.check_model(str(path), full_check=True)
+    if any(init.data_location == onnx.TensorProto.EXTERNAL
+           for init in onnx.load(str(path), load_external_data=False).graph.initializer):
+        raise ExportError(f"{path.name} refers to an external data file: it is not self-contained")
+    runner = session(path)
+    name = runner.get_inputs()[0].name
+    return compare_batches(trained, x, lambda batch: runner.run(None, {name: batch})[0])

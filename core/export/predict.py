@@ -1,0 +1,203 @@
+"""``layerforge predict``: a trained model applied to a new CSV file or image folder.
+
+The model comes from a run folder, an exported ``.onnx`` file (run with ONNX Runtime;
+its metadata carries ``preprocessing.json``), a LayerForge ``.safetensors`` export, or a
+standalone-code folder (rebuilt from the record in its ``weights.safetensors``; its
+Python files are never run). The data is encoded exactly as in training
+(:func:`core.data.encode_inputs`); the table has one row per sample: the identifier
+(``row``: the spreadsheet row number, or ``file``: the image path), ``prediction`` and,
+for classification, ``prob_<class>`` per class.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from core.atomic import write_text_atomic
+from core.errors import ExportError
+
+BATCH = 1024
+
+
+@dataclass
+class Predictor:
+    """A model ready to predict: ``run(encoded batch) -> outputs`` plus its preprocessing."""
+
+    preprocessing: dict[str, Any]
+    run: Callable[[np.ndarray], np.ndarray]
+    source: str  # what it is, for messages: "run Spiral_MLP-2025...", "ONNX file model.onnx"
+
+    @property
+    def task(self) -> str:
+        return self.preprocessing.get("task") or "classification"
+
+
+@dataclass
+class PredictionTable:
+    """Predictions as a table: ``header`` then ``rows`` of text cells; ``outputs`` as numbers."""
+
+    header: list[str]
+    rows: list[list[str]]
+    outputs: np.ndarray
+    ids: list[str]
+    notes: list[str] = field(default_factory=list)
+
+    def csv_text(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(self.header)
+        writer.writerows(self.rows)
+        return out.getvalue()
+
+    def write_csv(self, path: str | Path) -> Path:
+        path = Path(path).expanduser()
+        try:
+            write_text_atomic(path, self.csv_text())
+        except OSError as err:
+            raise ExportError(f"cannot write {path}: {err.strerror or err}") from None
+        return path
+
+
+# ---------------------------------------------------------------------- opening a model
+def open_predictor(path: str | Path) -> Predictor:
+    """A run folder, ``.onnx``, ``.safetensors`` export or standalone-code folder, ready to predict."""
+    path = Path(path).expanduser()
+    if not path.exists():
+        raise ExportError(f"{path} does not exist: give a run folder, an exported .onnx file, a"
+                          " LayerForge .safetensors file or an exported standalone-code folder")
+    if path.is_dir():
+        if (path / "run.json").is_file():
+            from core.export.source import open_run
+
+            return _from_trained(open_run(path), f"run {path.name}")
+        if (path / "weights.safetensors").is_file():
+            return _from_weights(path / "weights.safetensors", f"standalone-code folder {path.name}")
+        raise ExportError(f"{path} is neither a training run folder (no run.json) nor an exported"
+                          " standalone-code folder (no weights.safetensors)")
+    suffix = path.suffix.lower()
+    if suffix == ".onnx":
+        return _from_onnx(path)
+    if suffix == ".safetensors":
+        return _from_weights(path, f"weights {path.name}")
+    raise ExportError(f"{path.name} is not a model predict can open: give a run folder, an .onnx"
+                      " file, a LayerForge .safetensors file or a standalone-code folder (.pt2 and"
+                      " TorchScript files are for other programs: predict from their run folder)")
+
+
+def _from_trained(trained, source: str) -> Predictor:
+    import torch
+
+    module = trained.inference_module()
+
+    def run(x: np.ndarray) -> np.ndarray:
+        with torch.inference_mode():
+            return module(torch.from_numpy(np.ascontiguousarray(x, np.float32))).numpy()
+
+    return Predictor(trained.preprocessing, run, source)
+
+
+def _from_weights(path: Path, source: str) -> Predictor:
+    from core.export.weights_format import open_weights
+
+    return _from_trained(open_weights(path), source)
+
+
+def _from_onnx(path: Path) -> Predictor:
+    from core.export.onnx_format import PREPROCESSING_KEY, session
+
+    try:
+        runner = session(path)
+    except Exception as err:  # noqa: BLE001 - onnxruntime raises its own kinds for bad files
+        first = (str(err).strip().splitlines() or [type(err).__name__])[0][:200]
+        raise ExportError(f"{path} is not a valid ONNX model ({first})") from None
+    meta = dict(runner.get_modelmeta().custom_metadata_map)
+    try:
+        preprocessing = json.loads(meta[PREPROCESSING_KEY]) if PREPROCESSING_KEY in meta else None
+    except json.JSONDecodeError:
+        preprocessing = None
+    if preprocessing is None:
+        preprocessing = _json_beside(path)
+    name = runner.get_inputs()[0].name
+
+    def run(x: np.ndarray) -> np.ndarray:
+        return runner.run(None, {name: np.ascontiguousarray(x, np.float32)})[0]
+
+    return Predictor(preprocessing, run, f"ONNX file {path.name}")
+
+
+def _json_beside(path: Path) -> dict[str, Any]:
+    for candidate in (path.with_name(f"{path.stem}.preprocessing.json"), path.with_name("preprocessing.json")):
+        if candidate.is_file():
+            try:
+                return json.loads(candidate.read_text(encoding="utf-8"))
+            except (OSError, json.JSONDecodeError) as err:
+                raise ExportError(f"{candidate} cannot be read ({err})") from None
+    raise ExportError(f"{path.name} has no LayerForge preprocessing in its metadata and no"
+                      " preprocessing.json beside it: export it from LayerForge again")
+
+
+# ---------------------------------------------------------------------- predicting
+def predict_file(model: str | Path | Predictor, data: str | Path, progress=None,
+                 notes: list[str] | None = None) -> PredictionTable:
+    """Predictions of ``model`` for every sample of ``data`` (a CSV file, image folder or image)."""
+    from core.data import encode_inputs
+
+    report = progress or (lambda fraction, message: None)
+    notes = notes if notes is not None else []
+    report(0.0, "opening the model")
+    predictor = model if isinstance(model, Predictor) else open_predictor(model)
+    report(0.1, f"reading {Path(data).name}")
+    encoded = encode_inputs(predictor.preprocessing, data, notes)
+    outputs = []
+    for start in range(0, len(encoded.x), BATCH):
+        outputs.append(predictor.run(encoded.x[start:start + BATCH]))
+        report(0.3 + 0.7 * min(1.0, (start + BATCH) / max(len(encoded.x), 1)),
+               f"predicting: {min(start + BATCH, len(encoded.x)):,} of {len(encoded.x):,}")
+    result = np.concatenate(outputs) if outputs else np.zeros((0, 0), np.float32)
+    if predictor.task == "reconstruction":
+        result = ((result - encoded.x) ** 2).reshape(len(result), -1).mean(axis=1)
+    id_name = "file" if _is_images(predictor.preprocessing) else "row"
+    header, rows = prediction_rows(result, encoded.ids, id_name, predictor.preprocessing)
+    return PredictionTable(header, rows, result, list(encoded.ids), notes)
+
+
+def _is_images(pre: dict[str, Any]) -> bool:
+    return pre.get("kind") == "image" or (pre.get("kind") == "builtin" and len(pre.get("input_shape") or []) == 3)
+
+
+def number(value: float) -> str:
+    """A prediction as text: 9 significant digits (a float32 read back exactly)."""
+    return f"{float(value):.9g}"
+
+
+def prediction_rows(outputs: np.ndarray, ids: list[str], id_name: str,
+                    pre: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+    """The header and rows: identifier, ``prediction``, then ``prob_<class>`` per class
+    (classification and multilabel) or one column per target (several regression targets)."""
+    task = pre.get("task")
+    classes = list(pre.get("class_names") or [])
+    targets = list(pre.get("target_names") or [])
+    if task == "classification":
+        best = outputs.argmax(axis=1) if len(outputs) else np.zeros(0, int)
+        header = [id_name, "prediction"] + [f"prob_{c}" for c in classes]
+        rows = [[i, classes[b]] + [number(p) for p in row] for i, b, row in zip(ids, best, outputs)]
+    elif task == "multilabel":
+        header = [id_name, "prediction"] + [f"prob_{t}" for t in targets]
+        rows = [[i, "|".join(t for t, p in zip(targets, row) if p >= 0.5)] + [number(p) for p in row]
+                for i, row in zip(ids, outputs)]
+    elif task == "regression":
+        flat = outputs.reshape(len(outputs), -1)
+        names = ["prediction"] if flat.shape[1] == 1 else [f"prediction_{t}" for t in targets]
+        header = [id_name] + names
+        rows = [[i] + [number(v) for v in row] for i, row in zip(ids, flat)]
+    else:  # reconstruction: the mean squared difference between input and output
+        header = [id_name, "prediction"]
+        rows = [[i, number(v)] for i, v in zip(ids, outputs)]
+    return header, rows

@@ -1,0 +1,363 @@
+"""Predictions of the exported model for a CSV file or a folder of images.
+
+    python predict.py DATA [--out predictions.csv] [--batch-size 1024] [--device cpu]
+
+DATA is a CSV file with the columns the model was trained on (other columns, the
+target too, are ignored), or a folder of images (sub-folders are searched; a single
+image file works too). It writes one row per sample: the row number (as a spreadsheet
+shows it, the header being row 1) or the image's path, `prediction` (the class name
+or the value) and, for classification, one `prob_<class>` column per class.
+
+The functions here turn a file into the model's input exactly as LayerForge did when
+it trained, following preprocessing.json; train.py uses them too. Needs torch, numpy,
+safetensors, and pandas (CSV files) or Pillow (images); not LayerForge.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+
+#: Cells read as missing (as LayerForge reads them).
+NULL_VALUES = frozenset(["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan",
+                         "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a",
+                         "nan", "null", "?"])
+IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".jpe", ".jfif", ".bmp", ".dib", ".gif",
+                              ".tif", ".tiff", ".webp", ".ppm", ".pgm", ".pbm", ".pnm", ".tga",
+                              ".ico", ".qoi", ".avif"})
+HIDDEN = ("Thumbs.db", "desktop.ini", "__MACOSX")
+
+
+class DataProblem(Exception):
+    """A data file that cannot be used; the message says what to fix."""
+
+
+def load_preprocessing(folder: Path = HERE) -> dict:
+    return json.loads((Path(folder) / "preprocessing.json").read_text(encoding="utf-8"))
+
+
+def is_image_model(pre: dict) -> bool:
+    return pre.get("kind") == "image" or (pre.get("kind") == "builtin" and len(pre["input_shape"]) == 3)
+
+
+# ---------------------------------------------------------------------- tables
+def table_settings(pre: dict) -> dict:
+    """The ``table`` part of preprocessing.json; built-in 2-D sets read columns x and y."""
+    if pre.get("kind") in ("table", "sequence"):
+        return pre["table"]
+    if pre.get("kind") == "builtin" and len(pre["input_shape"]) == 1:
+        names = pre.get("feature_names") or ["x", "y"]
+        return {"csv": {"header": True}, "source_columns": names,
+                "columns": [{"name": n, "type": "numeric", "fill": 0.0} for n in names]}
+    raise DataProblem(f"this model was trained on {pre.get('kind')!r} data, which predict.py"
+                      " cannot read from a file")
+
+
+def read_csv(path: Path, table: dict, delimiter: str | None = None, encoding: str | None = None):
+    """Every cell as text (a pandas DataFrame), with the training file's CSV settings."""
+    import pandas as pd
+
+    options = table.get("csv") or {}
+    header = options.get("header", True)
+    encoding = encoding or options.get("encoding") or "utf-8"
+    if encoding.replace("_", "-").lower() in ("utf-8", "utf8"):
+        encoding = "utf-8-sig"  # a byte-order mark is not part of the first name
+    kwargs = dict(sep=delimiter or options.get("delimiter") or ",", dtype=str,
+                  keep_default_na=False, na_filter=False, header=0 if header else None)
+    try:
+        frame = pd.read_csv(path, encoding=encoding, **kwargs)
+    except UnicodeDecodeError:
+        frame = pd.read_csv(path, encoding="cp1252", **kwargs)
+    except FileNotFoundError:
+        raise DataProblem(f"{path} does not exist") from None
+    if header:
+        frame.columns = [str(c).strip() or f"column {i + 1}" for i, c in enumerate(frame.columns)]
+    else:
+        names = table.get("source_columns") or []
+        frame.columns = [names[i] if i < len(names) else f"column {i + 1}" for i in range(frame.shape[1])]
+    return frame
+
+
+def _missing(text):
+    return text.isin(NULL_VALUES)
+
+
+def numbers(cells, decimal: str = ".") -> np.ndarray:
+    """Text cells as float64 (NaN where missing or not a number)."""
+    import pandas as pd
+
+    text = cells.str.strip()
+    if decimal == ",":
+        text = text.str.replace(",", ".", regex=False)
+    values = pd.to_numeric(text.where(~_missing(cells.str.strip()), None), errors="coerce")
+    return values.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def encode_columns(frame, table: dict, source: str = "the file") -> np.ndarray:
+    """The encoded (unscaled) features of every row, in preprocessing.json's feature order."""
+    columns = table["columns"]
+    decimal = (table.get("csv") or {}).get("decimal", ".")
+    for column in columns:
+        if column["name"] not in frame.columns:
+            raise DataProblem(f"{source} has no column {column['name']!r}, which the model was"
+                              " trained on: add it (the file needs the same columns as the training data)")
+    parts = []
+    for column in columns:
+        cells = frame[column["name"]].astype(str)
+        if column["type"] == "numeric":
+            values = numbers(cells, decimal).astype(np.float32)
+            fill = np.float32(column.get("fill") or 0.0)
+            parts.append(np.where(np.isfinite(values), values, fill)[:, None])
+            continue
+        categories = column.get("categories") or []
+        index = {c: i for i, c in enumerate(categories)}
+        fill = index.get(column.get("fill"), -1) if column.get("fill") is not None else -1
+        text = cells.str.strip()
+        codes = np.array([fill if m else index.get(t, -1)
+                          for t, m in zip(text, _missing(text))], np.int64)
+        if column.get("encoding", "onehot") == "onehot":
+            onehot = np.zeros((len(codes), len(categories)), np.float32)
+            known = np.flatnonzero(codes >= 0)
+            onehot[known, codes[known]] = 1.0  # an unknown category stays all zeros
+            parts.append(onehot)
+        else:
+            parts.append(np.where(codes >= 0, codes, max(fill, 0)).astype(np.float32)[:, None])
+    if not parts:
+        return np.zeros((len(frame), 0), np.float32)
+    return np.ascontiguousarray(np.concatenate(parts, axis=1), np.float32)
+
+
+def time_order(frame, order_by: str | None, decimal: str = ".") -> np.ndarray:
+    """Row positions in time order (by ``order_by``: dates, numbers, else text; stable)."""
+    rows = np.arange(len(frame))
+    if not order_by or order_by not in frame.columns:
+        return rows
+    text = frame[order_by].astype(str).str.strip()
+    missing = _missing(text).to_numpy()
+    values = [None if m else t for t, m in zip(text, missing)]
+    try:
+        key = np.array([np.datetime64(v, "s") if v is not None else np.datetime64("NaT")
+                        for v in values], dtype="datetime64[s]").astype(np.float64)
+        key[missing] = np.nan
+    except ValueError:
+        key = numbers(text, decimal)
+        if np.isnan(key[~missing]).any():
+            categories = sorted(set(v for v in values if v is not None))
+            rank = {c: float(i) for i, c in enumerate(categories)}
+            key = np.array([rank[v] if v is not None else np.nan for v in values])
+    return rows[np.argsort(key, kind="stable")]
+
+
+def windows(series: np.ndarray, window: int, count: int) -> np.ndarray:
+    """``(count, window, features)``: sample ``i`` is rows ``i .. i + window - 1``."""
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    return np.ascontiguousarray(sliding_window_view(series, window, axis=0).transpose(0, 2, 1)[:count])
+
+
+def encode_csv(path: Path, pre: dict, delimiter: str | None = None,
+               encoding: str | None = None) -> tuple[np.ndarray, list[str], object]:
+    """A CSV file as the model's encoded input, the row numbers, and the table (for targets)."""
+    table = table_settings(pre)
+    frame = read_csv(path, table, delimiter, encoding)
+    if len(frame) == 0:
+        raise DataProblem(f"{path.name} has no data rows")
+    header = (table.get("csv") or {}).get("header", True)
+    first_row = 2 if header else 1
+    encoded = encode_columns(frame, table, path.name)
+    if pre.get("kind") != "sequence":
+        return encoded, [str(r + first_row) for r in range(len(frame))], frame
+    sequence = pre["sequence"]
+    rows = time_order(frame, sequence.get("order_by"), (table.get("csv") or {}).get("decimal", "."))
+    window = int(sequence["window"])
+    count = len(rows) - window + 1
+    if count < 1:
+        raise DataProblem(f"{path.name} has {len(rows)} rows, fewer than the model's window of {window}")
+    x = windows(encoded[rows], window, count)
+    return x, [str(r + first_row) for r in rows[window - 1:]], frame.iloc[rows].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------- images
+def list_images(path: Path) -> tuple[Path, list[str]]:
+    """Every image file below ``path`` (or ``path`` itself), relative, sorted as LayerForge sorts."""
+    path = Path(path).expanduser().resolve()
+    if path.is_file():
+        return path.parent, [path.name]
+    if not path.is_dir():
+        raise DataProblem(f"{path} does not exist: give an image file or a folder of images")
+    found = []
+    pending = [(str(path), "")]
+    while pending:
+        folder, prefix = pending.pop()
+        for entry in os.scandir(folder):
+            if entry.name.startswith(".") or entry.name in HIDDEN:
+                continue
+            if entry.is_dir():
+                pending.append((entry.path, prefix + entry.name + "/"))
+            elif Path(entry.name).suffix.lower() in IMAGE_EXTENSIONS and entry.stat().st_size > 0:
+                found.append(prefix + entry.name)
+    if not found:
+        raise DataProblem(f"{path} holds no image files (.png, .jpg, ...)")
+    return path, sorted(found)
+
+
+def _to_8bit(image):
+    from PIL import Image
+
+    values = np.asarray(image, dtype=np.float32)
+    if image.mode.startswith("I;16") or (image.mode == "I" and values.max(initial=0) > 255):
+        values = values / 257.0
+    elif image.mode == "F" and values.max(initial=0) <= 1.0:
+        values = values * 255.0
+    return Image.fromarray(np.clip(values, 0, 255).astype(np.uint8), "L")
+
+
+def load_image(path: Path, size: tuple[int, int], color: str) -> np.ndarray:
+    """``(C, H, W)`` uint8: oriented by EXIF, transparency over white, stretched (bilinear)."""
+    from PIL import Image, ImageOps
+
+    with Image.open(path) as image:
+        if image.format == "JPEG":
+            longest = max(size)
+            image.draft("L" if color == "grayscale" else "RGB", (longest, longest))
+        image.load()
+        image = ImageOps.exif_transpose(image)
+    if image.mode == "P":
+        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+    elif image.mode in ("I", "F") or image.mode.startswith("I;16"):
+        image = _to_8bit(image)
+    elif image.mode == "1":
+        image = image.convert("L")
+    if image.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(background, rgba).convert("RGB")
+    target = "L" if color == "grayscale" else "RGB"
+    if image.mode != target:
+        image = image.convert(target)
+    if image.size != (size[1], size[0]):
+        image = image.resize((size[1], size[0]), Image.BILINEAR)
+    array = np.asarray(image)
+    return array[None] if array.ndim == 2 else array.transpose(2, 0, 1)
+
+
+def encode_images(path: Path, pre: dict) -> tuple[np.ndarray, list[str]]:
+    """Images as float32 pixels in [0, 1] ``(N, C, H, W)`` and their relative paths."""
+    shape = pre["input_shape"]
+    image = pre.get("image") or {}
+    size = tuple(image.get("size") or shape[1:])
+    color = image.get("color") or ("grayscale" if shape[0] == 1 else "rgb")
+    root, files = list_images(path)
+    pixels, ids = [], []
+    for name in files:
+        try:
+            pixels.append(load_image(root / name, size, color))
+            ids.append(name)
+        except Exception as err:  # noqa: BLE001 - one bad file must not stop the others
+            print(f"skipped {name}: {err}", file=sys.stderr)
+    if not pixels:
+        raise DataProblem(f"{path} holds no readable images")
+    return np.divide(np.stack(pixels), np.float32(255), dtype=np.float32), ids
+
+
+def encode(path: Path, pre: dict, delimiter: str | None = None,
+           encoding: str | None = None) -> tuple[np.ndarray, list[str], str]:
+    """A file or folder as ``(encoded input, ids, id column name)``."""
+    if is_image_model(pre):
+        x, ids = encode_images(path, pre)
+        return x, ids, "file"
+    x, ids, _frame = encode_csv(Path(path), pre, delimiter, encoding)
+    return x, ids, "row"
+
+
+# ---------------------------------------------------------------------- predicting
+def predict(model, x: np.ndarray, batch_size: int = 1024, device: str = "cpu") -> np.ndarray:
+    """The model's outputs (probabilities or values) for encoded inputs, batch by batch."""
+    import torch
+
+    outputs = []
+    with torch.inference_mode():
+        for start in range(0, len(x), batch_size):
+            batch = torch.from_numpy(np.ascontiguousarray(x[start:start + batch_size])).to(device)
+            outputs.append(model(batch).float().cpu().numpy())
+    return np.concatenate(outputs) if outputs else np.zeros((0, 0), np.float32)
+
+
+def number(value) -> str:
+    return f"{float(value):.9g}"
+
+
+def prediction_rows(outputs: np.ndarray, ids: list[str], id_name: str, pre: dict) -> list[list[str]]:
+    """The predictions table: a header row, then one row per sample."""
+    task = pre.get("task")
+    classes = pre.get("class_names") or []
+    targets = pre.get("target_names") or []
+    if task == "classification":
+        header = [id_name, "prediction"] + [f"prob_{c}" for c in classes]
+        best = outputs.argmax(axis=1)
+        body = [[i, classes[b]] + [number(p) for p in row] for i, b, row in zip(ids, best, outputs)]
+    elif task == "multilabel":
+        header = [id_name, "prediction"] + [f"prob_{t}" for t in targets]
+        body = [[i, "|".join(t for t, p in zip(targets, row) if p >= 0.5)] + [number(p) for p in row]
+                for i, row in zip(ids, outputs)]
+    elif task == "regression":
+        flat = outputs.reshape(len(outputs), -1)
+        names = ["prediction"] if flat.shape[1] == 1 else [f"prediction_{t}" for t in targets]
+        header = [id_name] + names
+        body = [[i] + [number(v) for v in row] for i, row in zip(ids, flat)]
+    else:  # reconstruction: how far the output is from the input
+        header = [id_name, "prediction"]
+        body = [[i, number(v)] for i, v in zip(ids, outputs)]
+    return [header] + body
+
+
+def write_csv(rows: list[list[str]], path: Path) -> None:
+    tmp = Path(str(path) + ".tmp")
+    with open(tmp, "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    os.replace(tmp, path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("data", type=Path, help="a CSV file, an image folder or an image")
+    parser.add_argument("--out", type=Path, default=Path("predictions.csv"), help="the CSV to write")
+    parser.add_argument("--weights", type=Path, help="weights to use instead of weights.safetensors")
+    parser.add_argument("--batch-size", type=int, default=1024)
+    parser.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1, mps ...")
+    parser.add_argument("--delimiter", help="the CSV delimiter, when it differs from the training file's")
+    parser.add_argument("--encoding", help="the CSV encoding, when it differs from the training file's")
+    args = parser.parse_args(argv)
+    if str(HERE) not in sys.path:
+        sys.path.insert(0, str(HERE))
+    import model as model_code
+
+    pre = load_preprocessing()
+    try:
+        x, ids, id_name = encode(args.data, pre, args.delimiter, args.encoding)
+    except DataProblem as err:
+        print(f"predict.py: {err}", file=sys.stderr)
+        return 2
+    predictor = model_code.load_model(HERE, args.device)
+    if args.weights:
+        from safetensors.torch import load_file
+
+        predictor.network.load_state_dict(load_file(str(args.weights)))
+    outputs = predict(predictor, x, args.batch_size, args.device)
+    if pre.get("task") == "reconstruction":
+        outputs = ((outputs - x) ** 2).reshape(len(x), -1).mean(axis=1)
+    write_csv(prediction_rows(outputs, ids, id_name, pre), args.out)
+    print(f"{len(ids)} predictions written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
