@@ -1,21 +1,24 @@
 """Starting the designer: the QApplication, the theme, the window, then the project.
 
-The window is shown first; the project named on the command line is opened, and
-left-behind work offered for restoring, on the first turn of the event loop. Torch
-is not imported here at all: the canvas, palette and inspector run from the layer
-registry's metadata, and torch loads when something needs it (training, export).
+The window's shell is shown first (``MainWindow(build=False)`` imports almost
+nothing); once it has been painted, its parts are built, left-behind work is offered
+for restoring, and the project named on the command line is opened. Torch is not
+imported at all: the canvas, palette and inspector run from the layer registry's
+metadata, and torch loads when something needs it (training, export).
 """
 
 from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
 from designer import settings
 from designer.main_window import MainWindow
 from designer.style import app_icon, apply_theme
+
+FIRST_PAINT_FALLBACK_MS = 400
 
 
 def create_app(argv: list[str] | None = None) -> QApplication:
@@ -31,11 +34,11 @@ def create_app(argv: list[str] | None = None) -> QApplication:
 
 
 def start_window(paths: list[str]) -> MainWindow:
-    """Show a window, then (next event-loop turn) offer recovery and open ``paths[0]``."""
-    window = MainWindow()
-    window.show()
+    """Show the window's shell; once it is on screen build its parts, offer recovery, open ``paths[0]``."""
+    window = MainWindow(build=False)
 
-    def after_shown() -> None:
+    def finish() -> None:
+        window.build()
         from designer.recovery import offer_recovery
 
         if offer_recovery(window):
@@ -43,8 +46,34 @@ def start_window(paths: list[str]) -> MainWindow:
         if paths:
             window.files.open_path(paths[0], confirm=False)
 
-    QTimer.singleShot(0, after_shown)
+    _after_first_paint(window, finish)
+    window.show()
     return window
+
+
+class _FirstPaint(QObject):
+    """Calls ``action`` on the event-loop turn after ``widget`` was first painted."""
+
+    def __init__(self, widget, action) -> None:
+        super().__init__(widget)
+        self.action = action
+        widget.installEventFilter(self)
+        QTimer.singleShot(FIRST_PAINT_FALLBACK_MS, self._fire)  # never painted (minimised, ...)
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            obj.removeEventFilter(self)
+            QTimer.singleShot(0, self._fire)
+        return False
+
+    def _fire(self) -> None:
+        if self.action is not None:
+            action, self.action = self.action, None
+            action()
+
+
+def _after_first_paint(widget, action) -> None:
+    _FirstPaint(widget, action)
 
 
 def run(argv: list[str]) -> int:

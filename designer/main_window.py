@@ -1,121 +1,122 @@
-"""The designer's main window: it assembles the parts and owns the current project.
+"""The designer's main window: a light shell that shows at once, then its parts.
+
+``MainWindow(build=False)`` is only the frame (menu bar, status bar, an empty dark
+canvas) and imports almost nothing, so ``designer.app`` can put it on screen within
+a few milliseconds of PySide6 itself; :meth:`MainWindow.build` then imports and adds
+the parts (``designer/window_parts.py``). ``MainWindow()`` does both at once.
 
 Extension points for the parts that come after the canvas (data, training, export):
 
+- ``EXTENSIONS``: ``"module:function"`` strings; each ``function(window)`` is called at
+  the end of :meth:`build`, after the built-in panels and before the saved dock
+  layout is restored. Add your installer there (e.g. ``"designer.data.panel:install"``).
 - ``window.project``: the current :class:`core.project.Project`; replaced (never
-  mutated into another) on New/Open/restore. ``project_replaced(project)`` is
-  emitted after each replacement: rebind your views to the new object then.
+  mutated into another) on New/Open/restore. ``project_replaced(project)`` is emitted
+  after each replacement: rebind your views to the new object then.
 - ``window.undo_stack``: push a ``QUndoCommand`` for every change to the project
   (see ``designer/commands.py``); the title's ``*``, the unsaved-changes prompt and
   autosave follow the stack's clean state.
-- ``window.menu("Data")`` creates or returns a top-level menu by title, keeping the
-  order File, Edit, View, Data, Train, Export, Tools, Help (unknown titles go
-  before Help).
-- ``window.add_dock(widget_or_dock, area, title=...)`` adds a panel; it gets an
-  object name (so its place is remembered), a toggle in View ▸ Panels, and is
-  tabbed with ``tabify_with`` if given. Add panels before the window is first
-  shown: the saved dock layout is restored then.
-- ``window.analysis``: live shape inference (``analysis_changed``, ``data_changed``);
-  ``window.editor``: graph edits as undo commands; ``window.scene`` / ``window.view``:
-  the canvas; ``window.statusBar()`` for messages.
+- ``window.menu("Data")`` creates or returns a top-level menu by title, in the order
+  File, Edit, View, Data, Train, Export, Tools, Help (unknown titles go before Help).
+- ``window.add_dock(widget, area, title)`` adds a panel: it gets an object name (so its
+  place is remembered), a toggle in View ▸ Panels, and is tabbed with
+  ``tabify_with`` if given.
+- After :meth:`build`: ``window.analysis`` (live shape inference: ``analysis_changed``,
+  ``data_changed``), ``window.editor`` (graph edits as undo commands),
+  ``window.scene`` / ``window.view`` (the canvas), ``window.files`` (open/save),
+  ``window.statusBar()`` for messages. ``built`` is emitted when they exist.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+import importlib
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QCloseEvent, QUndoStack
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QWidget
 
-from core.project import Project
 from designer import settings
-from designer.actions import install_edit_menu, install_help_menu, install_view_menu
-from designer.analysis import AnalysisService
-from designer.canvas import GraphScene, GraphView
-from designer.editor import GraphEditor
-from designer.files import FileActions
-from designer.inspector import Inspector
-from designer.layout import auto_layout
-from designer.palette import Palette
-from designer.problems import ProblemsPanel
-from designer.recovery import Autosave
-from designer.style import app_icon
-from designer.summary import SummaryLabel
+
+if TYPE_CHECKING:  # pragma: no cover
+    from core.project import Project
 
 MENU_ORDER = ("File", "Edit", "View", "Data", "Train", "Export", "Tools", "Help")
+#: Installers of further parts, ``"module:function"``; see the module docstring.
+EXTENSIONS: list[str] = []
 REFUSAL_MS = 8000
 
 
 class MainWindow(QMainWindow):
     project_replaced = Signal(object)
+    built = Signal()
 
-    def __init__(self) -> None:
+    def __init__(self, build: bool = True) -> None:
         super().__init__()
-        self.setWindowIcon(app_icon())
         self.setObjectName("mainWindow")
+        self.setWindowTitle("LayerForge")
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
         self._menus: dict[str, QMenu] = {}
+        self._built = False
         self._layout_restored = False
-        self._project = Project("Untitled")
+        self._project: Project | None = None
         self.undo_stack = QUndoStack(self)
-        self.analysis = AnalysisService(self)
-        self.editor = GraphEditor(self.undo_stack, lambda: self._project.graph, self)
-        self.scene = GraphScene(self.editor, self)
-        self.view = GraphView(self.scene)
-        self.setCentralWidget(self.view)
-
-        self.files = FileActions(self)
-        self.edit_actions = install_edit_menu(self)
-        self.view_actions = install_view_menu(self)
-        self.palette = Palette()
-        self.add_dock(self.palette, Qt.DockWidgetArea.LeftDockWidgetArea, "Layers")
-        self.inspector = Inspector(self.editor, self.analysis)
-        self.add_dock(self.inspector, Qt.DockWidgetArea.RightDockWidgetArea, "Inspector")
-        self.problems = ProblemsPanel(self.analysis)
-        self.add_dock(self.problems, Qt.DockWidgetArea.BottomDockWidgetArea, "Problems")
-        install_help_menu(self)
-        self.summary = SummaryLabel(self.analysis)
-        self.statusBar().addPermanentWidget(self.summary)
-        self.autosave = Autosave(self)
-
-        self.analysis.analysis_changed.connect(self.scene.set_analysis)
-        self.scene.selectionChanged.connect(self._on_selection_changed)
-        self.scene.node_activated.connect(self._on_node_activated)
-        self.palette.layer_requested.connect(self.add_layer_near_selection)
-        self.problems.node_requested.connect(self.show_node)
-        self.editor.refused.connect(self._on_refused)
-        self.view.files_dropped.connect(self.files.open_dropped)
-        self.undo_stack.cleanChanged.connect(self._update_title)
+        self.panels_menu: QMenu | None = None
+        for title in ("File", "Edit", "View", "Help"):
+            self.menu(title)
+        placeholder = QWidget(objectName="canvasPlaceholder")
+        self.setCentralWidget(placeholder)
+        self.statusBar()
         self.resize(1400, 860)
         geometry = settings.settings().value(settings.GEOMETRY)
         if geometry is not None:
             self.restoreGeometry(geometry)
-        self.set_project(self._project)
+        if build:
+            self.build()
+
+    def build(self) -> None:
+        """Add the canvas, the panels and the menus' actions (once)."""
+        if self._built:
+            return
+        from designer.window_parts import build_parts
+
+        build_parts(self)
+        self._built = True
+        for entry in EXTENSIONS:
+            module, _, function = entry.partition(":")
+            getattr(importlib.import_module(module), function)(self)
+        if self.isVisible():
+            self._restore_layout()
+        self.built.emit()
 
     # ------------------------------------------------------------------ extension API
     @property
-    def project(self) -> Project:
+    def is_built(self) -> bool:
+        return self._built
+
+    @property
+    def project(self) -> "Project":
+        """The current project (``None`` only before :meth:`build`)."""
         return self._project
 
     def menu(self, title: str) -> QMenu:
-        """The top-level menu ``title`` (without ``&``), created in :data:`MENU_ORDER` if new."""
+        """The top-level menu ``title`` (``&`` optional), created in :data:`MENU_ORDER` if new."""
         key = title.replace("&", "")
         if key in self._menus:
             return self._menus[key]
         menu = QMenu(title if "&" in title else f"&{title}", self)
         menu.setObjectName(f"menu{key}")
-        rank = MENU_ORDER.index(key) if key in MENU_ORDER else MENU_ORDER.index("Help") - 0.5
-        later = [m for k, m in self._menus.items()
-                 if (MENU_ORDER.index(k) if k in MENU_ORDER else MENU_ORDER.index("Help") - 0.5) > rank]
+        later = [m for k, m in self._menus.items() if _menu_rank(k) > _menu_rank(key)]
         if later:
-            first = min(later, key=lambda m: [a.menu() for a in self.menuBar().actions()].index(m))
-            self.menuBar().insertMenu(first.menuAction(), menu)
+            bar = [a.menu() for a in self.menuBar().actions()]
+            self.menuBar().insertMenu(min(later, key=bar.index).menuAction(), menu)
         else:
             self.menuBar().addMenu(menu)
         self._menus[key] = menu
         return menu
 
-    def add_dock(self, widget: QWidget, area: Qt.DockWidgetArea, title: str | None = None,
+    def add_dock(self, widget: QWidget, area, title: str | None = None,
                  tabify_with: QDockWidget | None = None) -> QDockWidget:
         """Add a panel (a widget, wrapped in a dock, or a ready ``QDockWidget``)."""
         dock = widget if isinstance(widget, QDockWidget) else QDockWidget(title or widget.windowTitle(), self)
@@ -126,21 +127,21 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, dock)
         if tabify_with is not None:
             self.tabifyDockWidget(tabify_with, dock)
-        panels = getattr(self, "panels_menu", None)
-        if panels is not None:
-            panels.addAction(dock.toggleViewAction())
+        if self.panels_menu is not None:
+            self.panels_menu.addAction(dock.toggleViewAction())
         return dock
 
     # ------------------------------------------------------------------ the project
-    def set_project(self, project: Project, dirty: bool = False) -> None:
+    def set_project(self, project: "Project", dirty: bool = False) -> None:
         """Make ``project`` the current one (New, Open, restore); the undo history starts over."""
-        old = self._project
-        if old is not project:
-            old.name_changed.disconnect(self._update_title)
+        from designer.window_parts import place_unplaced_nodes
+
+        if self._project is not None and self._project is not project:
+            self._project.name_changed.disconnect(self._update_title)
         self._project = project
         project.name_changed.connect(self._update_title)
         self.undo_stack.clear()
-        self._place_unplaced_nodes(project)
+        place_unplaced_nodes(project)
         self.analysis.set_project(project)
         self.scene.set_graph(project.graph)
         self.inspector.set_graph(project.graph)
@@ -152,21 +153,6 @@ class MainWindow(QMainWindow):
         self.view.fit_graph()
         self.project_replaced.emit(project)
 
-    @staticmethod
-    def _place_unplaced_nodes(project: Project) -> None:
-        """Nodes without ``pos`` (a hand-written file) get laid out; placed ones stay put."""
-        graph = project.graph
-        missing = [nid for nid, n in graph.nodes.items() if n.pos is None]
-        if not missing:
-            return
-        positions = auto_layout(list(graph.nodes), [(e.source, e.target) for e in graph.edges])
-        if len(missing) < len(graph.nodes):
-            placed = [n.pos for n in graph.nodes.values() if n.pos is not None]
-            below = max(y for _, y in placed) + 160
-            positions = {nid: (x, y + below) for nid, (x, y) in positions.items()}
-        with graph.changed.blocked():
-            graph.move_nodes({nid: positions[nid] for nid in missing})
-
     def is_dirty(self) -> bool:
         return not self.undo_stack.isClean()
 
@@ -176,7 +162,10 @@ class MainWindow(QMainWindow):
         self._update_title()
 
     def display_name(self) -> str:
-        return self._project.path.name if self._project.path else f"{self._project.name} (not saved)"
+        project = self._project
+        if project is None:
+            return "LayerForge"
+        return project.path.name if project.path else f"{project.name} (not saved)"
 
     def _update_title(self, *_args) -> None:
         self.setWindowTitle(f"{self.display_name()}{'*' if self.is_dirty() else ''} — LayerForge")
@@ -200,8 +189,7 @@ class MainWindow(QMainWindow):
         self.view.center_on_node(node_id)
 
     def rename_selected(self) -> None:
-        selected = self.scene.selected_node_ids()
-        if len(selected) == 1:
+        if len(self.scene.selected_node_ids()) == 1:
             self.inspector.focus_name()
 
     def _on_node_activated(self, node_id: str) -> None:
@@ -215,16 +203,21 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(reason, REFUSAL_MS)
 
     # ------------------------------------------------------------------ window events
+    def _restore_layout(self) -> None:
+        if self._layout_restored:
+            return
+        self._layout_restored = True
+        state = settings.settings().value(settings.WINDOW_STATE)
+        if state is not None:
+            self.restoreState(state)
+
     def showEvent(self, event) -> None:
-        if not self._layout_restored:
-            self._layout_restored = True
-            state = settings.settings().value(settings.WINDOW_STATE)
-            if state is not None:
-                self.restoreState(state)
+        if self._built:
+            self._restore_layout()
         super().showEvent(event)
 
     def dragEnterEvent(self, event) -> None:
-        if event.mimeData().hasUrls():
+        if self._built and event.mimeData().hasUrls():
             event.acceptProposedAction()
 
     def dropEvent(self, event) -> None:
@@ -234,6 +227,9 @@ class MainWindow(QMainWindow):
             self.files.open_dropped(paths)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._built:
+            event.accept()
+            return
         if not self.files.confirm_discard():
             event.ignore()
             return
@@ -243,3 +239,7 @@ class MainWindow(QMainWindow):
         self.autosave.close()
         self.analysis.shutdown()
         event.accept()
+
+
+def _menu_rank(key: str) -> float:
+    return MENU_ORDER.index(key) if key in MENU_ORDER else MENU_ORDER.index("Help") - 0.5

@@ -24,7 +24,7 @@ STARTUP_PROBE = textwrap.dedent("""
     shown_without_torch = window.isVisible() and "torch" not in sys.modules
 
     def report():
-        if window.analysis.waiting_for_data or window.project.path is None:
+        if not window.is_built or window.analysis.waiting_for_data or window.project.path is None:
             QTimer.singleShot(20, report)
             return
         window.analysis.refresh_now()
@@ -58,7 +58,8 @@ def test_the_command_line_opens_a_project(qtbot):
 
     window = start_window([str(EXAMPLES / "lenet_shapes.lfproj")])
     try:
-        qtbot.waitUntil(lambda: window.project.path is not None, timeout=5000)
+        assert not window.is_built  # the shell shows first
+        qtbot.waitUntil(lambda: window.is_built and window.project.path is not None, timeout=5000)
         settle(qtbot, window)
         assert window.project.name == "LeNet-5 shapes"
         assert window.scene.nodes["flatten"].shape_text == "400"

@@ -31,6 +31,7 @@ class TrainingPlots(QWidget):
         super().__init__(parent)
         self.setObjectName("trainingPlots")
         self.live = LiveRun()
+        self.redraws = 0  # redraws that changed something (the benchmark counts them)
         self.overview = OverviewView()
         self.loss = LossView()
         self.activations = ActivationsView()
@@ -94,8 +95,8 @@ class TrainingPlots(QWidget):
             return
         self._set_tab_visibility()
         view = self.tabs.currentWidget()
-        if view is not None:
-            view.update_from(self.live)
+        if view is not None and view.update_from(self.live):
+            self.redraws += 1
 
     def redraw_all(self) -> None:
         """Draw every tab now (screenshots, tests)."""

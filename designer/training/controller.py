@@ -1,0 +1,377 @@
+"""Training in the window: the panel, the plots and the run history, wired to a session.
+
+:class:`TrainingController` is what :func:`designer.training.install` returns. It
+uses only the window's public API (``project``, ``project_replaced``, ``undo_stack``,
+``analysis``, ``menu()``, ``add_dock()``), and works with a plain ``QMainWindow``
+that has a ``project`` and an ``undo_stack`` (the others are optional).
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMessageBox, QWidget
+
+from core.errors import TrainingError
+from core.train.rundir import default_run_dir
+from core.train.spec import training_problems
+from designer import settings
+from designer.data.signals import emit
+from designer.training import fields as F
+from designer.training.commands import SetTraining
+from designer.training.history import RunHistory
+from designer.training.panel import TrainingPanel
+from designer.training.plots import TrainingPlots
+from designer.training.session import IDLE, LOADING, PAUSED, RUNNING, STOPPING, TrainingSession
+
+#: How long closing the window waits for the run to stop and save.
+CLOSE_TIMEOUT_S = 120.0
+
+
+class DeviceFinder(QObject):
+    """Lists the devices torch can train on, in a background thread (importing torch takes seconds)."""
+
+    found = Signal(list)
+
+    def start(self) -> None:
+        threading.Thread(target=self._run, name="layerforge-devices", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            from core.train import available_devices
+            from core.train.device import describe_device, resolve
+
+            devices = []
+            for device in available_devices():
+                if device == "auto":
+                    text = f"auto ({describe_device(resolve('auto', 'float32').device)})"
+                else:
+                    text = describe_device(device)
+                devices.append((device, text))
+        except Exception:  # noqa: BLE001 - without torch details, offer the plain names
+            devices = [("auto", "auto"), ("cpu", "CPU")]
+        try:
+            emit(self.found, devices)
+        except RuntimeError:  # the window is gone
+            pass
+
+
+class TrainingController(QObject):
+    def __init__(self, window: QMainWindow, close_guard: bool = True) -> None:
+        super().__init__(window)
+        self.window = window
+        self.session = TrainingSession(self)
+        self.panel = TrainingPanel()
+        self.plots = TrainingPlots()
+        self.history = RunHistory()
+        self.project = None
+        self._run_from_project = None  # the project a running run was started from
+        self.devices: list[tuple[str, str]] = [("auto", "auto"), ("cpu", "CPU")]
+        self._make_actions()
+        self._make_docks()
+        self._connect()
+        self.device_finder = DeviceFinder(self)
+        self.device_finder.found.connect(self._on_devices_found)
+        self.device_finder.start()
+        if close_guard:
+            window.installEventFilter(self)
+        app = QApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self._on_quit)
+        self.set_project(getattr(window, "project", None))
+
+    # ------------------------------------------------------------------ building
+    def _make_actions(self) -> None:
+        def action(text: str, slot, shortcut=None, tip: str = "", icon=None) -> QAction:
+            act = QAction(text, self.window)
+            if icon is not None:
+                act.setIcon(icon)
+            if shortcut:
+                act.setShortcut(QKeySequence(shortcut))
+            act.setToolTip(tip or text)
+            act.setStatusTip(tip or text)
+            act.triggered.connect(slot)
+            return act
+
+        p = self.panel
+        self.train_action = action("&Train", self.train, "F5", "Train the network on the project's data",
+                                   p.train_button.icon())
+        self.pause_action = action("&Pause", self.pause, "F6", "Pause after the current batch",
+                                   p.pause_button.icon())
+        self.resume_action = action("&Resume", self.resume, "F7", "Go on training", p.resume_button.icon())
+        self.stop_action = action("&Stop", self.stop, "Shift+F5", "Stop; the run keeps its last epoch",
+                                  p.stop_button.icon())
+        self.continue_action = action("&Continue Selected Run…", lambda: self.history.continue_selected(),
+                                      None, "Go on training the run selected in the Runs panel")
+        self.run_actions = [self.train_action, self.pause_action, self.resume_action, self.stop_action]
+
+    def _make_docks(self) -> None:
+        window = self.window
+        menu = window.menu("Train") if hasattr(window, "menu") else window.menuBar().addMenu("&Train")
+        menu.addActions(self.run_actions)
+        menu.addSeparator()
+        menu.addAction(self.continue_action)
+        self.menu = menu
+        self.toolbar = window.addToolBar("Training")
+        self.toolbar.setObjectName("trainingToolbar")
+        self.toolbar.addActions(self.run_actions)
+        right = _dock_of(getattr(window, "inspector", None))
+        bottom = _dock_of(getattr(window, "problems", None))
+        self.panel_dock = self._add_dock(self.panel, Qt.DockWidgetArea.RightDockWidgetArea, "Training", right)
+        self.plots_dock = self._add_dock(self.plots, Qt.DockWidgetArea.BottomDockWidgetArea, "Training plots",
+                                         bottom)
+        self.history_dock = self._add_dock(self.history, Qt.DockWidgetArea.BottomDockWidgetArea, "Runs",
+                                           self.plots_dock)
+        menu.addSeparator()
+        for dock in (self.panel_dock, self.plots_dock, self.history_dock):
+            menu.addAction(dock.toggleViewAction())
+
+    def _add_dock(self, widget: QWidget, area, title: str, tabify_with: QDockWidget | None) -> QDockWidget:
+        window = self.window
+        if hasattr(window, "add_dock"):
+            return window.add_dock(widget, area, title, tabify_with=tabify_with)
+        dock = QDockWidget(title, window)
+        dock.setObjectName("dock" + title.replace(" ", ""))
+        dock.setWidget(widget)
+        window.addDockWidget(area, dock)
+        if tabify_with is not None:
+            window.tabifyDockWidget(tabify_with, dock)
+        return dock
+
+    def _connect(self) -> None:
+        s, p = self.session, self.panel
+        p.train_button.clicked.connect(self.train)
+        p.pause_button.clicked.connect(self.pause)
+        p.resume_button.clicked.connect(self.resume)
+        p.stop_button.clicked.connect(self.stop)
+        p.form.edited.connect(self._on_form_edited)
+        s.state_changed.connect(self._on_state_changed)
+        s.loading.connect(p.on_loading)
+        s.started.connect(self._on_started)
+        s.progressed.connect(p.on_progress)
+        s.settings_changed.connect(self._on_settings_changed)
+        s.failed.connect(self._on_failed)
+        s.finished.connect(self._on_finished)
+        self.plots.sample_chosen.connect(s.set_sample_index)
+        self.history.continue_requested.connect(self.continue_run)
+        replaced = getattr(self.window, "project_replaced", None)
+        if replaced is not None:
+            replaced.connect(self.set_project)
+        analysis = getattr(self.window, "analysis", None)
+        if analysis is not None and hasattr(analysis, "data_changed"):
+            analysis.data_changed.connect(self._show_project)
+        self._on_state_changed(IDLE)
+
+    # ------------------------------------------------------------------ the project
+    @property
+    def info(self):
+        """The project's data facts (task, classes) as the window's analysis knows them."""
+        analysis = getattr(self.window, "analysis", None)
+        return getattr(analysis, "data_info", None)
+
+    def set_project(self, project) -> None:
+        if self.project is not None:
+            self.project.training_changed.disconnect(self._show_project)
+        self.project = project
+        if project is not None:
+            project.training_changed.connect(self._show_project)
+        self._show_project()
+        self.history.set_folder(self.runs_folder(), project.name if project is not None else None)
+
+    def runs_folder(self) -> Path | None:
+        """Where this project's runs go: ``runs/`` beside its file, else the designer's own folder."""
+        if self.project is None:
+            return None
+        if self.project.path is None:
+            return settings.state_dir() / "runs"
+        return self.project.directory / "runs"
+
+    def _show_project(self) -> None:
+        project = self.project
+        base = str(project.directory) if project is not None and project.path else ""
+        self.panel.form.show_training(project.training if project is not None else {}, self.info, base)
+        self.panel.form.set_devices(self.devices)
+        if self.session.state == PAUSED:
+            self.panel.form.show_live_settings(self.session.settings)
+        self._update_enabled()
+
+    def _on_devices_found(self, devices: list) -> None:
+        self.devices = [tuple(d) for d in devices]
+        self.panel.form.set_devices(self.devices)
+
+    def _on_form_edited(self, key: str, value: Any) -> None:
+        project, state = self.project, self.session.state
+        if project is None:
+            return
+        if state == PAUSED and key in F.LIVE_KEYS:
+            try:
+                self.session.update_optimizer(**{key: value})
+            except TrainingError as err:
+                self.panel.form.set_field_error(key, str(err))
+                return
+            self.panel.form.set_field_error(key, None)
+            title = self.panel.form.rows[key].spec.title
+            self.panel.status.setText(f"{title} changed to {value}: Resume to go on with it.")
+            if project is not self._run_from_project:
+                return  # a continued run: the project keeps its own settings
+        elif state != IDLE:
+            return
+        training = F.edited(project.training, key, value, self.info)
+        if training == project.training:
+            return
+        self._push(SetTraining(project, training, key))
+
+    def _push(self, command) -> None:
+        stack = getattr(self.window, "undo_stack", None)
+        if stack is not None:
+            stack.push(command)
+        else:
+            command.redo()
+
+    # ------------------------------------------------------------------ controlling
+    def train(self) -> bool:
+        """Start a new run of the current project (the Train button)."""
+        project = self.project
+        if project is None or self.session.active:
+            return False
+        if not project.data:
+            self.panel.show_message("The project has no data yet: load a CSV file or an image folder"
+                                    " (Data menu), or choose a built-in dataset, then train.")
+            return False
+        problems = training_problems(project.training, self.info)
+        if problems:
+            self.panel.show_message(problems[0] + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
+            return False
+        self.panel.show_message(None)
+        run_dir = None if project.path else default_run_dir(self.runs_folder().parent, project.name)
+        self._run_from_project = project
+        self.session.start(project, run_dir=run_dir)
+        self.show_plots()
+        return True
+
+    def continue_run(self, run_dir: Path, epochs: int | None = None) -> bool:
+        """Go on with an earlier run from its checkpoint (``epochs``: the new total)."""
+        if self.session.active:
+            return False
+        self.panel.show_message(None)
+        overrides = {"epochs": int(epochs)} if epochs else {}
+        summary = next((r for r in self.history.runs if r.path == Path(run_dir)), None)
+        if summary is not None and epochs is not None and epochs == summary.epochs:
+            overrides = {}
+        self._run_from_project = None
+        self.session.continue_run(Path(run_dir), overrides=overrides)
+        self.show_plots()
+        return True
+
+    def pause(self) -> None:
+        self.session.pause()
+
+    def resume(self) -> None:
+        self.session.resume()
+
+    def stop(self) -> None:
+        self.session.stop()
+
+    def show_plots(self) -> None:
+        """Bring the plots and the panel to the front (a run starts)."""
+        for dock in (self.plots_dock, self.panel_dock):
+            dock.show()
+            dock.raise_()
+        if self.plots_dock.height() < self.window.height() * 0.3:
+            self.window.resizeDocks([self.plots_dock], [int(self.window.height() * 0.45)],
+                                    Qt.Orientation.Vertical)
+
+    # ------------------------------------------------------------------ session events
+    def _on_state_changed(self, state: str) -> None:
+        self._update_enabled()
+        self.history.set_live_dir(self.session.run_dir if state != IDLE else None)
+
+    def _update_enabled(self) -> None:
+        state = self.session.state
+        can_train = self.project is not None
+        self.panel.set_state(state, can_train)
+        self.train_action.setEnabled(state == IDLE and can_train)
+        self.pause_action.setEnabled(state in (LOADING, RUNNING))
+        self.resume_action.setEnabled(state == PAUSED)
+        self.stop_action.setEnabled(state in (LOADING, RUNNING, PAUSED))
+
+    def _on_started(self, item) -> None:
+        self.panel.on_started(item)
+        self.plots.set_live(self.session.live, item.probe_samples)
+        self.history.set_live_dir(item.run_dir)
+        self.history.refresh()
+
+    def _on_settings_changed(self, settings_: dict) -> None:
+        if self.session.state == PAUSED:
+            self.panel.form.show_live_settings(settings_)
+
+    def _on_failed(self, message: str) -> None:
+        self.panel.show_message(message)
+        status = getattr(self.window, "statusBar", None)
+        if status is not None:
+            self.window.statusBar().showMessage("Training could not go on: " + message, 10000)
+
+    def _on_finished(self, result) -> None:
+        self.panel.on_finished(result)
+        self._run_from_project = None
+        self._show_project()  # the form shows the project's values again
+        self.history.set_live_dir(None)
+        self.history.refresh()
+        self.plots.redraw()
+        if result is not None and self.session.live.report is not None and result.status != "failed":
+            self.plots.show_results()
+        if result is not None and hasattr(self.window, "statusBar"):
+            self.window.statusBar().showMessage(f"Training {result.status}: {self.panel.status.text()}", 10000)
+
+    # ------------------------------------------------------------------ closing
+    def confirm_close(self) -> bool:
+        """Ask before closing during training; stop the run cleanly (saved as ``stopped``).
+
+        Returns False when the person keeps the window open. The main window calls this
+        first in its ``closeEvent`` (the event filter does it otherwise).
+        """
+        if not self.session.active:
+            return True
+        box = QMessageBox(QMessageBox.Icon.Question, "Training is running",
+                          "Stop training and close?", parent=self.window)
+        box.setInformativeText("The run keeps its last completed epoch (status stopped) and can be"
+                               " continued later from the Runs panel.")
+        stop = box.addButton("Stop and Close", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        if box.clickedButton() is not stop:
+            return False
+        return self.stop_and_wait()
+
+    def stop_and_wait(self, timeout_s: float = CLOSE_TIMEOUT_S) -> bool:
+        """Stop the run and wait until it is saved (no question asked)."""
+        self.panel.status.setText("Stopping and saving the run…")
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            return self.session.stop_and_wait(timeout_s)
+        finally:
+            QApplication.restoreOverrideCursor()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.window and event.type() == QEvent.Type.Close and self.session.active:
+            if not self.confirm_close():
+                event.ignore()
+                return True
+        return False
+
+    def _on_quit(self) -> None:
+        if self.session.active:
+            self.session.stop_and_wait(CLOSE_TIMEOUT_S)
+
+
+def _dock_of(widget: QWidget | None) -> QDockWidget | None:
+    """The dock a panel sits in (to tabify ours with it)."""
+    parent = widget.parentWidget() if widget is not None else None
+    while parent is not None and not isinstance(parent, QDockWidget):
+        parent = parent.parentWidget()
+    return parent

@@ -1,0 +1,80 @@
+"""Building the main window's parts: canvas, palette, inspector, problems, menus, autosave.
+
+Kept apart from ``main_window.py`` so that the window's shell can be shown before
+any of this (or the core it needs) is imported; see ``MainWindow.build``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+
+from core.project import Project
+from designer.actions import install_edit_menu, install_help_menu, install_view_menu
+from designer.analysis import AnalysisService
+from designer.canvas import GraphScene, GraphView
+from designer.editor import GraphEditor
+from designer.files import FileActions
+from designer.inspector import Inspector
+from designer.layout import auto_layout
+from designer.palette import Palette
+from designer.problems import ProblemsPanel
+from designer.recovery import Autosave
+from designer.style import app_icon
+from designer.summary import SummaryLabel
+
+if TYPE_CHECKING:  # pragma: no cover
+    from designer.main_window import MainWindow
+
+PALETTE_WIDTH, INSPECTOR_WIDTH, PROBLEMS_HEIGHT = 230, 320, 130
+
+
+def build_parts(window: "MainWindow") -> None:
+    window.setWindowIcon(app_icon())
+    window.analysis = AnalysisService(window)
+    window.editor = GraphEditor(window.undo_stack, lambda: window.project.graph, window)
+    window.scene = GraphScene(window.editor, window)
+    window.view = GraphView(window.scene)
+    window.setCentralWidget(window.view)
+
+    window.files = FileActions(window)
+    window.edit_actions = install_edit_menu(window)
+    window.view_actions = install_view_menu(window)
+    window.palette = Palette()
+    palette_dock = window.add_dock(window.palette, Qt.DockWidgetArea.LeftDockWidgetArea, "Layers")
+    window.inspector = Inspector(window.editor, window.analysis)
+    inspector_dock = window.add_dock(window.inspector, Qt.DockWidgetArea.RightDockWidgetArea, "Inspector")
+    window.problems = ProblemsPanel(window.analysis)
+    problems_dock = window.add_dock(window.problems, Qt.DockWidgetArea.BottomDockWidgetArea, "Problems")
+    window.resizeDocks([palette_dock, inspector_dock], [PALETTE_WIDTH, INSPECTOR_WIDTH], Qt.Orientation.Horizontal)
+    window.resizeDocks([problems_dock], [PROBLEMS_HEIGHT], Qt.Orientation.Vertical)
+    install_help_menu(window)
+    window.summary = SummaryLabel(window.analysis)
+    window.statusBar().addPermanentWidget(window.summary)
+    window.autosave = Autosave(window)
+
+    window.analysis.analysis_changed.connect(window.scene.set_analysis)
+    window.scene.selectionChanged.connect(window._on_selection_changed)
+    window.scene.node_activated.connect(window._on_node_activated)
+    window.palette.layer_requested.connect(window.add_layer_near_selection)
+    window.problems.node_requested.connect(window.show_node)
+    window.editor.refused.connect(window._on_refused)
+    window.view.files_dropped.connect(window.files.open_dropped)
+    window.undo_stack.cleanChanged.connect(window._update_title)
+    window.set_project(Project("Untitled"))
+
+
+def place_unplaced_nodes(project: Project) -> None:
+    """Nodes without ``pos`` (a hand-written file) get laid out; placed ones stay put."""
+    graph = project.graph
+    missing = [nid for nid, n in graph.nodes.items() if n.pos is None]
+    if not missing:
+        return
+    positions = auto_layout(list(graph.nodes), [(e.source, e.target) for e in graph.edges])
+    if len(missing) < len(graph.nodes):
+        placed = [n.pos for n in graph.nodes.values() if n.pos is not None]
+        below = max(y for _, y in placed) + 160
+        positions = {nid: (x, y + below) for nid, (x, y) in positions.items()}
+    with graph.changed.blocked():
+        graph.move_nodes({nid: positions[nid] for nid in missing})
