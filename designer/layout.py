@@ -8,9 +8,11 @@ Left to right by depth, in the spirit of Sugiyama's layered drawing:
    lane, the main path beside it);
 3. the nodes of each column are ordered by the average row of their neighbours
    (a few sweeps left and right), which removes most crossings;
-4. the rows become coordinates; a graph deeper than ``max_columns`` columns is
-   wrapped into bands stacked top to bottom, so 300 layers stay readable instead of
-   becoming one strip 50 000 pixels wide.
+4. the rows become coordinates; a graph deeper than ``min_band_columns`` columns is
+   wrapped into bands stacked top to bottom (about a 16:10 picture), so 300 layers
+   stay readable instead of becoming one strip 60 000 pixels wide. A band ends where
+   the fewest wires cross (between two residual blocks, not inside one), so usually
+   a single wire runs back to the start of the next band.
 
 The positions are the node cards' top-left corners on the canvas.
 """
@@ -33,7 +35,8 @@ class LayoutStyle:
     column_gap: float = 60.0
     row_gap: float = 36.0
     band_gap: float = 110.0
-    max_columns: int = 16
+    min_band_columns: int = 6
+    aspect: float = 1.6  # width / height the wrapped picture aims for
 
     @property
     def column_step(self) -> float:
@@ -59,7 +62,7 @@ def auto_layout(node_ids: Sequence[str], edges: Iterable[tuple[str, str]],
     columns = _columns(ids, pairs)
     layers, links = _with_waypoints(ids, pairs, columns)
     _order_layers(layers, links)
-    return _coordinates(layers, style, origin)
+    return _coordinates(layers, _band_starts(layers, links, columns, style), style, origin)
 
 
 # ---------------------------------------------------------------------- 1. columns
@@ -160,14 +163,40 @@ def _order_layers(layers: list[list[object]], links: list[tuple[object, object]]
     sweep(range(1, len(layers)), before)
 
 
-# ---------------------------------------------------------------------- 4. coordinates
-def _coordinates(layers: list[list[object]], style: LayoutStyle, origin: Position) -> dict[str, Position]:
+# ---------------------------------------------------------------------- 4. bands and coordinates
+def _band_starts(layers: list[list[object]], links: list[tuple[object, object]], columns: dict[str, int],
+                 style: LayoutStyle) -> list[int]:
+    """The first column of each band."""
     depth = len(layers)
-    columns_per_band = _band_width(layers, style)
+    if depth <= style.min_band_columns:
+        return [0]
+    rows = max(1.0, sum(len(layer) for layer in layers) / depth)  # average lanes
+    band_height = rows * style.row_step + style.band_gap
+    # width / height ~ aspect  with  width = k * column_step,  height = depth / k * band_height
+    k = max(style.min_band_columns, math.sqrt(style.aspect * depth * band_height / style.column_step))
+    bands = max(1, round(depth / k))
+    if bands == 1:
+        return [0]
+    target = math.ceil(depth / bands)
+    crossing = [0] * depth  # wires from column c to column c + 1
+    for a, _ in links:
+        crossing[a.column if isinstance(a, _Waypoint) else columns[a]] += 1
+    starts = [0]
+    while starts[-1] + target < depth:
+        ideal = starts[-1] + target
+        slack = max(1, target // 3)
+        window = range(max(starts[-1] + 2, ideal - slack), min(depth - 1, ideal + slack) + 1)
+        # a new band starts at column c: fewest crossings between c - 1 and c, then nearest the ideal
+        starts.append(min(window, key=lambda c: (crossing[c - 1], abs(c - ideal))) if window else ideal)
+    return starts
+
+
+def _coordinates(layers: list[list[object]], starts: list[int], style: LayoutStyle,
+                 origin: Position) -> dict[str, Position]:
     positions: dict[str, Position] = {}
     band_top = origin[1]
-    for band_start in range(0, depth, columns_per_band):
-        band = layers[band_start:band_start + columns_per_band]
+    for start, end in zip(starts, starts[1:] + [len(layers)]):
+        band = layers[start:end]
         rows = max(len(layer) for layer in band)
         for offset, layer in enumerate(band):
             x = origin[0] + offset * style.column_step
@@ -176,18 +205,6 @@ def _coordinates(layers: list[list[object]], style: LayoutStyle, origin: Positio
                     positions[item] = (x, band_top + row * style.row_step)
         band_top += rows * style.row_step - style.row_gap + style.band_gap
     return positions
-
-
-def _band_width(layers: list[list[object]], style: LayoutStyle) -> int:
-    """Columns per band: all of them for a small graph, else roughly a 16:10 picture."""
-    depth = len(layers)
-    if depth <= style.max_columns:
-        return depth
-    rows = max(1, sum(len(layer) for layer in layers) / depth)  # average lanes per band
-    band_height = rows * style.row_step + style.band_gap
-    # width / height ~ 1.6  with  width = k * column_step,  height = depth / k * band_height
-    k = math.sqrt(1.6 * depth * band_height / style.column_step)
-    return max(style.max_columns, min(depth, round(k)))
 
 
 def overlaps(positions: dict[str, Position], style: LayoutStyle = LayoutStyle()) -> list[tuple[str, str]]:

@@ -40,9 +40,10 @@ class Palette(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.search = QLineEdit(placeholderText="Search layers…  (e.g. conv, norm, attention)")
+        self.search = QLineEdit(placeholderText="Search layers…")
         self.search.setObjectName("paletteSearch")
         self.search.setClearButtonEnabled(True)
+        self.search.setToolTip("Filter by name or description, e.g. conv, norm, attention; Enter adds the first")
         self.tree = _LayerTree()
         self.tree.setHeaderHidden(True)
         self.tree.setRootIsDecorated(False)

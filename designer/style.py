@@ -118,4 +118,6 @@ def apply_theme(app: QApplication) -> None:
         palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#6c7585"))
     app.setPalette(palette)
     with open(resource_path("styles", "dark.qss"), encoding="utf-8") as handle:
-        app.setStyleSheet(handle.read())
+        sheet = handle.read()
+    # url() in a style sheet is relative to the current folder: point it at our icons
+    app.setStyleSheet(sheet.replace("@ICONS@", resource_path("icons").as_posix()))

@@ -186,19 +186,24 @@ class NodeItem(QGraphicsItem):
         metrics = QFontMetrics(painter.font())
         painter.drawText(QRectF(28, 3, WIDTH - 34, HEADER - 2), Qt.AlignmentFlag.AlignVCenter,
                          metrics.elidedText(self.type_name, Qt.TextElideMode.ElideRight, int(WIDTH - 34)))
-        # name and parameter count
-        painter.setFont(ui_font(8.5))
-        metrics = QFontMetrics(painter.font())
-        params_width = metrics.horizontalAdvance(self.params_text) if self.params_text else 0
+        # name and parameter count ("9.25k params", or "9.25k" when the name needs the room)
+        name_font, params_font = ui_font(8.5), ui_font(7.5)
+        name_advance = QFontMetrics(name_font).horizontalAdvance(self.node_id)
+        params_text = self.params_text
+        params_width = QFontMetrics(params_font).horizontalAdvance(params_text)
+        if params_text and name_advance + params_width + 26 > WIDTH:
+            params_text = params_text.split(" ")[0]
+            params_width = QFontMetrics(params_font).horizontalAdvance(params_text)
+        if params_text:
+            painter.setFont(params_font)
+            painter.setPen(QColor(Colors.text_dim if params_text.startswith("0") else Colors.params_text))
+            painter.drawText(QRectF(WIDTH - 10 - params_width, HEADER + 1, params_width, 18),
+                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, params_text)
+        painter.setFont(name_font)
         painter.setPen(QColor(Colors.text_dim))
         name_width = int(WIDTH - 20 - params_width - (6 if params_width else 0))
         painter.drawText(QRectF(10, HEADER + 1, name_width, 18), Qt.AlignmentFlag.AlignVCenter,
-                         metrics.elidedText(self.node_id, Qt.TextElideMode.ElideMiddle, name_width))
-        if self.params_text:
-            painter.setPen(QColor(Colors.params_text))
-            painter.drawText(QRectF(WIDTH - 10 - params_width, HEADER + 1, params_width, 18),
-                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, self.params_text)
-        # shape pill
+                         QFontMetrics(name_font).elidedText(self.node_id, Qt.TextElideMode.ElideMiddle, name_width))
         self._paint_shape(painter)
 
     def _paint_shape(self, painter: QPainter) -> None:
@@ -209,7 +214,7 @@ class NodeItem(QGraphicsItem):
             color = Colors.shape_unknown if text == "?" else Colors.shape_text
         painter.setFont(mono_font(8.5))
         metrics = QFontMetrics(painter.font())
-        text = metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(WIDTH - 28))
+        text = metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(WIDTH - 30))
         pill = QRectF(8, HEADER + 20, min(WIDTH - 16, metrics.horizontalAdvance(text) + 14), 17)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor(Colors.pill))

@@ -312,8 +312,10 @@ class GraphScene(QGraphicsScene):
                     painter.drawLine(QPointF(rect.left(), value), QPointF(rect.right(), value))
 
     def graph_bounds(self) -> QRectF:
-        """The rectangle around all cards (empty when there are none)."""
+        """The rectangle around all cards and wires (empty when there are none)."""
         rect = QRectF()
         for item in self.nodes.values():
             rect = rect.united(QRectF(item.pos(), item.pos() + QPointF(WIDTH, HEIGHT)))
+        for wire in self.wires.values():
+            rect = rect.united(wire.path().boundingRect())
         return rect

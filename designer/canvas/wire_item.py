@@ -14,14 +14,20 @@ from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPainterPath, QPainter
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
 from core.graph import Edge
+from designer.layout import LayoutStyle
 from designer.style import Colors, mono_font
+
+HEIGHT = LayoutStyle().node_height
+BACK_LANE_GAP = 20.0
 
 
 def wire_path(start: QPointF, end: QPointF) -> QPainterPath:
     """A cubic curve leaving ``start`` to the right and entering ``end`` from the left.
 
-    A wire that runs backwards (its target left of its source) loops out and back
-    so that it never hides under the cards it connects.
+    A wire that runs backwards (its target left of its source, as from the end of one
+    band of the auto-layout to the start of the next) leaves to the right, runs back
+    along the gap just above the target's card (or below both cards when the target
+    is not lower), and enters the target from the left, never through the cards.
     """
     path = QPainterPath(start)
     dx = end.x() - start.x()
@@ -29,12 +35,15 @@ def wire_path(start: QPointF, end: QPointF) -> QPainterPath:
         bend = max(40.0, dx * 0.5)
         path.cubicTo(QPointF(start.x() + bend, start.y()), QPointF(end.x() - bend, end.y()), end)
         return path
-    reach = 60.0 + min(200.0, abs(dx) * 0.15)
-    middle_y = (start.y() + end.y()) / 2 if abs(end.y() - start.y()) > 90 else start.y() + 90
-    path.cubicTo(QPointF(start.x() + reach, start.y()), QPointF(start.x() + reach, middle_y),
-                 QPointF(start.x(), middle_y))
-    path.lineTo(QPointF(end.x(), middle_y))
-    path.cubicTo(QPointF(end.x() - reach, middle_y), QPointF(end.x() - reach, end.y()), end)
+    if end.y() > start.y() + HEIGHT:
+        lane = end.y() - HEIGHT / 2 - BACK_LANE_GAP
+    else:
+        lane = max(start.y(), end.y()) + HEIGHT / 2 + BACK_LANE_GAP
+    reach = 40.0
+    path.cubicTo(QPointF(start.x() + reach * 1.5, start.y()), QPointF(start.x() + reach * 1.5, lane),
+                 QPointF(start.x(), lane))
+    path.lineTo(QPointF(end.x(), lane))
+    path.cubicTo(QPointF(end.x() - reach * 1.5, lane), QPointF(end.x() - reach * 1.5, end.y()), end)
     return path
 
 
