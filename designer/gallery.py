@@ -11,8 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap, QUndoStack
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QListWidget, QListWidgetItem, QVBoxLayout
+from PySide6.QtGui import QColor, QPainter, QPixmap, QUndoStack
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
+                               QVBoxLayout, QWidget)
 
 from core.errors import ProjectError
 from core.project import Project
@@ -22,7 +23,8 @@ from designer.editor import GraphEditor
 from designer.layout import auto_layout
 from designer.style import Colors
 
-THUMBNAIL = QSize(220, 96)
+THUMBNAIL = QSize(220, 110)
+MAX_THUMBNAIL_SCALE = 0.3  # cards drawn as coloured blocks, the same for every example
 PATH_ROLE = Qt.ItemDataRole.UserRole
 EMPTY = ""  # the "Empty canvas" entry's path
 
@@ -34,22 +36,22 @@ def example_paths() -> list[Path]:
 
 
 def render_thumbnail(project: Project, size: QSize = THUMBNAIL) -> QPixmap:
-    """A small picture of ``project``'s graph, drawn by a throw-away canvas scene."""
+    """A small picture of ``project``'s graph: auto-laid out, drawn by a throw-away canvas scene."""
     pixmap = QPixmap(size)
     pixmap.fill(QColor(Colors.canvas))
     graph = project.graph.copy()
-    if any(n.pos is None for n in graph.nodes.values()):
-        graph.move_nodes(auto_layout(list(graph.nodes), [(e.source, e.target) for e in graph.edges]))
-    stack = QUndoStack()
-    scene = GraphScene(GraphEditor(stack, lambda: graph))
+    graph.move_nodes(auto_layout(list(graph.nodes), [(e.source, e.target) for e in graph.edges]))
+    scene = GraphScene(GraphEditor(QUndoStack(), lambda: graph))
     scene.set_graph(graph)
     bounds = scene.graph_bounds()
     if not bounds.isEmpty():
         bounds = bounds.adjusted(-30, -30, 30, 30)
-        target = QRectF(0, 0, size.width(), size.height())
+        scale = min(size.width() / bounds.width(), size.height() / bounds.height(), MAX_THUMBNAIL_SCALE)
+        target = QRectF(0, 0, bounds.width() * scale, bounds.height() * scale)
+        target.moveCenter(QRectF(0, 0, size.width(), size.height()).center())
         painter = QPainter(pixmap)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        scene.render(painter, target, bounds, Qt.AspectRatioMode.KeepAspectRatio)
+        scene.render(painter, target, bounds, Qt.AspectRatioMode.IgnoreAspectRatio)
         painter.end()
     scene.set_graph(None)
     return pixmap
@@ -67,7 +69,6 @@ class NewProjectDialog(QDialog):
         hint = QLabel("Click one to open it as a new, untitled copy. The examples train on built-in"
                       " data, so each is ready to train.", wordWrap=True)
         self.list = QListWidget(objectName="gallery")
-        self.list.setIconSize(THUMBNAIL)
         self.list.setWordWrap(True)
         self.list.setSpacing(2)
         self.list.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
@@ -89,21 +90,41 @@ class NewProjectDialog(QDialog):
                 project = Project.load(path)
             except ProjectError:
                 continue  # a broken example must not hide the others
-            text = f"{project.name}\n{project.description or path.name}"
-            item = QListWidgetItem(QIcon(render_thumbnail(project)), text)
-            item.setData(PATH_ROLE, str(path))
-            item.setToolTip(f"{project.description}\n\n{len(project.graph)} layers · {path.name}")
-            item.setSizeHint(QSize(660, THUMBNAIL.height() + 22))
-            self.list.addItem(item)
+            self._add_entry(project.name, project.description or path.name,
+                            f"{len(project.graph)} layers · {path.name}", render_thumbnail(project), str(path))
         empty = QPixmap(THUMBNAIL)
         empty.fill(QColor(Colors.canvas))
-        item = QListWidgetItem(QIcon(empty), "Empty canvas\nStart from nothing: drag layers from the palette.")
-        item.setData(PATH_ROLE, EMPTY)
-        item.setSizeHint(QSize(660, THUMBNAIL.height() + 22))
+        self._add_entry("Empty canvas", "Start from nothing: drag layers from the palette.", "", empty, EMPTY)
+
+    def _add_entry(self, name: str, description: str, facts: str, picture: QPixmap, path: str) -> None:
+        item = QListWidgetItem(name)
+        item.setData(PATH_ROLE, path)
+        item.setToolTip(description)
+        item.setForeground(QColor(0, 0, 0, 0))  # the row's widget shows the text
+        card = QWidget()
+        row = QHBoxLayout(card)
+        row.setContentsMargins(8, 6, 8, 6)
+        row.setSpacing(14)
+        image = QLabel()
+        image.setPixmap(picture)
+        row.addWidget(image)
+        text = QVBoxLayout()
+        text.setSpacing(4)
+        text.addStretch(1)
+        text.addWidget(QLabel(name, objectName="galleryName"))
+        text.addWidget(QLabel(description, objectName="galleryDescription", wordWrap=True))
+        if facts:
+            text.addWidget(QLabel(facts, objectName="galleryFacts"))
+        text.addStretch(1)
+        row.addLayout(text, 1)
+        for label in card.findChildren(QLabel):
+            label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        item.setSizeHint(QSize(640, THUMBNAIL.height() + 20))
         self.list.addItem(item)
+        self.list.setItemWidget(item, card)
 
     def entry_names(self) -> list[str]:
-        return [self.list.item(i).text().split("\n")[0] for i in range(self.list.count())]
+        return [self.list.item(i).text() for i in range(self.list.count())]
 
     def _on_item_clicked(self, item: QListWidgetItem) -> None:
         self.chosen = item.data(PATH_ROLE)

@@ -139,6 +139,14 @@ class NodeItem(QGraphicsItem):
         path.addRoundedRect(QRectF(0, 0, WIDTH, HEIGHT), RADIUS, RADIUS)
         return path
 
+    def mousePressEvent(self, event) -> None:
+        add_to_selection(event)
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:
+        add_to_selection(event)  # Qt toggles a Ctrl+clicked item on release
+        super().mouseReleaseEvent(event)
+
     def itemChange(self, change, value):
         if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
             for wire in self.wires:
@@ -233,6 +241,12 @@ class NodeItem(QGraphicsItem):
         else:
             painter.setPen(QPen(self._accent, 2.0))
         painter.drawRoundedRect(card, RADIUS, RADIUS)
+
+
+def add_to_selection(event) -> None:
+    """Shift+click adds to the selection like Ctrl+click (Qt's item default knows only Ctrl)."""
+    if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+        event.setModifiers(event.modifiers() | Qt.KeyboardModifier.ControlModifier)
 
 
 def _escape(text: str) -> str:

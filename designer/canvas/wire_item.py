@@ -14,10 +14,9 @@ from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPainterPath, QPainter
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
 from core.graph import Edge
-from designer.layout import LayoutStyle
+from designer.canvas.node_item import HEIGHT, add_to_selection
 from designer.style import Colors, mono_font
 
-HEIGHT = LayoutStyle().node_height
 BACK_LANE_GAP = 20.0
 
 
@@ -80,6 +79,14 @@ class WireItem(QGraphicsPathItem):
     def label(self) -> str:
         """The text shown on hover: the shape carried, e.g. ``16×5×5``."""
         return self._describe(self.edge)
+
+    def mousePressEvent(self, event) -> None:
+        add_to_selection(event)
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:
+        add_to_selection(event)  # Qt toggles a Ctrl+clicked item on release
+        super().mouseReleaseEvent(event)
 
     def hoverEnterEvent(self, event) -> None:
         self._hover = True

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMessageBox
 
 from core.project import Project
 from designer import settings
 from designer.main_window import MainWindow
 from tests.conftest import EXAMPLES
-from tests.designer.conftest import (choose_file, drag_event, open_example, press_button, settle,
+from tests.designer.conftest import (choose_file, click, drag_event, open_example, press_button, settle,
                                     when_modal)
 
 
@@ -174,24 +174,22 @@ def test_new_shows_the_example_gallery_and_opens_an_untitled_copy(window, qtbot)
         names = dialog.entry_names()
         seen.append(names)
         items = [dialog.list.item(i) for i in range(dialog.list.count())]
-        icon = items[0].icon().pixmap(220, 96).toImage()
-        seen.append(len({icon.pixel(x, y) for x in range(0, 220, 5) for y in range(0, 96, 5)}))
-        seen.append(items[0].text())
-        target = next(i for i in items if i.text().startswith("Residual block CNN"))
-        rect = dialog.list.visualItemRect(target)
-        from tests.designer.conftest import click
-
+        card = dialog.list.itemWidget(items[0])
+        picture = card.findChildren(QLabel)[0].pixmap().toImage()
+        seen.append(len({picture.pixel(x, y) for x in range(0, picture.width(), 5)
+                         for y in range(0, picture.height(), 5)}))
+        seen.append(card.findChild(QLabel, "galleryDescription").text())
+        target = next(i for i in items if i.text() == "Residual block CNN")
         dialog.list.scrollToItem(target)
         click(dialog.list.viewport(), dialog.list.visualItemRect(target).center())
-        del rect
 
     when_modal(qtbot, pick)
     assert window.files.new_project()
-    names, colours, first_text = seen
+    names, colours, description = seen
     assert names[0] == "Spiral MLP" and "Residual block CNN" in names and names[-1] == "Empty canvas"
     assert len(names) == len(list(EXAMPLES.glob("*.lfproj"))) + 1
     assert colours > 3  # a picture, not a blank square
-    assert "interleaved spiral arms" in first_text  # the description is shown
+    assert "interleaved spiral arms" in description  # the description is shown
     project = window.project
     assert project.path is None and project.name == "Residual block CNN"
     example = Project.load(EXAMPLES / "residual_cnn.lfproj")
