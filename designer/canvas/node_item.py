@@ -33,7 +33,25 @@ def format_count(n: int) -> str:
     return str(n)
 
 
-class NodeItem(QGraphicsItem):
+class ShiftSelects:
+    """Mixin for selectable items: Shift+click adds to the selection as Ctrl+click does
+    (Qt's default knows only Ctrl; it selects on press and toggles on release)."""
+
+    def mousePressEvent(self, event) -> None:
+        _shift_as_ctrl(event)
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:
+        _shift_as_ctrl(event)
+        super().mouseReleaseEvent(event)
+
+
+def _shift_as_ctrl(event) -> None:
+    if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+        event.setModifiers(event.modifiers() | Qt.KeyboardModifier.ControlModifier)
+
+
+class NodeItem(ShiftSelects, QGraphicsItem):
     """The card of node ``node_id``; the scene keeps it in step with the graph."""
 
     def __init__(self, node_id: str, type_name: str) -> None:
@@ -139,14 +157,6 @@ class NodeItem(QGraphicsItem):
         path.addRoundedRect(QRectF(0, 0, WIDTH, HEIGHT), RADIUS, RADIUS)
         return path
 
-    def mousePressEvent(self, event) -> None:
-        add_to_selection(event)
-        super().mousePressEvent(event)
-
-    def mouseReleaseEvent(self, event) -> None:
-        add_to_selection(event)  # Qt toggles a Ctrl+clicked item on release
-        super().mouseReleaseEvent(event)
-
     def itemChange(self, change, value):
         if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
             for wire in self.wires:
@@ -241,12 +251,6 @@ class NodeItem(QGraphicsItem):
         else:
             painter.setPen(QPen(self._accent, 2.0))
         painter.drawRoundedRect(card, RADIUS, RADIUS)
-
-
-def add_to_selection(event) -> None:
-    """Shift+click adds to the selection like Ctrl+click (Qt's item default knows only Ctrl)."""
-    if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
-        event.setModifiers(event.modifiers() | Qt.KeyboardModifier.ControlModifier)
 
 
 def _escape(text: str) -> str:

@@ -150,11 +150,7 @@ class GraphView(QGraphicsView):
         else:
             event.ignore()
 
-    def dragMoveEvent(self, event) -> None:
-        if event.mimeData().hasFormat(LAYER_MIME) or _project_paths(event.mimeData()):
-            event.acceptProposedAction()
-        else:
-            event.ignore()
+    dragMoveEvent = dragEnterEvent
 
     def dropEvent(self, event: QDropEvent) -> None:
         mime = event.mimeData()

@@ -14,7 +14,7 @@ from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPainterPath, QPainter
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
 from core.graph import Edge
-from designer.canvas.node_item import HEIGHT, add_to_selection
+from designer.canvas.node_item import HEIGHT, ShiftSelects
 from designer.style import Colors, mono_font
 
 BACK_LANE_GAP = 20.0
@@ -46,7 +46,7 @@ def wire_path(start: QPointF, end: QPointF) -> QPainterPath:
     return path
 
 
-class WireItem(QGraphicsPathItem):
+class WireItem(ShiftSelects, QGraphicsPathItem):
     """The drawing of ``edge``; ``describe`` gives its hover text (the shape it carries)."""
 
     def __init__(self, edge: Edge, source, target, describe: Callable[[Edge], str]) -> None:
@@ -79,14 +79,6 @@ class WireItem(QGraphicsPathItem):
     def label(self) -> str:
         """The text shown on hover: the shape carried, e.g. ``16×5×5``."""
         return self._describe(self.edge)
-
-    def mousePressEvent(self, event) -> None:
-        add_to_selection(event)
-        super().mousePressEvent(event)
-
-    def mouseReleaseEvent(self, event) -> None:
-        add_to_selection(event)  # Qt toggles a Ctrl+clicked item on release
-        super().mouseReleaseEvent(event)
 
     def hoverEnterEvent(self, event) -> None:
         self._hover = True

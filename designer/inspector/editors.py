@@ -257,12 +257,17 @@ class ParamEditor(QWidget):
             field.blockSignals(False)
 
     def show_error(self, message: str | None) -> None:
-        self.error_label.setText(message or "")
-        self.error_label.setVisible(bool(message))
-        self.field.setProperty("invalid", bool(message))
-        self.field.style().unpolish(self.field)
-        self.field.style().polish(self.field)
+        show_field_error(self.field, self.error_label, message)
 
     @property
     def error_text(self) -> str:
         return self.error_label.text() if self.error_label.isVisibleTo(self) else ""
+
+
+def show_field_error(field: QWidget, label: QLabel, message: str | None) -> None:
+    """Refuse a value inline: the field turns red (``invalid`` in the style sheet), the reason shows below."""
+    label.setText(message or "")
+    label.setVisible(bool(message))
+    field.setProperty("invalid", bool(message))
+    field.style().unpolish(field)
+    field.style().polish(field)

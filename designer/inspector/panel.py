@@ -21,7 +21,7 @@ from core.layers import REGISTRY
 from core.shapes import Analysis, format_shape
 from designer.analysis import AnalysisService
 from designer.editor import GraphEditor
-from designer.inspector.editors import ParamEditor
+from designer.inspector.editors import ParamEditor, show_field_error
 from designer.style import CATEGORY_COLORS
 
 
@@ -226,11 +226,7 @@ class Inspector(QScrollArea):
         self._show_name_error(problem)
 
     def _show_name_error(self, message: str | None) -> None:
-        self.name_error.setText(message or "")
-        self.name_error.setVisible(bool(message))
-        self.name_edit.setProperty("invalid", bool(message))
-        self.name_edit.style().unpolish(self.name_edit)
-        self.name_edit.style().polish(self.name_edit)
+        show_field_error(self.name_edit, self.name_error, message)
 
     def focus_name(self) -> None:
         if self.node_id is not None:
