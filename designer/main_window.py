@@ -9,7 +9,8 @@ Extension points for the parts that come after the canvas (data, training, expor
 
 - ``EXTENSIONS``: ``"module:function"`` strings; each ``function(window)`` is called at
   the end of :meth:`build`, after the built-in panels and before the saved dock
-  layout is restored. Add your installer there (e.g. ``"designer.data.panel:install"``).
+  layout is restored; what it returns is kept in ``window.extensions[entry]``. Add
+  your installer there (e.g. ``"designer.training:install"``).
 - ``window.project``: the current :class:`core.project.Project`; replaced (never
   mutated into another) on New/Open/restore. ``project_replaced(project)`` is emitted
   after each replacement: rebind your views to the new object then.
@@ -63,6 +64,7 @@ class MainWindow(QMainWindow):
         self._project: Project | None = None
         self.undo_stack = QUndoStack(self)
         self.panels_menu: QMenu | None = None
+        self.extensions: dict[str, object] = {}  # what each EXTENSIONS installer returned
         for title in ("File", "Edit", "View", "Help"):
             self.menu(title)
         placeholder = QWidget(objectName="canvasPlaceholder")
@@ -85,7 +87,7 @@ class MainWindow(QMainWindow):
         self._built = True
         for entry in EXTENSIONS:
             module, _, function = entry.partition(":")
-            getattr(importlib.import_module(module), function)(self)
+            self.extensions[entry] = getattr(importlib.import_module(module), function)(self)
         if self.isVisible():
             self._restore_layout()
         self.built.emit()

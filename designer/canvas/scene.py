@@ -104,8 +104,7 @@ class GraphScene(QGraphicsScene):
         return QPointF(0.0, bottom + HEIGHT + 40)
 
     def _on_node_added(self, node: Node) -> None:
-        self._add_node_item(node)
-        self._grow_scene_rect()
+        self._grow_scene_rect(self._add_node_item(node))
 
     def _on_node_removed(self, node: Node) -> None:
         item = self.nodes.pop(node.id, None)
@@ -116,7 +115,7 @@ class GraphScene(QGraphicsScene):
         item = self.nodes.get(node_id)
         if item is not None and self.graph is not None:
             item.setPos(self._position_of(self.graph.nodes[node_id]))
-            self._grow_scene_rect()
+            self._grow_scene_rect(item)
 
     def _on_node_renamed(self, old_id: str, new_id: str) -> None:
         item = self.nodes.pop(old_id)
@@ -161,9 +160,10 @@ class GraphScene(QGraphicsScene):
         for wire in item.wires:
             wire.update_path()
 
-    def _grow_scene_rect(self) -> None:
-        """Keep a generous margin around the graph so that it can always be scrolled into view."""
-        bounds = self.itemsBoundingRect().adjusted(-3000, -3000, 3000, 3000)
+    def _grow_scene_rect(self, item: NodeItem | None = None) -> None:
+        """Keep a generous margin around the graph (or ``item``) so that it can be scrolled to."""
+        bounds = (item.sceneBoundingRect() if item is not None else self.itemsBoundingRect())
+        bounds = bounds.adjusted(-3000, -3000, 3000, 3000)
         rect = self.sceneRect()
         if not rect.contains(bounds):
             self.setSceneRect(rect.united(bounds))

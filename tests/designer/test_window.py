@@ -83,6 +83,26 @@ def test_menus_and_panels_can_be_added_in_order(window):
     assert replaced == [window.project]
 
 
+def test_extensions_are_installed_when_the_window_is_built(monkeypatch, qtbot):
+    from designer import main_window
+
+    monkeypatch.setattr(main_window, "EXTENSIONS", ["tests.designer.test_window:_install_plots"])
+    window = MainWindow()
+    try:
+        assert window.extensions["tests.designer.test_window:_install_plots"] == "installed"
+        assert window.findChild(QDockWidget, "dockPlots") is not None
+        assert [a.text() for a in window.menuBar().actions()][-2:] == ["&Train", "&Help"]
+    finally:
+        window.close()
+
+
+def _install_plots(window) -> str:
+    window.menu("Train")
+    window.add_dock(QLabel("plots"), Qt.DockWidgetArea.BottomDockWidgetArea, "Plots",
+                    tabify_with=window.findChild(QDockWidget, "dockProblems"))
+    return "installed"
+
+
 def test_palette_groups_layers_and_filters_as_you_type(window, qtbot):
     palette = window.palette
     groups = [palette.tree.topLevelItem(i).text(0) for i in range(palette.tree.topLevelItemCount())]
