@@ -16,20 +16,20 @@ from PySide6.QtWidgets import QApplication
 
 from designer import settings
 from designer.main_window import MainWindow
-from designer.style import app_icon, apply_theme
+from designer.style import apply_theme
 
 FIRST_PAINT_FALLBACK_MS = 400
 
 
-def create_app(argv: list[str] | None = None) -> QApplication:
+def create_app(argv: list[str] | None = None, panels: bool = True) -> QApplication:
+    """The application with LayerForge's names and theme (``panels=False``: the shell's part)."""
     app = QApplication.instance()
     if app is None:
         app = QApplication([sys.argv[0], *(argv or [])])
     app.setApplicationName(settings.APPLICATION)
     app.setOrganizationName(settings.ORGANIZATION)
     app.setApplicationDisplayName("LayerForge")
-    app.setWindowIcon(app_icon())
-    apply_theme(app)
+    apply_theme(app, panels=panels)
     return app
 
 
@@ -76,10 +76,15 @@ def _after_first_paint(widget, action) -> None:
     _FirstPaint(widget, action)
 
 
-def run(argv: list[str]) -> int:
-    app = create_app(argv)
+def launch(argv: list[str]) -> tuple[QApplication, MainWindow]:
+    """What ``layerforge [project]`` does before the event loop: the app and the shown shell."""
+    app = create_app(argv, panels=False)  # the rest of the style comes with the panels
     paths = [a for a in argv if not a.startswith("-")]
-    window = start_window(paths)
+    return app, start_window(paths)
+
+
+def run(argv: list[str]) -> int:
+    app, window = launch(argv)
     code = app.exec()
     del window
     return code

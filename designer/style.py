@@ -90,9 +90,15 @@ def ui_font(point_size: float = 9.0, bold: bool = False) -> QFont:
     return font
 
 
-def apply_theme(app: QApplication) -> None:
-    """Fusion style, a dark palette and the style sheet from ``resources/styles``."""
-    app.setStyle("Fusion")
+def apply_theme(app: QApplication, panels: bool = True) -> None:
+    """Fusion style, a dark palette and the style sheet from ``resources/styles``.
+
+    With ``panels=False`` only the rules the window's shell needs are set (start-up
+    shows the shell first); :func:`apply_panel_style` adds the rest when the panels
+    are built.
+    """
+    if app.style().name().lower() != "fusion":
+        app.setStyle("Fusion")
     palette = QPalette()
     roles = {
         QPalette.ColorRole.Window: Colors.window,
@@ -117,7 +123,23 @@ def apply_theme(app: QApplication) -> None:
     for role in (QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText, QPalette.ColorRole.WindowText):
         palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#6c7585"))
     app.setPalette(palette)
+    sheet = _style_sheet()
+    app.setStyleSheet(sheet if panels else sheet.split(_PARTS_MARK)[0])
+
+
+def apply_panel_style(app: QApplication) -> None:
+    """The whole style sheet, after a ``panels=False`` start (otherwise nothing changes)."""
+    sheet = _style_sheet()
+    if app.styleSheet() == sheet.split(_PARTS_MARK)[0]:
+        app.setStyleSheet(sheet)
+
+
+_PARTS_MARK = "/* @PARTS@"
+
+
+@lru_cache(maxsize=None)
+def _style_sheet() -> str:
     with open(resource_path("styles", "dark.qss"), encoding="utf-8") as handle:
         sheet = handle.read()
     # url() in a style sheet is relative to the current folder: point it at our icons
-    app.setStyleSheet(sheet.replace("@ICONS@", resource_path("icons").as_posix()))
+    return sheet.replace("@ICONS@", resource_path("icons").as_posix())

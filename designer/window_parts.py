@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from core.project import Project
 from designer.actions import install_edit_menu, install_help_menu, install_view_menu
@@ -21,7 +22,7 @@ from designer.layout import auto_layout
 from designer.palette import Palette
 from designer.problems import ProblemsPanel
 from designer.recovery import Autosave
-from designer.style import app_icon
+from designer.style import app_icon, apply_panel_style
 from designer.summary import SummaryLabel
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -31,6 +32,9 @@ PALETTE_WIDTH, INSPECTOR_WIDTH, PROBLEMS_HEIGHT = 230, 320, 130
 
 
 def build_parts(window: "MainWindow") -> None:
+    app = QApplication.instance()
+    apply_panel_style(app)
+    app.setWindowIcon(app_icon())
     window.setWindowIcon(app_icon())
     window.analysis = AnalysisService(window)
     window.editor = GraphEditor(window.undo_stack, lambda: window.project.graph, window)

@@ -53,8 +53,7 @@ HELLO = textwrap.dedent("""
 DESIGNER = textwrap.dedent("""
     import sys
     from PySide6.QtCore import QEvent, QObject, QTimer
-    from designer.app import create_app, start_window
-    app = create_app([])
+    from designer.app import launch
     paths = sys.argv[1:]
     state = {}
     class Shown(QObject):
@@ -82,10 +81,9 @@ DESIGNER = textwrap.dedent("""
         print("project", "torch" in sys.modules, flush=True)
         w.close()
         app.quit()
-    from PySide6.QtWidgets import QApplication
     shown = Shown()
-    QApplication.instance().installEventFilter(shown)
-    state["window"] = start_window(paths)
+    app, state["window"] = launch(paths)  # exactly what `layerforge [project]` does
+    app.installEventFilter(shown)  # before the event loop: nothing is painted yet
     app.exec()
 """)
 

@@ -188,6 +188,7 @@ def test_double_clicking_a_palette_item_adds_it_after_the_selected_node(window, 
     window.scene.select_nodes(["relu2"])
     item = window.palette.item_for("Dropout")
     window.palette.tree.scrollToItem(item)
+    QApplication.processEvents()
     rect = window.palette.tree.visualItemRect(item)
     double_click(window.palette.tree.viewport(), rect.center())
     graph = window.project.graph

@@ -18,9 +18,8 @@ from tests.designer.conftest import click, open_example, settle
 STARTUP_PROBE = textwrap.dedent("""
     import sys
     from PySide6.QtCore import QTimer
-    from designer.app import create_app, start_window
-    app = create_app([])
-    window = start_window([sys.argv[1]])
+    from designer.app import launch
+    app, window = launch([sys.argv[1]])
     shown_without_torch = window.isVisible() and "torch" not in sys.modules
 
     def report():

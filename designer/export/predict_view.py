@@ -1,0 +1,202 @@
+"""The Predict window: a run, a CSV file or image folder, the predictions in a table, Save as CSV.
+
+Reading the data and running the model happen in a worker thread; the table is a
+model over the finished :class:`core.export.predict.PredictionTable` (text cells), so
+even a large file scrolls without copying it into Qt items.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
+                               QHeaderView, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget)
+
+from designer.data.messages import MessageLabel
+from designer.data.tasks import BackgroundTask, ProgressRow
+from designer.export.runs import RunPicker
+
+CSV_FILTER = "Tables (*.csv *.tsv *.txt);;All files (*)"
+
+
+def run_predict(run_dir: Path, data: Path, progress, cancel):
+    """The worker's job: open the run, encode the data, predict (torch stays off the GUI thread)."""
+    from core.export.predict import predict_file
+
+    return predict_file(run_dir, data, progress)
+
+
+class PredictionModel(QAbstractTableModel):
+    """A read-only table over a PredictionTable's header and rows."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.header: list[str] = []
+        self.rows: list[list[str]] = []
+
+    def set_table(self, table) -> None:
+        self.beginResetModel()
+        self.header, self.rows = list(table.header), table.rows
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt's name
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.header)
+
+    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.rows[index.row()][index.column()]
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() >= 2:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self.header[section] if section < len(self.header) else None
+        return str(section + 1)
+
+
+class PredictDialog(QDialog):
+    """Apply a run of ``project`` to a file the person chooses and show the predictions."""
+
+    def __init__(self, project, parent: QWidget | None = None, run_dir: str | Path | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Predict with the trained model")
+        self.setObjectName("predictDialog")
+        self.project = project
+        self.table = None  # the last PredictionTable
+        self.data_path: Path | None = None
+        self.task: BackgroundTask | None = None
+
+        self.runs = RunPicker(project)
+        self.csv_button = QPushButton("CSV file…")
+        self.folder_button = QPushButton("Image folder…")
+        self.data_label = QLabel("No data chosen")
+        data_row = QHBoxLayout()
+        data_row.addWidget(self.csv_button)
+        data_row.addWidget(self.folder_button)
+        data_row.addWidget(self.data_label, 1)
+        form = QFormLayout()
+        form.addRow("Trained run:", self.runs)
+        form.addRow("Data:", data_row)
+        self.model = PredictionModel(self)
+        self.view = QTableView()
+        self.view.setObjectName("predictions")
+        self.view.setModel(self.model)
+        self.view.setAlternatingRowColors(True)
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.view.verticalHeader().hide()  # the first column already numbers the rows
+        self.progress = ProgressRow()
+        self.message = MessageLabel()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.save_button = self.buttons.addButton("Save as CSV…", QDialogButtonBox.ButtonRole.ActionRole)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.message)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.buttons)
+        self.resize(820, 560)
+
+        self.csv_button.clicked.connect(self._on_csv_clicked)
+        self.folder_button.clicked.connect(self._on_folder_clicked)
+        self.save_button.clicked.connect(self._on_save_clicked)
+        self.runs.changed.connect(self._on_run_changed)
+        self.runs.problem.connect(self.message.show_error)
+        self.buttons.rejected.connect(self.reject)
+        if run_dir is not None:
+            self.runs.select(run_dir)
+        self._on_run_changed()
+
+    def _start_dir(self) -> str:
+        data = getattr(self.project, "data", None) or {}
+        if data.get("path"):
+            return str(self.project.resolve(data["path"]).parent)
+        return str(self.project.directory)
+
+    def _on_run_changed(self) -> None:
+        entry = self.runs.entry
+        if entry is None:
+            self.message.show_error("This project has no training runs yet: train it first, or"
+                                    " choose a run folder with Browse…")
+        elif not entry.usable:
+            self.message.show_error(f"{entry.path.name} cannot predict ({entry.summary}): choose a"
+                                    " completed run")
+        else:
+            self.message.show_notes([])
+        self._update_buttons()
+
+    def _on_csv_clicked(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(self, "Predict for a CSV file", self._start_dir(), CSV_FILTER)
+        if path:
+            self.predict(path)
+
+    def _on_folder_clicked(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Predict for a folder of images", self._start_dir())
+        if folder:
+            self.predict(folder)
+
+    def predict(self, data: str | Path) -> None:
+        """Predict for ``data`` in the background; the table fills when it is done."""
+        run_dir, self.data_path = self.runs.run_dir, Path(data)
+        self.data_label.setText(self.data_path.name)
+        self.data_label.setToolTip(str(self.data_path))
+        self.message.show_notes([])
+        self.task = BackgroundTask(lambda progress, cancel: run_predict(run_dir, self.data_path, progress, cancel),
+                                   "predict", self)
+        self.task.finished.connect(self._on_finished)
+        self.task.failed.connect(self._on_failed)
+        self.task.cancelled.connect(lambda: self.message.show_note("Prediction cancelled."))
+        self.task.cancelled.connect(self._update_buttons)
+        self.progress.follow(self.task, f"Predicting for {self.data_path.name}…")
+        self.task.start()
+        self._update_buttons()
+
+    def _on_finished(self, table) -> None:
+        self.table = table
+        self.model.set_table(table)
+        self.view.resizeColumnsToContents()
+        self.message.show_notes([f"{len(table.rows):,} predictions for {self.data_path.name}"] + table.notes)
+        self._update_buttons()
+
+    def _on_failed(self, text: str) -> None:
+        self.message.show_error(text)
+        self._update_buttons()
+
+    def _on_save_clicked(self) -> None:
+        start = str(self.data_path.with_name(f"{self.data_path.stem}_predictions.csv")) if self.data_path else ""
+        path, _filter = QFileDialog.getSaveFileName(self, "Save the predictions", start, CSV_FILTER)
+        if path:
+            self.save(path)
+
+    def save(self, path: str | Path) -> None:
+        from core.errors import LayerForgeError
+
+        try:
+            saved = self.table.write_csv(path)
+        except LayerForgeError as err:
+            self.message.show_error(str(err))
+            return
+        self.message.show_note(f"Saved {len(self.table.rows):,} predictions to {saved}")
+
+    def _update_buttons(self) -> None:
+        entry = self.runs.entry
+        busy = self.task is not None and not self.task.done
+        ready = bool(entry and entry.usable) and not busy
+        self.csv_button.setEnabled(ready)
+        self.folder_button.setEnabled(ready)
+        self.runs.setEnabled(not busy)
+        self.save_button.setEnabled(self.table is not None and not busy)
+
+    def done(self, code: int) -> None:  # noqa: D401 - Qt's name
+        if self.task is not None and self.task.running:
+            self.task.cancel()
+            self.task.wait(30.0)
+        super().done(code)

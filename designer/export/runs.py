@@ -1,0 +1,123 @@
+"""Choosing a finished training run: the project's ``runs/`` folder, newest first, or any folder.
+
+Reading ``run.json`` is plain JSON (no torch), so the list is filled on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QPushButton, QWidget
+
+USABLE = ("completed", "stopped")
+
+
+@dataclass
+class RunEntry:
+    """One run folder and what its ``run.json`` says."""
+
+    path: Path
+    status: str
+    started: str
+    summary: str
+
+    @property
+    def usable(self) -> bool:
+        return self.status in USABLE
+
+
+def read_entry(folder: Path) -> RunEntry | None:
+    """The entry of a run folder, or None when it has no readable ``run.json``."""
+    try:
+        run = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(run, dict) or run.get("format") != "layerforge.run":
+        return None
+    status = str(run.get("status") or "unknown")
+    parts = [status]
+    if run.get("epochs_completed") is not None:
+        parts.append(f"{run['epochs_completed']} epochs")
+    monitor, best = run.get("monitor"), run.get("best") or {}
+    if monitor and isinstance(best.get(monitor), (int, float)):
+        parts.append(f"best {monitor} {best[monitor]:.4g}")
+    if not (folder / "model.safetensors").is_file():
+        parts.append("no weights")
+        status = "no weights" if status in USABLE else status
+    return RunEntry(folder, status, str(run.get("started") or ""), ", ".join(parts))
+
+
+def project_runs(project) -> list[RunEntry]:
+    """Runs in ``runs/`` beside the project, newest first."""
+    folder = Path(project.directory) / "runs"
+    if not folder.is_dir():
+        return []
+    entries = [e for e in (read_entry(p) for p in folder.iterdir() if p.is_dir()) if e is not None]
+    return sorted(entries, key=lambda e: (e.started, e.path.name), reverse=True)
+
+
+class RunPicker(QWidget):
+    """A combo of the project's runs (newest first) and a Browse… button for any run folder."""
+
+    changed = Signal()
+    problem = Signal(str)  # a chosen folder that is not a run
+
+    def __init__(self, project, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.project = project
+        self.combo = QComboBox()
+        self.combo.setMinimumContentsLength(40)
+        self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.browse_button = QPushButton("Browse…")
+        self.browse_button.setToolTip("Choose another run folder (runs/<name>-<time>/)")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.combo, 1)
+        layout.addWidget(self.browse_button)
+        self.combo.currentIndexChanged.connect(lambda _i: self.changed.emit())
+        self.browse_button.clicked.connect(self._on_browse_clicked)
+        self.reload()
+
+    def reload(self) -> None:
+        self.combo.blockSignals(True)
+        self.combo.clear()
+        for entry in project_runs(self.project):
+            self._add(entry)
+        self.combo.blockSignals(False)
+        self.changed.emit()
+
+    def _add(self, entry: RunEntry) -> None:
+        self.combo.addItem(f"{entry.path.name}  ({entry.summary})", entry)
+
+    @property
+    def entry(self) -> RunEntry | None:
+        return self.combo.currentData()
+
+    @property
+    def run_dir(self) -> Path | None:
+        entry = self.entry
+        return entry.path if entry is not None else None
+
+    def select(self, folder: str | Path) -> RunEntry | None:
+        """Show ``folder`` (added to the list when it is not there); None if it is not a run."""
+        folder = Path(folder).resolve()
+        for index in range(self.combo.count()):
+            if self.combo.itemData(index).path.resolve() == folder:
+                self.combo.setCurrentIndex(index)
+                return self.combo.itemData(index)
+        entry = read_entry(folder)
+        if entry is None:
+            return None
+        self._add(entry)
+        self.combo.setCurrentIndex(self.combo.count() - 1)
+        return entry
+
+    def _on_browse_clicked(self) -> None:
+        start = str(self.run_dir.parent if self.run_dir else Path(self.project.directory))
+        folder = QFileDialog.getExistingDirectory(self, "Choose a training run folder", start)
+        if folder and self.select(folder) is None:
+            self.problem.emit(f"{folder} is not a training run folder (it has no run.json):"
+                              " choose a folder under runs/ beside the project")
