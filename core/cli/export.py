@@ -9,7 +9,6 @@ folder, a run that did not finish, an unknown format).
 from __future__ import annotations
 
 import argparse
-import sys
 
 from core.export.formats import FORMATS, TOLERANCE
 
@@ -38,8 +37,6 @@ def run(args: argparse.Namespace) -> int:
     from core.export.exporter import export_run, parse_formats
 
     formats = parse_formats(args.format)  # an unknown format is reported before the run is opened
-    if "torchscript" in formats:
-        print(f"note: {FORMATS['torchscript'].deprecated}", file=sys.stderr)
     results = export_run(args.run_dir, formats, args.out)
     for result in results:
         print(result.line())

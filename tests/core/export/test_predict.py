@@ -1,0 +1,147 @@
+"""``layerforge predict``: CSV files and image folders, from a run folder or an exported model."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from core.cli import main as cli
+from core.data import encode_inputs
+
+
+def read_csv(path):
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.reader(handle))
+
+
+def export(run, fmt, out, capsys):
+    code = cli(["export", str(run), "--format", fmt, "--out", str(out)])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 0, lines
+    return out
+
+
+def predict(model, data, out, capsys):
+    code = cli(["predict", str(model), "--data", str(data), "--out", str(out)])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert f"predictions written to {out}" in captured.out
+    return read_csv(out)
+
+
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_predict_on_the_training_csv_agrees_with_onnx_runtime_on_every_row(table_runs, task, tmp_path, capsys):
+    import onnxruntime as ort
+
+    run = table_runs[task]
+    data = run.parent / "table.csv"
+    onnx_path = export(run, "onnx", tmp_path / "model.onnx", capsys)
+    rows = predict(run, data, tmp_path / "predictions.csv", capsys)
+
+    pre = json.loads((run / "preprocessing.json").read_text())
+    encoded = encode_inputs(pre, data)  # the encoded, unscaled features: the ONNX model's input
+    session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
+    expected = session.run(None, {"input": encoded.x})[0]
+
+    header, body = rows[0], rows[1:]
+    assert len(body) == 160 == len(expected)
+    assert [r[0] for r in body] == [str(n) for n in range(2, 162)]  # spreadsheet row numbers
+    if task == "classification":
+        assert header == ["row", "prediction", "prob_cat", "prob_dog", "prob_fox"]
+        probs = np.array([[float(v) for v in r[2:]] for r in body])
+        np.testing.assert_allclose(probs, expected, atol=1e-6)
+        assert [r[1] for r in body] == [pre["class_names"][i] for i in expected.argmax(axis=1)]
+    else:
+        assert header == ["row", "prediction"]
+        values = np.array([float(r[1]) for r in body])
+        np.testing.assert_allclose(values, expected[:, 0], rtol=1e-5)
+        assert values.mean() > 1000  # in the target's own units (prices), not standardised
+
+    # the ONNX file on its own (its metadata carries the preprocessing) predicts the same
+    again = predict(onnx_path, data, tmp_path / "from_onnx.csv", capsys)
+    assert again[0] == header and [r[0] for r in again] == [r[0] for r in rows]
+    np.testing.assert_allclose(np.array([[float(v) for v in r[-1:]] for r in again[1:]]),
+                               np.array([[float(v) for v in r[-1:]] for r in body]), rtol=1e-5, atol=1e-6)
+
+
+def test_exported_folders_and_weights_predict_like_the_run(table_runs, tmp_path, capsys):
+    run = table_runs["classification"]
+    data = run.parent / "table.csv"
+    export(run, "python,safetensors", tmp_path, capsys)
+    reference = predict(run, data, tmp_path / "run.csv", capsys)
+    assert predict(tmp_path / "table_classification_pytorch", data, tmp_path / "py.csv", capsys) == reference
+    assert predict(tmp_path / "table_classification.safetensors", data, tmp_path / "st.csv", capsys) == reference
+
+
+def test_extra_columns_are_ignored_and_a_missing_one_is_named(table_runs, tmp_path, capsys):
+    run = table_runs["classification"]
+    rows = read_csv(run.parent / "table.csv")
+    reference = predict(run, run.parent / "table.csv", tmp_path / "ref.csv", capsys)
+    # columns in another order, one more column, the target gone
+    order = [4, 3, 2, 1, 0, 5]
+    with open(tmp_path / "shuffled.csv", "w", newline="") as handle:
+        writer = csv.writer(handle)
+        for i, row in enumerate(rows):
+            writer.writerow([row[j] for j in order] + (["extra"] if i == 0 else ["1"]))
+    assert predict(run, tmp_path / "shuffled.csv", tmp_path / "p.csv", capsys) == reference
+
+    with open(tmp_path / "no_colour.csv", "w", newline="") as handle:
+        csv.writer(handle).writerows([[c for j, c in enumerate(row) if j != 3] for row in rows])
+    code = cli(["predict", str(run), "--data", str(tmp_path / "no_colour.csv"), "--out", str(tmp_path / "x.csv")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1
+    assert "no column 'colour'" in err[0] and "Traceback" not in err[0]
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_image_folder_predictions_name_each_file(image_run, tmp_path, capsys):
+    images = image_run.parent / "images"
+    export(image_run, "onnx", tmp_path / "m.onnx", capsys)
+    rows = predict(image_run, images, tmp_path / "p.csv", capsys)
+    assert rows[0] == ["file", "prediction", "prob_circle", "prob_square", "prob_triangle"]
+    files = [r[0] for r in rows[1:]]
+    assert len(files) == 22 and "circle/circle_000.png" in files and "square/square_001.jpg" in files
+    for row in rows[1:]:
+        probs = [float(v) for v in row[2:]]
+        assert abs(sum(probs) - 1) < 1e-5
+        assert row[1] == ["circle", "square", "triangle"][int(np.argmax(probs))]
+    # one image on its own, and the ONNX model on the same folder
+    single = predict(image_run, images / "circle" / "circle_000.png", tmp_path / "one.csv", capsys)
+    assert single[1][0] == "circle_000.png"
+    from_onnx = predict(tmp_path / "m.onnx", images, tmp_path / "o.csv", capsys)
+    assert [r[:2] for r in from_onnx] == [r[:2] for r in rows]
+
+
+def test_builtin_points_predict_from_a_csv_with_x_and_y(spiral_run, tmp_path, capsys):
+    (tmp_path / "points.csv").write_text("x,y,comment\n0.1,0.2,a\n-0.5,0.4,b\n0.9,-0.7,c\n")
+    rows = predict(spiral_run, tmp_path / "points.csv", tmp_path / "p.csv", capsys)
+    assert [r[0] for r in rows[1:]] == ["2", "3", "4"]
+    assert rows[0][:2] == ["row", "prediction"] and all(h.startswith("prob_") for h in rows[0][2:])
+
+
+@pytest.mark.parametrize("what", ["missing", "text_file", "plain_folder", "pt2"])
+def test_a_model_predict_cannot_open_is_one_line(spiral_run, tmp_path, capsys, what):
+    (tmp_path / "points.csv").write_text("x,y\n0,0\n")
+    model = {"missing": tmp_path / "nowhere", "text_file": tmp_path / "notes.txt",
+             "plain_folder": tmp_path / "folder", "pt2": tmp_path / "model.pt2"}[what]
+    if what == "text_file":
+        model.write_text("hello")
+    elif what == "plain_folder":
+        model.mkdir()
+    elif what == "pt2":
+        model.write_bytes(b"PK")
+    code = cli(["predict", str(model), "--data", str(tmp_path / "points.csv"), "--out", str(tmp_path / "p.csv")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and str(model.name) in err[0], err
+
+
+def test_predict_on_a_copied_run_folder_needs_no_training_data(spiral_run, tmp_path, capsys):
+    """A run folder moved elsewhere still predicts: everything it needs is in the folder."""
+    copy = shutil.copytree(spiral_run, tmp_path / "moved")
+    (tmp_path / "points.csv").write_text("x,y\n0.3,0.3\n")
+    rows = predict(copy, tmp_path / "points.csv", tmp_path / "p.csv", capsys)
+    assert len(rows) == 2
