@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from core.errors import LayerForgeError, ProjectError
 from core.project import SUFFIX, Project, rebase_paths
+from core.resources import examples_dir
 from designer import settings
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -165,15 +166,18 @@ class FileActions(QObject):
 
     # ------------------------------------------------------------------ saving
     def save(self) -> bool:
+        """Save to the project's file; an untitled project, or a shipped example, asks where."""
         project = self.window.project
-        if project.path is None:
+        if project.path is None or is_example(project.path):
             return self.save_as()
         return self._write(project.path)
 
     def save_as(self) -> bool:
         project = self.window.project
-        start = str(project.path) if project.path else str(
-            Path(settings.last_directory()) / (_file_stem(project.name) + SUFFIX))
+        if project.path and not is_example(project.path):
+            start = str(project.path)
+        else:  # examples are templates: a copy goes where the person's own files are
+            start = str(Path(settings.last_directory()) / (_file_stem(project.name) + SUFFIX))
         dialog = QFileDialog(self.window, "Save project as", start, FILE_FILTER)
         dialog.setObjectName("saveDialog")
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
@@ -198,6 +202,11 @@ class FileActions(QObject):
         settings.add_recent_file(path)
         self.window.statusBar().showMessage(f"Saved {path}", 4000)
         return True
+
+
+def is_example(path: str | Path) -> bool:
+    """Whether ``path`` is one of the examples shipped with LayerForge (never overwritten)."""
+    return Path(path).resolve().parent == examples_dir().resolve()
 
 
 def _file_stem(name: str) -> str:

@@ -30,7 +30,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISP
 ROOT = Path(__file__).resolve().parents[2]
 
 HELLO = textwrap.dedent("""
-    import sys
+    import sys, time
     from PySide6.QtCore import QEvent, QObject, QTimer
     from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
     app = QApplication(sys.argv)
@@ -40,7 +40,7 @@ HELLO = textwrap.dedent("""
     class Shown(QObject):
         def eventFilter(self, obj, event):
             if event.type() == QEvent.Type.Paint:
-                print("shown", flush=True)
+                print("shown", time.time(), flush=True)
                 QTimer.singleShot(0, app.quit)
                 obj.removeEventFilter(self)
             return False
@@ -51,7 +51,7 @@ HELLO = textwrap.dedent("""
 """)
 
 DESIGNER = textwrap.dedent("""
-    import sys
+    import sys, time
     from PySide6.QtCore import QEvent, QObject, QTimer
     from designer.app import launch
     paths = sys.argv[1:]
@@ -60,7 +60,7 @@ DESIGNER = textwrap.dedent("""
         def eventFilter(self, obj, event):
             if event.type() == QEvent.Type.Paint and obj is state.get("window") and "shown" not in state:
                 state["shown"] = True
-                print("shown", flush=True)
+                print("shown", time.time(), flush=True)
                 QTimer.singleShot(0, report_complete)
             return False
     def report_complete():
@@ -69,7 +69,7 @@ DESIGNER = textwrap.dedent("""
             QTimer.singleShot(1, report_complete)
             return
         w.repaint()
-        print("complete", flush=True)
+        print("complete", time.time(), flush=True)
         report_project()
     def report_project():
         w = state["window"]
@@ -78,7 +78,7 @@ DESIGNER = textwrap.dedent("""
             return
         w.analysis.refresh_now()
         w.repaint()
-        print("project", "torch" in sys.modules, flush=True)
+        print("project", time.time(), "torch" in sys.modules, flush=True)
         w.close()
         app.quit()
     shown = Shown()
@@ -95,23 +95,27 @@ def _median(values: list[float]) -> float:
 
 # ---------------------------------------------------------------------- start-up
 def _time_process(code: str, args: list[str], env: dict) -> dict[str, float | str]:
-    """Seconds from spawning the process to each line it prints (``shown``, ``complete``, ...)."""
-    start = time.perf_counter()
+    """Seconds from spawning the process to each moment it reports (``shown``, ``complete``, ...).
+
+    The child prints the wall-clock time of each moment itself, so that a busy machine
+    delaying this process's reading of the pipe does not count.
+    """
+    start = time.time()
     process = subprocess.Popen([sys.executable, "-c", code, *args], cwd=ROOT, env=env, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     times: dict[str, float | str] = {}
     for line in process.stdout:
-        word, _, rest = line.strip().partition(" ")
-        times.setdefault(word, time.perf_counter() - start)
-        if rest:
-            times[word + "_info"] = rest
+        word, stamp, *info = line.split()
+        times.setdefault(word, float(stamp) - start)
+        if info:
+            times[word + "_info"] = " ".join(info)
     process.wait(timeout=60)
     if "shown" not in times:
         raise RuntimeError(process.stderr.read())
     return times
 
 
-def bench_startup(pairs: int = 7) -> list[tuple]:
+def bench_startup(pairs: int = 11) -> list[tuple]:
     settings_dir = tempfile.mkdtemp(prefix="lf-bench-settings-")
     # as on a person's machine, modules load from compiled bytecode (kept out of the tree)
     env = dict(os.environ, LAYERFORGE_SETTINGS_DIR=settings_dir,

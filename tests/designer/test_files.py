@@ -65,6 +65,19 @@ def test_save_writes_to_the_open_file_and_clears_the_star(window, qtbot, tmp_pat
     assert window.windowTitle().startswith("net.lfproj*")
 
 
+def test_saving_an_opened_example_asks_where_and_leaves_the_example_alone(window, qtbot, tmp_path):
+    example = EXAMPLES / "spiral_mlp.lfproj"
+    original = example.read_text(encoding="utf-8")
+    window.files.open_path(example)
+    window.editor.set_param("fc1", "out_features", 5)
+    seen = when_modal(qtbot, choose_file(tmp_path / "mine"))
+    assert window.files.save()
+    assert isinstance(seen[0], QFileDialog)
+    assert example.read_text(encoding="utf-8") == original
+    assert window.project.path == tmp_path / "mine.lfproj"
+    assert json.loads((tmp_path / "mine.lfproj").read_text())["graph"]["nodes"][1]["params"]["out_features"] == 5
+
+
 @pytest.mark.parametrize("answer", ["cancel", "discard", "save"])
 def test_the_unsaved_changes_prompt(window, qtbot, tmp_path, answer):
     path = tmp_path / "net.lfproj"
