@@ -75,25 +75,24 @@ class GraphScene(QGraphicsScene):
         self.nodes, self.wires = {}, {}
         if self.graph is None:
             return
+        ports: dict[str, list[int]] = {}
+        for edge in self.graph.edges:
+            ports.setdefault(edge.target, []).append(edge.target_port)
+        sources = {edge.source for edge in self.graph.edges}
         for node in self.graph.nodes.values():
-            self._add_node_item(node, refresh_ports=False)
-        for node_id, item in self.nodes.items():
-            ports = [e.target_port for e in self.graph.edges if e.target == node_id]
-            item.set_input_ports(ports)
+            item = self._add_node_item(node)
+            item.set_input_ports(ports.get(node.id, []))
+            item.set_output_connected(node.id in sources)
         for edge in self.graph.edges:
             self._add_wire(edge)
-        for node_id in self.nodes:
-            self.nodes[node_id].set_output_connected(any(e.source == node_id for e in self.graph.edges))
         self._apply_analysis()
         self._grow_scene_rect()
 
-    def _add_node_item(self, node: Node, refresh_ports: bool = True) -> NodeItem:
+    def _add_node_item(self, node: Node) -> NodeItem:
         item = NodeItem(node.id, node.type)
         item.setPos(self._position_of(node))
         self.nodes[node.id] = item
         self.addItem(item)
-        if self.analysis is None:
-            item.set_state("?", "", None, None)
         return item
 
     def _position_of(self, node: Node) -> QPointF:
