@@ -25,8 +25,8 @@ class ExportFormat:
 
 FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
     ExportFormat("onnx", "ONNX",
-                 "One self-contained .onnx file for ONNX Runtime, OpenCV, TensorRT and most"
-                 " deployment tools; class names and feature names in its metadata.", ".onnx"),
+                 "One self-contained .onnx file for ONNX Runtime and other ONNX tools; class"
+                 " names and feature names in its metadata.", ".onnx"),
     ExportFormat("pt2", "PyTorch ExportedProgram (.pt2)",
                  "torch.export's format: torch.export.load() gives the model back in any"
                  " PyTorch 2 program, without LayerForge.", ".pt2"),

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (QButtonGroup, QDialog, QDialogButtonBox, QFileDia
 from core.export.formats import FORMATS, TOLERANCE, default_path
 from designer.data.messages import MessageLabel
 from designer.data.tasks import BackgroundTask, ProgressRow
-from designer.export.runs import RunPicker
+from designer.export.runs import RunPicker, run_problem
 from designer.style import Colors
 
 
@@ -125,12 +125,9 @@ class ExportDialog(QDialog):
         if not self._edited:
             self.destination.setText(str(self.default_destination()) if entry else "")
             self.destination.setCursorPosition(0)
-        if entry is None:
-            self.message.show_error("This project has no training runs yet: train it first, or"
-                                    " choose a run folder with Browse…")
-        elif not entry.usable:
-            self.message.show_error(f"{entry.path.name} cannot be exported ({entry.summary}):"
-                                    " choose a completed run")
+        problem = run_problem(entry, "be exported")
+        if problem:
+            self.message.show_error(problem)
         else:
             self.message.show_notes([])
         self._update_buttons()

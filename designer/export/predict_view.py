@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayo
 
 from designer.data.messages import MessageLabel
 from designer.data.tasks import BackgroundTask, ProgressRow
-from designer.export.runs import RunPicker
+from designer.export.runs import RunPicker, run_problem
 
 CSV_FILTER = "Tables (*.csv *.tsv *.txt);;All files (*)"
 
@@ -122,13 +122,9 @@ class PredictDialog(QDialog):
         return str(self.project.directory)
 
     def _on_run_changed(self) -> None:
-        entry = self.runs.entry
-        if entry is None:
-            self.message.show_error("This project has no training runs yet: train it first, or"
-                                    " choose a run folder with Browse…")
-        elif not entry.usable:
-            self.message.show_error(f"{entry.path.name} cannot predict ({entry.summary}): choose a"
-                                    " completed run")
+        problem = run_problem(self.runs.entry, "predict")
+        if problem:
+            self.message.show_error(problem)
         else:
             self.message.show_notes([])
         self._update_buttons()

@@ -50,6 +50,16 @@ def read_entry(folder: Path) -> RunEntry | None:
     return RunEntry(folder, status, str(run.get("started") or ""), ", ".join(parts))
 
 
+def run_problem(entry: RunEntry | None, what: str) -> str | None:
+    """Why ``entry`` cannot be used to ``what`` ("be exported", "predict"), or None."""
+    if entry is None:
+        return ("This project has no training runs yet: train it first, or choose a run folder"
+                " with Browse…")
+    if not entry.usable:
+        return f"{entry.path.name} cannot {what} ({entry.summary}): choose a completed run"
+    return None
+
+
 def project_runs(project) -> list[RunEntry]:
     """Runs in ``runs/`` beside the project, newest first."""
     folder = Path(project.directory) / "runs"

@@ -2,16 +2,22 @@
 pandas and Pillow, but not LayerForge: predict.py agrees with ``layerforge predict``, and
 train.py trains in one process and under torchrun (2 processes, DDP on CPU).
 
-The environment is made once (``python -m venv`` + pip from the configured index, torch
-pinned to LayerForge's version) and kept in pytest's cache folder for the next runs.
+The environment is made once per session (``python -m venv`` + pip from the configured
+index, torch pinned to LayerForge's version, about a minute) and kept for the next runs
+in pytest's cache folder, or in ``$LAYERFORGE_TEST_VENV`` when that is set; with the
+cache turned off (``-p no:cacheprovider``, as CI runs) it lives in a temporary folder.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import fcntl
+import io
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -33,17 +39,24 @@ def _works(python) -> bool:
 
 
 @pytest.fixture(scope="session")
-def venv_python(request):
+def venv_python(request, tmp_path_factory):
     """The Python of a virtual environment without LayerForge (made once, then reused)."""
-    cache = request.config.cache.mkdir("standalone-venv")
+    if os.environ.get("LAYERFORGE_TEST_VENV"):
+        cache = Path(os.environ["LAYERFORGE_TEST_VENV"]).expanduser()
+        cache.mkdir(parents=True, exist_ok=True)
+    elif getattr(request.config, "cache", None) is not None:
+        cache = request.config.cache.mkdir("standalone-venv")
+    else:
+        cache = tmp_path_factory.mktemp("standalone-venv")
     folder = cache / f"py{sys.version_info[0]}{sys.version_info[1]}-{PACKAGES[0].replace('==', '-')}"
     python = folder / "bin" / "python"
     with open(cache / "lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # one maker at a time (pytest-xdist)
         if not _works(python):
             subprocess.run([sys.executable, "-m", "venv", "--clear", str(folder)], check=True)
+            quiet_home = {**os.environ, "HOME": str(cache), "PIP_NO_CACHE_DIR": "1"}  # not the real home
             subprocess.run([str(python), "-m", "pip", "install", "--quiet", *PACKAGES], check=True,
-                           capture_output=True)
+                           capture_output=True, env=quiet_home)
     assert _works(python)
     done = subprocess.run([str(python), "-c", "import core"], capture_output=True, text=True, cwd=folder)
     assert done.returncode != 0 and "No module named 'core'" in done.stderr
@@ -56,10 +69,15 @@ def _child_error(stderr: str) -> str:
     return stderr[start:start + 3000] if start >= 0 else stderr[-3000:]
 
 
-def export_code(run, folder, capsys):
-    assert cli(["export", str(run), "--format", "python", "--out", str(folder)]) == 0
-    capsys.readouterr()
-    return folder
+@pytest.fixture(scope="module")
+def code(table_runs, image_run, tmp_path_factory):
+    """The standalone-code export of each run (read-only for the tests)."""
+    root = tmp_path_factory.mktemp("code")
+    runs = {**table_runs, "images": image_run}
+    for name, run in runs.items():
+        with contextlib.redirect_stdout(io.StringIO()):
+            assert cli(["export", str(run), "--format", "python", "--out", str(root / name)]) == 0
+    return {name: (run, root / name) for name, run in runs.items()}
 
 
 def read(path):
@@ -76,29 +94,27 @@ def assert_same_predictions(mine, theirs):
 
 
 @pytest.mark.parametrize("which", ["classification", "regression", "images"])
-def test_predict_py_agrees_with_layerforge_predict(venv_python, table_runs, image_run, which, tmp_path, capsys):
-    run = image_run if which == "images" else table_runs[which]
+def test_predict_py_agrees_with_layerforge_predict(venv_python, code, which, tmp_path, capsys):
+    run, folder = code[which]
     data = run.parent / ("images" if which == "images" else "table.csv")
-    code = export_code(run, tmp_path / "code", capsys)
     assert cli(["predict", str(run), "--data", str(data), "--out", str(tmp_path / "lf.csv")]) == 0
     capsys.readouterr()
-    done = subprocess.run([venv_python, str(code / "predict.py"), str(data), "--out", str(tmp_path / "sa.csv")],
+    done = subprocess.run([venv_python, str(folder / "predict.py"), str(data), "--out", str(tmp_path / "sa.csv")],
                           cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert_same_predictions(read(tmp_path / "sa.csv"), read(tmp_path / "lf.csv"))
 
 
-def test_train_py_in_one_process_and_with_torchrun(venv_python, table_runs, tmp_path, capsys):
-    run = table_runs["classification"]
+def test_train_py_in_one_process_and_with_torchrun(venv_python, code, tmp_path):
+    run, folder = code["classification"]
     data = run.parent / "table.csv"
-    code = export_code(run, tmp_path / "code", capsys)
     single = subprocess.run([venv_python, "train.py", "--data", str(data), "--epochs", "2",
-                             "--out", str(tmp_path / "one.safetensors")], cwd=code, capture_output=True, text=True)
+                             "--out", str(tmp_path / "one.safetensors")], cwd=folder, capture_output=True, text=True)
     assert single.returncode == 0, single.stderr
     assert "epoch 2/2: train loss" in single.stdout and "val accuracy" in single.stdout
     ddp = subprocess.run([venv_python, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
                           "train.py", "--data", str(data), "--epochs", "2", "--out", str(tmp_path / "two.safetensors")],
-                         cwd=code, capture_output=True, text=True, timeout=300)
+                         cwd=folder, capture_output=True, text=True, timeout=300)
     assert ddp.returncode == 0, _child_error(ddp.stderr)
     assert ddp.stdout.count("epoch 2/2") == 1  # rank 0 reports
     from safetensors.torch import load_file
@@ -109,15 +125,14 @@ def test_train_py_in_one_process_and_with_torchrun(venv_python, table_runs, tmp_
         torch.testing.assert_close(one[name], two[name], rtol=1e-4, atol=1e-5)
     # the retrained weights work with predict.py
     done = subprocess.run([venv_python, "predict.py", str(data), "--weights", str(tmp_path / "two.safetensors"),
-                           "--out", str(tmp_path / "p.csv")], cwd=code, capture_output=True, text=True)
+                           "--out", str(tmp_path / "p.csv")], cwd=folder, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert len(read(tmp_path / "p.csv")) == 161
 
 
-def test_predict_py_names_a_missing_column(venv_python, table_runs, tmp_path, capsys):
-    code = export_code(table_runs["regression"], tmp_path / "code", capsys)
+def test_predict_py_names_a_missing_column(venv_python, code, tmp_path):
     (tmp_path / "bad.csv").write_text("a,b,colour\n1,2,red\n")
-    done = subprocess.run([venv_python, str(code / "predict.py"), str(tmp_path / "bad.csv")],
+    done = subprocess.run([venv_python, str(code["regression"][1] / "predict.py"), str(tmp_path / "bad.csv")],
                           cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 2
     assert done.stderr.strip() == ("predict.py: bad.csv has no column 'city', which the model was trained"
