@@ -26,7 +26,7 @@ from designer.training.commands import SetTraining
 from designer.training.history import RunHistory
 from designer.training.panel import TrainingPanel
 from designer.training.plots import TrainingPlots
-from designer.training.session import IDLE, LOADING, PAUSED, RUNNING, STOPPING, TrainingSession
+from designer.training.session import IDLE, LOADING, PAUSED, RUNNING, TrainingSession
 
 #: How long closing the window waits for the run to stop and save.
 CLOSE_TIMEOUT_S = 120.0

@@ -21,7 +21,7 @@ from designer.training.plots.views import (ActivationsView, BoundaryView, Featur
                                            NormsView, OverviewView)
 
 #: Redraws per second of the visible tab (only what changed is redrawn).
-REDRAW_HZ = 15
+REDRAW_HZ = 10
 
 
 class TrainingPlots(QWidget):

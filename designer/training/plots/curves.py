@@ -12,7 +12,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from designer.training.live import LiveRun
-from designer.training.plots.style import SMOOTH, TRAIN, VALIDATION, curve, finite_xy, legend
+from designer.training.plots.style import SMOOTH, TRAIN, VALIDATION, SteadyRange, curve, finite_xy, legend
 
 #: Metric names as people read them.
 METRIC_TITLES = {"accuracy": "Accuracy", "precision": "Precision", "recall": "Recall", "f1": "F1",
@@ -32,6 +32,13 @@ class Versioned:
         self._seen: tuple = ()
         self._live_id = None
 
+    range: SteadyRange | None = None
+
+    def settle(self, live: LiveRun) -> None:
+        """Move the view only when the data left it (see ``SteadyRange``)."""
+        if self.range is not None:
+            self.range.update(live.epochs or None)
+
     def stale(self, live: LiveRun) -> bool:
         key = (id(live),) + tuple(live.versions[p] for p in self.parts)
         if key == self._seen:
@@ -41,6 +48,8 @@ class Versioned:
 
     def reset(self) -> None:
         self._seen = ()
+        if self.range is not None:
+            self.range.reset()
 
 
 def _positive(x: np.ndarray, y: np.ndarray, log: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -69,6 +78,8 @@ class LossCurves(Versioned):
                                     label="best", labelOpts={"color": "#7bd88f", "position": 0.92})
         self.best.hide()
         plot.addItem(self.best, ignoreBounds=True)
+        self.range = SteadyRange(plot)
+        self._epochs_drawn = None
         self.set_log(log)
 
     def set_log(self, log: bool) -> None:
@@ -76,20 +87,42 @@ class LossCurves(Versioned):
         self.plot.setLogMode(x=False, y=log)
         self.reset()
 
+    def reset(self) -> None:
+        super().reset()
+        self._epochs_drawn = None
+
     def update(self, live: LiveRun) -> bool:
         if not self.stale(live):
             return False
         x = live.batch_x.data
-        self.raw.setData(*_positive(x, live.batch_loss.data, self.log))
+        raw = _positive(x, live.batch_loss.data, self.log)
+        self.raw.setData(*raw)
         self.smooth.setData(*_positive(x, live.batch_smooth.data, self.log))
-        self.train.setData(*_positive(*live.column("train_loss"), self.log))
-        self.val.setData(*_positive(*live.column("val_loss"), self.log))
-        if live.best_epoch and live.rows:
-            self.best.setPos(live.best_epoch)
-            self.best.show()
-        else:
-            self.best.hide()
+        epochs = (id(live), live.versions["epochs"])
+        if epochs != self._epochs_drawn:  # the epoch curves change once an epoch
+            self._epochs_drawn = epochs
+            self.train.setData(*_positive(*live.column("train_loss"), self.log))
+            self.val.setData(*_positive(*live.column("val_loss"), self.log))
+            if live.best_epoch and live.rows:
+                self.best.setPos(live.best_epoch)
+                self.best.show()
+            else:
+                self.best.hide()
+        self._settle_on(live, raw)
         return True
+
+    def _settle_on(self, live: LiveRun, raw: tuple[np.ndarray, np.ndarray]) -> None:
+        """The view from the data's own bounds (cheaper than asking every item for its bounds)."""
+        ys = [raw[1]] + [_positive(*live.column(k), self.log)[1] for k in ("train_loss", "val_loss")]
+        ys = [y for y in ys if len(y)]
+        if not ys or not len(raw[0]):
+            return
+        low = min(float(y.min()) for y in ys)
+        high = max(float(y.max()) for y in ys)
+        if self.log:
+            low, high = np.log10(low), np.log10(high)
+        x_end = max(float(raw[0][-1]), float(live.rows[-1]["epoch"]) if live.rows else 0.0)
+        self.range.update(live.epochs or None, bounds=(0.0, x_end, low, high))
 
 
 class MetricCurves(Versioned):
@@ -108,6 +141,7 @@ class MetricCurves(Versioned):
             legend(plot, corner="bottom_right")
         self.val = curve(plot, VALIDATION, "validation", width=2.0, symbol="o")
         self.train = curve(plot, TRAIN, "train", width=1.5, style=Qt.PenStyle.DashLine)
+        self.range = SteadyRange(plot)
         self._titled = None
 
     def shown_metric(self, live: LiveRun) -> str | None:
@@ -129,6 +163,7 @@ class MetricCurves(Versioned):
             self.plot.setTitle(metric_title(name), color="#e6e9ef", size="9.5pt")
         self.val.setData(*finite_xy(*live.column("val_" + name)))
         self.train.setData(*finite_xy(*live.column("train_" + name)))
+        self.settle(live)
         return True
 
 
@@ -139,6 +174,8 @@ class LearningRateCurve(Versioned):
         super().__init__()
         self.plot = plot
         self.line = curve(plot, "#c39bff", "learning rate", width=1.8)
+        plot.setLogMode(x=False, y=True)
+        self.range = SteadyRange(plot)
 
     def update(self, live: LiveRun) -> bool:
         if not self.stale(live):
@@ -147,4 +184,5 @@ class LearningRateCurve(Versioned):
             self.line.setData(live.lr_x.data, live.lr.data)
         else:
             self.line.setData(*live.column("learning_rate"))
+        self.settle(live)
         return True

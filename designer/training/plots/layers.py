@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 
 from designer.training.live import LiveRun
 from designer.training.plots.curves import Versioned
-from designer.training.plots.style import curve, legend, qcolor, series_color
+from designer.training.plots.style import SteadyRange, curve, legend, qcolor, series_color
 
 # Indices into the quantile levels (0, .05, .25, .5, .75, .95, 1).
 Q05, Q25, Q50, Q75, Q95 = 1, 2, 3, 4, 5
@@ -44,6 +44,7 @@ class ActivationBand(Versioned):
         plot.addItem(self.inner)
         self.median = curve(plot, color, "median", width=2.0)
         self.mean = curve(plot, "#ffd166", "mean", width=1.4, style=Qt.PenStyle.DashLine)
+        self.range = SteadyRange(plot)
 
     def show_layer(self, layer_id: str | None) -> None:
         if layer_id != self.layer_id:
@@ -69,6 +70,7 @@ class ActivationBand(Versioned):
         self.median.setData(x, q[:, Q50])
         self.mean.setData(x, series.mean.data)
         self.plot.setTitle(f"Activations of {layer_label(series)}", color="#e6e9ef", size="9.5pt")
+        self.settle(live)
         return True
 
 
@@ -82,11 +84,11 @@ class LayerStatCurves(Versioned):
         self.plot, self.stat = plot, stat
         self.legend = legend(plot) if show_legend else None
         self.curves: dict[str, pg.PlotDataItem] = {}
+        self.range = SteadyRange(plot)
 
     def update(self, live: LiveRun) -> bool:
         if not self.stale(live):
             return False
-        index = 0
         for node_id, series in live.layers.items():
             values = getattr(series, self.stat).data
             if self.stat == "dead" and not np.isfinite(values).any():
@@ -97,7 +99,7 @@ class LayerStatCurves(Versioned):
                                                     width=1.6)
             keep = np.isfinite(values)
             item.setData(series.x.data[keep], values[keep])
-            index += 1
+        self.settle(live)
         return True
 
 
@@ -146,6 +148,7 @@ class NormCurves(Versioned):
         self.curves: list[pg.PlotDataItem] = []
         self._layers: list[str] = []
         plot.setLogMode(x=False, y=True)
+        self.range = SteadyRange(plot)
 
     def update(self, live: LiveRun) -> bool:
         if not self.stale(live):
@@ -166,4 +169,5 @@ class NormCurves(Versioned):
             y = values[:, column]
             keep = np.isfinite(y) & (y > 0)
             item.setData(x[keep], y[keep])
+        self.settle(live)
         return True

@@ -6,6 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QGraphicsItem
 
 from designer.style import Colors
 
@@ -58,6 +59,9 @@ def style_plot(plot: pg.PlotItem, title: str = "", x_label: str = "", y_label: s
         axis.setPen(pg.mkPen(AXIS))
         axis.setTextPen(pg.mkPen(AXIS))
         axis.setTickFont(font)
+        # Repainting an axis replays every tick and grid line (it dominated the redraw
+        # cost); cached, it is redrawn only when its range or size changes.
+        axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
     if x_label:
         plot.setLabel("bottom", x_label, color=AXIS, **{"font-size": "8pt"})
     if y_label:
@@ -108,3 +112,59 @@ def finite_xy(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Drop NaN/inf points (and, with a log axis, values that are not positive)."""
     keep = np.isfinite(y)
     return x[keep], y[keep]
+
+
+def nice_ceil(value: float) -> float:
+    """The smallest 1, 2 or 5 × 10^k that is at least ``value``."""
+    if value <= 0 or not np.isfinite(value):
+        return 1.0
+    power = 10.0 ** np.floor(np.log10(value))
+    for step in (1, 2, 5, 10):
+        if step * power >= value * (1 - 1e-9):
+            return float(step * power)
+    return float(10 * power)
+
+
+class SteadyRange:
+    """Keeps a plot's view still while its data grows, so its axes repaint rarely.
+
+    Autoscaling moves the range on every new point, and every move repaints both axes
+    with their ticks and grid (most of a redraw's cost). Here x grows in steps (1, 2, 5 ×
+    10^k epochs, never past the run's end) and y widens by a margin when the data
+    leaves it, narrowing only when the data fills less than half of it.
+    """
+
+    def __init__(self, plot: pg.PlotItem) -> None:
+        self.plot = plot
+        plot.disableAutoRange()
+        self.x: tuple[float, float] | None = None
+        self.y: tuple[float, float] | None = None
+
+    def reset(self) -> None:
+        self.x = self.y = None
+
+    def update(self, x_limit: float | None = None,
+               bounds: tuple[float, float, float, float] | None = None) -> None:
+        """Fit the data's ``bounds`` (x0, x1, y0, y1 in view units; default: the items' bounds)."""
+        if bounds is None:
+            found = self.plot.vb.childrenBounds()
+            (x0, x1), (y0, y1) = found[0] or (None, None), found[1] or (None, None)
+        else:
+            x0, x1, y0, y1 = bounds
+        if x0 is None or y0 is None or not all(np.isfinite(v) for v in (x0, x1, y0, y1)):
+            return
+        low = float(np.floor(x0))
+        high = nice_ceil(max(x1, low + 1e-9) * 1.02)
+        if x_limit:
+            high = min(high, float(x_limit)) if x1 <= x_limit else nice_ceil(x1)
+        high = max(high, low + 1.0)
+        if self.x != (low, high):
+            self.x = (low, high)
+            self.plot.setXRange(low, high, padding=0)
+        span = max(y1 - y0, abs(y1) * 1e-3, 1e-12)
+        if self.y is not None:
+            lo, hi = self.y
+            if y0 >= lo and y1 <= hi and span >= 0.5 * (hi - lo):
+                return
+        self.y = (y0 - 0.08 * span, y1 + 0.08 * span)
+        self.plot.setYRange(*self.y, padding=0)

@@ -1,0 +1,271 @@
+"""Training inside the designer (worker thread, every live plot on) against headless training.
+
+Run: ``.venv/bin/python -m tests.bench.bench_gui_training [--repeats N] [--epochs E]``
+(offscreen by default; under ``xvfb-run`` it uses the X display).
+
+Workload: the MLP 784-256-128-10 of ``bench_trainer`` on 60 000 synthetic samples plus a
+validation split of 2 000 (for the probes' batch and the final report), batch 64, Adam.
+
+Arms, each in a fresh process (so no arm inherits another's threads), run alternately
+(A B C, B C A, C A B, ...):
+
+- ``headless``: ``core.train.prepare(...).fit()`` in the main thread, no probes;
+- ``headless+probes``: the same with ``standard_probes`` sending to a sink that drops them;
+- ``gui``: the real main window with ``designer.training.install``: training in the
+  worker thread, every probe on, the Overview tab of the plots (loss, metric,
+  activations, gradient norms, feature maps/dead units) redrawn on its timer, the panel's
+  progress bars updated, and a 10 ms heartbeat ``QTimer`` in the GUI thread recording
+  the gaps between its ticks while training runs.
+
+Each process first trains one short warm-up run the same way (first kernels, allocator),
+then the measured run; samples/s = training samples × epochs / ``TrainResult.seconds``.
+The table shows medians and the median of the per-round ratios with their spread.
+Targets (issue 5): gui / headless ≥ 0.95; heartbeat p99 gap ≤ 25 ms, max ≤ 100 ms;
+probes+plots cost ≤ 5% (the same ratio; probes alone are shown too).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SAMPLES, VALIDATION = 60_000, 2_000
+ARMS = ("headless", "headless+probes", "gui")
+
+
+def workload(samples: int):
+    from tests.bench.bench_trainer import synthetic
+
+    x, y = synthetic("mlp", samples + VALIDATION)
+    return dataset_for_split(x, y, samples)
+
+
+def dataset_for_split(x, y, samples: int):
+    from core.data.dataset import Dataset, Split
+    from tests.bench.bench_trainer import dataset_for
+
+    base = dataset_for(x[:1], y[:1])
+    return Dataset(base.info, Split(x[:samples], y[:samples]), Split(x[samples:], y[samples:]), None,
+                   base.preprocessing, f"bench-{samples}")
+
+
+def cpu_now() -> tuple[float, float, float]:
+    """(seconds every CPU of the machine was busy, seconds this process used, wall time).
+
+    The development machines are shared: other people's processes take CPU in bursts.
+    Busy time not used by this process is their interference during a measured run.
+    """
+    ticks = os.sysconf("SC_CLK_TCK")
+    with open("/proc/stat", encoding="ascii") as handle:
+        fields = [int(v) for v in handle.readline().split()[1:]]
+    busy = (sum(fields[:8]) - fields[3] - fields[4]) / ticks  # all but idle and iowait
+    own = os.times()
+    return busy, own.user + own.system, time.perf_counter()
+
+
+def interference(before: tuple[float, float, float]) -> float:
+    """The share of the machine's CPUs that other processes used since ``before``."""
+    busy, own, wall = (b - a for a, b in zip(before, cpu_now()))
+    return max(0.0, (busy - own) / max(wall * (os.cpu_count() or 1), 1e-9))
+
+
+def project(epochs: int):
+    from tests.bench.bench_trainer import project_for
+
+    return project_for("mlp", epochs)
+
+
+# ---------------------------------------------------------------------- one arm (a child process)
+def run_headless(epochs: int, probes: bool, workdir: Path) -> dict:
+    from core.train import prepare
+    from core.train.probes import standard_probes
+
+    def fit(dataset, n_epochs):
+        callbacks = standard_probes(lambda _snapshot: None, dataset.info) if probes else []
+        trainer = prepare(project(n_epochs), dataset, callbacks=callbacks,
+                          run_dir=Path(tempfile.mkdtemp(dir=workdir)))
+        return trainer.fit()
+
+    fit(workload(2_048), 1)  # warm-up
+    dataset = workload(SAMPLES)
+    before = cpu_now()
+    result = fit(dataset, epochs)
+    assert result.status == "completed", result.reason
+    return {"samples_per_second": SAMPLES * epochs / result.seconds, "others": interference(before)}
+
+
+def run_gui(epochs: int, workdir: Path) -> dict:
+    import numpy as np
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from designer.app import create_app
+    from designer.main_window import MainWindow
+    from designer.training import install
+
+    app = create_app([])
+    window = MainWindow()
+    window.resize(1600, 1000)
+    controller = install(window)
+    window.show()
+    window.set_project(project(epochs))
+    controller.show_plots()
+    session = controller.session
+    gaps: list[float] = []
+    last = [time.perf_counter(), False]  # the previous beat's time, and whether it was in training
+
+    def beat() -> None:
+        now = time.perf_counter()
+        running = session.state == "running"
+        if running and last[1]:  # both beats while training: a gap of the running GUI
+            gaps.append(now - last[0])
+            if os.environ.get("BENCH_TRACE") and now - last[0] > 0.03:
+                print(f"gap {1000 * (now - last[0]):.0f} ms at {now - started[0]:.2f} s", flush=True)
+        last[0], last[1] = now, running
+
+    started = [time.perf_counter()]
+    heartbeat = QTimer()
+    heartbeat.setInterval(10)
+    heartbeat.timeout.connect(beat)
+    heartbeat.start()
+
+    def train(dataset, n_epochs):
+        """One run, the GUI thread in its event loop (as in the app) until the run ends."""
+        done = []
+        loop = QEventLoop()
+
+        def finished(result) -> None:
+            done.append(result)
+            loop.quit()
+
+        session.finished.connect(finished)
+        session.start(project(n_epochs), dataset=dataset, run_dir=Path(tempfile.mkdtemp(dir=workdir)))
+        if not done:
+            loop.exec()
+        session.finished.disconnect(finished)
+        return done[0]
+
+    train(workload(2_048), 1)  # warm-up, in the worker thread like the measured run
+    dataset = workload(SAMPLES)
+    gaps.clear()
+    started[0] = time.perf_counter()
+    redraws_before = _redraw_count(controller)
+    before = cpu_now()
+    result = train(dataset, epochs)
+    others = interference(before)
+    assert result is not None and result.status == "completed", getattr(result, "reason", result)
+    window.undo_stack.setClean()
+    window.close()
+    ms = np.asarray(gaps) * 1000
+    return {"samples_per_second": SAMPLES * epochs / result.seconds, "others": others,
+            "p99_gap_ms": float(np.percentile(ms, 99)) if len(ms) else float("nan"),
+            "max_gap_ms": float(ms.max()) if len(ms) else float("nan"),
+            "beats": len(ms), "batch_points": len(session.live.batch_x),
+            "activation_snapshots": len(next(iter(session.live.layers.values())).x)
+            if session.live.layers else 0,
+            "redraws": _redraw_count(controller) - redraws_before}
+
+
+def _redraw_count(controller) -> int:
+    return controller.plots.redraws
+
+
+def child(arm: str, epochs: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        if arm == "gui":
+            out = run_gui(epochs, Path(tmp))
+        else:
+            out = run_headless(epochs, arm == "headless+probes", Path(tmp))
+    print("RESULT " + json.dumps(out), flush=True)
+
+
+# ---------------------------------------------------------------------- the comparison
+def spawn(arm: str, epochs: int) -> dict:
+    env = dict(os.environ)
+    if not env.get("DISPLAY"):
+        env["QT_QPA_PLATFORM"] = "offscreen"
+    with tempfile.TemporaryDirectory() as settings_dir:
+        env["LAYERFORGE_SETTINGS_DIR"] = settings_dir  # never the person's own settings
+        proc = subprocess.run([sys.executable, "-m", "tests.bench.bench_gui_training", "--arm", arm,
+                               "--epochs", str(epochs)], capture_output=True, text=True, env=env)
+    for line in proc.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[7:])
+    raise RuntimeError(f"{arm} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
+
+
+def ratio_line(label: str, a: list[float], b: list[float], target: float) -> str:
+    ratios = [p / q for p, q in zip(a, b)]
+    median = statistics.median(ratios)
+    verdict = "ok" if median >= target else "BELOW TARGET"
+    return (f"  {label:<40} {median:>6.3f}  [{min(ratios):.3f} .. {max(ratios):.3f}]"
+            f"  target >= {target:.2f}  {verdict}")
+
+
+def table(results: dict[str, list[dict]], rounds: list[int]) -> list[str]:
+    speed = {arm: [results[arm][i]["samples_per_second"] for i in rounds] for arm in ARMS}
+    gui = [results["gui"][i] for i in rounds]
+    p99 = statistics.median(r["p99_gap_ms"] for r in gui)
+    worst = max(r["max_gap_ms"] for r in gui)
+    lines = ["median samples/s"]
+    lines += [f"  {arm:<18} {statistics.median(speed[arm]):>10,.0f}" for arm in ARMS]
+    lines.append(f"  {'ratio (median of rounds)':<40} {'value':>6}  [spread]")
+    lines.append(ratio_line("gui (probes + plots) / headless", speed["gui"], speed["headless"], 0.95))
+    lines.append(ratio_line("headless+probes / headless", speed["headless+probes"], speed["headless"], 0.95))
+    lines.append(ratio_line("gui / headless+probes (plots alone)", speed["gui"], speed["headless+probes"],
+                            0.95))
+    lines.append("GUI heartbeat (10 ms timer) while training")
+    lines.append(f"  p99 gap, median of rounds {p99:8.1f} ms  target <= 25   {'ok' if p99 <= 25 else 'ABOVE TARGET'}")
+    lines.append(f"  max gap, worst round      {worst:8.1f} ms  target <= 100  {'ok' if worst <= 100 else 'ABOVE TARGET'}")
+    lines.append(f"  per GUI run: {statistics.median(r['beats'] for r in gui):.0f} beats,"
+                 f" {statistics.median(r['batch_points'] for r in gui):.0f} batch points plotted,"
+                 f" {statistics.median(r['activation_snapshots'] for r in gui):.0f} activation snapshots,"
+                 f" {statistics.median(r['redraws'] for r in gui):.0f} redraws")
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--quiet", type=float, default=0.10,
+                        help="a round is quiet when other processes used less than this share of the CPUs")
+    parser.add_argument("--arm", choices=ARMS, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.arm:
+        child(args.arm, args.epochs)
+        return
+    platform = "X display " + os.environ["DISPLAY"] if os.environ.get("DISPLAY") else "offscreen"
+    print(f"MLP 784-256-128-10, {SAMPLES} samples (+{VALIDATION} validation), batch 64, Adam,"
+          f" {args.epochs} epoch(s) per run, {args.repeats} rounds, Qt {platform}", flush=True)
+    results: dict[str, list[dict]] = {arm: [] for arm in ARMS}
+    for round_ in range(args.repeats):
+        order = ARMS[round_ % len(ARMS):] + ARMS[:round_ % len(ARMS)]
+        for arm in order:
+            results[arm].append(spawn(arm, args.epochs))
+        gui = results["gui"][-1]
+        print(f"  round {round_ + 1}/{args.repeats}: "
+              + ", ".join(f"{arm} {results[arm][-1]['samples_per_second']:,.0f}"
+                          f" (others {results[arm][-1]['others']:.0%})" for arm in ARMS)
+              + f" samples/s; heartbeat p99 {gui['p99_gap_ms']:.1f} ms, max {gui['max_gap_ms']:.1f} ms",
+              flush=True)
+    every = list(range(args.repeats))
+    quiet = [i for i in every if all(results[arm][i]["others"] < args.quiet for arm in ARMS)]
+    print()
+    print(f"ALL {len(every)} ROUNDS")
+    print("\n".join(table(results, every)))
+    if quiet and len(quiet) < len(every):
+        print()
+        print(f"QUIET ROUNDS ONLY ({len(quiet)} of {len(every)}: other processes used < {args.quiet:.0%}"
+              " of the CPUs in each run)")
+        print("\n".join(table(results, quiet)))
+
+
+if __name__ == "__main__":
+    main()
