@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import inspect
 import json
-import pprint
 import re
 from typing import Any, Callable
 
@@ -321,7 +320,7 @@ def training_defaults(trained) -> dict[str, Any]:
     """The resolved training settings train.py needs (loss, optimiser, batch size...)."""
     resolved = trained.spec.to_dict()
     keys = ("epochs", "batch_size", "optimizer", "learning_rate", "momentum", "nesterov", "betas",
-            "weight_decay", "gradient_clip", "label_smoothing", "seed")
+            "weight_decay", "gradient_clip", "label_smoothing", "huber_delta", "seed")
     values = {key: resolved.get(key) for key in keys}
     values["loss"] = trained.run.get("loss") or resolved.get("loss")
     values["output_activation"] = trained.output_activation
@@ -329,6 +328,6 @@ def training_defaults(trained) -> dict[str, Any]:
     return values
 
 
-def _python_literal(value: Any) -> str:
-    """A plain value (dicts, lists, numbers, strings) as readable Python source."""
-    return pprint.pformat(value, sort_dicts=False, width=88)
+def _python_literal(value: dict[str, Any]) -> str:
+    """A dict of plain values as Python source, one entry per line."""
+    return "{\n" + "".join(f"    {key!r}: {item!r},\n" for key, item in value.items()) + "}"

@@ -50,7 +50,7 @@ def write(trained, path: Path, sample: np.ndarray, record: dict[str, Any]) -> No
     for name in SCRIPTS:
         text = resources.files("core.export.standalone").joinpath(name).read_text(encoding="utf-8")
         write_text_atomic(path / name, text)
-    write_text_atomic(path / "README.md", readme(trained, path.name))
+    write_text_atomic(path / "README.md", readme(trained))
 
 
 def clean_check(path: Path) -> CleanCheck:
@@ -62,7 +62,6 @@ def clean_check(path: Path) -> CleanCheck:
 def _data_words(trained) -> tuple[str, str]:
     """(what DATA is for predict.py/train.py, what the model's input is)."""
     pre = trained.preprocessing
-    shape = "×".join(str(s) for s in trained.info.input_shape)
     if pre.get("kind") == "image" or len(trained.info.input_shape) == 3:
         return ("a folder of images (for train.py: one sub-folder per class)",
                 f"`(N, {', '.join(map(str, trained.info.input_shape))})` float32 pixels in [0, 1],"
@@ -75,23 +74,25 @@ def _data_words(trained) -> tuple[str, str]:
     if trained.info.target_names and trained.info.task != "reconstruction":
         data += " (and, for train.py, " + ", ".join(f"`{t}`" for t in trained.info.target_names) + ")"
     return data, (f"`(N, {', '.join(map(str, trained.info.input_shape))})` float32 encoded features"
-                  f" ({shape} per sample: {listed}), unscaled; the scaling is inside")
+                  f" ({listed}), unscaled: any scaling happens inside the model")
 
 
 def _output_words(trained) -> str:
     task = trained.info.task
     if task == "classification":
-        return ("`(N, K)` class probabilities, in the order of `Predictor.CLASS_NAMES`: "
-                + ", ".join(f"`{c}`" for c in trained.info.class_names or []))
+        classes = trained.info.class_names or []
+        return (f"`(N, {len(classes)})` class probabilities, in the order of `Predictor.CLASS_NAMES`: "
+                + ", ".join(f"`{c}`" for c in classes))
     if task == "multilabel":
-        return "`(N, L)` label probabilities, in the order of `Predictor.TARGET_NAMES`"
+        return (f"`(N, {len(trained.info.target_names)})` label probabilities, in the order of"
+                " `Predictor.TARGET_NAMES`")
     if task == "regression":
-        return ("`(N, T)` predicted values in the target's own units: "
+        return (f"`(N, {len(trained.info.target_names)})` predicted values in the target's own units: "
                 + ", ".join(f"`{t}`" for t in trained.info.target_names))
     return "the reconstructed input, same shape as the input"
 
 
-def readme(trained, folder_name: str) -> str:
+def readme(trained) -> str:
     title = trained.project.name
     data, given = _data_words(trained)
     cls = class_name_for(title)
@@ -117,7 +118,7 @@ Exported by LayerForge {__version__}. Nothing here needs LayerForge: Python 3.10
 import torch
 import model
 
-predictor = model.load_model()          # or model.load_model("{folder_name}", device="cuda")
+predictor = model.load_model()          # or model.load_model(device="cuda")
 with torch.no_grad():
     outputs = predictor(x)
 ```
@@ -128,8 +129,9 @@ with torch.no_grad():
 python predict.py DATA --out predictions.csv
 ```
 
-DATA is {data}. The CSV written has one row per sample: the row number or file, `prediction`
-and, for classification, `prob_<class>` for each class.
+DATA is {data}.
+The CSV written has one row per sample: the row number or file, `prediction` and, for
+classification, `prob_<class>` for each class.
 
 ## Train again
 

@@ -7,8 +7,10 @@
 - **Predict…**: :class:`PredictDialog`, a run and a CSV file or image folder; the
   predictions appear in a table and can be saved as CSV.
 
-Both take the current project from ``window.project`` when they open and list its runs
-(``runs/`` beside the project, newest first); Browse… picks any run folder.
+Both take the current project from ``window.project`` when they open and list its runs,
+newest first; Browse… picks any run folder. When the training part is installed
+(``window.extensions``), its runs folder is used (unsaved projects train elsewhere than
+``runs/`` beside the file) and the run selected in its Runs panel is chosen.
 """
 
 from __future__ import annotations
@@ -39,15 +41,35 @@ def install(window) -> dict[str, QAction]:
     return {"export": export, "predict": predict}
 
 
+def _training(window):
+    """The training part's controller, when the window has one (duck-typed: optional)."""
+    extensions = getattr(window, "extensions", None) or {}
+    return next((part for name, part in extensions.items() if name.startswith("designer.training")), None)
+
+
+def run_context(window) -> dict:
+    """Where the current project's runs are and which run to show first."""
+    training = _training(window)
+    context: dict = {}
+    folder = getattr(training, "runs_folder", None)
+    if callable(folder):
+        context["runs_folder"] = folder()
+    history = getattr(training, "history", None)
+    selected = history.selected_runs() if history is not None and hasattr(history, "selected_runs") else []
+    if selected:
+        context["run_dir"] = selected[0].path
+    return context
+
+
 def open_export_dialog(window) -> ExportDialog:
-    dialog = ExportDialog(window.project, window)
+    dialog = ExportDialog(window.project, window, **run_context(window))
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
     return dialog
 
 
 def open_predict_dialog(window) -> PredictDialog:
-    dialog = PredictDialog(window.project, window)
+    dialog = PredictDialog(window.project, window, **run_context(window))
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
     return dialog

@@ -67,7 +67,8 @@ class FormatChoice(QWidget):
 class ExportDialog(QDialog):
     """Export a run of ``project`` to one format, verified before it is saved."""
 
-    def __init__(self, project, parent: QWidget | None = None, run_dir: str | Path | None = None) -> None:
+    def __init__(self, project, parent: QWidget | None = None, run_dir: str | Path | None = None,
+                 runs_folder: Path | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export the trained model")
         self.setObjectName("exportDialog")
@@ -76,7 +77,7 @@ class ExportDialog(QDialog):
         self.task: BackgroundTask | None = None
         self._edited = False  # the person typed or chose a destination themselves
 
-        self.runs = RunPicker(project)
+        self.runs = RunPicker(project, folder=runs_folder)
         self.formats = FormatChoice()
         self.destination = QLineEdit()
         self.destination.setObjectName("destination")

@@ -66,7 +66,8 @@ class PredictionModel(QAbstractTableModel):
 class PredictDialog(QDialog):
     """Apply a run of ``project`` to a file the person chooses and show the predictions."""
 
-    def __init__(self, project, parent: QWidget | None = None, run_dir: str | Path | None = None) -> None:
+    def __init__(self, project, parent: QWidget | None = None, run_dir: str | Path | None = None,
+                 runs_folder: Path | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Predict with the trained model")
         self.setObjectName("predictDialog")
@@ -75,7 +76,7 @@ class PredictDialog(QDialog):
         self.data_path: Path | None = None
         self.task: BackgroundTask | None = None
 
-        self.runs = RunPicker(project)
+        self.runs = RunPicker(project, folder=runs_folder)
         self.csv_button = QPushButton("CSV file…")
         self.folder_button = QPushButton("Image folder…")
         self.data_label = QLabel("No data chosen")

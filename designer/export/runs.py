@@ -60,9 +60,9 @@ def run_problem(entry: RunEntry | None, what: str) -> str | None:
     return None
 
 
-def project_runs(project) -> list[RunEntry]:
-    """Runs in ``runs/`` beside the project, newest first."""
-    folder = Path(project.directory) / "runs"
+def project_runs(project, folder: Path | None = None) -> list[RunEntry]:
+    """Runs in ``folder`` (default: ``runs/`` beside the project), newest first."""
+    folder = Path(folder) if folder is not None else Path(project.directory) / "runs"
     if not folder.is_dir():
         return []
     entries = [e for e in (read_entry(p) for p in folder.iterdir() if p.is_dir()) if e is not None]
@@ -75,9 +75,10 @@ class RunPicker(QWidget):
     changed = Signal()
     problem = Signal(str)  # a chosen folder that is not a run
 
-    def __init__(self, project, parent: QWidget | None = None) -> None:
+    def __init__(self, project, parent: QWidget | None = None, folder: Path | None = None) -> None:
         super().__init__(parent)
         self.project = project
+        self.folder = folder  # where the project's runs are (None: runs/ beside the project)
         self.combo = QComboBox()
         self.combo.setMinimumContentsLength(40)
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -94,7 +95,7 @@ class RunPicker(QWidget):
     def reload(self) -> None:
         self.combo.blockSignals(True)
         self.combo.clear()
-        for entry in project_runs(self.project):
+        for entry in project_runs(self.project, self.folder):
             self._add(entry)
         self.combo.blockSignals(False)
         self.changed.emit()

@@ -161,3 +161,17 @@ def test_a_project_without_runs_says_to_train_first(qtbot, window, tmp_path):
     seen = when_file_dialog(qtbot, tmp_path)
     qtbot.mouseClick(export.runs.browse_button, Qt.MouseButton.LeftButton)
     assert seen and "is not a training run folder" in export.message.plain
+
+
+def test_the_run_selected_in_the_training_runs_panel_is_the_one_offered(qtbot, window, trained_project):
+    from designer.training import install as install_training
+
+    window.extensions["designer.training:install"] = install_training(window)
+    assert window.files.open_path(trained_project, confirm=False)
+    history = window.extensions["designer.training:install"].history
+    older = sorted((trained_project.parent / "runs").iterdir())[0]
+    qtbot.waitUntil(lambda: any(r.path == older for r in getattr(history, "runs", [])), timeout=5000)
+    history.select_runs([older.name])
+    dialog = open_from_menu(qtbot, window, "Export Model…", ExportDialog)
+    assert dialog.runs.run_dir == older
+    dialog.close()

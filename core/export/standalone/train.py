@@ -102,27 +102,35 @@ def load_data(path: Path, pre: dict, targets: list[str]) -> tuple[np.ndarray, np
 
 # ---------------------------------------------------------------------- training
 def loss_function(training: dict):
+    """The training loss, as LayerForge resolved it (model.TRAINING["loss"])."""
     from torch import nn
 
-    name, task = training["loss"], training["task"]
+    name = training["loss"]
     if name == "cross_entropy":
         return nn.CrossEntropyLoss(label_smoothing=training.get("label_smoothing") or 0.0)
     if name == "bce":
         return nn.BCEWithLogitsLoss()
-    if name in ("l1",):
-        return nn.L1Loss()
-    if name in ("huber", "smooth_l1"):
-        return nn.SmoothL1Loss() if name == "smooth_l1" else nn.HuberLoss()
-    if name == "hinge" and task == "classification":
+    if name == "hinge":
         return nn.MultiMarginLoss()
+    if name == "l1":
+        return nn.L1Loss()
+    if name == "huber":
+        return nn.HuberLoss(delta=training.get("huber_delta") or 1.0)
+    if name == "smooth_l1":
+        return nn.SmoothL1Loss(beta=training.get("huber_delta") or 1.0)
     return nn.MSELoss()
 
 
-def loss_target(y, logits, training: dict):
-    """What the loss compares the network's raw output with."""
-    if training["task"] == "classification" and training["loss"] == "bce":
-        return y.float().reshape(logits.shape)  # one logit: the second class
-    return y
+def compute_loss(loss_fn, logits, y, training: dict):
+    """The loss of a batch; two classes by one logit use 0/1 (BCE) or -1/+1 (hinge) targets."""
+    import torch
+
+    if training["task"] == "classification" and logits.shape[1] == 1:
+        target = y.float().reshape(logits.shape)
+        if training["loss"] == "hinge":
+            return torch.clamp(1 - (2 * target - 1) * logits, min=0).mean()
+        return torch.nn.functional.binary_cross_entropy_with_logits(logits, target)
+    return loss_fn(logits, y)
 
 
 def optimizer_for(parameters, training: dict, lr: float):
@@ -219,8 +227,8 @@ def run_epoch(network, loss_fn, optimizer, x, y, rows, batch_size, dist, trainin
                 continue
             inputs = x[batch].to(dist.device)
             logits = network(inputs)
-            target = inputs if y is None else loss_target(y[batch].to(dist.device), logits, training)
-            loss = loss_fn(logits, target)
+            target = inputs if y is None else y[batch].to(dist.device)
+            loss = compute_loss(loss_fn, logits, target, training)
             if train:
                 optimizer.zero_grad(set_to_none=True)
                 # Weighted by this process's share, so the averaged gradient is the global batch's.
