@@ -145,9 +145,12 @@ def _json_beside(path: Path) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------- predicting
 def predict_file(model: str | Path | Predictor, data: str | Path, progress=None,
-                 notes: list[str] | None = None) -> PredictionTable:
-    """Predictions of ``model`` for every sample of ``data`` (a CSV file, image folder or image)."""
-    from core.data import encode_inputs
+                 notes: list[str] | None = None, cancel=None) -> PredictionTable:
+    """Predictions of ``model`` for every sample of ``data`` (a CSV file, image folder or image).
+
+    ``cancel()`` returning true stops it between batches (:class:`core.data.Cancelled`).
+    """
+    from core.data import Cancelled, encode_inputs
 
     report = progress or (lambda fraction, message: None)
     notes = notes if notes is not None else []
@@ -157,6 +160,8 @@ def predict_file(model: str | Path | Predictor, data: str | Path, progress=None,
     encoded = encode_inputs(predictor.preprocessing, data, notes)
     outputs = []
     for start in range(0, len(encoded.x), BATCH):
+        if cancel is not None and cancel():
+            raise Cancelled()
         outputs.append(predictor.run(encoded.x[start:start + BATCH]))
         report(0.3 + 0.7 * min(1.0, (start + BATCH) / max(len(encoded.x), 1)),
                f"predicting: {min(start + BATCH, len(encoded.x)):,} of {len(encoded.x):,}")

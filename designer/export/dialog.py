@@ -213,5 +213,5 @@ class ExportDialog(QDialog):
     def done(self, code: int) -> None:  # noqa: D401 - Qt's name
         if self.task is not None and self.task.running:
             self.task.cancel()
-            self.task.wait(30.0)
+            self.task.wait(1.0)  # it stops at its next step and removes its staging folder
         super().done(code)

@@ -24,7 +24,7 @@ def run_predict(run_dir: Path, data: Path, progress, cancel):
     """The worker's job: open the run, encode the data, predict (torch stays off the GUI thread)."""
     from core.export.predict import predict_file
 
-    return predict_file(run_dir, data, progress)
+    return predict_file(run_dir, data, progress, cancel=cancel)
 
 
 class PredictionModel(QAbstractTableModel):
@@ -195,5 +195,5 @@ class PredictDialog(QDialog):
     def done(self, code: int) -> None:  # noqa: D401 - Qt's name
         if self.task is not None and self.task.running:
             self.task.cancel()
-            self.task.wait(30.0)
+            self.task.wait(1.0)  # it stops at its next batch
         super().done(code)

@@ -131,3 +131,18 @@ def test_the_help_lists_the_formats(capsys):
     for name in ("onnx", "pt2", "safetensors", "python", "torchscript"):
         assert name in text
     assert "deprecated" in text
+
+
+def test_a_cancelled_export_leaves_nothing(spiral_run, tmp_path):
+    from core.data import Cancelled
+    from core.export import export_run
+
+    calls = []
+
+    def cancel_after_writing() -> bool:
+        calls.append(1)
+        return len(calls) > 3  # once both formats are written, before they are checked
+
+    with pytest.raises(Cancelled):
+        export_run(spiral_run, "onnx,python", tmp_path / "out", cancel=cancel_after_writing)
+    assert list((tmp_path / "out").iterdir()) == []
