@@ -9,21 +9,33 @@ folder, a run that did not finish, an unknown format).
 from __future__ import annotations
 
 import argparse
+import textwrap
 
 from core.export.formats import FORMATS, TOLERANCE
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
 
+def _formats_text() -> str:
+    lines = ["formats:"]
+    for f in FORMATS.values():
+        text = f.description + (f" {f.deprecated}." if f.deprecated else "")
+        wrapped = textwrap.wrap(text, 64)
+        lines.append(f"  {f.name:<13}{wrapped[0]}")
+        lines += [f"  {'':<13}{line}" for line in wrapped[1:]]
+    return "\n".join(lines)
+
+
 def add_parser(subparsers) -> None:
-    described = "; ".join(f"{f.name}: {f.description}" + (f" ({f.deprecated})" if f.deprecated else "")
-                          for f in FORMATS.values())
+    intro = textwrap.fill(
+        "Export the model of a finished run and check it: each file is loaded back with its own"
+        " runtime and compared with the in-app model on validation data; a difference above"
+        f" {TOLERANCE:g} (relative) fails and nothing is saved. Exit code 1 when an export"
+        " fails, 2 for a mistake in the command.", 79)
     parser = subparsers.add_parser(
         "export", help="export a trained model (ONNX, .pt2, safetensors, Python code, TorchScript)",
-        description="Export the model of a finished run and check it: each file is loaded back"
-                    " with its own runtime and compared with the in-app model on validation data;"
-                    f" a difference above {TOLERANCE:g} (relative) fails and nothing is saved."
-                    f" Formats: {described}")
+        description=intro + "\n\n" + _formats_text(),
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("run_dir", metavar="RUN_DIR", help="the run folder (runs/<name>-<time>/)")
     parser.add_argument("--format", "-f", default="onnx", metavar="FORMAT",
                         help=f"one of {', '.join(FORMATS)}, several separated by commas, or all"
