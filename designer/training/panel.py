@@ -83,8 +83,8 @@ class TrainingPanel(QWidget):
         self.epoch_bar.setFormat("Epoch –")
         self.batch_bar.setFormat("Batch –")
         self.speed = QLabel("", objectName="trainingStat")
-        self.metric = QLabel("", objectName="trainingStat")
-        self.metric.setWordWrap(True)
+        self.metric_label = QLabel("", objectName="trainingStat")
+        self.metric_label.setWordWrap(True)
         self.message = QLabel("", objectName="trainingMessage")
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -102,23 +102,23 @@ class TrainingPanel(QWidget):
         top_box.addWidget(self.status)
         top_box.addLayout(progress)
         top_box.addWidget(self.speed)
-        top_box.addWidget(self.metric)
+        top_box.addWidget(self.metric_label)
         top_box.addWidget(self.message)
         line = QFrame()
         line.setFrameShape(QFrame.Shape.HLine)
         line.setStyleSheet("color: #2f3540;")
         self.form = TrainingForm()
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setWidget(self.form)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setWidget(self.form)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
         column.addWidget(top)
         column.addWidget(line)
-        column.addWidget(self.scroll, 1)
+        column.addWidget(self.scroll_area, 1)
         self._batches = 0
         self._epochs = 0
         self.set_state(IDLE)
@@ -161,7 +161,7 @@ class TrainingPanel(QWidget):
         continued = f", continuing after epoch {item.start_epoch}" if item.start_epoch else ""
         self.status.setText(f"Training on {item.device}{continued} · run {where}")
         self.speed.setText("")
-        self.metric.setText("")
+        self.metric_label.setText("")
         notes = [n for n in item.notes if n]
         self.show_message(" ".join(notes) if notes else None, error=False)
 
@@ -180,7 +180,7 @@ class TrainingPanel(QWidget):
             row = item.row
             self.epoch_bar.setValue(int(row["epoch"]))
             self.epoch_bar.setFormat(f"Epoch {int(row['epoch'])} of {item.epochs} done")
-            self.metric.setText(epoch_summary(row, item.best_epoch))
+            self.metric_label.setText(epoch_summary(row, item.best_epoch))
 
     def on_finished(self, result) -> None:
         if result is None:
@@ -192,7 +192,7 @@ class TrainingPanel(QWidget):
         self.status.setText(f"{done} after {result.epochs_completed} epoch(s) in "
                             f"{format_duration(result.seconds) or '0 s'}{folder}")
         if result.best:
-            self.metric.setText("Best " + epoch_summary(result.best, int(result.best.get("epoch", 0))))
+            self.metric_label.setText("Best " + epoch_summary(result.best, int(result.best.get("epoch", 0))))
         if result.status == "failed" and result.reason:
             self.show_message(result.reason)
 

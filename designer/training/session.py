@@ -40,12 +40,13 @@ class TrainingSession(QObject):
         self.state = IDLE
         self.live = LiveRun()
         self.worker: TrainingWorker | None = None
-        self.thread: QThread | None = None
+        self.worker_thread: QThread | None = None
         self.run_dir: Path | None = None
         self.result = None
         self.settings: dict[str, Any] = {}
         self.optimizer_name: str | None = None
         self.probe_samples = 0
+        self.sample_index = 0
         self._stopping_for_close = False
 
     # ------------------------------------------------------------------ starting
@@ -73,7 +74,7 @@ class TrainingSession(QObject):
         self.run_dir = job.continue_dir
         self.settings = {}
         self._set_state(LOADING)
-        self.worker, self.thread = start_worker(job, self._on_message)
+        self.worker, self.worker_thread = start_worker(job, self._on_message, self.sample_index)
         return True
 
     # ------------------------------------------------------------------ control
@@ -99,6 +100,8 @@ class TrainingSession(QObject):
         self.settings.update(settings)
 
     def set_sample_index(self, index: int) -> None:
+        """The probe sample whose feature maps are shown (kept for the next runs too)."""
+        self.sample_index = int(index)
         if self.worker is not None:
             self.worker.set_sample_index(index)
 
@@ -113,8 +116,8 @@ class TrainingSession(QObject):
         deadline = time.monotonic() + timeout_s
         while self.active and time.monotonic() < deadline:
             QCoreApplication.processEvents()
-            if self.thread is not None:
-                self.thread.wait(20)
+            if self.worker_thread is not None:
+                self.worker_thread.wait(20)
         QCoreApplication.processEvents()
         return not self.active
 
@@ -171,13 +174,13 @@ class TrainingSession(QObject):
         emit(self.settings_changed, self.settings)
 
     def _on_done(self) -> None:
-        thread = self.thread
+        thread = self.worker_thread
         if thread is not None:
             thread.quit()
             thread.wait()
         if self.worker is not None:
             self.worker.deleteLater()
-        self.worker, self.thread = None, None
+        self.worker, self.worker_thread = None, None
         self._stopping_for_close = False
         self._set_state(IDLE)
         emit(self.finished, self.result)

@@ -159,10 +159,11 @@ class TrainingWorker(QObject):
     def _callbacks(self, info) -> list:
         from core.train.probes import standard_probes
 
-        relay = Relay(self._post)
         self.probes = standard_probes(self._post, info) if self.job.probes else []
         self.set_sample_index(self._sample_index)
-        return [relay, *self.probes]
+        # the relay last: its RunStarted can then say how many samples the probes chose, and
+        # the final report arrives before Finished
+        return [*self.probes, Relay(self._post)]
 
     def _load(self, data_spec, base_dir):
         from core.data import load
@@ -205,11 +206,12 @@ class _Cancelled(Exception):
     pass
 
 
-def start_worker(job: TrainingJob, receiver) -> tuple[TrainingWorker, QThread]:
+def start_worker(job: TrainingJob, receiver, sample_index: int = 0) -> tuple[TrainingWorker, QThread]:
     """A worker in a new thread, its messages connected to ``receiver`` (queued), started."""
     if job.project is not None:
         job.project = _snapshot(job.project)
     worker = TrainingWorker(job)
+    worker.set_sample_index(sample_index)
     thread = QThread()
     thread.setObjectName("layerforge-training")
     worker.moveToThread(thread)

@@ -99,7 +99,7 @@ class OverviewView(QWidget):
         self.layout_widget = layout_widget()
         lw = self.layout_widget
         self.loss = LossCurves(add_plot(lw, 0, 0, "Loss", "epoch"))
-        self.metric = MetricCurves(add_plot(lw, 0, 1, "Metric", "epoch"))
+        self.metric_curves = MetricCurves(add_plot(lw, 0, 1, "Metric", "epoch"))
         self.band = ActivationBand(add_plot(lw, 1, 0, "Activations", "epoch"))
         self.grads = NormCurves(add_plot(lw, 1, 1, "Gradient norm per layer", "epoch"), "grad")
         self.side = QStackedWidget()
@@ -134,7 +134,7 @@ class OverviewView(QWidget):
         if index != self.side.currentIndex():
             self.side.setCurrentIndex(index)
         changed = False
-        for item in [self.loss, self.metric, self.band, self.grads, *self.side_sets()]:
+        for item in [self.loss, self.metric_curves, self.band, self.grads, *self.side_sets()]:
             changed = item.update(live) or changed
         return changed
 
@@ -142,7 +142,7 @@ class OverviewView(QWidget):
         self.loss.set_log(log)
 
     def reset(self) -> None:
-        for item in (self.loss, self.metric, self.band, self.grads, self.boundary, self.maps, self.dead,
+        for item in (self.loss, self.metric_curves, self.band, self.grads, self.boundary, self.maps, self.dead,
                      self.std):
             item.reset()
 

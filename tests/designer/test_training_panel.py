@@ -1,0 +1,146 @@
+"""The training panel: the generated form writes the project through the undo stack, the
+device selector, and Train / Pause / Resume / Stop driven by real clicks, with a learning
+rate changed while paused that the trainer then uses."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from core.train.rundir import read_metrics_csv
+from tests.designer.test_training_helpers import (example_copy, open_project, spiral, training,  # noqa: F401
+                                                  wait_finished, wait_state)
+
+
+def type_into(qtbot, box, text: str) -> None:
+    box.setFocus()
+    box.lineEdit().selectAll()
+    qtbot.keyClicks(box, text)
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+
+
+def test_form_edit_writes_the_project_and_undoes(qtbot, window, training, spiral):
+    form = training.panel.form
+    epochs = form.rows["epochs"].editor.box
+    assert epochs.value() == 3  # the project's value
+    assert "(default)" not in form.rows["epochs"].label.text()
+    assert "(default)" in form.rows["weight_decay"].label.text()  # not in the project: its default
+    type_into(qtbot, epochs, "12")
+    assert window.project.training["epochs"] == 12
+    assert window.is_dirty()
+    window.undo_stack.undo()
+    assert window.project.training["epochs"] == 3
+    assert epochs.value() == 3  # the form follows the project
+    window.undo_stack.redo()
+    assert epochs.value() == 12
+
+
+def test_spin_box_steps_merge_into_one_undo_step(qtbot, window, training, spiral):
+    box = training.panel.form.rows["batch_size"].editor.box
+    box.setFocus()
+    before = window.undo_stack.count()
+    for _ in range(5):
+        qtbot.keyClick(box, Qt.Key.Key_Up)
+    assert window.project.training["batch_size"] == 37
+    assert window.undo_stack.count() == before + 1
+    window.undo_stack.undo()
+    assert window.project.training["batch_size"] == 32
+
+
+def test_switching_optimizer_shows_its_settings_and_drops_the_others(qtbot, window, training, spiral):
+    form = training.panel.form
+    assert not form.rows["momentum"].label.isVisibleTo(form)  # adam has no momentum
+    assert form.rows["betas"].label.isVisibleTo(form)
+    combo = form.rows["optimizer"].editor.box
+    combo.setFocus()
+    qtbot.keyClick(combo, Qt.Key.Key_Up)  # adam -> sgd
+    assert window.project.training["optimizer"] == "sgd"
+    assert form.rows["momentum"].label.isVisibleTo(form)
+    assert not form.rows["betas"].label.isVisibleTo(form)
+    momentum = form.rows["momentum"].editor.box
+    type_into(qtbot, momentum, "0.9")
+    assert window.project.training["momentum"] == 0.9
+    qtbot.keyClick(combo, Qt.Key.Key_Down)  # back to adam: the SGD momentum goes with it
+    assert window.project.training["optimizer"] == "adam"
+    assert "momentum" not in window.project.training
+
+
+def test_a_bad_setting_is_shown_under_its_field_and_training_refused(qtbot, window, training, spiral):
+    window.project.set_training({**window.project.training, "optimizer": "adam", "momentum": 0.5})
+    row = training.panel.form.rows["momentum"]
+    assert "momentum applies to 'sgd' and 'rmsprop'" in row.error.text()
+    assert not row.error.isHidden()
+    qtbot.mouseClick(training.panel.train_button, Qt.MouseButton.LeftButton)
+    assert training.session.state == "idle"
+    assert "momentum" in training.panel.message.text()
+
+
+def test_a_project_without_data_says_what_to_do(qtbot, window, training):
+    qtbot.mouseClick(training.panel.train_button, Qt.MouseButton.LeftButton)
+    assert training.session.state == "idle"
+    assert "has no data yet" in training.panel.message.text()
+
+
+def test_device_selector_lists_the_devices_present(qtbot, window, training, spiral):
+    qtbot.waitUntil(lambda: len(training.devices) >= 2 and training.devices[0][1] != "auto", timeout=60_000)
+    choices = training.panel.form.device_choices()
+    assert choices[:2] == ["auto", "cpu"]
+    box = training.panel.form.rows["device"].editor.box
+    assert box.itemText(0).startswith("auto (")  # says what auto means here
+    assert box.itemText(1).startswith("CPU (")
+
+
+def test_train_pause_change_learning_rate_resume_stop(qtbot, window, training, tmp_path):
+    path = example_copy(tmp_path, "spiral_mlp", data={"samples": 4000}, training={"epochs": 400})
+    open_project(qtbot, window, path)
+    panel = training.panel
+    assert not panel.pause_button.isEnabled() and not panel.stop_button.isEnabled()
+    qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+    assert not panel.train_button.isEnabled()
+    wait_state(qtbot, training, "running")
+    qtbot.waitUntil(lambda: len(training.session.live.rows) >= 1, timeout=120_000)
+    lr_box = panel.form.rows["learning_rate"].editor.box
+    epochs_box = panel.form.rows["epochs"].editor.box
+    assert not lr_box.isEnabled() and not epochs_box.isEnabled()  # read-only while running
+
+    qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
+    wait_state(qtbot, training, "paused")
+    assert panel.resume_button.isEnabled() and not panel.pause_button.isEnabled()
+    assert lr_box.isEnabled() and not epochs_box.isEnabled()  # the optimiser only
+    paused_at = len(training.session.live.batch_x)
+    type_into(qtbot, lr_box, "0.002")
+    qtbot.waitUntil(lambda: training.session.worker.optimizer_settings()["learning_rate"] == 0.002,
+                    timeout=10_000)  # applied by the training thread while it waits
+    assert window.project.training["learning_rate"] == 0.002  # and kept in the project
+    QApplication.processEvents()
+    assert len(training.session.live.batch_x) == paused_at  # nothing trained while paused
+
+    qtbot.mouseClick(panel.resume_button, Qt.MouseButton.LeftButton)
+    wait_state(qtbot, training, "running")
+    changed_epoch = int(training.session.live.rows[-1]["epoch"])
+    qtbot.waitUntil(lambda: len(training.session.live.rows) >= changed_epoch + 2, timeout=120_000)
+    qtbot.mouseClick(panel.stop_button, Qt.MouseButton.LeftButton)
+    result = wait_finished(qtbot, training)
+
+    assert result.status == "stopped"
+    run = json.loads((result.run_dir / "run.json").read_text())
+    assert run["status"] == "stopped"
+    assert [c["settings"] for c in run["changes"]] == [{"learning_rate": 0.002}]
+    rows = read_metrics_csv(result.run_dir / "metrics.csv")
+    assert rows[0]["learning_rate"] == 0.01
+    assert rows[-1]["learning_rate"] == 0.002  # the trainer used the new rate
+    assert len(rows) == result.epochs_completed
+    assert panel.train_button.isEnabled() and lr_box.isEnabled() and epochs_box.isEnabled()
+    assert "Stopped after" in panel.status.text()
+
+
+def test_stop_while_the_data_loads_cancels_quietly(qtbot, window, training, spiral):
+    panel = training.panel
+    qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.stop_button, Qt.MouseButton.LeftButton)
+    result = wait_finished(qtbot, training)
+    assert result is None or result.status == "stopped"
+    assert training.session.state == "idle"
+    assert panel.train_button.isEnabled()
