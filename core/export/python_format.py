@@ -19,6 +19,7 @@ import numpy as np
 
 from core import __version__
 from core.atomic import write_bytes_atomic, write_text_atomic
+from core.errors import ExportError
 from core.export.codegen import class_name_for, model_source
 from core.export.verify import CleanCheck
 from core.export.weights_format import weights_bytes
@@ -48,15 +49,22 @@ def write(trained, path: Path, sample: np.ndarray, record: dict[str, Any]) -> No
     write_bytes_atomic(path / WEIGHTS_FILE, weights_bytes(trained, record))
     write_text_atomic(path / "preprocessing.json", json.dumps(trained.preprocessing, indent=2) + "\n")
     for name in SCRIPTS:
-        text = resources.files("core.export.standalone").joinpath(name).read_text(encoding="utf-8")
-        write_text_atomic(path / name, text)
+        write_text_atomic(path / name, script_source(name))
     write_text_atomic(path / "README.md", readme(trained))
+
+
+def script_source(name: str) -> str:
+    """The text of ``predict.py`` or ``train.py`` (shipped as source in core/export/standalone)."""
+    try:
+        return resources.files("core.export.standalone").joinpath(name).read_text(encoding="utf-8")
+    except (OSError, ModuleNotFoundError) as err:
+        raise ExportError(f"this installation of LayerForge lacks core/export/standalone/{name}"
+                          f" ({err}): reinstall LayerForge") from None
 
 
 def clean_check(path: Path) -> CleanCheck:
     """The folder's ``model.py`` imported in a process that cannot import LayerForge."""
     return CleanCheck(f"import model as code\nmodel = code.load_model({str(path)!r})\n", [str(path)])
-
 
 
 def _data_words(trained) -> tuple[str, str]:
