@@ -79,17 +79,22 @@ def parse_formats(text: str | list[str]) -> list[str]:
 def destination(out: str | Path | None, run_dir: Path, project_name: str, fmt: ExportFormat,
                 several: bool) -> Path:
     """Where an export goes: ``out`` itself, or a default name inside the folder ``out``
-    (or ``<run>/export/`` without ``out``)."""
+    (or ``<run>/export/`` without ``out``). Refuses to replace what is not an export."""
     if out is None:
-        return default_path(run_dir / "export", project_name, fmt)
-    out = Path(out).expanduser()
-    if several or (out.is_dir() and not (fmt.folder and _is_python_export(out))):
-        if out.exists() and not out.is_dir():
+        path = default_path(run_dir / "export", project_name, fmt)
+    else:
+        out = Path(out).expanduser()
+        if several and out.exists() and not out.is_dir():
             raise ExportError(f"{out} is a file: with several formats, --out must be a folder")
-        return default_path(out, project_name, fmt)
-    if out.exists() and out.is_dir() and not fmt.folder:
-        return default_path(out, project_name, fmt)
-    return out
+        inside = several or (out.is_dir() and not (fmt.folder and _is_python_export(out)))
+        path = default_path(out, project_name, fmt) if inside else out
+    if fmt.folder and path.exists() and not _is_python_export(path) and (
+            path.is_file() or any(path.iterdir())):
+        raise ExportError(f"{path} already exists and is not a LayerForge code export, so it is"
+                          " not replaced: choose another folder")
+    if not fmt.folder and path.is_dir():
+        raise ExportError(f"{path} is a folder: give a file name for the {fmt.title} export")
+    return path
 
 
 def _is_python_export(folder: Path) -> bool:

@@ -146,3 +146,19 @@ def test_a_cancelled_export_leaves_nothing(spiral_run, tmp_path):
     with pytest.raises(Cancelled):
         export_run(spiral_run, "onnx,python", tmp_path / "out", cancel=cancel_after_writing)
     assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_an_export_never_replaces_a_folder_or_file_that_is_not_an_export(spiral_run, tmp_path, capsys):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "thesis.txt").write_text("precious")
+    (tmp_path / "notes.txt").write_text("precious too")
+    code, out, err = call(capsys, spiral_run, "--format", "python", "--out", tmp_path / "notes.txt")
+    assert code == 2 and "is not a LayerForge code export" in err[0]
+    (mine / "spiral_mlp_pytorch").mkdir()
+    (mine / "spiral_mlp_pytorch" / "data.csv").write_text("keep")
+    code, out, err = call(capsys, spiral_run, "--format", "python", "--out", mine)
+    assert code == 2 and "spiral_mlp_pytorch already exists" in err[0]
+    assert (mine / "thesis.txt").read_text() == "precious"
+    assert (mine / "spiral_mlp_pytorch" / "data.csv").read_text() == "keep"
+    assert (tmp_path / "notes.txt").read_text() == "precious too"
