@@ -39,3 +39,9 @@ def image_run(tmp_path_factory, session_env):
 def spiral_run(tmp_path_factory, session_env):
     root = tmp_path_factory.mktemp("spiral")
     return projects.train(projects.small_example("spiral_mlp", root), root / "run")
+
+
+@pytest.fixture(scope="session")
+def sequence_run(tmp_path_factory, session_env):
+    root = tmp_path_factory.mktemp("series")
+    return projects.train(projects.sequence_project(root), root / "run")

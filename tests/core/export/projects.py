@@ -102,3 +102,30 @@ def train(project: Path, run_dir: Path, epochs: int = 1) -> Path:
     code = cli(["train", str(project), "--epochs", str(epochs), "--run-dir", str(run_dir), "--quiet"])
     assert code == 0, f"training {project.name} failed with exit code {code}"
     return run_dir
+
+
+def sequence_project(folder: Path, rows: int = 200) -> Path:
+    """An LSTM on a daily series stored out of order (windows of 12 rows, sorted by date)."""
+    import datetime
+
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(0)
+    start = datetime.date(2020, 1, 1)
+    lines = ["date,temp,wind,load"]
+    for i in rng.permutation(rows):
+        temp, wind = 10 + 5 * np.sin(i / 10) + rng.normal(0, 0.3), rng.random()
+        lines.append(f"{start + datetime.timedelta(days=int(i))},{temp:.3f},{wind:.3f},{2 * temp + wind:.3f}")
+    (folder / "series.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    project = {
+        "format": "layerforge.project", "format_version": 1, "name": "Series",
+        "graph": {"nodes": [{"id": "input", "type": "Input", "params": {}},
+                            {"id": "lstm", "type": "LSTM", "params": {"hidden_size": 8}},
+                            {"id": "output", "type": "Output", "params": {}}],
+                  "edges": [{"source": "input", "target": "lstm"}, {"source": "lstm", "target": "output"}]},
+        "data": {"kind": "csv", "path": "series.csv", "target": "load",
+                 "sequence": {"window": 12, "horizon": 1, "order_by": "date"}},
+        "training": {"epochs": 1},
+    }
+    path = folder / "series.lfproj"
+    path.write_text(json.dumps(project), encoding="utf-8")
+    return path

@@ -70,10 +70,10 @@ def _child_error(stderr: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def code(table_runs, image_run, tmp_path_factory):
+def code(table_runs, image_run, sequence_run, tmp_path_factory):
     """The standalone-code export of each run (read-only for the tests)."""
     root = tmp_path_factory.mktemp("code")
-    runs = {**table_runs, "images": image_run}
+    runs = {**table_runs, "images": image_run, "series": sequence_run}
     for name, run in runs.items():
         with contextlib.redirect_stdout(io.StringIO()):
             assert cli(["export", str(run), "--format", "python", "--out", str(root / name)]) == 0
@@ -93,10 +93,13 @@ def assert_same_predictions(mine, theirs):
     np.testing.assert_allclose(numbers, others, rtol=1e-6, atol=1e-7)
 
 
-@pytest.mark.parametrize("which", ["classification", "regression", "images"])
+DATA = {"classification": "table.csv", "regression": "table.csv", "images": "images", "series": "series.csv"}
+
+
+@pytest.mark.parametrize("which", list(DATA))
 def test_predict_py_agrees_with_layerforge_predict(venv_python, code, which, tmp_path, capsys):
     run, folder = code[which]
-    data = run.parent / ("images" if which == "images" else "table.csv")
+    data = run.parent / DATA[which]
     assert cli(["predict", str(run), "--data", str(data), "--out", str(tmp_path / "lf.csv")]) == 0
     capsys.readouterr()
     done = subprocess.run([venv_python, str(folder / "predict.py"), str(data), "--out", str(tmp_path / "sa.csv")],
