@@ -2,7 +2,8 @@
 
 ``layerforge check|train|export|predict ...`` runs headless (no Qt import), so the
 same installation trains on a server without a display; anything else opens the
-designer, with a project file if one is given.
+designer, with a project file if one is given. ``layerforge --smoke-test`` checks an
+installation headless (designer/smoke_test.py).
 """
 
 from __future__ import annotations
@@ -16,6 +17,10 @@ def main(argv: list[str] | None = None) -> int:
 
     if argv and (argv[0] in COMMANDS or argv[0] in ("-h", "--help", "--version")):
         return cli_main(argv)
+    if "--smoke-test" in argv:
+        from designer.smoke_test import run as smoke_test
+
+        return smoke_test([a for a in argv if a != "--smoke-test"])
     from designer.app import run
 
     return run(argv)
