@@ -48,7 +48,7 @@ class DeviceFinder(QObject):
             devices = []
             for device in available_devices():
                 if device == "auto":
-                    text = f"auto ({describe_device(resolve('auto', 'float32').device)})"
+                    text = f"auto → {describe_device(resolve('auto', 'float32').device)}"
                 else:
                     text = describe_device(device)
                 devices.append((device, text))
@@ -281,8 +281,8 @@ class TrainingController(QObject):
         for dock in (self.plots_dock, self.panel_dock):
             dock.show()
             dock.raise_()
-        if self.plots_dock.height() < self.window.height() * 0.3:
-            self.window.resizeDocks([self.plots_dock], [int(self.window.height() * 0.45)],
+        if self.plots_dock.height() < self.window.height() * 0.5:
+            self.window.resizeDocks([self.plots_dock], [int(self.window.height() * 0.55)],
                                     Qt.Orientation.Vertical)
 
     # ------------------------------------------------------------------ session events
@@ -325,7 +325,7 @@ class TrainingController(QObject):
         if result is not None and self.session.live.report is not None and result.status != "failed":
             self.plots.show_results()
         if result is not None and hasattr(self.window, "statusBar"):
-            self.window.statusBar().showMessage(f"Training {result.status}: {self.panel.status.text()}", 10000)
+            self.window.statusBar().showMessage(self.panel.status.text(), 10000)
 
     # ------------------------------------------------------------------ closing
     def confirm_close(self) -> bool:

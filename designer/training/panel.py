@@ -189,6 +189,8 @@ class TrainingPanel(QWidget):
         done = {"completed": "Completed", "stopped": "Stopped", "failed": "Failed"}.get(result.status,
                                                                                        result.status)
         folder = f" · saved in {result.run_dir}" if result.run_dir is not None else ""
+        if result.final and result.final.get("samples_per_second"):
+            self.speed.setText(f"{result.final['samples_per_second']:,.0f} samples/s in the last epoch")
         self.status.setText(f"{done} after {result.epochs_completed} epoch(s) in "
                             f"{format_duration(result.seconds) or '0 s'}{folder}")
         if result.best:

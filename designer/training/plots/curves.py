@@ -12,7 +12,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from designer.training.live import LiveRun
-from designer.training.plots.style import SMOOTH, TRAIN, VALIDATION, SteadyRange, curve, finite_xy, legend
+from designer.training.plots.style import (SMOOTH, TRAIN, VALIDATION, SteadyRange, curve, finite_xy, legend,
+                                           set_title)
 
 #: Metric names as people read them.
 METRIC_TITLES = {"accuracy": "Accuracy", "precision": "Precision", "recall": "Recall", "f1": "F1",
@@ -65,10 +66,14 @@ class LossCurves(Versioned):
 
     parts = ("batches", "epochs")
 
-    def __init__(self, plot: pg.PlotItem, log: bool = True, show_legend: bool = True) -> None:
+    def __init__(self, plot: pg.PlotItem, log: bool = True, show_legend: bool = True,
+                 compact: bool = False) -> None:
         super().__init__()
         self.plot = plot
-        if show_legend:
+        if compact:  # a small plot: the legend in the title, not over the curves
+            set_title(plot, "Loss", [(TRAIN, "batch"), (SMOOTH, "smoothed"), (TRAIN, "train"),
+                                     (VALIDATION, "validation")])
+        elif show_legend:
             legend(plot, corner="bottom_left")
         self.raw = curve(plot, TRAIN, "batch", width=1.0, alpha=70)
         self.smooth = curve(plot, SMOOTH, "batch (smoothed)", width=1.6)
@@ -133,11 +138,13 @@ class MetricCurves(Versioned):
 
     parts = ("epochs",)
 
-    def __init__(self, plot: pg.PlotItem, name: str | None = None, show_legend: bool = True) -> None:
+    def __init__(self, plot: pg.PlotItem, name: str | None = None, show_legend: bool = True,
+                 compact: bool = False) -> None:
         super().__init__()
         self.plot = plot
         self.name = name
-        if show_legend:
+        self.compact = compact
+        if show_legend and not compact:
             legend(plot, corner="bottom_right")
         self.val = curve(plot, VALIDATION, "validation", width=2.0, symbol="o")
         self.train = curve(plot, TRAIN, "train", width=1.5, style=Qt.PenStyle.DashLine)
@@ -160,7 +167,8 @@ class MetricCurves(Versioned):
             return True
         if name != self._titled:
             self._titled = name
-            self.plot.setTitle(metric_title(name), color="#e6e9ef", size="9.5pt")
+            keys = [(VALIDATION, "validation"), (TRAIN, "train")] if self.compact else []
+            set_title(self.plot, metric_title(name), keys)
         self.val.setData(*finite_xy(*live.column("val_" + name)))
         self.train.setData(*finite_xy(*live.column("train_" + name)))
         self.settle(live)

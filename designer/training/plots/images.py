@@ -186,10 +186,10 @@ class ConfusionMatrix:
         self.image = image_item()
         plot.addItem(self.image)
         plot.invertY(True)
-        plot.setAspectLocked(True)
         plot.showGrid(x=False, y=False)
         plot.setLabel("bottom", "predicted")
         plot.setLabel("left", "true")
+        plot.getAxis("left").setWidth(None)  # room for the class names
         self.texts: list[pg.TextItem] = []
         self.matrix: np.ndarray | None = None
 

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 
 from designer.training.live import LiveRun
 from designer.training.plots.curves import Versioned
-from designer.training.plots.style import SteadyRange, curve, legend, qcolor, series_color
+from designer.training.plots.style import SteadyRange, curve, legend, qcolor, series_color, set_title
 
 # Indices into the quantile levels (0, .05, .25, .5, .75, .95, 1).
 Q05, Q25, Q50, Q75, Q95 = 1, 2, 3, 4, 5
@@ -141,10 +141,12 @@ class NormCurves(Versioned):
 
     parts = ("norms",)
 
-    def __init__(self, plot: pg.PlotItem, which: str, show_legend: bool = True) -> None:
+    def __init__(self, plot: pg.PlotItem, which: str, show_legend: bool = True, compact: bool = False) -> None:
         super().__init__()
         self.plot, self.which = plot, which
-        self.legend = legend(plot) if show_legend else None
+        self.compact = compact  # the layer names in the title instead of a legend box
+        self.title = plot.titleLabel.text
+        self.legend = legend(plot) if show_legend and not compact else None
         self.curves: list[pg.PlotDataItem] = []
         self._layers: list[str] = []
         plot.setLogMode(x=False, y=True)
@@ -164,6 +166,8 @@ class NormCurves(Versioned):
             self._layers = list(live.norm_layers)
             self.curves = [curve(self.plot, series_color(i), name, width=1.6)
                            for i, name in enumerate(self._layers)]
+            if self.compact:
+                set_title(self.plot, self.title, [(series_color(i), n) for i, n in enumerate(self._layers)])
         x, values = live.norm_x.data, buffer.data
         for column, item in enumerate(self.curves):
             y = values[:, column]

@@ -59,6 +59,8 @@ def style_plot(plot: pg.PlotItem, title: str = "", x_label: str = "", y_label: s
         axis.setPen(pg.mkPen(AXIS))
         axis.setTextPen(pg.mkPen(AXIS))
         axis.setTickFont(font)
+        # fewer labels on small plots (log axes otherwise label every minor tick)
+        axis.setStyle(textFillLimits=[(0, 0.8), (2, 0.45), (4, 0.25), (6, 0.0)])
         # Repainting an axis replays every tick and grid line (it dominated the redraw
         # cost); cached, it is redrawn only when its range or size changes.
         axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
@@ -84,6 +86,19 @@ def add_plot(layout: pg.GraphicsLayoutWidget, row: int, col: int, title: str = "
 
 #: Where a legend sits: top right, bottom left (falling curves), bottom right (rising ones).
 LEGEND_OFFSETS = {"top_right": (-8, 8), "bottom_left": (8, -8), "bottom_right": (-8, -8)}
+
+
+def set_title(plot: pg.PlotItem, title: str, keys: list[tuple[str, str]] = ()) -> None:
+    """A plot's title, optionally followed by a legend in its own line: (colour, name) pairs.
+
+    Small plots use this instead of a legend box, which would cover their curves.
+    """
+    text = title
+    if keys:
+        text += "&nbsp;&nbsp;" + "&nbsp;&nbsp;".join(
+            f"<span style='color:{color}'>━</span>&nbsp;<span style='color:{Colors.text_dim}'>{name}</span>"
+            for color, name in keys)
+    plot.setTitle(text, color=Colors.text, size="9.5pt")
 
 
 def legend(plot: pg.PlotItem, columns: int = 1, corner: str = "top_right") -> pg.LegendItem:

@@ -98,10 +98,10 @@ class OverviewView(QWidget):
         super().__init__(parent)
         self.layout_widget = layout_widget()
         lw = self.layout_widget
-        self.loss = LossCurves(add_plot(lw, 0, 0, "Loss", "epoch"))
-        self.metric_curves = MetricCurves(add_plot(lw, 0, 1, "Metric", "epoch"))
+        self.loss = LossCurves(add_plot(lw, 0, 0, "Loss", "epoch"), compact=True)
+        self.metric_curves = MetricCurves(add_plot(lw, 0, 1, "Metric", "epoch"), compact=True)
         self.band = ActivationBand(add_plot(lw, 1, 0, "Activations", "epoch"))
-        self.grads = NormCurves(add_plot(lw, 1, 1, "Gradient norm per layer", "epoch"), "grad")
+        self.grads = NormCurves(add_plot(lw, 1, 1, "Gradient norm", "epoch"), "grad", compact=True)
         self.side = QStackedWidget()
         self.boundary_layout = layout_widget()
         self.boundary = BoundaryImage(add_plot(self.boundary_layout, 0, 0, "Decision boundary"))

@@ -1,0 +1,47 @@
+"""Issue 5's "done when", from the GUI: press Train on the examples with their own settings,
+wait for the run to end, and read the accuracy the window shows."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.designer.test_training_helpers import example_copy, open_project, train_and_wait, training  # noqa: F401
+
+pytestmark = pytest.mark.slow
+
+
+def shown_accuracy(controller) -> float:
+    """The validation accuracy as the Results tab states it after training."""
+    text = controller.plots.results.summary.text()
+    match = re.search(r"Accuracy ([0-9.]+)", text)
+    assert match, text
+    print(f"shown: {text}")
+    return float(match.group(1))
+
+
+def test_spiral_mlp_reaches_95_percent_with_default_settings(qtbot, window, training, tmp_path):
+    open_project(qtbot, window, example_copy(tmp_path, "spiral_mlp"))
+    result = train_and_wait(qtbot, training, timeout=600_000)
+    assert result.status == "completed" and result.epochs_completed == 150
+    assert shown_accuracy(training) >= 0.95
+    assert "val_accuracy" in training.panel.metric_label.text()
+
+
+def test_shapes_cnn_reaches_95_percent(qtbot, window, training, tmp_path):
+    open_project(qtbot, window, example_copy(tmp_path, "lenet_shapes"))
+    result = train_and_wait(qtbot, training, timeout=600_000)
+    assert result.status == "completed"
+    assert shown_accuracy(training) >= 0.95
+    assert training.plots.results.gallery.count() == 32  # the gallery of predictions
+
+
+def test_lstm_learns_the_sine_wave_classes(qtbot, window, training, tmp_path):
+    """Its own settings, 10 of its 30 epochs: far above chance (1/3) already."""
+    open_project(qtbot, window, example_copy(tmp_path, "lstm_sine", training={"epochs": 10}))
+    result = train_and_wait(qtbot, training, timeout=600_000)
+    assert result.status == "completed"
+    rows = training.session.live.rows
+    assert rows[-1]["train_loss"] < 0.5 * rows[0]["train_loss"]
+    assert shown_accuracy(training) >= 0.9
