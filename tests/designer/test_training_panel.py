@@ -88,7 +88,7 @@ def test_device_selector_lists_the_devices_present(qtbot, window, training, spir
     choices = training.panel.form.device_choices()
     assert choices[:2] == ["auto", "cpu"]
     box = training.panel.form.rows["device"].editor.box
-    assert box.itemText(0).startswith("auto (")  # says what auto means here
+    assert box.itemText(0).startswith("auto → CPU")  # says what auto means here
     assert box.itemText(1).startswith("CPU (")
 
 
