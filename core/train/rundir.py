@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import math
+import os
 import queue
 import re
 import threading
@@ -28,11 +29,39 @@ RUN_JSON, METRICS_CSV, WEIGHTS, PREPROCESSING, CHECKPOINT = (
     "run.json", "metrics.csv", "model.safetensors", "preprocessing.json", "last.ckpt")
 
 
-def default_run_dir(project_dir: str | Path, project_name: str, when: float | None = None) -> Path:
-    """``runs/<project name>-<timestamp>/`` beside the project; a new name if that exists."""
+#: Overrides the user's runs folder (the designer's preference sets it for its own runs).
+RUNS_DIR_ENV = "LAYERFORGE_RUNS_DIR"
+
+
+def user_runs_folder() -> Path:
+    """The user's own runs folder: ``$LAYERFORGE_RUNS_DIR`` or ``~/LayerForge/runs``."""
+    return Path(os.environ.get(RUNS_DIR_ENV) or Path.home() / "LayerForge" / "runs").expanduser()
+
+
+def runs_folder(project_dir: str | Path | None, fallback: str | Path | None = None) -> Path:
+    """Where a project's runs go: ``runs/`` beside the project file.
+
+    Except when that would write into LayerForge's own files (the shipped examples,
+    read-only in an installed bundle), into a folder that cannot be written, or the
+    project is not saved yet (``project_dir`` None): then ``fallback``, else the
+    user's runs folder.
+    """
+    from core.resources import resources_dir
+
+    if project_dir is not None:
+        folder = Path(project_dir).resolve()
+        shipped = resources_dir()
+        if folder != shipped and shipped not in folder.parents and os.access(folder, os.W_OK):
+            return folder / "runs"
+    return Path(fallback).expanduser() if fallback else user_runs_folder()
+
+
+def default_run_dir(project_dir: str | Path | None, project_name: str, when: float | None = None,
+                    fallback: str | Path | None = None) -> Path:
+    """``<runs folder>/<project name>-<timestamp>/`` (see :func:`runs_folder`); a new name if that exists."""
     stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(when))
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", project_name).strip("._") or "run"
-    base = Path(project_dir) / "runs" / f"{safe}-{stamp}"
+    base = runs_folder(project_dir, fallback) / f"{safe}-{stamp}"
     path, n = base, 2
     while path.exists():
         path = base.with_name(f"{base.name}-{n}")
