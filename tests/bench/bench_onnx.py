@@ -1,6 +1,6 @@
 """ONNX Runtime running the exported model against the in-app PyTorch model, on the CPU.
 
-Run: ``.venv/bin/python -m tests.bench.bench_onnx [--rounds N]``.
+Run: ``.venv/bin/python -m tests.bench.bench_onnx [--rounds N] [--threads N]``.
 
 Two LayerForge projects are trained for one epoch on the built-in shapes images
 (28×28, 3 classes; the weights do not matter for speed) and exported with
@@ -86,14 +86,20 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--threads", type=int, default=0,
+                        help="threads for both runtimes (default: each its own default)")
     args = parser.parse_args()
-    print(f"torch {torch.__version__} ({torch.get_num_threads()} threads), onnxruntime {ort.__version__},"
-          f" {args.rounds} rounds, about {SECONDS} s per measurement")
+    options = ort.SessionOptions()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+        options.intra_op_num_threads = args.threads
+    print(f"torch {torch.__version__} ({torch.get_num_threads()} threads), onnxruntime {ort.__version__}"
+          f" ({args.threads or 'default'} threads), {args.rounds} rounds, about {SECONDS} s per measurement")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for name, (run, onnx_path) in make_runs(Path(tmp)).items():
             module = load_trained_model(run).inference_module()
-            session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
+            session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
 
             def with_torch(x, module=module):
                 with torch.inference_mode():
