@@ -78,40 +78,26 @@ def float_box(spec: Field) -> FloatSpinBox:
     return box
 
 
-class IntEditor(Editor):
+class SpinEditor(Editor):
+    """A whole number or a number (``spec.kind``) in a spin box limited to the schema's range."""
+
     def __init__(self, spec: Field, parent: QWidget | None = None) -> None:
         super().__init__(spec, parent)
-        self.box = int_box(spec)
+        self._integer = spec.kind == "integer"
+        self.box = int_box(spec) if self._integer else float_box(spec)
         row = _row()
         row.addWidget(self.box)
         self.setLayout(row)
         self.box.valueChanged.connect(self._emit)
 
-    def value(self) -> int:
-        return self.box.value()
+    def value(self) -> int | float:
+        return int(self.box.value()) if self._integer else float(self.box.value())
 
     def set_value(self, value: Any) -> None:
+        ok = isinstance(value, int) if self._integer else isinstance(value, (int, float))
         with QSignalBlocker(self.box):
-            if isinstance(value, int) and not isinstance(value, bool):
+            if ok and not isinstance(value, bool):
                 self.box.setValue(value)
-
-
-class NumberEditor(Editor):
-    def __init__(self, spec: Field, parent: QWidget | None = None) -> None:
-        super().__init__(spec, parent)
-        self.box = float_box(spec)
-        row = _row()
-        row.addWidget(self.box)
-        self.setLayout(row)
-        self.box.valueChanged.connect(self._emit)
-
-    def value(self) -> float:
-        return float(self.box.value())
-
-    def set_value(self, value: Any) -> None:
-        with QSignalBlocker(self.box):
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                self.box.setValue(float(value))
 
 
 class BoolEditor(Editor):
@@ -416,10 +402,8 @@ class PathEditor(Editor):
 
 def make_editor(spec: Field) -> Editor:
     kind = spec.kind
-    if kind == "integer":
-        return IntEditor(spec)
-    if kind == "number":
-        return NumberEditor(spec)
+    if kind in ("integer", "number"):
+        return SpinEditor(spec)
     if kind == "boolean":
         return BoolEditor(spec)
     if kind in ("optional_integer", "optional_number"):

@@ -10,9 +10,8 @@ from pathlib import Path
 import pyqtgraph as pg
 from PySide6.QtCore import QUrl, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QDesktopServices
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog,
-                               QLabel, QPushButton, QSplitter, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QInputDialog, QLabel, QSplitter,
+                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from core.atomic import write_text_atomic
 from designer.data.signals import emit
@@ -20,6 +19,7 @@ from designer.training.plots.curves import metric_title
 from designer.training.plots.style import add_plot, curve, layout_widget, legend, series_color
 from designer.training.plots.views import export_png
 from designer.training.runs import INTERRUPTED, RunSummary, combined_csv, list_runs, read_metrics
+from designer.training.widgets import ask_save_path, bar_row, button, read_only_table
 
 STATUS_COLORS = {"completed": "#7bd88f", "stopped": "#ffd166", "failed": "#ff6b6b",
                  INTERRUPTED: "#ff9f43", "running": "#5fb3ff"}
@@ -39,29 +39,14 @@ class RunHistory(QWidget):
         self.title = QLabel("", objectName="explanation")
         self.all_box = QCheckBox("All projects")
         self.all_box.setToolTip("Also list runs of other projects saved in the same folder")
-        self.refresh_button = QPushButton("Refresh")
-        self.continue_button = QPushButton("Continue…")
-        self.continue_button.setToolTip("Go on training the selected run from its last checkpoint")
-        self.open_button = QPushButton("Open folder")
-        self.csv_button = QPushButton("Save CSV…")
-        self.csv_button.setToolTip("Save the selected runs' metrics in one CSV file")
-        self.image_button = QPushButton("Save image…")
-        self.image_button.setToolTip("Save the comparison plot as a PNG image")
-        bar = QHBoxLayout()
-        bar.setContentsMargins(6, 4, 6, 0)
-        bar.addWidget(self.title, 1)
-        for widget in (self.all_box, self.refresh_button, self.continue_button, self.open_button,
-                       self.csv_button, self.image_button):
-            bar.addWidget(widget)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.verticalHeader().hide()
-        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QTableWidget.SelectionMode.ExtendedSelection)
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        self.refresh_button = button("Refresh", "Read the runs folder again")
+        self.continue_button = button("Continue…", "Go on training the selected run from its last checkpoint")
+        self.open_button = button("Open folder", "Show the selected run's folder")
+        self.csv_button = button("Save CSV…", "Save the selected runs' metrics in one CSV file")
+        self.image_button = button("Save image…", "Save the comparison plot as a PNG image")
+        bar = bar_row(self.title, self.all_box, self.refresh_button, self.continue_button, self.open_button,
+                      self.csv_button, self.image_button)
+        self.table = read_only_table(COLUMNS, "extended")
         self.metric_box = QComboBox()
         self.metric_box.setMinimumContentsLength(10)
         self.metric_box.setToolTip("The metric compared in the right plot")
@@ -227,13 +212,11 @@ class RunHistory(QWidget):
         export_png(self.plots, path)
 
     def _save_csv_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save the runs' metrics as CSV", "runs.csv",
-                                              "CSV files (*.csv)")
+        path = ask_save_path(self, "Save the runs' metrics as CSV", "runs.csv")
         if path:
-            self.save_csv(path if path.lower().endswith(".csv") else path + ".csv")
+            self.save_csv(path)
 
     def _save_image_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save the comparison as an image", "runs.png",
-                                              "PNG images (*.png)")
+        path = ask_save_path(self, "Save the comparison as an image", "runs.png")
         if path:
-            self.save_image(path if path.lower().endswith(".png") else path + ".png")
+            self.save_image(path)

@@ -201,11 +201,9 @@ def spawn(arm: str, epochs: int) -> dict:
 
 
 def ratio_line(label: str, a: list[float], b: list[float], target: float) -> str:
-    ratios = [p / q for p, q in zip(a, b)]
-    median = statistics.median(ratios)
-    verdict = "ok" if median >= target else "BELOW TARGET"
-    return (f"  {label:<40} {median:>6.3f}  [{min(ratios):.3f} .. {max(ratios):.3f}]"
-            f"  target >= {target:.2f}  {verdict}")
+    from tests.bench.bench_trainer import ratio_row  # imports torch: not in the GUI process's import
+
+    return "  " + ratio_row(label, a, b, target)
 
 
 def table(results: dict[str, list[dict]], rounds: list[int]) -> list[str]:

@@ -10,8 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import (QCheckBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QTabWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QCheckBox, QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from core.atomic import write_text_atomic
 from core.train.rundir import metrics_csv_text
@@ -19,6 +18,7 @@ from designer.training.live import LiveRun
 from designer.training.plots.results import ResultsView
 from designer.training.plots.views import (ActivationsView, BoundaryView, FeatureMapsView, LossView,
                                            NormsView, OverviewView)
+from designer.training.widgets import ask_save_path, bar_row, button
 
 #: Redraws per second of the visible tab (only what changed is redrawn).
 REDRAW_HZ = 10
@@ -46,18 +46,11 @@ class TrainingPlots(QWidget):
         self.log_box = QCheckBox("Log scale loss")
         self.log_box.setChecked(True)
         self.log_box.setToolTip("Show the loss on a logarithmic axis")
-        self.save_image_button = QPushButton("Save image…")
-        self.save_image_button.setToolTip("Save the shown tab as a PNG image")
-        self.save_csv_button = QPushButton("Save metrics CSV…")
-        self.save_csv_button.setToolTip("Save this run's metrics per epoch as a CSV file")
+        self.save_image_button = button("Save image…", "Save the shown tab as a PNG image")
+        self.save_csv_button = button("Save metrics CSV…", "Save this run's metrics per epoch as a CSV file")
         self.status = QLabel("")
         self.status.setObjectName("explanation")
-        bar = QHBoxLayout()
-        bar.setContentsMargins(6, 4, 6, 0)
-        bar.addWidget(self.status, 1)
-        bar.addWidget(self.log_box)
-        bar.addWidget(self.save_image_button)
-        bar.addWidget(self.save_csv_button)
+        bar = bar_row(self.status, self.log_box, self.save_image_button, self.save_csv_button)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(2)
@@ -133,13 +126,11 @@ class TrainingPlots(QWidget):
 
     def save_image_dialog(self) -> None:
         name = self.tabs.tabText(self.tabs.currentIndex()).replace("&&", "and").replace(" ", "_").lower()
-        path, _ = QFileDialog.getSaveFileName(self, "Save the plot as an image", f"{name}.png",
-                                              "PNG images (*.png)")
+        path = ask_save_path(self, "Save the plot as an image", f"{name}.png")
         if path:
-            self.save_image(path if path.lower().endswith(".png") else path + ".png")
+            self.save_image(path)
 
     def save_csv_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save the metrics as CSV", "metrics.csv",
-                                              "CSV files (*.csv)")
+        path = ask_save_path(self, "Save the metrics as CSV", "metrics.csv")
         if path:
-            self.save_csv(path if path.lower().endswith(".csv") else path + ".csv")
+            self.save_csv(path)

@@ -14,6 +14,7 @@ from PySide6.QtCore import QRectF
 
 from designer.training.live import LiveRun
 from designer.training.plots.curves import Versioned
+from designer.training.plots.layers import LayerChoice
 from designer.training.plots.style import BACKGROUND, series_color
 
 _LUT = None
@@ -124,7 +125,7 @@ class BoundaryImage(Versioned):
         return True
 
 
-class FeatureMaps(Versioned):
+class FeatureMaps(LayerChoice):
     """The chosen sample's input and one convolution layer's feature maps as an image grid."""
 
     parts = ("activations",)
@@ -132,7 +133,6 @@ class FeatureMaps(Versioned):
     def __init__(self, input_plot: pg.PlotItem, maps_plot: pg.PlotItem) -> None:
         super().__init__()
         self.input_plot, self.maps_plot = input_plot, maps_plot
-        self.layer_id: str | None = None
         self.input = image_item()
         self.maps = image_item()
         input_plot.addItem(self.input)
@@ -144,11 +144,6 @@ class FeatureMaps(Versioned):
             plot.hideAxis("bottom")
             plot.showGrid(x=False, y=False)
         self.shown_layer: str | None = None
-
-    def show_layer(self, layer_id: str | None) -> None:
-        if layer_id != self.layer_id:
-            self.layer_id = layer_id
-            self.reset()
 
     @staticmethod
     def layers_with_maps(live: LiveRun) -> list[str]:

@@ -24,7 +24,18 @@ def layer_label(series) -> str:
     return f"{series.node_id} · {series.layer_type} · {shape}"
 
 
-class ActivationBand(Versioned):
+class LayerChoice(Versioned):
+    """A curve set that shows one layer, chosen by the person (``None``: a sensible default)."""
+
+    layer_id: str | None = None
+
+    def show_layer(self, layer_id: str | None) -> None:
+        if layer_id != self.layer_id:
+            self.layer_id = layer_id
+            self.reset()
+
+
+class ActivationBand(LayerChoice):
     """One layer's output distribution over time: 5–95% and 25–75% bands, median, mean."""
 
     parts = ("activations",)
@@ -32,7 +43,6 @@ class ActivationBand(Versioned):
     def __init__(self, plot: pg.PlotItem, color: str = "#5fb3ff") -> None:
         super().__init__()
         self.plot = plot
-        self.layer_id: str | None = None
         # invisible edge curves that the fills are drawn between (a PlotDataItem without a pen
         # has no path, so PlotCurveItems with a transparent pen)
         self.edges = [pg.PlotCurveItem(pen=pg.mkPen(qcolor(color, 0))) for _ in range(4)]
@@ -45,11 +55,6 @@ class ActivationBand(Versioned):
         self.median = curve(plot, color, "median", width=2.0)
         self.mean = curve(plot, "#ffd166", "mean", width=1.4, style=Qt.PenStyle.DashLine)
         self.range = SteadyRange(plot)
-
-    def show_layer(self, layer_id: str | None) -> None:
-        if layer_id != self.layer_id:
-            self.layer_id = layer_id
-            self.reset()
 
     def chosen(self, live: LiveRun):
         """The shown layer's series: the chosen one, else the first with ReLU-like units, else the first."""
@@ -103,7 +108,7 @@ class LayerStatCurves(Versioned):
         return True
 
 
-class LatestHistogram(Versioned):
+class LatestHistogram(LayerChoice):
     """The chosen layer's latest output histogram, as bars."""
 
     parts = ("activations",)
@@ -111,15 +116,9 @@ class LatestHistogram(Versioned):
     def __init__(self, plot: pg.PlotItem, color: str = "#5fb3ff") -> None:
         super().__init__()
         self.plot = plot
-        self.layer_id: str | None = None
         self.bars = pg.BarGraphItem(x=[], height=[], width=1.0, brush=qcolor(color, 170),
                                     pen=pg.mkPen(qcolor(color)))
         plot.addItem(self.bars)
-
-    def show_layer(self, layer_id: str | None) -> None:
-        if layer_id != self.layer_id:
-            self.layer_id = layer_id
-            self.reset()
 
     def update(self, live: LiveRun) -> bool:
         if not self.stale(live) or live.activations is None:

@@ -13,14 +13,15 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QIcon, QImage, QPixmap
-from PySide6.QtWidgets import (QHeaderView, QLabel, QListWidget, QListWidgetItem, QSplitter,
-                               QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QLabel, QListWidget, QListWidgetItem, QSplitter, QStackedWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
 
 from designer.style import Colors
 from designer.training.live import LiveRun
 from designer.training.plots.curves import metric_title
 from designer.training.plots.images import ConfusionMatrix, input_image
 from designer.training.plots.style import VALIDATION, add_plot, layout_widget, pen, qcolor
+from designer.training.widgets import read_only_table
 
 THUMBNAIL = 72
 WRONG = "#ff6b6b"
@@ -32,16 +33,6 @@ def _item(text: str, align_right: bool = False) -> QTableWidgetItem:
     if align_right:
         item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     return item
-
-
-def _table(columns: tuple[str, ...]) -> QTableWidget:
-    table = QTableWidget(0, len(columns))
-    table.setHorizontalHeaderLabels(columns)
-    table.verticalHeader().hide()
-    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
 
 
 def thumbnail(sample: np.ndarray, size: int = THUMBNAIL) -> QPixmap | None:
@@ -66,7 +57,7 @@ class ResultsView(QWidget):
         self.matrix_plot = add_plot(self.left, 0, 0, "Confusion matrix")
         self.matrix = ConfusionMatrix(self.matrix_plot)
         self.scatter_plot = None
-        self.per_class = _table(("Class", "Precision", "Recall", "F1", "Support"))
+        self.per_class = read_only_table(("Class", "Precision", "Recall", "F1", "Support"))
         self.gallery = QListWidget()
         self.gallery.setViewMode(QListWidget.ViewMode.IconMode)
         self.gallery.setIconSize(QSize(THUMBNAIL, THUMBNAIL))
@@ -74,7 +65,7 @@ class ResultsView(QWidget):
         self.gallery.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.gallery.setMovement(QListWidget.Movement.Static)
         self.gallery.setWordWrap(True)
-        self.samples = _table(("Sample", "True", "Predicted", "Confidence"))
+        self.samples = read_only_table(("Sample", "True", "Predicted", "Confidence"))
         self.gallery_stack = QStackedWidget()
         self.gallery_stack.addWidget(self.gallery)
         self.gallery_stack.addWidget(self.samples)

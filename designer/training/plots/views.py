@@ -11,8 +11,8 @@ import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.exporters import ImageExporter
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QSpinBox, QSplitter,
-                               QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QSpinBox, QSplitter, QStackedWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
 
 from designer.training.live import LiveRun
 from designer.training.plots.curves import LearningRateCurve, LossCurves, MetricCurves, metric_title
@@ -20,6 +20,7 @@ from designer.training.plots.images import BoundaryImage, FeatureMaps
 from designer.training.plots.layers import (ActivationBand, LatestHistogram, LayerStatCurves,
                                             NormCurves, layer_label)
 from designer.training.plots.style import add_plot, layout_widget
+from designer.training.widgets import read_only_table
 
 
 def export_png(layout: pg.GraphicsLayoutWidget, path: str | Path, width: int = 1600) -> None:
@@ -159,15 +160,7 @@ class ActivationsView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.table = QTableWidget(0, len(self.COLUMNS))
-        self.table.setHorizontalHeaderLabels(self.COLUMNS)
-        self.table.verticalHeader().hide()
-        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        self.table = read_only_table(self.COLUMNS, "single")
         self.table.setMinimumWidth(260)
         self.layout_widget = layout_widget()
         lw = self.layout_widget
@@ -234,7 +227,7 @@ class ActivationsView(QWidget):
         self.grab().save(str(path), "PNG")
 
 
-class FeatureMapsView(QWidget):
+class FeatureMapsView(PlotView):
     """Feature maps of the chosen sample for one layer with image-shaped outputs."""
 
     title = "Feature maps"
@@ -250,6 +243,7 @@ class FeatureMapsView(QWidget):
         self.note = QLabel("Shown for layers whose outputs are images (convolutions, pooling).")
         self.note.setObjectName("explanation")
         controls = QHBoxLayout()
+        controls.setContentsMargins(6, 6, 6, 0)
         controls.addWidget(QLabel("Layer"))
         controls.addWidget(self.layer_box)
         controls.addSpacing(12)
@@ -257,14 +251,11 @@ class FeatureMapsView(QWidget):
         controls.addWidget(self.sample_box)
         controls.addSpacing(12)
         controls.addWidget(self.note, 1)
-        self.layout_widget = layout_widget()
+        self.layout().insertLayout(0, controls)
         self.maps = FeatureMaps(add_plot(self.layout_widget, 0, 0, "Sample"),
                                 add_plot(self.layout_widget, 0, 1, "Feature maps"))
         self.layout_widget.ci.layout.setColumnStretchFactor(1, 4)
-        box = QVBoxLayout(self)
-        box.setContentsMargins(6, 6, 6, 0)
-        box.addLayout(controls)
-        box.addWidget(self.layout_widget, 1)
+        self.sets = [self.maps]
         self.layer_box.currentTextChanged.connect(lambda text: self.maps.show_layer(text or None))
         self.sample_box.valueChanged.connect(self.sample_chosen)
         self._layers: list[str] = []
@@ -284,13 +275,7 @@ class FeatureMapsView(QWidget):
                 self.layer_box.setCurrentText(current)
             self.layer_box.blockSignals(False)
             self.maps.show_layer(self.layer_box.currentText() or None)
-        return self.maps.update(live)
-
-    def reset(self) -> None:
-        self.maps.reset()
-
-    def save_png(self, path: str | Path) -> None:
-        export_png(self.layout_widget, path)
+        return super().update_from(live)
 
 
 class NormsView(PlotView):
