@@ -23,6 +23,7 @@ class RunEntry:
     status: str
     started: str
     summary: str
+    project_name: str = ""
 
     @property
     def usable(self) -> bool:
@@ -47,7 +48,9 @@ def read_entry(folder: Path) -> RunEntry | None:
     if not (folder / "model.safetensors").is_file():
         parts.append("no weights")
         status = "no weights" if status in USABLE else status
-    return RunEntry(folder, status, str(run.get("started") or ""), ", ".join(parts))
+    project = run.get("project") if isinstance(run.get("project"), dict) else {}
+    return RunEntry(folder, status, str(run.get("started") or ""), ", ".join(parts),
+                    str(project.get("name") or ""))
 
 
 def run_problem(entry: RunEntry | None, what: str) -> str | None:
@@ -60,12 +63,27 @@ def run_problem(entry: RunEntry | None, what: str) -> str | None:
     return None
 
 
+def runs_folder_of(project) -> Path:
+    """Where training puts the project's runs (``runs/`` beside it, or the user's runs folder
+    for the shipped examples and unsaved projects: :func:`core.train.rundir.runs_folder`)."""
+    from core.train.rundir import runs_folder
+
+    return runs_folder(project.directory if getattr(project, "path", None) else None)
+
+
 def project_runs(project, folder: Path | None = None) -> list[RunEntry]:
-    """Runs in ``folder`` (default: ``runs/`` beside the project), newest first."""
-    folder = Path(folder) if folder is not None else Path(project.directory) / "runs"
+    """The project's runs in ``folder`` (default: :func:`runs_folder_of`), newest first.
+
+    In a folder shared by several projects (not ``runs/`` beside this one) only the runs
+    of a project with this project's name are listed.
+    """
+    folder = Path(folder) if folder is not None else runs_folder_of(project)
     if not folder.is_dir():
         return []
     entries = [e for e in (read_entry(p) for p in folder.iterdir() if p.is_dir()) if e is not None]
+    own = getattr(project, "path", None) and folder.resolve() == (Path(project.directory) / "runs").resolve()
+    if not own:
+        entries = [e for e in entries if e.project_name == project.name]
     return sorted(entries, key=lambda e: (e.started, e.path.name), reverse=True)
 
 

@@ -175,3 +175,23 @@ def test_the_run_selected_in_the_training_runs_panel_is_the_one_offered(qtbot, w
     dialog = open_from_menu(qtbot, window, "Export Model…", ExportDialog)
     assert dialog.runs.run_dir == older
     dialog.close()
+
+
+def test_runs_of_an_example_are_found_in_the_users_runs_folder(qtbot, window, tmp_path, monkeypatch):
+    """Training an opened example writes to $LAYERFORGE_RUNS_DIR; the dialog lists only its runs."""
+    import json
+
+    from tests.conftest import EXAMPLES
+
+    monkeypatch.setenv("LAYERFORGE_RUNS_DIR", str(tmp_path / "runs"))
+    for name, project in (("Spiral_MLP-20260101-000000", "Spiral MLP"), ("Other-20260101-000000", "Other")):
+        folder = tmp_path / "runs" / name
+        folder.mkdir(parents=True)
+        (folder / "run.json").write_text(json.dumps({"format": "layerforge.run", "status": "completed",
+                                                      "project": {"name": project}, "started": "2026"}))
+        (folder / "model.safetensors").write_bytes(b"")
+    assert window.files.open_path(EXAMPLES / "spiral_mlp.lfproj", confirm=False)
+    dialog = ExportDialog(window.project, window)
+    qtbot.addWidget(dialog)
+    assert [dialog.runs.combo.itemData(i).path.name for i in range(dialog.runs.combo.count())] == [
+        "Spiral_MLP-20260101-000000"]
