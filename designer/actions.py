@@ -1,4 +1,4 @@
-"""The Edit, View and Help menus of the main window.
+"""The Edit and View menus of the main window (Help: ``designer/help.py``).
 
 Canvas shortcuts that are single keys or clipboard keys (Delete, F, L, Ctrl+C, ...)
 are bound to the canvas (``WidgetWithChildrenShortcut``), so that typing in the
@@ -7,32 +7,13 @@ inspector or the palette's search box never deletes a layer or lays out the grap
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import QMessageBox
-
-import core
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
 
 if TYPE_CHECKING:  # pragma: no cover
     from designer.main_window import MainWindow
-
-SHORTCUTS = [
-    ("Drag a palette item onto the canvas", "add that layer where it is dropped"),
-    ("Double-click a palette item", "add it after the selected layer, wired"),
-    ("Drag from an output port to an input port", "connect two layers"),
-    ("Click, Shift/Ctrl+click, rubber band, Ctrl+A", "select"),
-    ("Delete / Backspace", "delete the selection with its wires"),
-    ("Ctrl+C / Ctrl+X / Ctrl+V / Ctrl+D", "copy, cut, paste, duplicate"),
-    ("Ctrl+Z / Ctrl+Shift+Z", "undo, redo"),
-    ("Wheel", "zoom around the cursor"),
-    ("Middle drag, or Space + drag", "pan"),
-    ("F", "fit the graph in view"),
-    ("L", "auto-layout left to right"),
-    ("F2 or double-click a layer", "rename it"),
-]
 
 
 def _canvas_action(window: "MainWindow", text: str, shortcuts, slot: Callable[[], object],
@@ -110,23 +91,3 @@ def install_view_menu(window: "MainWindow") -> dict[str, QAction]:
     menu.addSeparator()
     window.panels_menu = menu.addMenu("&Panels")
     return actions
-
-
-def install_help_menu(window: "MainWindow") -> None:
-    menu = window.menu("Help")
-    reference = Path(__file__).resolve().parents[1] / "docs" / "layers.md"
-    if reference.is_file():
-        menu.addAction("&Layer Reference", lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(reference))))
-    menu.addAction("&Keyboard and Mouse", lambda: _show_shortcuts(window))
-    menu.addSeparator()
-    menu.addAction("&About LayerForge", lambda: QMessageBox.about(
-        window, "About LayerForge",
-        f"<b>LayerForge {core.__version__}</b><p>Design, train and export neural networks"
-        " without writing code.</p>"))
-
-
-def _show_shortcuts(window: "MainWindow") -> None:
-    rows = "".join(f"<tr><td style='padding-right:16px'><b>{k}</b></td><td>{v}</td></tr>" for k, v in SHORTCUTS)
-    box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard and mouse", f"<table>{rows}</table>",
-                      QMessageBox.StandardButton.Close, window)
-    box.exec()

@@ -33,8 +33,9 @@ def create_app(argv: list[str] | None = None, panels: bool = True) -> QApplicati
     return app
 
 
-def start_window(paths: list[str]) -> MainWindow:
-    """Show the window's shell; once it is on screen build its parts, offer recovery, open ``paths[0]``."""
+def start_window(paths: list[str], welcome: bool = True) -> MainWindow:
+    """Show the window's shell; once it is on screen build its parts, offer recovery, open
+    ``paths[0]``, then show the welcome gallery on the first run (``designer/welcome.py``)."""
     window = MainWindow(build=False)
 
     def finish() -> None:
@@ -45,6 +46,10 @@ def start_window(paths: list[str]) -> MainWindow:
             return
         if paths:
             window.files.open_path(paths[0], confirm=False)
+        if welcome:
+            from designer.welcome import show_at_startup
+
+            show_at_startup(window)
 
     _after_first_paint(window, finish)
     window.show()
@@ -77,10 +82,10 @@ def _after_first_paint(widget, action) -> None:
 
 
 def launch(argv: list[str]) -> tuple[QApplication, MainWindow]:
-    """What ``layerforge [project]`` does before the event loop: the app and the shown shell."""
+    """What ``layerforge [project] [--no-welcome]`` does before the event loop: the app and the shell."""
     app = create_app(argv, panels=False)  # the rest of the style comes with the panels
     paths = [a for a in argv if not a.startswith("-")]
-    return app, start_window(paths)
+    return app, start_window(paths, welcome="--no-welcome" not in argv)
 
 
 def run(argv: list[str]) -> int:

@@ -1,9 +1,12 @@
-"""File ▸ New: a gallery of the example projects in ``resources/examples``.
+"""File ▸ New and the welcome page: a gallery of the example projects in ``resources/examples``.
 
-Each entry shows the example's name, its one-sentence ``description`` and a small
-picture of its graph, drawn by the real canvas scene. One click picks it: the
-window opens it **as a new untitled copy** (the example file itself is never
-changed; Save asks where to put the copy). "Empty canvas" starts from nothing.
+Each entry shows the example's name, its one-sentence ``description`` (what it
+learns), the data it trains on, and a small picture of its graph, drawn by the real
+canvas scene. One click picks it: the window opens it **as a new untitled copy**
+(the example file itself is never changed; Save asks where to put the copy). The
+examples train on built-in data, so each opens ready to train. "Empty canvas" starts
+from nothing. ``welcome=True`` makes it the welcome page (``designer/welcome.py``);
+both have the "Show at start-up" check box.
 """
 
 from __future__ import annotations
@@ -12,12 +15,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPixmap, QUndoStack
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QListWidget,
+                               QListWidgetItem, QVBoxLayout, QWidget)
 
 from core.errors import ProjectError
 from core.project import Project
 from core.resources import examples_dir
+from designer import settings
 from designer.canvas.scene import GraphScene
 from designer.editor import GraphEditor
 from designer.layout import auto_layout
@@ -27,12 +31,34 @@ THUMBNAIL = QSize(220, 110)
 MAX_THUMBNAIL_SCALE = 0.3  # cards drawn as coloured blocks, the same for every example
 PATH_ROLE = Qt.ItemDataRole.UserRole
 EMPTY = ""  # the "Empty canvas" entry's path
+WELCOME_INTRO = ("LayerForge lets you build a neural network by dragging layers, then watch it learn."
+                 " Pick an example to open it ready to train (press F5, or the Train button), or start"
+                 " from an empty canvas. Press F1 on any layer to learn what it does.")
 
 
 def example_paths() -> list[Path]:
     """The example projects, in a stable order (the quick-start one first)."""
     paths = sorted(examples_dir().glob("*.lfproj"))
     return sorted(paths, key=lambda p: (p.stem != "spiral_mlp", p.stem))
+
+
+def data_text(project: Project) -> str:
+    """What the project trains on, in a few words: ``Built-in data: ... · 1,000 samples``."""
+    data = project.data or {}
+    kind = data.get("kind")
+    if kind == "builtin":
+        from core.data.builtin import BUILTINS
+
+        name = data.get("name", "")
+        what = BUILTINS[name][4] if name in BUILTINS else name
+        samples = data.get("samples")
+        count = f" · {samples:,} samples" if isinstance(samples, int) else ""
+        return f"Built-in data: {what}{count}"
+    if kind == "csv":
+        return f"Data: the table {Path(str(data.get('path', ''))).name}"
+    if kind == "image_folder":
+        return f"Data: the images in {Path(str(data.get('path', ''))).name}"
+    return "No data yet: load a CSV file or an image folder"
 
 
 def render_thumbnail(project: Project, size: QSize = THUMBNAIL) -> QPixmap:
@@ -60,14 +86,19 @@ def render_thumbnail(project: Project, size: QSize = THUMBNAIL) -> QPixmap:
 class NewProjectDialog(QDialog):
     """Pick an example (or the empty canvas); ``chosen`` is its path, ``EMPTY``, or ``None``."""
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent=None, welcome: bool = False) -> None:
         super().__init__(parent)
-        self.setWindowTitle("New project")
-        self.setObjectName("newProjectDialog")
+        self.setWindowTitle("Welcome to LayerForge" if welcome else "New project")
+        self.setObjectName("welcomeDialog" if welcome else "newProjectDialog")
         self.chosen: str | None = None
-        title = QLabel("Start from an example", objectName="galleryTitle")
-        hint = QLabel("Click one to open it as a new, untitled copy. The examples train on built-in"
-                      " data, so each is ready to train.", wordWrap=True)
+        title = QLabel("Welcome to LayerForge" if welcome else "Start from an example", objectName="galleryTitle")
+        hint = QLabel((WELCOME_INTRO + " " if welcome else "")
+                      + "Click an example to open it as a new, untitled copy. The examples train on"
+                      " built-in data, so each is ready to train.", wordWrap=True, objectName="galleryIntro")
+        self.show_at_startup = QCheckBox("Show at start-up", objectName="showAtStartup")
+        self.show_at_startup.setChecked(bool(settings.welcome_at_startup()))
+        self.show_at_startup.setToolTip("Show this gallery each time LayerForge starts (also in Preferences)")
+        self.show_at_startup.toggled.connect(settings.set_welcome_at_startup)
         self.list = QListWidget(objectName="gallery")
         self.list.setWordWrap(True)
         self.list.setSpacing(2)
@@ -75,14 +106,21 @@ class NewProjectDialog(QDialog):
         self._fill()
         self.list.itemClicked.connect(self._on_item_clicked)
         self.list.itemActivated.connect(self._on_item_clicked)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close if welcome
+                                   else QDialogButtonBox.StandardButton.Cancel)
         buttons.rejected.connect(self.reject)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.show_at_startup)
+        bottom.addStretch(1)
+        bottom.addWidget(buttons)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 16, 18, 12)
+        layout.setSpacing(8)
         layout.addWidget(title)
         layout.addWidget(hint)
         layout.addWidget(self.list, 1)
-        layout.addWidget(buttons)
-        self.resize(720, 640)
+        layout.addLayout(bottom)
+        self.resize(780, 700)
 
     def _fill(self) -> None:
         for path in example_paths():
@@ -91,12 +129,14 @@ class NewProjectDialog(QDialog):
             except ProjectError:
                 continue  # a broken example must not hide the others
             self._add_entry(project.name, project.description or path.name,
-                            f"{len(project.graph)} layers · {path.name}", render_thumbnail(project), str(path))
+                            f"{len(project.graph)} layers · {path.name}", render_thumbnail(project), str(path),
+                            data_text(project))
         empty = QPixmap(THUMBNAIL)
         empty.fill(QColor(Colors.canvas))
         self._add_entry("Empty canvas", "Start from nothing: drag layers from the palette.", "", empty, EMPTY)
 
-    def _add_entry(self, name: str, description: str, facts: str, picture: QPixmap, path: str) -> None:
+    def _add_entry(self, name: str, description: str, facts: str, picture: QPixmap, path: str,
+                   data: str = "") -> None:
         item = QListWidgetItem(name)
         item.setData(PATH_ROLE, path)
         item.setToolTip(description)
@@ -113,13 +153,15 @@ class NewProjectDialog(QDialog):
         text.addStretch(1)
         text.addWidget(QLabel(name, objectName="galleryName"))
         text.addWidget(QLabel(description, objectName="galleryDescription", wordWrap=True))
+        if data:
+            text.addWidget(QLabel(data, objectName="galleryData", wordWrap=True))
         if facts:
             text.addWidget(QLabel(facts, objectName="galleryFacts"))
         text.addStretch(1)
         row.addLayout(text, 1)
         for label in card.findChildren(QLabel):
             label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        item.setSizeHint(QSize(640, THUMBNAIL.height() + 20))
+        item.setSizeHint(QSize(640, max(THUMBNAIL.height() + 20, card.sizeHint().height())))
         self.list.addItem(item)
         self.list.setItemWidget(item, card)
 

@@ -26,6 +26,16 @@ Extension points for the parts that come after the canvas (data, training, expor
   ``data_changed``), ``window.editor`` (graph edits as undo commands),
   ``window.scene`` / ``window.view`` (the canvas), ``window.files`` (open/save),
   ``window.statusBar()`` for messages. ``built`` is emitted when they exist.
+- The status bar always shows what the app is doing and the device:
+  ``window.set_activity("Loading the data…")`` / ``window.set_device("Training on: CPU")``
+  (``None`` gives the automatic text back; ``designer/status.py``).
+- ``window.problems`` lists hints too: ``window.problems.set_training_history(rows,
+  training)`` shows hints about a run's loss curve (``core.hints``).
+- ``window.guide.open("layer:Conv2d")`` opens the guide (``designer/guide``);
+  ``designer.theme.notifier().theme_changed`` tells views that the theme changed and
+  ``designer.theme.current()`` gives its colours (plots: ``current().plot``).
+- Preferences other parts read: ``designer.settings.default_run_folder()``,
+  ``default_device()`` (``designer/settings.py``).
 """
 
 from __future__ import annotations
@@ -185,6 +195,15 @@ class MainWindow(QMainWindow):
         self.scene.select_nodes([node_id])
         self.view.ensureVisible(self.scene.nodes[node_id], 60, 60)
         return node_id
+
+    # ------------------------------------------------------------------ status bar
+    def set_activity(self, text: str | None) -> None:
+        """Say what the app is doing in the status bar (``None``: back to the automatic text)."""
+        self.status_indicators.set_activity(text)
+
+    def set_device(self, text: str | None) -> None:
+        """Say which device is in use in the status bar (``None``: back to the preference's)."""
+        self.status_indicators.set_device(text)
 
     def show_node(self, node_id: str) -> None:
         self.scene.select_nodes([node_id])

@@ -3,21 +3,24 @@
 Built from the registry's metadata alone (no torch). Each item carries its layer
 type; dragging one gives ``LAYER_MIME`` data that the canvas accepts, and
 double-clicking (or Enter) emits ``layer_requested(type)``, which the window turns
-into "add near the centre, wired after the selected node".
+into "add near the centre, wired after the selected node". The context menu (and F1,
+which the window handles) opens the guide page of a layer: ``help_requested(type)``.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData, QSize, Qt, Signal
+from PySide6.QtCore import QMimeData, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import (QAbstractItemView, QLineEdit, QTreeWidget, QTreeWidgetItem,
+from PySide6.QtWidgets import (QAbstractItemView, QLineEdit, QMenu, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget)
 
 from core.layers import REGISTRY
 from designer.canvas.view import LAYER_MIME
-from designer.style import category_color, category_icon, ui_font
+from designer import theme
+from designer.style import category_icon, ui_font
 
 TYPE_ROLE = Qt.ItemDataRole.UserRole
+CATEGORY_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 class _LayerTree(QTreeWidget):
@@ -37,6 +40,7 @@ class _LayerTree(QTreeWidget):
 
 class Palette(QWidget):
     layer_requested = Signal(str)
+    help_requested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -62,6 +66,9 @@ class Palette(QWidget):
         self.search.textChanged.connect(self._on_search_changed)
         self.search.returnPressed.connect(self._add_first_match)
         self.tree.itemActivated.connect(self._on_item_activated)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._show_context_menu)
+        theme.notifier().theme_changed.connect(self._on_theme_changed)
         self.setMinimumWidth(210)
 
     def _fill(self) -> None:
@@ -71,7 +78,8 @@ class Palette(QWidget):
             group = QTreeWidgetItem([category.upper()])
             group.setFlags(Qt.ItemFlag.ItemIsEnabled)
             group.setFont(0, ui_font(8.0, bold=True))
-            group.setForeground(0, category_color(category))
+            group.setForeground(0, theme.category_text_color(category))
+            group.setData(0, CATEGORY_ROLE, category)
             group.setToolTip(0, category)
             self.tree.addTopLevelItem(group)
             for spec in specs:
@@ -79,7 +87,8 @@ class Palette(QWidget):
                 item.setIcon(0, category_icon(category))
                 item.setData(0, TYPE_ROLE, spec.type)
                 item.setToolTip(0, f"<b>{spec.type}</b><br>{spec.summary}<br><i>Drag onto the canvas,"
-                                   " or double-click to add after the selected layer.</i>")
+                                   " or double-click to add after the selected layer; F1 or right-click"
+                                   " for its guide.</i>")
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
                               | Qt.ItemFlag.ItemIsDragEnabled)
                 item.setData(0, Qt.ItemDataRole.StatusTipRole, spec.summary)
@@ -93,6 +102,14 @@ class Palette(QWidget):
 
     def item_for(self, type_name: str) -> QTreeWidgetItem | None:
         return next((i for i in self.layer_items() if i.data(0, TYPE_ROLE) == type_name), None)
+
+    def current_type(self) -> str | None:
+        """The layer the person is on: the current item, else the search's first match."""
+        item = self.tree.currentItem()
+        if item is not None and item.data(0, TYPE_ROLE) and not item.isHidden():
+            return item.data(0, TYPE_ROLE)
+        visible = self.visible_types()
+        return visible[0] if visible and self.search.text().strip() else None
 
     def visible_types(self) -> list[str]:
         return [i.data(0, TYPE_ROLE) for i in self.layer_items() if not i.isHidden()]
@@ -123,6 +140,25 @@ class Palette(QWidget):
         type_name = item.data(0, TYPE_ROLE)
         if type_name:
             self.layer_requested.emit(type_name)
+
+    def _show_context_menu(self, pos: QPoint) -> None:
+        item = self.tree.itemAt(pos)
+        type_name = item.data(0, TYPE_ROLE) if item is not None else None
+        if not type_name:
+            return
+        self.tree.setCurrentItem(item)
+        menu = QMenu(self)
+        menu.setObjectName("paletteMenu")
+        menu.addAction(f"Add {type_name}", lambda: self.layer_requested.emit(type_name))
+        guide = menu.addAction(f"Guide: What Is {type_name}?", lambda: self.help_requested.emit(type_name))
+        guide.setShortcut("F1")
+        menu.popup(self.tree.viewport().mapToGlobal(pos))
+        self.context_menu = menu
+
+    def _on_theme_changed(self, _theme) -> None:
+        for g in range(self.tree.topLevelItemCount()):
+            group = self.tree.topLevelItem(g)
+            group.setForeground(0, theme.category_text_color(group.data(0, CATEGORY_ROLE)))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape:

@@ -2,6 +2,13 @@
 
 Clicking a problem that names a node emits ``node_requested(node_id)``; the window
 selects that node and centres the canvas on it.
+
+Hints (``core.hints``) follow the errors and warnings and never block training:
+design hints are worked out after every check; hints about a run's loss curve come
+from :meth:`ProblemsPanel.set_training_history` (rows as in ``metrics.csv``, for
+the training panel to call after each epoch), :meth:`ProblemsPanel.show_run_hints`
+(a run folder), or :meth:`ProblemsPanel.follow_session` (a training session's
+``started``/``progressed`` signals; ``designer.status.follow_training`` connects it).
 """
 
 from __future__ import annotations
@@ -12,12 +19,18 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
-from core.shapes import ERROR, WARNING
+from core.hints import design_hints, run_hints, training_hints
+from core.shapes import ERROR, HINT, WARNING, Problem
 from designer.analysis import AnalysisService
 from designer.style import Colors
 
 NODE_ROLE = Qt.ItemDataRole.UserRole
-_MARKS = {ERROR: ("●", Colors.error), WARNING: ("▲", Colors.warning)}
+SEVERITY_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def _mark(severity: str) -> tuple[str, str]:
+    """The badge and its colour (read at call time: the theme may have changed)."""
+    return {ERROR: ("●", Colors.error), WARNING: ("▲", Colors.warning)}.get(severity, ("i", Colors.selected))
 
 
 class ProblemsPanel(QListWidget):
@@ -29,6 +42,10 @@ class ProblemsPanel(QListWidget):
         self.setWordWrap(True)
         self.setUniformItemSizes(False)
         self.analysis = analysis
+        self.run_hints: list[Problem] = []
+        self._history: list[dict] = []
+        self._run_training: dict = {}
+        self._project = None
         analysis.analysis_changed.connect(self._on_analysis_changed)
         analysis.data_changed.connect(self._on_analysis_changed)
         self.itemClicked.connect(self._on_item_clicked)
@@ -38,27 +55,71 @@ class ProblemsPanel(QListWidget):
     def messages(self) -> list[str]:
         return [self.item(i).text() for i in range(self.count())]
 
+    def hint_messages(self) -> list[str]:
+        return [self.item(i).text() for i in range(self.count()) if self.item(i).data(SEVERITY_ROLE) == HINT]
+
+    # ------------------------------------------------------------------ hints
+    def design_hints(self) -> list[Problem]:
+        analysis, project = self.analysis, self.analysis.project
+        if project is None or analysis.analysis is None:
+            return []
+        return design_hints(project.graph, analysis.analysis, analysis.data_info, project.training,
+                            project.data)
+
+    def set_training_history(self, rows: list[dict], training: dict | None = None) -> None:
+        """Hints about a run's loss curve from its metrics rows (the training panel may call this)."""
+        self.run_hints = training_hints(rows, training)
+        self._on_analysis_changed()
+
+    def show_run_hints(self, run_dir) -> None:
+        """Hints about the run in folder ``run_dir`` (its ``metrics.csv`` and ``run.json``)."""
+        self.run_hints = run_hints(run_dir)
+        self._on_analysis_changed()
+
+    def follow_session(self, session) -> None:
+        """Recompute the run hints after every epoch of a training session (duck-typed signals)."""
+        session.started.connect(self._on_run_started)
+        session.progressed.connect(self._on_run_progressed)
+
+    def _on_run_started(self, item) -> None:
+        self._history = [dict(row) for row in (getattr(item, "history", None) or [])]
+        self._run_training = dict(getattr(item, "settings", None) or {})
+        self.set_training_history(self._history, self._run_training)
+
+    def _on_run_progressed(self, item) -> None:
+        row = getattr(item, "row", None)
+        if isinstance(row, dict):
+            self._history.append(dict(row))
+            self.set_training_history(self._history, self._run_training)
+
+    # ------------------------------------------------------------------ showing
     def _on_analysis_changed(self, *_args) -> None:
         self.clear()
-        if self.analysis.project is None:
+        project = self.analysis.project
+        if project is not self._project:  # a new project: the old run's hints do not apply
+            self._project, self.run_hints = project, []
+        if project is None:
             return
         if self.analysis.waiting_for_data:
             self._add("…", Colors.text_dim, "Checking the data…", None)
             return
-        problems = self.analysis.problems
-        if not problems:
-            self._add("✓", "#7fd88f", "No problems: the network is ready to train.", None)
-            return
         order = {ERROR: 0, WARNING: 1}
-        for problem in sorted(problems, key=lambda p: order.get(p.severity, 2)):
-            mark, color = _MARKS.get(problem.severity, ("i", Colors.selected))
+        problems = sorted(self.analysis.problems, key=lambda p: order.get(p.severity, 2))
+        if not any(p.severity in order for p in problems):
+            self._add("✓", Colors.ok, "No problems: the network is ready to train.", None)
+        for problem in problems + self.design_hints() + self.run_hints:
+            mark, color = _mark(problem.severity)
             message = problem.message[:1].upper() + problem.message[1:]
-            self._add(mark, color, message, problem.node_id)
+            self._add(mark, color, message, problem.node_id, problem.severity)
 
-    def _add(self, mark: str, color: str, text: str, node_id: str | None) -> None:
+    def _add(self, mark: str, color: str, text: str, node_id: str | None, severity: str | None = None) -> None:
         item = QListWidgetItem(_mark_icon(mark, color), text)
         item.setData(NODE_ROLE, node_id)
-        item.setToolTip(text + ("\n\nClick to show the layer." if node_id else ""))
+        item.setData(SEVERITY_ROLE, severity)
+        tip = text + ("\n\nClick to show the layer." if node_id else "")
+        if severity == HINT:
+            tip = "Hint (training is not blocked): " + tip
+        item.setToolTip(tip)
         self.addItem(item)
 
     def _on_item_clicked(self, item: QListWidgetItem) -> None:

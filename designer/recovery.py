@@ -1,7 +1,7 @@
 """Autosave and crash recovery.
 
-While a project has unsaved changes, :class:`Autosave` writes it every minute to a
-recovery file in the designer's state folder (``designer.settings.state_dir() /
+While a project has unsaved changes, :class:`Autosave` writes it every minute (the
+``autosave_minutes`` preference; 0 switches it off) to a recovery file in the designer's state folder (``designer.settings.state_dir() /
 "recovery"``), never over the project file itself. Each running window holds a
 ``QLockFile`` for its own recovery files; saving or discarding the changes deletes
 them. After a crash or a kill the lock is stale, and the next launch offers to
@@ -24,12 +24,12 @@ from PySide6.QtWidgets import QMessageBox
 from core.atomic import write_text_atomic
 from core.errors import ProjectError
 from core.project import Project, rebase_paths
-from designer.settings import state_dir
+from designer.settings import autosave_minutes, state_dir
 
 if TYPE_CHECKING:  # pragma: no cover
     from designer.main_window import MainWindow
 
-INTERVAL_MS = 60_000
+MINUTE_MS = 60_000
 
 
 def recovery_dir() -> Path:
@@ -59,7 +59,7 @@ class Recovery:
 class Autosave(QObject):
     """Writes the window's project to its recovery file every ``interval_ms`` while dirty."""
 
-    def __init__(self, window: "MainWindow", interval_ms: int = INTERVAL_MS) -> None:
+    def __init__(self, window: "MainWindow", interval_ms: int | None = None) -> None:
         super().__init__(window)
         self.window = window
         self.session = uuid.uuid4().hex[:12]
@@ -69,9 +69,19 @@ class Autosave(QObject):
         self._lock = QLockFile(str(folder / f"{self.session}.lock"))
         self._lock.setStaleLockTime(0)
         self._lock.tryLock(0)
-        self.timer = QTimer(self, interval=interval_ms)
+        self.timer = QTimer(self, interval=MINUTE_MS)
         self.timer.timeout.connect(self.save_now)
-        self.timer.start()
+        if interval_ms is None:
+            self.set_interval_minutes(autosave_minutes())
+        else:
+            self.timer.start(interval_ms)
+
+    def set_interval_minutes(self, minutes: int) -> None:
+        """Write recovery copies every ``minutes`` (0: never; the existing copy stays until saved)."""
+        if minutes <= 0:
+            self.timer.stop()
+        else:
+            self.timer.start(int(minutes) * MINUTE_MS)
 
     def save_now(self) -> bool:
         """Write the recovery copy if there are unsaved changes; remove it if there are none."""

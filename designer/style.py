@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QIcon, QPalette
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication
 
 from core.resources import resource_path
@@ -36,7 +36,7 @@ _CATEGORY_ICONS = {
 
 
 class Colors:
-    """Named colours of the canvas and the panels."""
+    """Named colours of the canvas and the panels (the dark theme's until a theme is applied)."""
 
     window = "#1b1e24"
     panel = "#22262e"
@@ -59,6 +59,9 @@ class Colors:
     port = "#aab4c4"
     port_free = "#5a6372"
     pill = "#1c2027"
+    ok = "#7fd88f"
+    link = "#5fb3ff"
+    code_bg = "#1a1d23"
 
 
 def category_color(category: str) -> QColor:
@@ -91,55 +94,19 @@ def ui_font(point_size: float = 9.0, bold: bool = False) -> QFont:
 
 
 def apply_theme(app: QApplication, panels: bool = True) -> None:
-    """Fusion style, a dark palette and the style sheet from ``resources/styles``.
+    """Fusion style, the theme's palette and style sheet (the preference: system, light or dark).
 
     With ``panels=False`` only the rules the window's shell needs are set (start-up
     shows the shell first); :func:`apply_panel_style` adds the rest when the panels
     are built.
     """
-    if app.style().name().lower() != "fusion":
-        app.setStyle("Fusion")
-    palette = QPalette()
-    roles = {
-        QPalette.ColorRole.Window: Colors.window,
-        QPalette.ColorRole.WindowText: Colors.text,
-        QPalette.ColorRole.Base: Colors.panel,
-        QPalette.ColorRole.AlternateBase: "#262b34",
-        QPalette.ColorRole.ToolTipBase: "#2d3340",
-        QPalette.ColorRole.ToolTipText: Colors.text,
-        QPalette.ColorRole.PlaceholderText: "#6c7585",
-        QPalette.ColorRole.Text: Colors.text,
-        QPalette.ColorRole.Button: "#2a2f39",
-        QPalette.ColorRole.ButtonText: Colors.text,
-        QPalette.ColorRole.BrightText: "#ffffff",
-        QPalette.ColorRole.Highlight: "#2f6db5",
-        QPalette.ColorRole.HighlightedText: "#ffffff",
-        QPalette.ColorRole.Link: Colors.selected,
-        QPalette.ColorRole.Mid: "#3b4251",
-        QPalette.ColorRole.Dark: "#15181d",
-    }
-    for role, color in roles.items():
-        palette.setColor(role, QColor(color))
-    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText, QPalette.ColorRole.WindowText):
-        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#6c7585"))
-    app.setPalette(palette)
-    sheet = _style_sheet()
-    app.setStyleSheet(sheet if panels else sheet.split(_PARTS_MARK)[0])
+    from designer import theme
+
+    theme.apply(app, panels=panels)
 
 
 def apply_panel_style(app: QApplication) -> None:
     """The whole style sheet, after a ``panels=False`` start (otherwise nothing changes)."""
-    sheet = _style_sheet()
-    if app.styleSheet() == sheet.split(_PARTS_MARK)[0]:
-        app.setStyleSheet(sheet)
+    from designer import theme
 
-
-_PARTS_MARK = "/* @PARTS@"
-
-
-@lru_cache(maxsize=None)
-def _style_sheet() -> str:
-    with open(resource_path("styles", "dark.qss"), encoding="utf-8") as handle:
-        sheet = handle.read()
-    # url() in a style sheet is relative to the current folder: point it at our icons
-    return sheet.replace("@ICONS@", resource_path("icons").as_posix())
+    theme.apply_panel_style(app)

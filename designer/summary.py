@@ -40,7 +40,7 @@ class SummaryLabel(QLabel):
     def _on_analysis_changed(self, *_args) -> None:
         text, ready = summary_text(self.analysis.analysis, self.analysis.waiting_for_data,
                                    self.analysis.data_problem)
-        mark = ("<span style='color:#7fd88f'>✓</span> " if ready else
+        mark = (f"<span style='color:{Colors.ok}'>✓</span> " if ready else
                 f"<span style='color:{Colors.error}'>●</span> " if text and not self.analysis.waiting_for_data
                 else "")
         self.setText(mark + text)

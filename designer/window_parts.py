@@ -1,4 +1,4 @@
-"""Building the main window's parts: canvas, palette, inspector, problems, menus, autosave.
+"""Building the main window's parts: canvas, palette, inspector, problems, menus, status, autosave.
 
 Kept apart from ``main_window.py`` so that the window's shell can be shown before
 any of this (or the core it needs) is imported; see ``MainWindow.build``.
@@ -12,16 +12,20 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from core.project import Project
-from designer.actions import install_edit_menu, install_help_menu, install_view_menu
+from designer import preferences, theme
+from designer.actions import install_edit_menu, install_view_menu
 from designer.analysis import AnalysisService
 from designer.canvas import GraphScene, GraphView
 from designer.editor import GraphEditor
 from designer.files import FileActions
+from designer.help import install_help_menu
 from designer.inspector import Inspector
 from designer.layout import auto_layout
 from designer.palette import Palette
 from designer.problems import ProblemsPanel
 from designer.recovery import Autosave
+from designer.shortcuts import install_window_actions
+from designer.status import StatusIndicators, follow_extensions
 from designer.style import app_icon, apply_panel_style
 from designer.summary import SummaryLabel
 
@@ -53,9 +57,15 @@ def build_parts(window: "MainWindow") -> None:
     problems_dock = window.add_dock(window.problems, Qt.DockWidgetArea.BottomDockWidgetArea, "Problems")
     window.resizeDocks([palette_dock, inspector_dock], [PALETTE_WIDTH, INSPECTOR_WIDTH], Qt.Orientation.Horizontal)
     window.resizeDocks([problems_dock], [PROBLEMS_HEIGHT], Qt.Orientation.Vertical)
-    install_help_menu(window)
+    window.window_actions = install_window_actions(window)
+    window.preference_actions = preferences.install(window)
+    window.guide = install_help_menu(window)
     window.summary = SummaryLabel(window.analysis)
-    window.statusBar().addPermanentWidget(window.summary)
+    window.status_indicators = StatusIndicators(window)
+    bar = window.statusBar()
+    bar.addPermanentWidget(window.status_indicators.activity)
+    bar.addPermanentWidget(window.summary)
+    bar.addPermanentWidget(window.status_indicators.device)
     window.autosave = Autosave(window)
 
     window.analysis.analysis_changed.connect(window.scene.set_analysis)
@@ -66,7 +76,19 @@ def build_parts(window: "MainWindow") -> None:
     window.editor.refused.connect(window._on_refused)
     window.view.files_dropped.connect(window.files.open_dropped)
     window.undo_stack.cleanChanged.connect(window._update_title)
+    theme.notifier().theme_changed.connect(lambda _theme: repaint_for_theme(window))
+    window.built.connect(lambda: follow_extensions(window))
     window.set_project(Project("Untitled"))
+
+
+def repaint_for_theme(window: "MainWindow") -> None:
+    """After a theme change: views that paint with ``Colors`` redraw, rich texts are rebuilt."""
+    for item in window.scene.items():
+        item.update()  # also drops the item's cached picture
+    window.view.resetCachedContent()
+    window.view.viewport().update()
+    window.problems._on_analysis_changed()
+    window.summary._on_analysis_changed()
 
 
 def place_unplaced_nodes(project: Project) -> None:

@@ -4,7 +4,8 @@ It shows what the graph and the latest analysis hold and writes back only throug
 the :class:`~designer.editor.GraphEditor` (one undo command per edit). It observes
 the current graph (``node_changed``, ``node_renamed``, ``node_removed``) and the
 analysis, and blocks its own editors' signals while showing new values, so that an
-update never echoes back as an edit.
+update never echoes back as an edit. The "?" button beside the layer's name (and F1,
+which the window handles) asks for the layer's guide page: ``help_requested(node_id)``.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from __future__ import annotations
 import re
 from html import escape
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QFormLayout, QLabel, QLineEdit, QScrollArea, QStackedWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QFormLayout, QHBoxLayout, QLabel, QLineEdit, QScrollArea, QStackedWidget,
+                               QToolButton, QVBoxLayout, QWidget)
 
 from core.graph import Graph, Node
 from core.layers import REGISTRY
@@ -30,6 +31,8 @@ def _section(title: str) -> QLabel:
 
 
 class Inspector(QScrollArea):
+    help_requested = Signal(str)  # node id
+
     def __init__(self, editor: GraphEditor, analysis: AnalysisService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.editor = editor
@@ -57,7 +60,14 @@ class Inspector(QScrollArea):
         column.setSpacing(6)
         self.title = QLabel(objectName="inspectorTitle")
         self.category = QLabel(objectName="inspectorCategory")
-        column.addWidget(self.title)
+        self.help_button = QToolButton(objectName="helpButton", text="?")
+        self.help_button.setToolTip("What this layer computes, its parameters and its shape rule (F1)")
+        self.help_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.help_button.clicked.connect(self._on_help_clicked)
+        heading = QHBoxLayout()
+        heading.addWidget(self.title, 1)
+        heading.addWidget(self.help_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        column.addLayout(heading)
         column.addWidget(self.category)
 
         form = QFormLayout()
@@ -168,6 +178,10 @@ class Inspector(QScrollArea):
             parts.append(f"<p><b>When to use:</b> {escape(spec.when_to_use)}</p>")
         self.explanation.setText("".join(parts))
         self._shown_type = node.type
+
+    def _on_help_clicked(self) -> None:
+        if self.node_id is not None:
+            self.help_requested.emit(self.node_id)
 
     def _automatic_value(self, param) -> object:
         """What "auto" currently means for ``param``, when its text says ("same as kernel_size")."""

@@ -1,0 +1,203 @@
+"""Light and dark themes: which one is on, applying it live, and telling the views.
+
+A theme is a JSON file in ``resources/styles`` (``dark.json``, ``light.json``): the
+application palette, the named colours of the canvas (:class:`designer.style.Colors`),
+the colours filled into the style sheet template ``layerforge.qss``, and colours for
+plots. The preference (``designer.settings.theme_mode()``) is ``system``, ``light`` or
+``dark``; ``system`` follows the desktop's colour scheme (Qt 6.5+
+``QStyleHints.colorScheme``, dark when the desktop does not say) and changes with it.
+
+Hooks for other parts of the designer::
+
+    from designer import theme
+
+    theme.current()                      # the Theme in use: .name, .is_dark, .colors, .plot
+    theme.current().plot["background"]   # plot colours: background, foreground, axis,
+                                         # grid_alpha, legend, legend_border, series
+    theme.notifier().theme_changed.connect(self._on_theme_changed)   # gets the new Theme
+    theme.set_mode("light")              # store the preference and apply it at once
+
+Views that paint with ``Colors.x`` at paint time only need a repaint on
+``theme_changed``; colours copied into a widget (a pyqtgraph background, a style
+sheet string) must be set again there.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication
+
+from core.resources import resource_path
+from designer import settings
+
+MODES = settings.THEME_MODES
+MODE_TITLES = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
+PARTS_MARK = "/* @PARTS@"
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    title: str
+    palette: dict[str, str]
+    colors: dict[str, str]
+    sheet: dict[str, str]
+    plot: dict[str, Any]
+    category_text: dict[str, str]
+
+    @property
+    def is_dark(self) -> bool:
+        return self.name == "dark"
+
+    def style_sheet(self) -> str:
+        return _sheet(self.name)
+
+
+@lru_cache(maxsize=None)
+def load(name: str) -> Theme:
+    """The theme ``name`` (``dark`` or ``light``) from ``resources/styles/<name>.json``."""
+    with open(resource_path("styles", f"{name}.json"), encoding="utf-8") as handle:
+        data = json.load(handle)
+    return Theme(data["name"], data["title"], data["palette"], data["colors"], data["sheet"],
+                 data["plot"], data.get("category_text", {}))
+
+
+@lru_cache(maxsize=None)
+def _template() -> str:
+    with open(resource_path("styles", "layerforge.qss"), encoding="utf-8") as handle:
+        return handle.read()
+
+
+@lru_cache(maxsize=None)
+def _sheet(name: str) -> str:
+    sheet = _template()
+    # url() in a style sheet is relative to the current folder: point it at our icons
+    sheet = sheet.replace("@ICONS@", resource_path("icons").as_posix())
+    for token, value in load(name).sheet.items():
+        sheet = sheet.replace(f"@{token}@", value)
+    return sheet
+
+
+class ThemeNotifier(QObject):
+    """Emits ``theme_changed(theme)`` after a theme was applied (also when the system's changed)."""
+
+    theme_changed = Signal(object)
+
+
+_state: dict[str, Any] = {"theme": None, "notifier": None, "following": False}
+
+
+def notifier() -> ThemeNotifier:
+    """The one notifier (created on first use, owned by the application)."""
+    if _state["notifier"] is None:
+        _state["notifier"] = ThemeNotifier(QApplication.instance())
+    return _state["notifier"]
+
+
+def current() -> Theme:
+    """The theme in use (before any was applied: the one the preference picks)."""
+    return _state["theme"] or load(resolve(settings.theme_mode()))
+
+
+def system_scheme() -> str | None:
+    """``light`` or ``dark`` as the desktop says, or ``None`` when it does not (or Qt < 6.5)."""
+    app = QGuiApplication.instance()
+    hints = app.styleHints() if app is not None else None
+    scheme = getattr(hints, "colorScheme", None)
+    if scheme is None:
+        return None
+    value = scheme()
+    if value == Qt.ColorScheme.Light:
+        return "light"
+    if value == Qt.ColorScheme.Dark:
+        return "dark"
+    return None
+
+
+def resolve(mode: str) -> str:
+    """The theme name for a preference: ``system`` follows the desktop (dark when unknown)."""
+    if mode in ("light", "dark"):
+        return mode
+    return system_scheme() or "dark"
+
+
+def apply(app: QApplication | None = None, mode: str | None = None, panels: bool = True) -> Theme:
+    """Apply the theme for ``mode`` (default: the preference) to the whole application.
+
+    ``panels=False`` sets only the part of the style sheet the window's shell needs
+    (start-up); :func:`apply_panel_style` adds the rest.
+    """
+    from designer.style import Colors
+
+    app = app or QApplication.instance()
+    theme = load(resolve(mode or settings.theme_mode()))
+    previous = _state["theme"]
+    _state["theme"] = theme
+    for key, value in theme.colors.items():
+        setattr(Colors, key, value)
+    if app.style().name().lower() != "fusion":
+        app.setStyle("Fusion")
+    app.setPalette(_palette(theme))
+    sheet = theme.style_sheet()
+    app.setStyleSheet(sheet if panels else sheet.split(PARTS_MARK)[0])
+    _follow_system(app)
+    if previous is not None and previous is not theme:
+        notifier().theme_changed.emit(theme)
+    return theme
+
+
+def apply_panel_style(app: QApplication) -> None:
+    """The whole style sheet, after a ``panels=False`` start (otherwise nothing changes)."""
+    sheet = current().style_sheet()
+    if app.styleSheet() == sheet.split(PARTS_MARK)[0]:
+        app.setStyleSheet(sheet)
+
+
+def set_mode(mode: str) -> Theme:
+    """Store the preference ``mode`` (``system``, ``light``, ``dark``) and apply it live."""
+    if mode not in MODES:
+        raise ValueError(f"unknown theme {mode!r}: choose one of {', '.join(MODES)}")
+    settings.set_theme_mode(mode)
+    return apply(mode=mode)
+
+
+def _palette(theme: Theme) -> QPalette:
+    palette = QPalette()
+    for role_name, color in theme.palette.items():
+        role = getattr(QPalette.ColorRole, role_name, None)
+        if role is not None:
+            palette.setColor(role, QColor(color))
+    disabled = QColor(theme.palette.get("disabled", "#808080"))
+    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText, QPalette.ColorRole.WindowText):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, disabled)
+    return palette
+
+
+def _follow_system(app: QApplication) -> None:
+    """Re-apply on the desktop's colour scheme change while the preference is ``system``."""
+    if _state["following"]:
+        return
+    signal = getattr(app.styleHints(), "colorSchemeChanged", None)
+    if signal is None:
+        return
+    signal.connect(_on_system_scheme_changed)
+    _state["following"] = True
+
+
+def _on_system_scheme_changed(*_args) -> None:
+    if settings.theme_mode() == "system":
+        apply()
+
+
+def category_text_color(category: str) -> QColor:
+    """A category's colour for text (darker in the light theme, so it reads on white)."""
+    from designer.style import category_color
+
+    override = current().category_text.get(category)
+    return QColor(override) if override else category_color(category)
