@@ -19,6 +19,8 @@ Extension points for the parts that come after the canvas (data, training, expor
   autosave follow the stack's clean state.
 - ``window.menu("Data")`` creates or returns a top-level menu by title, in the order
   File, Edit, View, Data, Train, Export, Tools, Help (unknown titles go before Help).
+- ``window.drop_handlers``: callables given the paths dropped on the window that are not
+  projects (a CSV file, an image folder); the first to return True has handled them.
 - ``window.add_dock(widget, area, title)`` adds a panel: it gets an object name (so its
   place is remembered), a toggle in View ▸ Panels, and is tabbed with
   ``tabify_with`` if given.
@@ -54,7 +56,11 @@ if TYPE_CHECKING:  # pragma: no cover
 
 MENU_ORDER = ("File", "Edit", "View", "Data", "Train", "Export", "Tools", "Help")
 #: Installers of further parts, ``"module:function"``; see the module docstring.
-EXTENSIONS: list[str] = []
+EXTENSIONS: list[str] = [
+    "designer.data.menu:install",
+    "designer.training:install",
+    "designer.export:install",
+]
 REFUSAL_MS = 8000
 
 
@@ -75,6 +81,8 @@ class MainWindow(QMainWindow):
         self.undo_stack = QUndoStack(self)
         self.panels_menu: QMenu | None = None
         self.extensions: dict[str, object] = {}  # what each EXTENSIONS installer returned
+        #: Called with the dropped paths that are not projects, in order, until one returns True.
+        self.drop_handlers: list = []
         for title in ("File", "Edit", "View", "Help"):
             self.menu(title)
         placeholder = QWidget(objectName="canvasPlaceholder")
@@ -245,7 +253,13 @@ class MainWindow(QMainWindow):
         paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         if paths:
             event.acceptProposedAction()
-            self.files.open_dropped(paths)
+            self.open_dropped(paths)
+
+    def open_dropped(self, paths: list[str]) -> bool:
+        """Files dropped on the window or the canvas: a project opens, else ``drop_handlers`` try."""
+        if self.files.open_dropped(paths):
+            return True
+        return any(handler(paths) for handler in self.drop_handlers)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._built:

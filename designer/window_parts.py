@@ -74,7 +74,7 @@ def build_parts(window: "MainWindow") -> None:
     window.palette.layer_requested.connect(window.add_layer_near_selection)
     window.problems.node_requested.connect(window.show_node)
     window.editor.refused.connect(window._on_refused)
-    window.view.files_dropped.connect(window.files.open_dropped)
+    window.view.files_dropped.connect(window.open_dropped)
     window.undo_stack.cleanChanged.connect(window._update_title)
     theme.notifier().theme_changed.connect(lambda _theme: repaint_for_theme(window))
     window.built.connect(lambda: follow_extensions(window))

@@ -137,7 +137,7 @@ BUILTINS: dict[str, tuple[Generator, tuple[int, ...], int, list[str] | None, str
                "28×28 grayscale images of circles, squares and triangles"),
 }
 
-_FIXED_CLASSES = {"xor", "circles", "moons", "shapes"}
+FIXED_CLASSES = {"xor", "circles", "moons", "shapes"}
 
 
 def _options(spec: dict[str, Any]) -> tuple[str, int, float, int, int]:
@@ -156,7 +156,7 @@ def _options(spec: dict[str, Any]) -> tuple[str, int, float, int, int]:
         raise DataError(f"data.noise must be a number from 0 to 5, got {noise!r}")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise DataError(f"data.seed must be a whole number of at least 0, got {seed!r}")
-    if name in _FIXED_CLASSES:
+    if name in FIXED_CLASSES:
         classes = BUILTINS[name][2]
     elif isinstance(classes, bool) or not isinstance(classes, int) or not 2 <= classes <= 10:
         raise DataError(f"data.classes must be a whole number from 2 to 10, got {classes!r}")

@@ -156,8 +156,10 @@ def test_dropping_a_project_file_on_the_canvas_or_window_opens_it(window, qtbot,
     assert window.project.path == EXAMPLES / "two_branch.lfproj"
     csv = tmp_path / "table.csv"
     csv.write_text("a,b\n1,2\n")
-    drop_files(window.view.viewport(), [csv])
-    assert window.project.path == EXAMPLES / "two_branch.lfproj"  # other files are ignored for now
+    seen = when_modal(qtbot, lambda dialog: dialog.reject())
+    drop_files(window.view.viewport(), [csv])  # a table opens the CSV import dialog instead
+    assert seen and type(seen[0]).__name__ == "CsvImportDialog"
+    assert window.project.path == EXAMPLES / "two_branch.lfproj"
     assert drop_files(window.palette, [EXAMPLES / "perceptron.lfproj"])  # reaches the window
     assert window.project.path == EXAMPLES / "perceptron.lfproj"
 

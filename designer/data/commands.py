@@ -1,0 +1,34 @@
+"""The undoable change of a project's ``data`` section."""
+
+from __future__ import annotations
+
+import copy
+
+from PySide6.QtGui import QUndoCommand
+
+
+class SetData(QUndoCommand):
+    """Replace the project's data settings; undo puts the old ones back exactly."""
+
+    def __init__(self, project, new: dict | None, text: str) -> None:
+        super().__init__(text)
+        self.project = project
+        self.old = copy.deepcopy(project.data)
+        self.new = copy.deepcopy(new)
+
+    def redo(self) -> None:
+        self.project.set_data(self.new)
+
+    def undo(self) -> None:
+        self.project.set_data(self.old)
+
+
+def describe_change(data: dict) -> str:
+    """The Edit menu's words for applying ``data``: "Load data from iris.csv", ..."""
+    from pathlib import Path
+
+    kind = data.get("kind")
+    if kind == "builtin":
+        return f"Use built-in data '{data.get('name')}'"
+    name = Path(str(data.get("path", ""))).name or "data"
+    return f"Load data from {name}" if kind == "csv" else f"Load images from {name}"
