@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from core.layers import REGISTRY, LayerSpec
+from core.errors import LayerForgeError
+from core.layers import REGISTRY, BuildContext, LayerSpec, Shape
 from core.layers.reference import _default_text
 from core.train.spec import DEFAULT_LEARNING_RATE, LOSSES, OPTIMIZERS, SCHEDULE_OPTIONS, SCHEDULES
 
@@ -43,6 +44,7 @@ class GuideEntry:
     settings: tuple[Setting, ...] = ()
     plot: str | None = None  # a curve key of core.curves (activations and losses)
     words: tuple[str, ...] = field(default=())  # more words the index search finds
+    example: str = ""  # the shape rule applied to a typical input, with the default parameters
 
     def haystack(self) -> str:
         """What the index's search box matches against (lower case)."""
@@ -50,13 +52,42 @@ class GuideEntry:
 
 
 # ----------------------------------------------------------------------------- layers
+_IMAGE, _SIGNAL, _SEQUENCE, _VECTOR = (3, 32, 32), (4, 100), (50, 16), (64,)
+#: A typical input for the worked shape example of each layer type (several for merges).
+EXAMPLE_INPUTS: dict[str, tuple[Shape, ...]] = {
+    **{t: (_IMAGE,) for t in ("Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d",
+                              "Upsample", "BatchNorm2d", "Dropout2d")},
+    **{t: (_SIGNAL,) for t in ("Conv1d", "MaxPool1d", "AvgPool1d")},
+    **{t: (_SEQUENCE,) for t in ("RNN", "LSTM", "GRU", "MultiheadAttention", "TransformerEncoderLayer")},
+    "Flatten": ((16, 5, 5),), "Embedding": ((20,),), "Reshape": ((784,),), "Linear": ((20,),),
+    "Add": (_VECTOR, _VECTOR), "Multiply": (_VECTOR, _VECTOR), "Concat": ((32,), (32,)),
+}
+
+
+def _shape_text(shape: Shape) -> str:
+    return "(N, " + ", ".join(str(s) for s in shape) + ")"
+
+
+def shape_example(spec: LayerSpec) -> str:
+    """``(N, 3, 32, 32) → (N, 16, 30, 30)``: the layer's own shape rule on a typical input."""
+    if spec.type in ("Input", "Output"):
+        return ""
+    inputs = EXAMPLE_INPUTS.get(spec.type, (_VECTOR,))
+    try:
+        out = spec.infer(list(inputs), spec.effective_params({}), BuildContext("example"))
+    except LayerForgeError:
+        return ""
+    return " and ".join(_shape_text(s) for s in inputs) + " → " + _shape_text(tuple(out))
+
+
 def layer_entry(spec: LayerSpec) -> GuideEntry:
     settings = tuple(Setting(p.name, _default_text(p).strip("`"), p.range_text()
                              + (f", or empty ({p.none_means or 'automatic'})" if p.optional else ""),
                              p.doc) for p in spec.params)
     plot = f"activation:{spec.type}" if spec.category == "Activations" else None
     return GuideEntry(f"layer:{spec.type}", spec.type, spec.category, spec.summary, spec.explanation,
-                      spec.shape_formula, "Shape", spec.when_to_use, settings, plot)
+                      spec.shape_formula, "Shape", spec.when_to_use, settings, plot,
+                      example=shape_example(spec))
 
 
 # ----------------------------------------------------------------------------- losses

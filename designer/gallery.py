@@ -31,9 +31,8 @@ THUMBNAIL = QSize(220, 110)
 MAX_THUMBNAIL_SCALE = 0.3  # cards drawn as coloured blocks, the same for every example
 PATH_ROLE = Qt.ItemDataRole.UserRole
 EMPTY = ""  # the "Empty canvas" entry's path
-WELCOME_INTRO = ("LayerForge lets you build a neural network by dragging layers, then watch it learn."
-                 " Pick an example to open it ready to train (press F5, or the Train button), or start"
-                 " from an empty canvas. Press F1 on any layer to learn what it does.")
+WELCOME_INTRO = ("Build a neural network by dragging layers onto the canvas, then watch it learn."
+                 " Press F1 on any layer to learn what it does, and F5 to train.")
 
 
 def example_paths() -> list[Path]:

@@ -213,6 +213,11 @@ class MainWindow(QMainWindow):
         """Say which device is in use in the status bar (``None``: back to the preference's)."""
         self.status_indicators.set_device(text)
 
+    def _on_theme_changed(self, _theme) -> None:
+        from designer.window_parts import repaint_for_theme
+
+        repaint_for_theme(self)
+
     def show_node(self, node_id: str) -> None:
         self.scene.select_nodes([node_id])
         self.view.center_on_node(node_id)

@@ -25,7 +25,13 @@ from designer.devices import DeviceReport, detector
 if TYPE_CHECKING:  # pragma: no cover
     from designer.main_window import MainWindow
 
-BESIDE_PROJECT = "runs/ beside each project"
+def _beside_project_text() -> str:
+    from pathlib import Path
+
+    from core.train.rundir import user_runs_folder
+
+    folder = str(user_runs_folder()).replace(str(Path.home()), "~", 1)
+    return f"runs/ beside each project, else {folder}"
 
 
 class PreferencesDialog(QDialog):
@@ -37,15 +43,12 @@ class PreferencesDialog(QDialog):
         self.theme = QComboBox(objectName="themeChoice")
         for mode in settings.THEME_MODES:
             self.theme.addItem(theme.MODE_TITLES[mode], mode)
-        self.theme.setCurrentIndex(settings.THEME_MODES.index(settings.theme_mode()))
         self.theme.setToolTip("Follow the system uses the desktop's light or dark setting and changes with it")
         self.device = QComboBox(objectName="deviceChoice")
-        self._fill_devices(None)
         self.device.setToolTip("The device training uses when a project's device is 'auto'")
-        self.run_folder = QLineEdit(objectName="runFolder", placeholderText=BESIDE_PROJECT)
-        folder = settings.default_run_folder()
-        self.run_folder.setText(str(folder) if folder else "")
-        self.run_folder.setToolTip("Where training runs are written; empty: a runs/ folder beside each project")
+        self.run_folder = QLineEdit(objectName="runFolder", placeholderText=_beside_project_text())
+        self.run_folder.setToolTip("Where training runs are written. Empty: a runs/ folder beside each project;"
+                                   " unsaved projects and the examples use your own runs folder")
         browse = QPushButton("Choose…")
         browse.clicked.connect(self.choose_run_folder)
         folder_row = QHBoxLayout()
@@ -55,10 +58,9 @@ class PreferencesDialog(QDialog):
         self.autosave.setRange(0, settings.MAX_AUTOSAVE_MINUTES)
         self.autosave.setSuffix(" min")
         self.autosave.setSpecialValueText("off")
-        self.autosave.setValue(settings.autosave_minutes())
         self.autosave.setToolTip("How often unsaved work is copied for recovery after a crash (0: never)")
         self.welcome = QCheckBox("Show the welcome gallery when LayerForge starts", objectName="welcomeAtStartup")
-        self.welcome.setChecked(bool(settings.welcome_at_startup()))
+        self.load()
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         form.setVerticalSpacing(10)
@@ -85,7 +87,20 @@ class PreferencesDialog(QDialog):
         found = detector()
         found.ready.connect(self._fill_devices)
         found.start()
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(600)
+
+    def load(self) -> None:
+        """Show the stored values (also when the dialog opens again: View ▸ Theme may have changed one)."""
+        for widget in (self.theme, self.autosave, self.welcome):
+            widget.blockSignals(True)
+        self.theme.setCurrentIndex(settings.THEME_MODES.index(settings.theme_mode()))
+        folder = settings.default_run_folder()
+        self.run_folder.setText(str(folder) if folder else "")
+        self.autosave.setValue(settings.autosave_minutes())
+        self.welcome.setChecked(bool(settings.welcome_at_startup()))
+        for widget in (self.theme, self.autosave, self.welcome):
+            widget.blockSignals(False)
+        self._fill_devices(detector().report)
 
     # ------------------------------------------------------------------ devices
     def _fill_devices(self, report: DeviceReport | None) -> None:
@@ -135,6 +150,8 @@ def show_preferences(window: "MainWindow") -> PreferencesDialog:
     dialog = getattr(window, "preferences_dialog", None)
     if dialog is None:
         dialog = window.preferences_dialog = PreferencesDialog(window)
+    else:
+        dialog.load()
     dialog.show()
     dialog.raise_()
     dialog.activateWindow()

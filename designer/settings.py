@@ -14,6 +14,7 @@ any part of the designer to read:
 | ``autosave_minutes()`` | ``1`` | minutes between recovery copies; ``0`` switches autosave off |
 | ``default_device()`` | ``"auto"`` | the device to train on when a project says ``auto`` |
 | ``default_run_folder()`` | ``None`` | a folder for every run (``Path``), or ``None``: ``runs/`` beside the project |
+| ``runs_folder_for(project_dir)`` | | where a project's runs go: the preference, else ``core.train.rundir.runs_folder`` |
 | ``welcome_at_startup()`` | ``None`` | show the welcome gallery at start-up; ``None`` until the first run recorded it |
 """
 
@@ -150,6 +151,15 @@ def set_default_run_folder(folder: str | os.PathLike | None) -> None:
         settings().setValue(RUN_FOLDER, str(Path(folder).expanduser()))
     else:
         settings().remove(RUN_FOLDER)
+
+
+def runs_folder_for(project_dir: str | os.PathLike | None) -> Path:
+    """Where the runs of a project in ``project_dir`` (``None``: not saved) go: the run-folder
+    preference when set, else ``runs/`` beside the project (or the user's runs folder for
+    unsaved projects and the shipped examples, ``core.train.rundir.runs_folder``)."""
+    from core.train.rundir import runs_folder
+
+    return default_run_folder() or runs_folder(project_dir)
 
 
 def welcome_at_startup() -> bool | None:

@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QColor, QKeySequence
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHeaderView, QLineEdit, QMenu, QTableWidget,
                                QTableWidgetItem, QToolBar, QVBoxLayout, QWidget)
+
+from designer.style import Colors
 
 if TYPE_CHECKING:  # pragma: no cover
     from designer.main_window import MainWindow
@@ -48,8 +50,15 @@ def action_text(action: QAction) -> str:
     return action.text().replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip(".…").strip()
 
 
+def typable(sequence: QKeySequence) -> bool:
+    """Whether a person can type ``sequence`` on a usual keyboard (not a dedicated Redo or Find key)."""
+    return not sequence.isEmpty() and all(sequence[i].key().value < Qt.Key.Key_Help.value
+                                          for i in range(sequence.count()))
+
+
 def keys_text(action: QAction) -> str:
-    return ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts() if not k.isEmpty())
+    """The action's keys as the platform writes them; dedicated media/office keys left out."""
+    return ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts() if typable(k))
 
 
 def collect_shortcuts(window: "MainWindow") -> list[ShortcutRow]:
@@ -102,9 +111,11 @@ class ShortcutsDialog(QDialog):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setShowGrid(False)
+        self.table.setAlternatingRowColors(True)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
@@ -124,7 +135,7 @@ class ShortcutsDialog(QDialog):
             for column, text in enumerate(row):
                 item = QTableWidgetItem(text)
                 if column == 1:
-                    item.setFont(self.table.font())
+                    item.setForeground(QColor(Colors.shape_text))
                 self.table.setItem(index, column, item)
         self.filter(self.search.text())
 

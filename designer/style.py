@@ -23,6 +23,9 @@ CATEGORY_COLORS = {
     "Normalization & Regularization": "#4db6ac",
     "Activations": "#aed581",
     "Merge": "#f48fb1",
+    # the guide's groups beyond the palette's categories
+    "Losses": "#ff8a65",
+    "Training": "#90caf9",
 }
 _CATEGORY_ICONS = {
     "Input/Output": "category_io.svg",

@@ -25,6 +25,7 @@ sheet string) must be set again there.
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -146,6 +147,7 @@ def apply(app: QApplication | None = None, mode: str | None = None, panels: bool
     app.setPalette(_palette(theme))
     sheet = theme.style_sheet()
     app.setStyleSheet(sheet if panels else sheet.split(PARTS_MARK)[0])
+    _pyqtgraph_defaults(theme)
     _follow_system(app)
     if previous is not None and previous is not theme:
         notifier().theme_changed.emit(theme)
@@ -177,6 +179,14 @@ def _palette(theme: Theme) -> QPalette:
     for role in (QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText, QPalette.ColorRole.WindowText):
         palette.setColor(QPalette.ColorGroup.Disabled, role, disabled)
     return palette
+
+
+def _pyqtgraph_defaults(theme: Theme) -> None:
+    """Plots made from now on default to the theme's colours (only if pyqtgraph is loaded already:
+    importing it here would slow the start)."""
+    pg = sys.modules.get("pyqtgraph")
+    if pg is not None:
+        pg.setConfigOptions(background=theme.plot["background"], foreground=theme.plot["foreground"])
 
 
 def _follow_system(app: QApplication) -> None:

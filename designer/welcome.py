@@ -27,6 +27,7 @@ def show_welcome(window: "MainWindow") -> NewProjectDialog:
     dialog = NewProjectDialog(window, welcome=True)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.accepted.connect(lambda: open_choice(window, dialog.chosen))
+    dialog.finished.connect(lambda _result: setattr(window, "welcome_dialog", None))
     window.welcome_dialog = dialog
     dialog.open()
     return dialog

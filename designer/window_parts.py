@@ -76,7 +76,7 @@ def build_parts(window: "MainWindow") -> None:
     window.editor.refused.connect(window._on_refused)
     window.view.files_dropped.connect(window.open_dropped)
     window.undo_stack.cleanChanged.connect(window._update_title)
-    theme.notifier().theme_changed.connect(lambda _theme: repaint_for_theme(window))
+    theme.notifier().theme_changed.connect(window._on_theme_changed)  # a bound slot: dropped with the window
     window.built.connect(lambda: follow_extensions(window))
     window.set_project(Project("Untitled"))
 

@@ -52,7 +52,7 @@ def page_html(entry: GuideEntry) -> str:
     """The body of ``entry``'s page (the title and plot are separate widgets)."""
     c = Colors
     style = (f"<style>"
-             f"h3 {{ color: {c.text_dim}; font-size: 8pt; letter-spacing: 1px; margin-top: 14px;"
+             f"h3 {{ color: {c.text_dim}; font-size: 8.5pt; letter-spacing: 1px; margin-top: 14px;"
              f" margin-bottom: 4px; }}"
              f"p {{ margin-top: 2px; margin-bottom: 6px; }}"
              f"a {{ color: {c.link}; text-decoration: none; }}"
@@ -69,6 +69,9 @@ def page_html(entry: GuideEntry) -> str:
                   f"<table width='100%' cellspacing='0' cellpadding='8' style='background: {c.code_bg};"
                   f" border: 1px solid {c.card_border};'><tr><td><code style='font-family: monospace;"
                   f" font-size: 10pt'>{escape(entry.formula)}</code></td></tr></table>"]
+    if entry.example:
+        parts.append(f"<p style='margin-top: 6px'>For example, with the default parameters:"
+                     f" <code>{escape(entry.example)}</code></p>")
     if entry.settings:
         title = "Parameters" if entry.key.startswith("layer:") else "Settings"
         rows = "".join(

@@ -19,7 +19,7 @@ from core.curves import Plot
 from designer import theme
 from designer.style import Colors, ui_font
 
-MARGINS = (46, 12, 14, 34)  # left, top, right, bottom (room for tick labels and the x label)
+MARGINS = (58, 12, 14, 34)  # left, top, right, bottom (room for tick labels and the axis labels)
 
 
 def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
@@ -143,6 +143,12 @@ class CurvePlot(QWidget):
         painter.setPen(QColor(Colors.text_dim))
         painter.drawText(QRectF(rect.left(), rect.bottom() + 16, rect.width(), 16),
                          Qt.AlignmentFlag.AlignCenter, self.plot.x_label)
+        painter.save()  # the y label, written upwards along the left edge
+        painter.translate(12, rect.center().y())
+        painter.rotate(-90)
+        painter.drawText(QRectF(-rect.height() / 2, -8, rect.height(), 16), Qt.AlignmentFlag.AlignCenter,
+                         self.plot.y_label)
+        painter.restore()
 
     def _paint_legend(self, painter: QPainter, colors: list[str]) -> None:
         rect = self.plot_rect()

@@ -33,6 +33,7 @@ def test_every_layer_loss_optimiser_and_schedule_has_a_page():
 def test_conv2d_page_has_its_formula_and_parameter_ranges():
     page = entry("layer:Conv2d")
     assert "H_out" in page.formula and "padding" in page.formula
+    assert page.example == "(N, 3, 32, 32) → (N, 16, 30, 30)"  # the real shape rule, defaults
     kernel = next(s for s in page.settings if s.name == "kernel_size")
     assert kernel.default == "3" and "whole number" in kernel.allowed and kernel.meaning
 
