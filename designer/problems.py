@@ -13,16 +13,14 @@ the training panel to call after each epoch), :meth:`ProblemsPanel.show_run_hint
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
 from core.hints import design_hints, run_hints, training_hints
 from core.shapes import ERROR, HINT, WARNING, Problem
 from designer.analysis import AnalysisService
-from designer.style import Colors
+from designer.style import Colors, badge_icon
 
 NODE_ROLE = Qt.ItemDataRole.UserRole
 SEVERITY_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -128,22 +126,6 @@ class ProblemsPanel(QListWidget):
             self.node_requested.emit(node_id)
 
 
-@lru_cache(maxsize=None)
 def _mark_icon(mark: str, color: str) -> QIcon:
     """A small round badge with ``mark`` in it (●, ▲, ✓, …), as an icon."""
-    pixmap = QPixmap(32, 32)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QColor(color))
-    painter.drawEllipse(4, 4, 24, 24)
-    painter.setPen(QColor(Colors.window))
-    font = painter.font()
-    font.setPixelSize(16)
-    font.setBold(True)
-    painter.setFont(font)
-    glyph = {"●": "!", "▲": "!", "✓": "✓", "…": "…"}.get(mark, mark)
-    painter.drawText(pixmap.rect(), Qt.AlignmentFlag.AlignCenter, glyph)
-    painter.end()
-    return QIcon(pixmap)
+    return badge_icon(color, {"●": "!", "▲": "!", "✓": "✓", "…": "…"}.get(mark, mark), Colors.window)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QIcon
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication
 
 from core.resources import resource_path
@@ -80,6 +81,27 @@ def category_icon(category: str) -> QIcon:
 @lru_cache(maxsize=None)
 def app_icon() -> QIcon:
     return QIcon(str(resource_path("icons", "layerforge.svg")))
+
+
+@lru_cache(maxsize=None)
+def badge_icon(color: str, glyph: str = "", glyph_color: str = "#ffffff") -> QIcon:
+    """A round badge in ``color``, with ``glyph`` (one character) in it if given."""
+    pixmap = QPixmap(32, 32)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(color))
+    painter.drawEllipse(4, 4, 24, 24)
+    if glyph:
+        painter.setPen(QColor(glyph_color))
+        font = painter.font()
+        font.setPixelSize(16)
+        font.setBold(True)
+        painter.setFont(font)
+        painter.drawText(pixmap.rect(), Qt.AlignmentFlag.AlignCenter, glyph)
+    painter.end()
+    return QIcon(pixmap)
 
 
 @lru_cache(maxsize=None)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QIcon, QKeySequence, QPainter, QPixmap, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QSplitter, QTextBrowser, QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout, QWidget)
 
@@ -21,7 +21,7 @@ from core.guide_texts import GuideEntry, entries, entry as find_entry, search
 from designer import theme
 from designer.guide.page import LINK_SCHEME, page_html
 from designer.guide.plot import CurvePlot
-from designer.style import app_icon, category_color, category_icon, ui_font
+from designer.style import app_icon, badge_icon, category_color, category_icon, ui_font
 
 KEY_ROLE = Qt.ItemDataRole.UserRole
 GROUP_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -103,7 +103,7 @@ class GuideWindow(QWidget):
             item.setData(0, KEY_ROLE, page.key)
             item.setToolTip(0, page.summary)
             icon = category_icon(page.group)
-            item.setIcon(0, icon if not icon.isNull() else _dot_icon(page.group))
+            item.setIcon(0, icon if not icon.isNull() else badge_icon(category_color(page.group).name()))
             group.addChild(item)
         self.index.expandAll()
 
@@ -184,15 +184,3 @@ class GuideWindow(QWidget):
         if self.current_key:
             self.show_topic(self.current_key, self._params)
 
-
-def _dot_icon(group: str) -> QIcon:
-    """A round dot in the group's colour, for index entries whose group has no icon (losses, training)."""
-    pixmap = QPixmap(36, 36)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(category_color(group))
-    painter.drawEllipse(9, 9, 18, 18)
-    painter.end()
-    return QIcon(pixmap)
