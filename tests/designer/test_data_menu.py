@@ -5,12 +5,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, Qt
-from PySide6.QtWidgets import QApplication
-
 from core.resources import resource_path
 from tests.conftest import EXAMPLES
 from tests.designer.conftest import settle, when_modal
+from tests.designer.test_data_csv_dialog import _accept_when_ready
 from tests.designer.test_files import drop_files
 
 
@@ -22,30 +20,14 @@ def _open_copy(qtbot, window, tmp_path: Path, name: str = "spiral_mlp") -> Path:
     return path
 
 
-def _accept_csv_dialog_when_ready(qtbot) -> list:
-    from designer.data import CsvImportDialog
-
-    seen: list = []
-
-    def poll() -> None:
-        dialog = QApplication.activeModalWidget()
-        if isinstance(dialog, CsvImportDialog) and dialog.ok_button.isEnabled():
-            seen.append(dialog)
-            qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-        else:
-            QTimer.singleShot(50, poll)
-
-    QTimer.singleShot(50, poll)
-    return seen
-
-
 def test_dropping_a_csv_loads_it_undoably_and_the_input_follows(window, qtbot, tmp_path):
     _open_copy(qtbot, window, tmp_path)
     table = tmp_path / "messy.csv"
     shutil.copy(resource_path("sample_data", "messy.csv"), table)
     assert window.analysis.analysis.shape_of("input") == (2,)
 
-    seen = _accept_csv_dialog_when_ready(qtbot)
+    seen: list = []
+    _accept_when_ready(qtbot, seen)
     assert drop_files(window, [table])
     assert seen, "the CSV dialog did not open"
     assert window.project.data["kind"] == "csv" and window.project.data["path"] == "messy.csv"
