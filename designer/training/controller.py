@@ -82,6 +82,9 @@ class TrainingController(QObject):
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self._on_quit)
+        from designer import theme
+
+        theme.notifier().theme_changed.connect(self._on_theme_changed)
         self.set_project(getattr(window, "project", None))
 
     # ------------------------------------------------------------------ building
@@ -326,6 +329,13 @@ class TrainingController(QObject):
             self.plots.show_results()
         if result is not None and hasattr(self.window, "statusBar"):
             self.window.statusBar().showMessage(self.panel.status.text(), 10000)
+
+    def _on_theme_changed(self, _theme=None) -> None:
+        """Colours copied into the panel and the plots are set again (the data stays)."""
+        self.panel.apply_style()
+        self.plots.restyle()
+        self.history.restyle()
+        self._show_project()
 
     # ------------------------------------------------------------------ closing
     def confirm_close(self) -> bool:

@@ -54,7 +54,10 @@ class FieldRow:
 
     def set_default(self, is_default: bool) -> None:
         """Grey label with "(default)" when the project does not set this value."""
-        self.label.setText(self.spec.title + (" <span style='color:#6c7585'>(default)</span>"
+        from designer import theme
+
+        faint = theme.current().sheet.get("text_faint", "#8a93a3")
+        self.label.setText(self.spec.title + (f" <span style='color:{faint}'>(default)</span>"
                                               if is_default else ""))
 
 

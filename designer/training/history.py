@@ -16,13 +16,18 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QInputDialog, 
 from core.atomic import write_text_atomic
 from designer.data.signals import emit
 from designer.training.plots.curves import metric_title
-from designer.training.plots.style import add_plot, curve, layout_widget, legend, series_color
+from designer.training.plots.style import add_plot, curve, layout_widget, legend, scheme, series_color, set_title
 from designer.training.plots.views import export_png
 from designer.training.runs import INTERRUPTED, RunSummary, combined_csv, list_runs, read_metrics
 from designer.training.widgets import ask_save_path, bar_row, button, read_only_table
 
-STATUS_COLORS = {"completed": "#7bd88f", "stopped": "#ffd166", "failed": "#ff6b6b",
-                 INTERRUPTED: "#ff9f43", "running": "#5fb3ff"}
+
+
+def status_color(status: str) -> str:
+    colors = scheme()
+    return {"completed": colors.ok, "stopped": colors.warning, "failed": colors.error,
+            INTERRUPTED: colors.validation, "running": colors.train}.get(status, colors.text)
+
 COLUMNS = ("Run", "Status", "Started", "Epochs", "Best result", "Settings", "Device", "Time")
 
 
@@ -50,11 +55,7 @@ class RunHistory(QWidget):
         self.metric_box = QComboBox()
         self.metric_box.setMinimumContentsLength(10)
         self.metric_box.setToolTip("The metric compared in the right plot")
-        self.plots = layout_widget()
-        self.loss_plot = add_plot(self.plots, 0, 0, "Loss per epoch (validation solid, train dashed)", "epoch")
-        self.loss_plot.setLogMode(x=False, y=True)
-        self.metric_plot = add_plot(self.plots, 0, 1, "Metric", "epoch")
-        legend(self.metric_plot, corner="bottom_right")
+        self._make_plots()
         compare = QWidget()
         compare_box = QVBoxLayout(compare)
         compare_box.setContentsMargins(0, 0, 0, 0)
@@ -65,6 +66,7 @@ class RunHistory(QWidget):
         metric_row.addWidget(self.metric_box)
         compare_box.addLayout(metric_row)
         compare_box.addWidget(self.plots, 1)
+        self.compare_box = compare_box
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.table)
         splitter.addWidget(compare)
@@ -75,7 +77,6 @@ class RunHistory(QWidget):
         box.setContentsMargins(0, 0, 0, 0)
         box.addLayout(bar)
         box.addWidget(splitter, 1)
-        self.curves: list[tuple[pg.PlotItem, pg.PlotDataItem]] = []
         self.table.itemSelectionChanged.connect(self._on_selection_changed)
         self.refresh_button.clicked.connect(self.refresh)
         self.all_box.toggled.connect(lambda _on: self.refresh())
@@ -85,6 +86,24 @@ class RunHistory(QWidget):
         self.image_button.clicked.connect(self._save_image_dialog)
         self.metric_box.currentIndexChanged.connect(lambda _i: self._draw())
         self._update_buttons()
+
+    curves: list[tuple[pg.PlotItem, pg.PlotDataItem]]
+
+    def _make_plots(self) -> None:
+        self.plots = layout_widget()
+        self.loss_plot = add_plot(self.plots, 0, 0, "Loss per epoch (validation solid, train dashed)", "epoch")
+        self.loss_plot.setLogMode(x=False, y=True)
+        self.metric_plot = add_plot(self.plots, 0, 1, "Metric", "epoch")
+        legend(self.metric_plot, corner="bottom_right")
+        self.curves = []
+
+    def restyle(self) -> None:
+        """The comparison plots and the status colours again, in the theme's colours."""
+        old = self.plots
+        self._make_plots()
+        self.compare_box.replaceWidget(old, self.plots)
+        old.deleteLater()
+        self.refresh()
 
     # ------------------------------------------------------------------ listing
     def set_folder(self, folder: Path | None, project_name: str | None) -> None:
@@ -111,7 +130,7 @@ class RunHistory(QWidget):
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if col == 1:
-                    item.setForeground(QBrush(QColor(STATUS_COLORS.get(run.status, "#e6e9ef"))))
+                    item.setForeground(QBrush(QColor(status_color(run.status))))
                     if run.reason:
                         item.setToolTip(run.reason)
                 self.table.setItem(row, col, item)
@@ -161,7 +180,7 @@ class RunHistory(QWidget):
             legend_item.clear()
         self.curves = []
         metric = self.metric_box.currentData()
-        self.metric_plot.setTitle(metric_title(metric) if metric else "Metric", color="#e6e9ef", size="9.5pt")
+        set_title(self.metric_plot, metric_title(metric) if metric else "Metric")
         for index, run in enumerate(self.selected_runs()):
             rows = self._rows.get(run.path, [])
             color = series_color(index)

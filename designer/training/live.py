@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 
 QUANTILES = 7  # core.train.probes.activations.QUANTILE_LEVELS
+#: The smoothed loss is computed in blocks this long (w^-k stays far from overflowing).
+EMA_BLOCK = 128
 
 
 class Growable:
@@ -129,13 +131,8 @@ class LiveRun:
             return
         losses = np.asarray(losses, np.float64)
         smooth = np.empty_like(losses)
-        w, ema, count = self._ema_weight, self._ema, self._ema_count
-        for i, value in enumerate(losses):  # a few values per update: a plain loop is fine
-            if np.isfinite(value):
-                ema = w * ema + (1 - w) * value
-                count += 1
-            smooth[i] = ema / (1 - w ** count) if count else np.nan
-        self._ema, self._ema_count = ema, count
+        for start in range(0, len(losses), EMA_BLOCK):
+            smooth[start:start + EMA_BLOCK] = self._smooth(losses[start:start + EMA_BLOCK])
         x = self.x_of_step(steps)
         self.batch_x.extend(x)
         self.batch_loss.extend(losses)
@@ -144,6 +141,29 @@ class LiveRun:
             self.lr_x.extend(x[-1:])
             self.lr.extend([learning_rate])
         self.versions["batches"] += 1
+
+    def _smooth(self, values: np.ndarray) -> np.ndarray:
+        """The debiased exponential average after each of ``values``, vectorised:
+        ema_k = w^k ema_0 + (1 - w) sum_{j<=k} w^(k - j) x_j."""
+        if not np.isfinite(values).all():  # rare (a NaN loss stops training): skip them one by one
+            return self._smooth_loop(values)
+        w = self._ema_weight
+        k = np.arange(1, len(values) + 1, dtype=np.float64)
+        ema = self._ema * w ** k + (1 - w) * np.cumsum(values * w ** -k) * w ** k
+        counts = self._ema_count + k
+        self._ema, self._ema_count = float(ema[-1]), int(counts[-1])
+        return ema / (1 - w ** counts)
+
+    def _smooth_loop(self, values: np.ndarray) -> np.ndarray:
+        out = np.empty_like(values)
+        w, ema, count = self._ema_weight, self._ema, self._ema_count
+        for i, value in enumerate(values):
+            if np.isfinite(value):
+                ema = w * ema + (1 - w) * value
+                count += 1
+            out[i] = ema / (1 - w ** count) if count else np.nan
+        self._ema, self._ema_count = ema, count
+        return out
 
     def add_epoch(self, row: dict[str, float], best_epoch: int | None = None,
                   confusion: np.ndarray | None = None) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton,
                                QScrollArea, QStyle, QVBoxLayout, QWidget)
 
@@ -16,23 +16,42 @@ from designer.training.form import TrainingForm
 from designer.training.relay import BatchUpdate, EpochUpdate, RunStarted
 from designer.training.session import IDLE, LOADING, PAUSED, RUNNING, STOPPING
 
+#: Progress bar and speed updates per second (the plots have their own timer).
+PROGRESS_HZ = 3
+
 STYLE = """
 QWidget#trainingPanel QProgressBar {
-    background: #1a1d23; border: 1px solid #363c48; border-radius: 4px; color: #e6e9ef;
+    background: @input@; border: 1px solid @border@; border-radius: 4px; color: @text@;
     text-align: center; height: 16px; font-size: 8pt;
 }
-QWidget#trainingPanel QProgressBar::chunk { background: #2f6db5; border-radius: 3px; }
-QWidget#trainingPanel QPushButton#trainButton { background: #2f6db5; border-color: #4a86cf; font-weight: 600; }
-QWidget#trainingPanel QPushButton#trainButton:disabled { background: #2a2f39; border-color: #363c48; }
-QWidget#trainingPanel QLabel#trainingStat { color: #c2c9d4; }
-QWidget#trainingPanel QLabel#trainingStatus { color: #97a0b0; }
+QWidget#trainingPanel QProgressBar::chunk { background: @accent@; border-radius: 3px; }
+QWidget#trainingPanel QPushButton#trainButton {
+    background: @accent@; border-color: @focus@; color: @on_accent@; font-weight: 600;
+}
+QWidget#trainingPanel QPushButton#trainButton:disabled {
+    background: @button@; border-color: @border@; color: @text_faint@;
+}
+QWidget#trainingPanel QLabel#trainingStat { color: @text_soft@; }
+QWidget#trainingPanel QLabel#trainingStatus { color: @text_dim@; }
 QWidget#trainingPanel QLabel#trainingMessage {
-    color: #ffd0d0; background: #3a2226; border: 1px solid #6b2e35; border-radius: 5px; padding: 6px;
+    color: @error_box_text@; background: @error_box@; border: 1px solid @error_box_border@;
+    border-radius: 5px; padding: 6px;
 }
 QWidget#trainingPanel QLabel#trainingNote {
-    color: #d8dde6; background: #262b34; border: 1px solid #363c48; border-radius: 5px; padding: 6px;
+    color: @text_soft@; background: @alt@; border: 1px solid @border@; border-radius: 5px; padding: 6px;
 }
+QWidget#trainingPanel QFrame#trainingLine { color: @line@; }
 """
+
+
+def panel_style() -> str:
+    """The panel's style sheet in the colours of the theme in use."""
+    from designer import theme
+
+    sheet = STYLE
+    for key, value in theme.current().sheet.items():
+        sheet = sheet.replace(f"@{key}@", str(value))
+    return sheet
 
 
 def format_duration(seconds: float | None) -> str:
@@ -57,7 +76,7 @@ class TrainingPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("trainingPanel")
-        self.setStyleSheet(STYLE)
+        self.apply_style()
         style = self.style()
         self.train_button = QPushButton(style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay), "Train")
         self.train_button.setObjectName("trainButton")
@@ -104,9 +123,8 @@ class TrainingPanel(QWidget):
         top_box.addWidget(self.speed)
         top_box.addWidget(self.metric_label)
         top_box.addWidget(self.message)
-        line = QFrame()
+        line = QFrame(objectName="trainingLine")
         line.setFrameShape(QFrame.Shape.HLine)
-        line.setStyleSheet("color: #2f3540;")
         self.form = TrainingForm()
         self.scroll_area = QScrollArea()
         self.scroll_area.setWidgetResizable(True)
@@ -121,7 +139,15 @@ class TrainingPanel(QWidget):
         column.addWidget(self.scroll_area, 1)
         self._batches = 0
         self._epochs = 0
+        self._pending: BatchUpdate | None = None
+        self._progress_timer = QTimer(self)
+        self._progress_timer.setInterval(int(1000 / PROGRESS_HZ))
+        self._progress_timer.timeout.connect(self._show_pending)
         self.set_state(IDLE)
+
+    def apply_style(self) -> None:
+        """Colours of the theme in use (again when it changes)."""
+        self.setStyleSheet(panel_style())
 
     # ------------------------------------------------------------------ state
     def set_state(self, state: str, can_train: bool = True) -> None:
@@ -166,6 +192,26 @@ class TrainingPanel(QWidget):
         self.show_message(" ".join(notes) if notes else None, error=False)
 
     def on_progress(self, item) -> None:
+        """Show a progress message; batch updates at most :data:`PROGRESS_HZ` times a second.
+
+        (A progress bar repaints itself at once on every new value: 25 a second cost more
+        GUI time than all the plots together.)
+        """
+        if isinstance(item, BatchUpdate):
+            self._pending = item
+            if not self._progress_timer.isActive():
+                self._progress_timer.start()
+            return
+        self._show_progress(item)
+
+    def _show_pending(self) -> None:
+        item, self._pending = self._pending, None
+        if item is not None:
+            self._show_progress(item)
+        else:
+            self._progress_timer.stop()
+
+    def _show_progress(self, item) -> None:
         if isinstance(item, BatchUpdate):
             self.epoch_bar.setValue(item.epoch - 1)
             self.epoch_bar.setFormat(f"Epoch {item.epoch} of {self._epochs}")
@@ -183,6 +229,8 @@ class TrainingPanel(QWidget):
             self.metric_label.setText(epoch_summary(row, item.best_epoch))
 
     def on_finished(self, result) -> None:
+        self._show_pending()  # the last batch's numbers
+        self._progress_timer.stop()
         if result is None:
             self.status.setText("Training did not start.")
             return

@@ -3,7 +3,7 @@
 :class:`Relay` is a :class:`core.train.Callback`. It runs in the training thread and
 hands plain data (numbers, numpy arrays, dicts) to ``post`` (the worker emits it as a
 queued Qt signal). Batch losses are collected and posted at most ``rate`` times a
-second, so the GUI thread gets ~25 small updates a second however fast training goes.
+second, so the GUI thread gets ~20 small updates a second however fast training goes.
 No Qt here: the relay is tested without it.
 """
 
@@ -19,7 +19,7 @@ import numpy as np
 from core.train.callbacks import BatchEnd, Callback, EpochEnd, TrainResult
 
 #: Batch updates per second at most (the plots redraw at about this rate).
-UPDATES_PER_SECOND = 25.0
+UPDATES_PER_SECOND = 20.0
 
 
 @dataclass

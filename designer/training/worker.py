@@ -26,6 +26,11 @@ from designer.data.signals import emit
 from designer.training.relay import Relay
 
 
+#: How often the live probes run (seconds). Slower than their defaults for the norms:
+#: every snapshot is redrawn, and on a small CPU machine each redraw takes a share from training.
+PROBE_SECONDS = {"ActivationProbe": 1.0, "NormProbe": 0.5, "DecisionBoundaryProbe": 0.5}
+
+
 @dataclass
 class TrainingJob:
     """What to train: a new run of ``project``, or the run in ``continue_dir`` going on."""
@@ -160,6 +165,10 @@ class TrainingWorker(QObject):
         from core.train.probes import standard_probes
 
         self.probes = standard_probes(self._post, info) if self.job.probes else []
+        for probe in self.probes:
+            if type(probe).__name__ in PROBE_SECONDS:
+                probe.every_seconds = PROBE_SECONDS[type(probe).__name__]
+                probe.at_epoch_end = True  # short runs get a point per epoch at least
         self.set_sample_index(self._sample_index)
         # the relay last: its RunStarted can then say how many samples the probes chose, and
         # the final report arrives before Finished

@@ -54,12 +54,21 @@ def _left():
     return Qt.MouseButton.LeftButton
 
 
-@pytest.fixture
-def training(qtbot, window):
-    """The training controller installed in the real main window (the ``window`` fixture)."""
+INSTALLER = "designer.training:install"
+
+
+def installed(window):
+    """The training controller the main window installed (its EXTENSIONS), else one installed now."""
     from designer.training import install
 
-    controller = install(window)
+    controller = getattr(window, "extensions", {}).get(INSTALLER)
+    return controller if controller is not None else install(window)
+
+
+@pytest.fixture
+def training(qtbot, window):
+    """The training controller in the real main window (the ``window`` fixture)."""
+    controller = installed(window)
     yield controller
     controller.stop_and_wait(60)  # never leave a worker behind (closing would ask)
 

@@ -111,3 +111,29 @@ def test_regression_results_plot_predicted_against_actual(qtbot, window, trainin
     assert 3 < float(np.mean(x_values)) < 17
     assert results.samples.rowCount() > 0
     assert "MAE" in results.summary.text()
+
+
+def test_the_main_window_installs_training_once(window, training):
+    docks = [d.windowTitle() for d in window.findChildren(QDockWidget)]
+    assert docks.count("Training plots") == 1 and docks.count("Training") == 1
+
+
+def test_a_theme_change_redraws_the_plots_in_its_colours(qtbot, window, training, spiral, tmp_path):
+    from designer import theme
+
+    theme.apply(mode="dark")  # as the application starts
+    training._on_theme_changed()
+    result = train_and_wait(qtbot, training)
+    assert result.status == "completed"
+    plots = training.plots
+    assert plots.overview.layout_widget.backgroundBrush().color().name() == "#22262e"
+    try:
+        theme.set_mode("light")
+        assert plots.overview.layout_widget.backgroundBrush().color().name() == "#ffffff"
+        plots.redraw_all()
+        assert len(plots.overview.loss.raw.xData) == len(training.session.live.batch_x)  # the data stayed
+        assert plots.results.matrix.matrix is not None
+        assert theme.current().sheet["input"] in training.panel.styleSheet()
+        training.plots.grab().save(str(tmp_path / "light.png"))
+    finally:
+        theme.set_mode("dark")

@@ -32,17 +32,10 @@ class TrainingPlots(QWidget):
         self.setObjectName("trainingPlots")
         self.live = LiveRun()
         self.redraws = 0  # redraws that changed something (the benchmark counts them)
-        self.overview = OverviewView()
-        self.loss = LossView()
-        self.activations = ActivationsView()
-        self.feature_maps = FeatureMapsView()
-        self.norms = NormsView()
-        self.boundary = BoundaryView()
-        self.results = ResultsView()
+        self.sample_count = 0
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        for view in self.views:
-            self.tabs.addTab(view, view.title)
+        self._make_views()
         self.log_box = QCheckBox("Log scale loss")
         self.log_box.setChecked(True)
         self.log_box.setToolTip("Show the loss on a logarithmic axis")
@@ -64,8 +57,40 @@ class TrainingPlots(QWidget):
         self.log_box.toggled.connect(self._on_log_toggled)
         self.save_image_button.clicked.connect(self.save_image_dialog)
         self.save_csv_button.clicked.connect(self.save_csv_dialog)
-        self.feature_maps.sample_chosen.connect(self.sample_chosen)
         self._set_tab_visibility()
+
+    def _make_views(self) -> None:
+        self.overview = OverviewView()
+        self.loss = LossView()
+        self.activations = ActivationsView()
+        self.feature_maps = FeatureMapsView()
+        self.norms = NormsView()
+        self.boundary = BoundaryView()
+        self.results = ResultsView()
+        for view in self.views:
+            self.tabs.addTab(view, view.title)
+        self.feature_maps.sample_chosen.connect(self.sample_chosen)
+
+    def restyle(self) -> None:
+        """Make the views again in the theme's colours and redraw them from the live data."""
+        index = self.tabs.currentIndex()
+        sample = self.feature_maps.sample_box.value()
+        old = self.views
+        self.tabs.blockSignals(True)
+        self.tabs.clear()
+        for view in old:
+            view.deleteLater()
+        self._make_views()
+        self.tabs.blockSignals(False)
+        self.feature_maps.set_sample_count(self.sample_count)
+        self.feature_maps.sample_box.blockSignals(True)
+        self.feature_maps.sample_box.setValue(sample)
+        self.feature_maps.sample_box.blockSignals(False)
+        if not self.log_box.isChecked():
+            self._on_log_toggled(False)
+        self._set_tab_visibility()
+        self.tabs.setCurrentIndex(index)
+        self.redraw_all()
 
     @property
     def views(self) -> list[QWidget]:
@@ -76,9 +101,11 @@ class TrainingPlots(QWidget):
     def set_live(self, live: LiveRun, sample_count: int = 0) -> None:
         """Show another run (a new one starts): every view redraws from it."""
         self.live = live
+        self.sample_count = sample_count
         for view in self.views:
             view.reset()
         self.feature_maps.set_sample_count(sample_count)
+        self.status.setText(f"Run {live.run_dir.name}" if live.run_dir is not None else "")
         self._set_tab_visibility()
         self.redraw()
 

@@ -12,8 +12,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from designer.training.live import LiveRun
-from designer.training.plots.style import (SMOOTH, TRAIN, VALIDATION, SteadyRange, curve, finite_xy, legend,
-                                           set_title)
+from designer.training.plots.style import SteadyRange, curve, finite_xy, legend, scheme, set_title
 
 #: Metric names as people read them.
 METRIC_TITLES = {"accuracy": "Accuracy", "precision": "Precision", "recall": "Recall", "f1": "F1",
@@ -70,17 +69,18 @@ class LossCurves(Versioned):
                  compact: bool = False) -> None:
         super().__init__()
         self.plot = plot
+        colors = scheme()
         if compact:  # a small plot: the legend in the title, not over the curves
-            set_title(plot, "Loss", [(TRAIN, "batch"), (SMOOTH, "smoothed"), (TRAIN, "train"),
-                                     (VALIDATION, "validation")])
+            set_title(plot, "Loss", [(colors.train, "batch"), (colors.smooth, "smoothed"),
+                                     (colors.train, "train"), (colors.validation, "validation")])
         elif show_legend:
             legend(plot, corner="bottom_left")
-        self.raw = curve(plot, TRAIN, "batch", width=1.0, alpha=70)
-        self.smooth = curve(plot, SMOOTH, "batch (smoothed)", width=1.6)
-        self.train = curve(plot, TRAIN, "train (epoch)", width=2.0, symbol="o")
-        self.val = curve(plot, VALIDATION, "validation (epoch)", width=2.0, symbol="o")
-        self.best = pg.InfiniteLine(angle=90, pen=pg.mkPen("#7bd88f", width=1, style=Qt.PenStyle.DashLine),
-                                    label="best", labelOpts={"color": "#7bd88f", "position": 0.92})
+        self.raw = curve(plot, colors.train, "batch", width=1.0, alpha=70)
+        self.smooth = curve(plot, colors.smooth, "batch (smoothed)", width=1.6)
+        self.train = curve(plot, colors.train, "train (epoch)", width=2.0, symbol="o")
+        self.val = curve(plot, colors.validation, "validation (epoch)", width=2.0, symbol="o")
+        self.best = pg.InfiniteLine(angle=90, pen=pg.mkPen(colors.ok, width=1, style=Qt.PenStyle.DashLine),
+                                    label="best", labelOpts={"color": colors.ok, "position": 0.92})
         self.best.hide()
         plot.addItem(self.best, ignoreBounds=True)
         self.range = SteadyRange(plot)
@@ -146,8 +146,9 @@ class MetricCurves(Versioned):
         self.compact = compact
         if show_legend and not compact:
             legend(plot, corner="bottom_right")
-        self.val = curve(plot, VALIDATION, "validation", width=2.0, symbol="o")
-        self.train = curve(plot, TRAIN, "train", width=1.5, style=Qt.PenStyle.DashLine)
+        colors = scheme()
+        self.val = curve(plot, colors.validation, "validation", width=2.0, symbol="o")
+        self.train = curve(plot, colors.train, "train", width=1.5, style=Qt.PenStyle.DashLine)
         self.range = SteadyRange(plot)
         self._titled = None
 
@@ -167,7 +168,8 @@ class MetricCurves(Versioned):
             return True
         if name != self._titled:
             self._titled = name
-            keys = [(VALIDATION, "validation"), (TRAIN, "train")] if self.compact else []
+            colors = scheme()
+            keys = [(colors.validation, "validation"), (colors.train, "train")] if self.compact else []
             set_title(self.plot, metric_title(name), keys)
         self.val.setData(*finite_xy(*live.column("val_" + name)))
         self.train.setData(*finite_xy(*live.column("train_" + name)))
@@ -181,7 +183,7 @@ class LearningRateCurve(Versioned):
     def __init__(self, plot: pg.PlotItem) -> None:
         super().__init__()
         self.plot = plot
-        self.line = curve(plot, "#c39bff", "learning rate", width=1.8)
+        self.line = curve(plot, scheme().color(4), "learning rate", width=1.8)
         plot.setLogMode(x=False, y=True)
         self.range = SteadyRange(plot)
 

@@ -15,7 +15,7 @@ from PySide6.QtCore import QRectF
 from designer.training.live import LiveRun
 from designer.training.plots.curves import Versioned
 from designer.training.plots.layers import LayerChoice
-from designer.training.plots.style import BACKGROUND, series_color
+from designer.training.plots.style import scheme, series_color, set_title
 
 _LUT = None
 
@@ -44,7 +44,7 @@ def boundary_rgb(probabilities: np.ndarray) -> np.ndarray:
     mixed = probabilities @ colors  # (R, R, 3)
     confidence = (probabilities.max(-1) - 1.0 / k) / (1.0 - 1.0 / k)
     alpha = (0.25 + 0.5 * np.clip(confidence, 0, 1))[..., None]
-    background = hex_rgb(BACKGROUND)
+    background = hex_rgb(scheme().background)
     return (background * (1 - alpha) + mixed * alpha).clip(0, 255).astype(np.uint8)
 
 
@@ -55,7 +55,7 @@ def mosaic(maps: np.ndarray, gap: int = 2) -> np.ndarray:
     cols = max(1, math.ceil(math.sqrt(c)))
     rows = math.ceil(c / cols)
     image = np.empty((rows * (h + gap) - gap, cols * (w + gap) - gap, 3), np.uint8)
-    image[:] = hex_rgb(BACKGROUND).astype(np.uint8)
+    image[:] = hex_rgb(scheme().background).astype(np.uint8)
     lut = lookup_table()
     for i in range(c):
         m = maps[i]
@@ -120,7 +120,7 @@ class BoundaryImage(Versioned):
             self.plot.setLabel("bottom", names[0])
             self.plot.setLabel("left", names[1] if len(names) > 1 else "")
         epoch = f"epoch {b.epoch}" + (f", batch {b.batch}" if b.batch else " (end)")
-        self.plot.setTitle(f"Decision boundary · {epoch}", color="#e6e9ef", size="9.5pt")
+        set_title(self.plot, f"Decision boundary · {epoch}")
         self.updates += 1
         return True
 
@@ -158,7 +158,7 @@ class FeatureMaps(LayerChoice):
         picture = input_image(snapshot.sample_input)
         if picture is not None:
             self.input.setImage(picture, autoLevels=False, levels=(0, 255))
-        self.input_plot.setTitle(f"Sample {snapshot.sample_index}", color="#e6e9ef", size="9.5pt")
+        set_title(self.input_plot, f"Sample {snapshot.sample_index}")
         layers = {layer.node_id: layer for layer in snapshot.layers if layer.feature_maps is not None}
         layer = layers.get(self.layer_id) or next(iter(layers.values()), None)
         if layer is None:
@@ -168,8 +168,7 @@ class FeatureMaps(LayerChoice):
         channels = layer.shape[0] if layer.shape else len(layer.feature_maps)
         shown = len(layer.feature_maps)
         more = f" (first {shown} of {channels})" if shown < channels else ""
-        self.maps_plot.setTitle(f"Feature maps of {layer.node_id} · {layer.layer_type}{more}",
-                                color="#e6e9ef", size="9.5pt")
+        set_title(self.maps_plot, f"Feature maps of {layer.node_id} · {layer.layer_type}{more}")
         return True
 
 
@@ -214,8 +213,7 @@ class ConfusionMatrix:
             self.plot.getAxis(axis).setTicks(ticks)
         self.plot.setXRange(0, k, padding=0.02)
         self.plot.setYRange(0, k, padding=0.02)
-        self.plot.setTitle(f"Confusion matrix ({confusion.sum():,} samples)", color="#e6e9ef",
-                           size="9.5pt")
+        set_title(self.plot, f"Confusion matrix ({confusion.sum():,} samples)")
 
 
 def _short(name: str, limit: int = 12) -> str:

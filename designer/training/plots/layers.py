@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 
 from designer.training.live import LiveRun
 from designer.training.plots.curves import Versioned
-from designer.training.plots.style import SteadyRange, curve, legend, qcolor, series_color, set_title
+from designer.training.plots.style import SteadyRange, curve, legend, qcolor, scheme, series_color, set_title
 
 # Indices into the quantile levels (0, .05, .25, .5, .75, .95, 1).
 Q05, Q25, Q50, Q75, Q95 = 1, 2, 3, 4, 5
@@ -40,9 +40,10 @@ class ActivationBand(LayerChoice):
 
     parts = ("activations",)
 
-    def __init__(self, plot: pg.PlotItem, color: str = "#5fb3ff") -> None:
+    def __init__(self, plot: pg.PlotItem) -> None:
         super().__init__()
         self.plot = plot
+        color = scheme().train
         # invisible edge curves that the fills are drawn between (a PlotDataItem without a pen
         # has no path, so PlotCurveItems with a transparent pen)
         self.edges = [pg.PlotCurveItem(pen=pg.mkPen(qcolor(color, 0))) for _ in range(4)]
@@ -53,7 +54,7 @@ class ActivationBand(LayerChoice):
         plot.addItem(self.outer)
         plot.addItem(self.inner)
         self.median = curve(plot, color, "median", width=2.0)
-        self.mean = curve(plot, "#ffd166", "mean", width=1.4, style=Qt.PenStyle.DashLine)
+        self.mean = curve(plot, scheme().highlight, "mean", width=1.4, style=Qt.PenStyle.DashLine)
         self.range = SteadyRange(plot)
 
     def chosen(self, live: LiveRun):
@@ -74,7 +75,7 @@ class ActivationBand(LayerChoice):
             item.setData(x, q[:, level])
         self.median.setData(x, q[:, Q50])
         self.mean.setData(x, series.mean.data)
-        self.plot.setTitle(f"Activations of {layer_label(series)}", color="#e6e9ef", size="9.5pt")
+        set_title(self.plot, f"Activations of {layer_label(series)}")
         self.settle(live)
         return True
 
@@ -113,9 +114,10 @@ class LatestHistogram(LayerChoice):
 
     parts = ("activations",)
 
-    def __init__(self, plot: pg.PlotItem, color: str = "#5fb3ff") -> None:
+    def __init__(self, plot: pg.PlotItem) -> None:
         super().__init__()
         self.plot = plot
+        color = scheme().train
         self.bars = pg.BarGraphItem(x=[], height=[], width=1.0, brush=qcolor(color, 170),
                                     pen=pg.mkPen(qcolor(color)))
         plot.addItem(self.bars)
@@ -131,7 +133,7 @@ class LatestHistogram(LayerChoice):
         width = float(edges[1] - edges[0]) if len(edges) > 1 and edges[1] > edges[0] else 1.0
         centres = (edges[:-1] + edges[1:]) / 2 if len(edges) > 1 else np.zeros(len(layer.histogram))
         self.bars.setOpts(x=centres, height=np.asarray(layer.histogram, np.float64), width=width * 0.92)
-        self.plot.setTitle(f"Latest histogram of {layer.node_id}", color="#e6e9ef", size="9.5pt")
+        set_title(self.plot, f"Latest histogram of {layer.node_id}")
         return True
 
 

@@ -16,16 +16,13 @@ from PySide6.QtGui import QBrush, QColor, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (QLabel, QListWidget, QListWidgetItem, QSplitter, QStackedWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
-from designer.style import Colors
 from designer.training.live import LiveRun
 from designer.training.plots.curves import metric_title
 from designer.training.plots.images import ConfusionMatrix, input_image
-from designer.training.plots.style import VALIDATION, add_plot, layout_widget, pen, qcolor
+from designer.training.plots.style import add_plot, layout_widget, pen, qcolor, scheme
 from designer.training.widgets import read_only_table
 
 THUMBNAIL = 72
-WRONG = "#ff6b6b"
-RIGHT = "#7bd88f"
 
 
 def _item(text: str, align_right: bool = False) -> QTableWidgetItem:
@@ -133,12 +130,13 @@ class ResultsView(QWidget):
         self.gallery_stack.setCurrentWidget(self.gallery)
         self.gallery.clear()
         samples = report.samples
+        colors = scheme()
         for i in range(len(samples.predicted)):
             true, predicted = int(samples.true[i]), int(samples.predicted[i])
             pixmap = thumbnail(samples.inputs[i])
             item = QListWidgetItem(QIcon(pixmap) if pixmap is not None else QIcon(),
                                    f"{names[predicted]}" + ("" if true == predicted else f"\n(is {names[true]})"))
-            item.setForeground(QBrush(QColor(RIGHT if true == predicted else WRONG)))
+            item.setForeground(QBrush(QColor(colors.ok if true == predicted else colors.error)))
             item.setToolTip(f"{samples.ids[i]}\ntrue: {names[true]}\npredicted: {names[predicted]}"
                             + (f" ({samples.probabilities[i][predicted]:.0%})"
                                if samples.probabilities is not None else ""))
@@ -169,15 +167,16 @@ class ResultsView(QWidget):
             for col, text in enumerate(cells):
                 item = _item(text, col == 3)
                 if wrong:
-                    item.setForeground(QBrush(QColor(WRONG)))
+                    item.setForeground(QBrush(QColor(scheme().error)))
                 self.samples.setItem(row, col, item)
 
     def _show_regression(self, report) -> None:
         if self.scatter_plot is None:
             self.scatter_plot = add_plot(self.left, 0, 1, "Predicted vs actual", "actual", "predicted")
-            self.scatter = pg.ScatterPlotItem(size=4, brush=pg.mkBrush(qcolor(VALIDATION, 150)),
+            colors = scheme()
+            self.scatter = pg.ScatterPlotItem(size=4, brush=pg.mkBrush(qcolor(colors.validation, 150)),
                                               pen=pg.mkPen(None))
-            self.diagonal = pg.PlotDataItem(pen=pen(Colors.text_dim, 1.2, style=Qt.PenStyle.DashLine))
+            self.diagonal = pg.PlotDataItem(pen=pen(colors.text_dim, 1.2, style=Qt.PenStyle.DashLine))
             self.scatter_plot.addItem(self.scatter)
             self.scatter_plot.addItem(self.diagonal)
         self.matrix_plot.hide()

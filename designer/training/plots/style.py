@@ -1,28 +1,76 @@
-"""How the training plots look: colours on the dark theme, and a plot with its axes set up."""
+"""How the training plots look: colours from the theme, and a plot with its axes set up.
+
+Colours are read from ``designer.theme.current()`` when a plot is made; when the theme
+changes, the training views are rebuilt from their live data (``TrainingPlots.restyle``).
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import QGraphicsItem
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
-from designer.style import Colors
+#: More distinct colours after the theme's own (layers, classes, runs), per theme.
+EXTRA_SERIES = {True: ("#4dd0e1", "#f78fb3", "#a3be8c", "#e0a96d", "#8fa1ff", "#d4d4d4"),
+                False: ("#00838f", "#ad1457", "#558b2f", "#8d6e63", "#3949ab", "#616161")}
 
-#: Distinct colours that read well on the dark panels (layers, classes, runs).
-SERIES = ("#5fb3ff", "#ff9f43", "#7bd88f", "#ff6b8b", "#c39bff", "#ffd166", "#4dd0e1",
-          "#f78fb3", "#a3be8c", "#e0a96d", "#8fa1ff", "#d4d4d4")
-TRAIN = "#5fb3ff"
-VALIDATION = "#ff9f43"
-SMOOTH = "#e6e9ef"
-BACKGROUND = Colors.panel
-AXIS = "#8d96a6"
-GRID_ALPHA = 0.18
+
+@dataclass(frozen=True)
+class Scheme:
+    """The plot colours of the theme in use."""
+
+    dark: bool
+    background: str
+    foreground: str
+    axis: str
+    grid_alpha: float
+    legend: str
+    legend_border: str
+    text: str
+    text_dim: str
+    ok: str
+    warning: str
+    error: str
+    series: tuple[str, ...]
+
+    @property
+    def train(self) -> str:
+        return self.series[0]
+
+    @property
+    def validation(self) -> str:
+        return self.series[1]
+
+    @property
+    def smooth(self) -> str:
+        return self.foreground
+
+    @property
+    def highlight(self) -> str:  # a second line over a band (the mean)
+        return self.series[5 % len(self.series)]
+
+    def color(self, index: int) -> str:
+        return self.series[index % len(self.series)]
+
+
+def scheme() -> Scheme:
+    from designer import theme
+
+    current = theme.current()
+    plot, colors = current.plot, current.colors
+    return Scheme(current.is_dark, plot["background"], plot["foreground"], plot["axis"],
+                  float(plot.get("grid_alpha", 0.2)), plot["legend"], plot["legend_border"],
+                  colors["text"], colors["text_dim"], colors.get("ok", "#7bd88f"),
+                  colors.get("warning", "#f5b942"), colors.get("error", "#ff5c5c"),
+                  tuple(plot["series"]) + EXTRA_SERIES[current.is_dark])
 
 
 def series_color(index: int) -> str:
-    return SERIES[index % len(SERIES)]
+    return scheme().color(index)
 
 
 def qcolor(color: str, alpha: int = 255) -> QColor:
@@ -41,7 +89,9 @@ def pen(color: str, width: float = 1.5, alpha: int = 255, style=Qt.PenStyle.Soli
 def layout_widget() -> pg.GraphicsLayoutWidget:
     """A plot canvas on the panel colour (several plots in a grid)."""
     widget = pg.GraphicsLayoutWidget()
-    widget.setBackground(BACKGROUND)
+    widget.setBackground(scheme().background)
+    # curves change their bounds on every redraw: a spatial index would be rebuilt each time
+    widget.scene().setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
     widget.ci.setContentsMargins(6, 6, 6, 6)
     widget.ci.setSpacing(8)
     return widget
@@ -50,14 +100,15 @@ def layout_widget() -> pg.GraphicsLayoutWidget:
 def style_plot(plot: pg.PlotItem, title: str = "", x_label: str = "", y_label: str = "",
                grid: bool = True) -> pg.PlotItem:
     """Titles and axes in the theme's colours; peak downsampling and clipping for speed."""
+    colors = scheme()
     if title:
-        plot.setTitle(title, color=Colors.text, size="9.5pt")
+        set_title(plot, title)
     font = QFont()
     font.setPointSizeF(8)
     for name in ("left", "bottom"):
         axis = plot.getAxis(name)
-        axis.setPen(pg.mkPen(AXIS))
-        axis.setTextPen(pg.mkPen(AXIS))
+        axis.setPen(pg.mkPen(colors.axis))
+        axis.setTextPen(pg.mkPen(colors.axis))
         axis.setTickFont(font)
         # fewer labels on small plots (log axes otherwise label every minor tick)
         axis.setStyle(textFillLimits=[(0, 0.8), (2, 0.45), (4, 0.25), (6, 0.0)])
@@ -65,11 +116,11 @@ def style_plot(plot: pg.PlotItem, title: str = "", x_label: str = "", y_label: s
         # cost); cached, it is redrawn only when its range or size changes.
         axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
     if x_label:
-        plot.setLabel("bottom", x_label, color=AXIS, **{"font-size": "8pt"})
+        plot.setLabel("bottom", x_label, color=colors.axis, **{"font-size": "8pt"})
     if y_label:
-        plot.setLabel("left", y_label, color=AXIS, **{"font-size": "8pt"})
+        plot.setLabel("left", y_label, color=colors.axis, **{"font-size": "8pt"})
     if grid:
-        plot.showGrid(x=True, y=True, alpha=GRID_ALPHA)
+        plot.showGrid(x=True, y=True, alpha=colors.grid_alpha)
     plot.setDownsampling(auto=True, mode="peak")
     plot.setClipToView(True)
     plot.setMenuEnabled(False)
@@ -93,19 +144,21 @@ def set_title(plot: pg.PlotItem, title: str, keys: list[tuple[str, str]] = ()) -
 
     Small plots use this instead of a legend box, which would cover their curves.
     """
+    colors = scheme()
     text = title
     if keys:
         text += "&nbsp;&nbsp;" + "&nbsp;&nbsp;".join(
-            f"<span style='color:{color}'>━</span>&nbsp;<span style='color:{Colors.text_dim}'>{name}</span>"
+            f"<span style='color:{color}'>━</span>&nbsp;<span style='color:{colors.text_dim}'>{name}</span>"
             for color, name in keys)
-    plot.setTitle(text, color=Colors.text, size="9.5pt")
+    plot.setTitle(text, color=colors.text, size="9.5pt")
 
 
 def legend(plot: pg.PlotItem, columns: int = 1, corner: str = "top_right") -> pg.LegendItem:
-    item = plot.addLegend(offset=LEGEND_OFFSETS[corner], labelTextColor=Colors.text,
+    colors = scheme()
+    item = plot.addLegend(offset=LEGEND_OFFSETS[corner], labelTextColor=colors.text,
                           labelTextSize="8pt", colCount=columns)
-    item.setBrush(pg.mkBrush(qcolor("#1b1e24", 200)))
-    item.setPen(pg.mkPen(qcolor("#3b4251")))
+    item.setBrush(pg.mkBrush(qcolor(colors.legend, 210)))
+    item.setPen(pg.mkPen(qcolor(colors.legend_border)))
     return item
 
 
@@ -168,10 +221,12 @@ class SteadyRange:
             x0, x1, y0, y1 = bounds
         if x0 is None or y0 is None or not all(np.isfinite(v) for v in (x0, x1, y0, y1)):
             return
-        low = float(np.floor(x0))
+        # items with symbols report bounds a few pixels wider than their data: a 1% tolerance
+        slack = 0.01 * max(x1 - x0, 1.0)
+        low = float(np.floor(x0 + slack))
         high = nice_ceil(max(x1, low + 1e-9) * 1.02)
         if x_limit:
-            high = min(high, float(x_limit)) if x1 <= x_limit else nice_ceil(x1)
+            high = min(high, float(x_limit)) if x1 <= x_limit + slack else nice_ceil(x1)
         high = max(high, low + 1.0)
         if self.x != (low, high):
             self.x = (low, high)
