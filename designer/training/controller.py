@@ -8,7 +8,6 @@ that has a ``project`` and an ``undo_stack`` (the others are optional).
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -33,31 +32,20 @@ CLOSE_TIMEOUT_S = 120.0
 
 
 class DeviceFinder(QObject):
-    """Lists the devices torch can train on, in a background thread (importing torch takes seconds)."""
+    """The device selector's entries, from the application's device detector (``designer.devices``,
+    which imports torch in a background thread): ``found`` gives ``[(device, text), ...]``."""
 
     found = Signal(list)
 
     def start(self) -> None:
-        threading.Thread(target=self._run, name="layerforge-devices", daemon=True).start()
+        from designer.devices import detector
 
-    def _run(self) -> None:
-        try:
-            from core.train import available_devices
-            from core.train.device import describe_device, resolve
+        detector().ready.connect(self._on_report)
+        detector().start()
 
-            devices = []
-            for device in available_devices():
-                if device == "auto":
-                    text = f"auto → {describe_device(resolve('auto', 'float32').device)}"
-                else:
-                    text = describe_device(device)
-                devices.append((device, text))
-        except Exception:  # noqa: BLE001 - without torch details, offer the plain names
-            devices = [("auto", "auto"), ("cpu", "CPU")]
-        try:
-            emit(self.found, devices)
-        except RuntimeError:  # the window is gone
-            pass
+    def _on_report(self, report) -> None:
+        devices = [("auto", f"auto → {report.describe('auto')}")] + list(report.devices)
+        emit(self.found, devices)
 
 
 class TrainingController(QObject):
@@ -186,12 +174,11 @@ class TrainingController(QObject):
         self.history.set_folder(self.runs_folder(), project.name if project is not None else None)
 
     def runs_folder(self) -> Path | None:
-        """Where this project's runs go: ``runs/`` beside its file, else the designer's own folder."""
+        """Where this project's runs go: the preference, else ``runs/`` beside its file, else (not
+        saved, or a shipped example) the user's runs folder (``designer.settings.runs_folder_for``)."""
         if self.project is None:
             return None
-        if self.project.path is None:
-            return settings.state_dir() / "runs"
-        return self.project.directory / "runs"
+        return settings.runs_folder_for(self.project.path.parent if self.project.path else None)
 
     def _show_project(self) -> None:
         project = self.project
@@ -250,9 +237,9 @@ class TrainingController(QObject):
             self.panel.show_message(problems[0] + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
             return False
         self.panel.show_message(None)
-        run_dir = None if project.path else default_run_dir(self.runs_folder().parent, project.name)
+        run_dir = default_run_dir(None, project.name, fallback=self.runs_folder())
         self._run_from_project = project
-        self.session.start(project, run_dir=run_dir)
+        self.session.start(project, run_dir=run_dir, overrides=device_override(project))
         self.show_plots()
         return True
 
@@ -377,6 +364,14 @@ class TrainingController(QObject):
     def _on_quit(self) -> None:
         if self.session.active:
             self.session.stop_and_wait(CLOSE_TIMEOUT_S)
+
+
+def device_override(project) -> dict:
+    """The preferred device (Edit ▸ Preferences) for a project whose device is ``auto``."""
+    preferred = settings.default_device()
+    if (project.training or {}).get("device", "auto") == "auto" and preferred != "auto":
+        return {"device": preferred}
+    return {}
 
 
 def _dock_of(widget: QWidget | None) -> QDockWidget | None:

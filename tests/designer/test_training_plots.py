@@ -61,6 +61,7 @@ def test_boundary_image_changes_while_training(qtbot, window, training, tmp_path
     images = []
 
     def grab() -> None:
+        plots.redraw()  # what the timer does (a fast run ends before many of its ticks)
         image = plots.boundary.boundary.image.image
         if image is not None and (not images or not np.array_equal(images[-1], image)):
             images.append(image.copy())
