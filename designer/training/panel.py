@@ -8,30 +8,22 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton,
-                               QScrollArea, QStyle, QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton,
+                               QScrollArea, QSizePolicy, QStyle, QVBoxLayout, QWidget)
 
 from designer.training.form import TrainingForm
+from designer.training.progress import ProgressLine, TextLine
 from designer.training.relay import BatchUpdate, EpochUpdate, RunStarted
 from designer.training.session import IDLE, LOADING, PAUSED, RUNNING, STOPPING
 
-#: Progress bar and speed updates per second (the plots have their own timer).
-PROGRESS_HZ = 3
-
 STYLE = """
-QWidget#trainingPanel QProgressBar {
-    background: @input@; border: 1px solid @border@; border-radius: 4px; color: @text@;
-    text-align: center; height: 16px; font-size: 8pt;
-}
-QWidget#trainingPanel QProgressBar::chunk { background: @accent@; border-radius: 3px; }
 QWidget#trainingPanel QPushButton#trainButton {
     background: @accent@; border-color: @focus@; color: @on_accent@; font-weight: 600;
 }
 QWidget#trainingPanel QPushButton#trainButton:disabled {
     background: @button@; border-color: @border@; color: @text_faint@;
 }
-QWidget#trainingPanel QLabel#trainingStat { color: @text_soft@; }
 QWidget#trainingPanel QLabel#trainingStatus { color: @text_dim@; }
 QWidget#trainingPanel QLabel#trainingMessage {
     color: @error_box_text@; background: @error_box@; border: 1px solid @error_box_border@;
@@ -93,17 +85,13 @@ class TrainingPanel(QWidget):
         for button in (self.train_button, self.pause_button, self.resume_button, self.stop_button):
             buttons.addWidget(button)
         self.status = QLabel("Ready to train.", objectName="trainingStatus")
-        self.epoch_bar = QProgressBar()
-        self.batch_bar = QProgressBar()
-        for bar in (self.epoch_bar, self.batch_bar):
-            bar.setRange(0, 1)
-            bar.setValue(0)
-            bar.setTextVisible(True)
+        self.epoch_bar = ProgressLine()
+        self.batch_bar = ProgressLine()
         self.epoch_bar.setFormat("Epoch –")
         self.batch_bar.setFormat("Batch –")
-        self.speed = QLabel("", objectName="trainingStat")
-        self.metric_label = QLabel("", objectName="trainingStat")
-        self.metric_label.setWordWrap(True)
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.speed = TextLine(1)  # these change every few batches: they repaint, never relayout
+        self.metric_label = TextLine(2)
         self.message = QLabel("", objectName="trainingMessage")
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -139,10 +127,6 @@ class TrainingPanel(QWidget):
         column.addWidget(self.scroll_area, 1)
         self._batches = 0
         self._epochs = 0
-        self._pending: BatchUpdate | None = None
-        self._progress_timer = QTimer(self)
-        self._progress_timer.setInterval(int(1000 / PROGRESS_HZ))
-        self._progress_timer.timeout.connect(self._show_pending)
         self.set_state(IDLE)
 
     def apply_style(self) -> None:
@@ -192,26 +176,7 @@ class TrainingPanel(QWidget):
         self.show_message(" ".join(notes) if notes else None, error=False)
 
     def on_progress(self, item) -> None:
-        """Show a progress message; batch updates at most :data:`PROGRESS_HZ` times a second.
-
-        (A progress bar repaints itself at once on every new value: 25 a second cost more
-        GUI time than all the plots together.)
-        """
-        if isinstance(item, BatchUpdate):
-            self._pending = item
-            if not self._progress_timer.isActive():
-                self._progress_timer.start()
-            return
-        self._show_progress(item)
-
-    def _show_pending(self) -> None:
-        item, self._pending = self._pending, None
-        if item is not None:
-            self._show_progress(item)
-        else:
-            self._progress_timer.stop()
-
-    def _show_progress(self, item) -> None:
+        """A BatchUpdate (the session sends a few a second) or an EpochUpdate."""
         if isinstance(item, BatchUpdate):
             self.epoch_bar.setValue(item.epoch - 1)
             self.epoch_bar.setFormat(f"Epoch {item.epoch} of {self._epochs}")
@@ -226,11 +191,11 @@ class TrainingPanel(QWidget):
             row = item.row
             self.epoch_bar.setValue(int(row["epoch"]))
             self.epoch_bar.setFormat(f"Epoch {int(row['epoch'])} of {item.epochs} done")
+            self.batch_bar.setValue(self.batch_bar.maximum())
+            self.batch_bar.setFormat(f"Batch {self._batches} of {self._batches}")
             self.metric_label.setText(epoch_summary(row, item.best_epoch))
 
     def on_finished(self, result) -> None:
-        self._show_pending()  # the last batch's numbers
-        self._progress_timer.stop()
         if result is None:
             self.status.setText("Training did not start.")
             return

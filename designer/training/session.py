@@ -24,13 +24,16 @@ from designer.training.relay import BatchUpdate, EpochUpdate, Finished, Paused, 
 from designer.training.worker import Done, Failed, Loading, TrainingJob, TrainingWorker, start_worker
 
 IDLE, LOADING, RUNNING, PAUSED, STOPPING = "idle", "loading", "running", "paused", "stopping"
+#: ``progressed`` carries batch updates at most this often (progress bars, status bar): each
+#: update repaints widgets, and the GUI thread's time is taken from training on a small CPU.
+PROGRESS_HZ = 4
 
 
 class TrainingSession(QObject):
     state_changed = Signal(str)
     loading = Signal(float, str)
     started = Signal(object)  # RunStarted
-    progressed = Signal(object)  # BatchUpdate or EpochUpdate
+    progressed = Signal(object)  # BatchUpdate (a few a second) or EpochUpdate
     settings_changed = Signal(dict)  # the optimiser settings in effect (pause/resume)
     finished = Signal(object)  # TrainResult, or None when training never started
     failed = Signal(str)
@@ -47,6 +50,7 @@ class TrainingSession(QObject):
         self.optimizer_name: str | None = None
         self.probe_samples = 0
         self.sample_index = 0
+        self._progress_sent = 0.0
         self._stopping_for_close = False
 
     # ------------------------------------------------------------------ starting
@@ -129,7 +133,10 @@ class TrainingSession(QObject):
             live.set_progress(epoch=item.epoch, batch=item.batch, batches=item.batches,
                               samples_per_second=item.samples_per_second,
                               seconds_left=item.seconds_left, learning_rate=item.learning_rate)
-            emit(self.progressed, item)
+            now = time.monotonic()
+            if now - self._progress_sent >= 1.0 / PROGRESS_HZ:  # the plots read ``live`` themselves
+                self._progress_sent = now
+                emit(self.progressed, item)
         elif hasattr(item, "kind"):  # a probe snapshot
             live.add_snapshot(item)
         elif isinstance(item, EpochUpdate):

@@ -25,7 +25,7 @@ def test_spiral_run_fills_every_plot(qtbot, window, training, spiral, tmp_path):
     plots.redraw_all()
     # loss per batch and per epoch, the metric, activations, gradient norms
     overview = plots.overview
-    assert curve_length(overview.loss.raw) == len(live.batch_x) > 0
+    assert curve_length(plots.loss.loss.raw) == len(live.batch_x) > 0
     assert curve_length(overview.loss.smooth) == len(live.batch_x)
     assert curve_length(overview.loss.val) == len(live.rows) == 3
     assert curve_length(overview.metric_curves.val) == 3

@@ -131,7 +131,7 @@ def test_a_theme_change_redraws_the_plots_in_its_colours(qtbot, window, training
         theme.set_mode("light")
         assert plots.overview.layout_widget.backgroundBrush().color().name() == "#ffffff"
         plots.redraw_all()
-        assert len(plots.overview.loss.raw.xData) == len(training.session.live.batch_x)  # the data stayed
+        assert len(plots.loss.loss.raw.xData) == len(training.session.live.batch_x)  # the data stayed
         assert plots.results.matrix.matrix is not None
         assert theme.current().sheet["input"] in training.panel.styleSheet()
         training.plots.grab().save(str(tmp_path / "light.png"))

@@ -61,7 +61,11 @@ def _positive(x: np.ndarray, y: np.ndarray, log: bool) -> tuple[np.ndarray, np.n
 
 
 class LossCurves(Versioned):
-    """Per batch (raw, faint; smoothed) and per epoch (train, validation) loss."""
+    """Per batch (raw, faint; smoothed) and per epoch (train, validation) loss.
+
+    ``compact`` (the Overview's small plot): no raw batch curve (the densest, and most of a
+    redraw's cost: the Loss tab has it) and the legend in the title.
+    """
 
     parts = ("batches", "epochs")
 
@@ -71,11 +75,11 @@ class LossCurves(Versioned):
         self.plot = plot
         colors = scheme()
         if compact:  # a small plot: the legend in the title, not over the curves
-            set_title(plot, "Loss", [(colors.train, "batch"), (colors.smooth, "smoothed"),
-                                     (colors.train, "train"), (colors.validation, "validation")])
+            set_title(plot, "Loss", [(colors.smooth, "batch (smoothed)"), (colors.train, "train"),
+                                     (colors.validation, "validation")])
         elif show_legend:
             legend(plot, corner="bottom_left")
-        self.raw = curve(plot, colors.train, "batch", width=1.0, alpha=70)
+        self.raw = None if compact else curve(plot, colors.train, "batch", width=1.0, alpha=70)
         self.smooth = curve(plot, colors.smooth, "batch (smoothed)", width=1.6)
         self.train = curve(plot, colors.train, "train (epoch)", width=2.0, symbol="o")
         self.val = curve(plot, colors.validation, "validation (epoch)", width=2.0, symbol="o")
@@ -101,8 +105,10 @@ class LossCurves(Versioned):
             return False
         x = live.batch_x.data
         raw = _positive(x, live.batch_loss.data, self.log)
-        self.raw.setData(*raw)
-        self.smooth.setData(*_positive(x, live.batch_smooth.data, self.log))
+        smooth = _positive(x, live.batch_smooth.data, self.log)
+        if self.raw is not None:
+            self.raw.setData(*raw)
+        self.smooth.setData(*smooth)
         epochs = (id(live), live.versions["epochs"])
         if epochs != self._epochs_drawn:  # the epoch curves change once an epoch
             self._epochs_drawn = epochs
@@ -113,7 +119,7 @@ class LossCurves(Versioned):
                 self.best.show()
             else:
                 self.best.hide()
-        self._settle_on(live, raw)
+        self._settle_on(live, raw if self.raw is not None else smooth)
         return True
 
     def _settle_on(self, live: LiveRun, raw: tuple[np.ndarray, np.ndarray]) -> None:
