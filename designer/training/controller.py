@@ -26,6 +26,7 @@ from designer.training.history import RunHistory
 from designer.training.panel import TrainingPanel
 from designer.training.plots import TrainingPlots
 from designer.training.session import IDLE, LOADING, PAUSED, RUNNING, TrainingSession
+from designer.training.widgets import scrolling
 
 #: How long closing the window waits for the run to stop and save.
 CLOSE_TIMEOUT_S = 120.0
@@ -123,6 +124,7 @@ class TrainingController(QObject):
 
     def _add_dock(self, widget: QWidget, area, title: str, tabify_with: QDockWidget | None) -> QDockWidget:
         window = self.window
+        widget = scrolling(widget, sideways=area != Qt.DockWidgetArea.RightDockWidgetArea)
         if hasattr(window, "add_dock"):
             return window.add_dock(widget, area, title, tabify_with=tabify_with)
         dock = QDockWidget(title, window)
