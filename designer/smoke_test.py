@@ -3,7 +3,8 @@
 Headless and quick: opens an example (spiral_mlp by default) in the real main window
 offscreen, waits for its shapes, checks the design is ready to train, then trains it
 for one epoch with the core trainer into a temporary run folder, loads the trained
-model back, and exits 0. Any failure prints one line and exits 1. The packaging build
+model back, exports it to ONNX and to standalone PyTorch code (each verified against
+the model: onnxruntime, and a fresh Python process), and exits 0. Any failure prints one line and exits 1. The packaging build
 runs it on the freshly built bundle, so a missing Qt plugin, data file or library is
 found before anyone installs the bundle.
 """
@@ -83,4 +84,16 @@ def _train_one_epoch(example: Path) -> str:
             raise RuntimeError(f"training ended with status {result.status}: {result.reason}")
         trained = load_trained_model(Path(folder) / "run")
         shape = tuple(trained.predict(dataset.validation.x[:4]).shape)
-    return f"trained 1 epoch ({result.status}), predictions {shape}"
+        exported = _export(Path(folder) / "run", Path(folder) / "exports")
+    return f"trained 1 epoch ({result.status}), predictions {shape}; exported {exported}"
+
+
+def _export(run_dir: Path, out: Path) -> str:
+    """Export formats whose runtimes load code or data files a bundle can leave out."""
+    from core.export import export_run
+
+    results = export_run(run_dir, ["onnx", "python"], out)
+    failed = [r.line() for r in results if not r.ok]
+    if failed:
+        raise RuntimeError("; ".join(failed))
+    return " and ".join(f"{r.format} (verified)" for r in results)
