@@ -13,8 +13,8 @@ import os
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFormLayout, QFrame,
-                               QGroupBox, QHBoxLayout, QHeaderView, QLabel, QScrollArea, QSpinBox,
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFormLayout,
+                               QGroupBox, QHBoxLayout, QHeaderView, QLabel, QSpinBox,
                                QSplitter, QTableView, QVBoxLayout, QWidget)
 
 from core.data.columns import CATEGORICAL, IGNORE as IGNORED_KIND
@@ -25,6 +25,7 @@ from designer.data.csv_models import (FEATURE, IGNORE, TARGET, ChoiceDelegate, C
                                       ColumnState, HeadTableModel)
 from designer.data.import_dialog import ImportDialog, facts_line, load_facts
 from designer.data.messages import relative_path
+from designer.scrolling import scrolling
 
 TASKS = ("auto", "classification", "regression", "multilabel", "reconstruction")
 MISSING = {"mean": "fill with the training mean", "most_frequent": "fill with the most frequent value",
@@ -110,12 +111,7 @@ class CsvImportDialog(ImportDialog):
         splitter.addWidget(self.preview)
         lower = QSplitter(Qt.Orientation.Horizontal)
         lower.addWidget(self.columns_view)
-        options = QScrollArea()
-        options.setWidget(self._build_options())
-        options.setWidgetResizable(True)
-        options.setFrameShape(QFrame.Shape.NoFrame)
-        options.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        lower.addWidget(options)
+        lower.addWidget(scrolling(self._build_options(), sideways=False))
         lower.setSizes([700, 440])
         splitter.addWidget(lower)
         splitter.setStretchFactor(0, 2)

@@ -20,13 +20,13 @@ from core.train.rundir import default_run_dir
 from core.train.spec import training_problems
 from designer import settings
 from designer.data.signals import emit
+from designer.scrolling import scrolling
 from designer.training import fields as F
 from designer.training.commands import SetTraining
 from designer.training.history import RunHistory
 from designer.training.panel import TrainingPanel
 from designer.training.plots import TrainingPlots
 from designer.training.session import IDLE, LOADING, PAUSED, RUNNING, TrainingSession
-from designer.training.widgets import scrolling
 
 #: How long closing the window waits for the run to stop and save.
 CLOSE_TIMEOUT_S = 120.0

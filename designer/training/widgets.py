@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QFileDialog, QFrame, QHBoxLayout, QHeaderView, QPushButton, QScrollArea,
-                               QTableWidget, QWidget)
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QHeaderView, QPushButton, QTableWidget, QWidget
 
 #: File dialog filters by suffix.
 FILTERS = {"png": "PNG images (*.png)", "csv": "CSV files (*.csv)"}
@@ -52,21 +50,3 @@ def bar_row(stretching: QWidget, *widgets: QWidget) -> QHBoxLayout:
         row.addWidget(widget)
     return row
 
-
-def scrolling(widget: QWidget, sideways: bool = True) -> QScrollArea:
-    """``widget`` in a frameless scroll area that fills it out when there is room.
-
-    Docks take their content's minimum size as their own, and a row of buttons above a
-    plot makes that wider than a small screen; scrolling lets the window shrink anyway.
-    ``sideways=False`` scrolls only up and down and keeps the widget's minimum width
-    (a narrow form cut off at the side is worse than a wider dock).
-    """
-    area = QScrollArea()
-    if not sideways:
-        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        area.setMinimumWidth(widget.minimumSizeHint().width() + area.verticalScrollBar().sizeHint().width())
-    area.setObjectName(f"{widget.objectName()}Scroll")
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setWidgetResizable(True)
-    area.setWidget(widget)
-    return area
