@@ -63,8 +63,8 @@ def install_edit_menu(window: "MainWindow") -> dict[str, QAction]:
                                      scene.select_all),
         "rename": _canvas_action(window, "Re&name…", "F2", window.rename_selected,
                                  "Rename the selected layer (in the inspector)"),
-        "layout": _canvas_action(window, "Auto-&layout", "L", editor.auto_layout,
-                                 "Arrange the graph left to right by depth (undoable)"),
+        "layout": _canvas_action(window, "Auto-&layout", "L", lambda: (editor.auto_layout(), window.view.fit_graph()),
+                                 "Arrange the graph left to right by depth and show all of it (undoable)"),
     }
     for key in ("cut", "copy", "paste", "duplicate", "delete"):
         menu.addAction(actions[key])

@@ -207,6 +207,7 @@ def test_auto_layout_is_undoable_and_has_no_overlaps(window, qtbot):
 
     open_example(qtbot, window, "two_branch")
     before = window.project.to_json()
+    window.view.scale(4, 4)  # zoomed in on a part of the graph
     window.view.setFocus()
     QTest.keyClick(window.view, Qt.Key.Key_L)
     positions = {nid: n.pos for nid, n in window.project.graph.nodes.items()}
@@ -214,6 +215,8 @@ def test_auto_layout_is_undoable_and_has_no_overlaps(window, qtbot):
     assert window.undo_stack.undoText() == "Auto-layout"
     for nid, item in window.scene.nodes.items():
         assert item.pos() == QPointF(*positions[nid])
+    shown = window.view.mapToScene(window.view.viewport().rect()).boundingRect()
+    assert shown.contains(window.scene.graph_bounds())  # the new arrangement is shown whole
     window.undo_stack.undo()
     assert window.project.to_json() == before
 
