@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMessageBox, QWidget
 
@@ -20,16 +20,19 @@ from core.train.rundir import default_run_dir
 from core.train.spec import training_problems
 from designer import settings
 from designer.data.signals import emit
+from designer.lazy_panel import LazyPanel
 from designer.scrolling import scrolling
 from designer.training import fields as F
 from designer.training.commands import SetTraining
-from designer.training.history import RunHistory
 from designer.training.panel import TrainingPanel
-from designer.training.plots import TrainingPlots
 from designer.training.session import IDLE, LOADING, PAUSED, RUNNING, TrainingSession
 
 #: How long closing the window waits for the run to stop and save.
 CLOSE_TIMEOUT_S = 120.0
+#: Device detection imports torch in a thread; while it does, the GUI thread waits for the
+#: GIL at every Python call and the window would take seconds to build. So it starts this
+#: long after the window is up (or at once when the person presses Train).
+DETECT_DEVICES_AFTER_MS = 2000
 
 
 class DeviceFinder(QObject):
@@ -37,12 +40,16 @@ class DeviceFinder(QObject):
     which imports torch in a background thread): ``found`` gives ``[(device, text), ...]``."""
 
     found = Signal(list)
+    _connected = False
 
     def start(self) -> None:
+        """Ask for the devices (once; later calls do nothing)."""
         from designer.devices import detector
 
-        detector().ready.connect(self._on_report)
-        detector().start()
+        if not self._connected:
+            self._connected = True
+            detector().ready.connect(self._on_report)
+            detector().start()
 
     def _on_report(self, report) -> None:
         devices = [("auto", f"auto → {report.describe('auto')}")] + list(report.devices)
@@ -55,8 +62,8 @@ class TrainingController(QObject):
         self.window = window
         self.session = TrainingSession(self)
         self.panel = TrainingPanel()
-        self.plots = TrainingPlots()
-        self.history = RunHistory()
+        self.plots_panel = LazyPanel(self._make_plots)
+        self.history_panel = LazyPanel(self._make_history)
         self.project = None
         self._run_from_project = None  # the project a running run was started from
         self.devices: list[tuple[str, str]] = [("auto", "auto"), ("cpu", "CPU")]
@@ -65,7 +72,7 @@ class TrainingController(QObject):
         self._connect()
         self.device_finder = DeviceFinder(self)
         self.device_finder.found.connect(self._on_devices_found)
-        self.device_finder.start()
+        QTimer.singleShot(DETECT_DEVICES_AFTER_MS, self.device_finder, self.device_finder.start)
         if close_guard:
             window.installEventFilter(self)
         app = QApplication.instance()
@@ -114,10 +121,15 @@ class TrainingController(QObject):
         right = _dock_of(getattr(window, "inspector", None))
         bottom = _dock_of(getattr(window, "problems", None))
         self.panel_dock = self._add_dock(self.panel, Qt.DockWidgetArea.RightDockWidgetArea, "Training", right)
-        self.plots_dock = self._add_dock(self.plots, Qt.DockWidgetArea.BottomDockWidgetArea, "Training plots",
+        self.plots_dock = self._add_dock(self.plots_panel, Qt.DockWidgetArea.BottomDockWidgetArea, "Training plots",
                                          bottom)
-        self.history_dock = self._add_dock(self.history, Qt.DockWidgetArea.BottomDockWidgetArea, "Runs",
+        self.history_dock = self._add_dock(self.history_panel, Qt.DockWidgetArea.BottomDockWidgetArea, "Runs",
                                            self.plots_dock)
+        for front in (right, bottom):  # the window's own panels stay in front of their tabs
+            if front is not None:
+                front.raise_()
+        self.plots_panel.make_when_shown(self.plots_dock)
+        self.history_panel.make_when_shown(self.history_dock)
         menu.addSeparator()
         for dock in (self.panel_dock, self.plots_dock, self.history_dock):
             menu.addAction(dock.toggleViewAction())
@@ -149,8 +161,6 @@ class TrainingController(QObject):
         s.settings_changed.connect(self._on_settings_changed)
         s.failed.connect(self._on_failed)
         s.finished.connect(self._on_finished)
-        self.plots.sample_chosen.connect(s.set_sample_index)
-        self.history.continue_requested.connect(self.continue_run)
         replaced = getattr(self.window, "project_replaced", None)
         if replaced is not None:
             replaced.connect(self.set_project)
@@ -158,6 +168,34 @@ class TrainingController(QObject):
         if analysis is not None and hasattr(analysis, "data_changed"):
             analysis.data_changed.connect(self._show_project)
         self._on_state_changed(IDLE)
+
+    # ------------------------------------------------------------------ the lazy docks
+    @property
+    def plots(self):
+        """The training plots (:class:`TrainingPlots`), made on first use."""
+        return self.plots_panel.widget()
+
+    @property
+    def history(self):
+        """The run history (:class:`RunHistory`), made on first use."""
+        return self.history_panel.widget()
+
+    def _make_plots(self):
+        from designer.training.plots import TrainingPlots
+
+        plots = TrainingPlots()
+        plots.sample_chosen.connect(self.session.set_sample_index)
+        return plots
+
+    def _make_history(self):
+        from designer.training.history import RunHistory
+
+        history = RunHistory()
+        history.continue_requested.connect(self.continue_run)
+        self._show_runs_of_project(history)
+        if self.session.state != IDLE:
+            history.set_live_dir(self.session.run_dir)
+        return history
 
     # ------------------------------------------------------------------ the project
     @property
@@ -173,7 +211,11 @@ class TrainingController(QObject):
         if project is not None:
             project.training_changed.connect(self._show_project)
         self._show_project()
-        self.history.set_folder(self.runs_folder(), project.name if project is not None else None)
+        if self.history_panel.built:
+            self._show_runs_of_project(self.history)
+
+    def _show_runs_of_project(self, history) -> None:
+        history.set_folder(self.runs_folder(), self.project.name if self.project is not None else None)
 
     def runs_folder(self) -> Path | None:
         """Where this project's runs go: the preference, else ``runs/`` beside its file, else (not
@@ -230,6 +272,7 @@ class TrainingController(QObject):
         project = self.project
         if project is None or self.session.active:
             return False
+        self.device_finder.start()
         if not project.data:
             self.panel.show_message("The project has no data yet: load a CSV file or an image folder"
                                     " (Data menu), or choose a built-in dataset, then train.")
@@ -280,7 +323,8 @@ class TrainingController(QObject):
     # ------------------------------------------------------------------ session events
     def _on_state_changed(self, state: str) -> None:
         self._update_enabled()
-        self.history.set_live_dir(self.session.run_dir if state != IDLE else None)
+        if self.history_panel.built:
+            self.history.set_live_dir(self.session.run_dir if state != IDLE else None)
 
     def _update_enabled(self) -> None:
         state = self.session.state
@@ -294,8 +338,9 @@ class TrainingController(QObject):
     def _on_started(self, item) -> None:
         self.panel.on_started(item)
         self.plots.set_live(self.session.live, item.probe_samples)
-        self.history.set_live_dir(item.run_dir)
-        self.history.refresh()
+        if self.history_panel.built:
+            self.history.set_live_dir(item.run_dir)
+            self.history.refresh()
 
     def _on_settings_changed(self, settings_: dict) -> None:
         if self.session.state == PAUSED:
@@ -311,8 +356,9 @@ class TrainingController(QObject):
         self.panel.on_finished(result)
         self._run_from_project = None
         self._show_project()  # the form shows the project's values again
-        self.history.set_live_dir(None)
-        self.history.refresh()
+        if self.history_panel.built:
+            self.history.set_live_dir(None)
+            self.history.refresh()
         self.plots.redraw()
         if result is not None and self.session.live.report is not None and result.status != "failed":
             self.plots.show_results()
@@ -322,8 +368,10 @@ class TrainingController(QObject):
     def _on_theme_changed(self, _theme=None) -> None:
         """Colours copied into the panel and the plots are set again (the data stays)."""
         self.panel.apply_style()
-        self.plots.restyle()
-        self.history.restyle()
+        if self.plots_panel.built:
+            self.plots.restyle()
+        if self.history_panel.built:
+            self.history.restyle()
         self._show_project()
 
     # ------------------------------------------------------------------ closing

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, Q
 from core.train.spec import SCHEDULE_OPTIONS, SCHEDULES
 from designer.data.signals import emit
 from designer.inspector.editors import INT_LIMIT, FloatSpinBox
-from designer.training.fields import NULL_TEXT, Field
+from designer.training.fields import NULL_TEXT, Field, metric_title
 
 #: Readable names of choices in combo boxes (the value stays the project's word).
 CHOICE_TEXT = {
@@ -297,8 +297,6 @@ class MetricsEditor(Editor):
             self.row.removeWidget(box)
             box.deleteLater()
         self.boxes = {}
-        from designer.training.plots.curves import metric_title
-
         for name in names:
             box = QCheckBox(metric_title(name))
             box.toggled.connect(self._emit)

@@ -26,6 +26,15 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Early stopping", ("early_stopping",)),
     ("Advanced", ("seed", "precision", "init_from", "shuffle", "data_loading", "workers")),
 )
+#: How metric names read in the form, the plots and the run history.
+METRIC_TITLES = {"accuracy": "Accuracy", "precision": "Precision", "recall": "Recall", "f1": "F1",
+                 "mae": "MAE", "rmse": "RMSE", "r2": "R²", "loss": "Loss"}
+
+
+def metric_title(name: str) -> str:
+    return METRIC_TITLES.get(name, name)
+
+
 #: Settings a paused run can change (``Trainer.update_optimizer``).
 LIVE_KEYS = ("learning_rate", "weight_decay", "momentum", "nesterov", "betas", "gradient_clip")
 #: Keys with an editor of their own (the rest are generated from their schema type).

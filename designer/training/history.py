@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QInputDialog, 
 
 from core.atomic import write_text_atomic
 from designer.data.signals import emit
-from designer.training.plots.curves import metric_title
+from designer.training.fields import metric_title
 from designer.training.plots.style import add_plot, curve, layout_widget, legend, scheme, series_color, set_title
 from designer.training.plots.views import export_png
 from designer.training.runs import INTERRUPTED, RunSummary, combined_csv, list_runs, read_metrics

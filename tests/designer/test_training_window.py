@@ -37,6 +37,26 @@ def test_menu_toolbar_and_docks_in_the_main_window(qtbot, window, training, spir
     assert result.status == "completed"
 
 
+def test_plots_and_runs_are_made_when_their_tab_is_first_clicked(qtbot, window, training, spiral):
+    """They sit behind the Problems tab at start-up; pyqtgraph and its plots cost most of a
+    second, so they are made when the person first looks (or a run starts)."""
+    import sys
+
+    from PySide6.QtWidgets import QTabBar
+
+    assert not training.plots_panel.built and not training.history_panel.built
+    bar = next(b for b in window.findChildren(QTabBar)
+               if "Runs" in [b.tabText(i) for i in range(b.count())])
+    bar.setCurrentIndex([bar.tabText(i) for i in range(bar.count())].index("Runs"))
+    qtbot.waitUntil(lambda: training.history_panel.built, timeout=5000)
+    assert not training.plots_panel.built
+    assert training.history.folder is not None  # made for the open project
+    assert "pyqtgraph" in sys.modules
+    bar.setCurrentIndex([bar.tabText(i) for i in range(bar.count())].index("Training plots"))
+    qtbot.waitUntil(lambda: training.plots_panel.built, timeout=5000)
+    assert training.plots.isVisible()
+
+
 def test_the_form_follows_the_project_when_another_is_opened(qtbot, window, training, tmp_path):
     open_project(qtbot, window, example_copy(tmp_path, "lenet_shapes"))
     assert training.panel.form.rows["epochs"].editor.box.value() == 15

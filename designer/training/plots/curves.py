@@ -11,18 +11,11 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
+from designer.training.fields import metric_title
 from designer.training.live import LiveRun
 from designer.training.plots.style import SteadyRange, curve, finite_xy, legend, scheme, set_title
 
 #: Metric names as people read them.
-METRIC_TITLES = {"accuracy": "Accuracy", "precision": "Precision", "recall": "Recall", "f1": "F1",
-                 "mae": "MAE", "rmse": "RMSE", "r2": "R²", "loss": "Loss"}
-
-
-def metric_title(name: str) -> str:
-    return METRIC_TITLES.get(name, name)
-
-
 class Versioned:
     """Remembers the versions it drew, so ``stale`` says whether to draw again."""
 

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QLabel, QListWidget, QListWidgetItem, QSplitter, 
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from designer.training.live import LiveRun
-from designer.training.plots.curves import metric_title
+from designer.training.fields import metric_title
 from designer.training.plots.images import ConfusionMatrix, input_image
 from designer.training.plots.style import add_plot, layout_widget, pen, qcolor, scheme
 from designer.training.widgets import read_only_table

@@ -15,7 +15,8 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QSpinBox, QSplitt
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from designer.training.live import LiveRun
-from designer.training.plots.curves import LearningRateCurve, LossCurves, MetricCurves, metric_title
+from designer.training.fields import metric_title
+from designer.training.plots.curves import LearningRateCurve, LossCurves, MetricCurves
 from designer.training.plots.images import BoundaryImage, FeatureMaps
 from designer.training.plots.layers import (ActivationBand, LatestHistogram, LayerStatCurves,
                                             NormCurves, layer_label)
