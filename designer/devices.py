@@ -1,14 +1,17 @@
 """Which devices PyTorch can train on here, found in a background thread.
 
 Importing torch takes seconds and the GUI thread never runs torch (GUIDE §4), so
-:func:`detector` imports it in a thread and reports a :class:`DeviceReport` through
+:func:`detector` asks a child process from a thread and reports a :class:`DeviceReport` through
 the ``ready`` signal (queued to the GUI thread). The report is kept: later callers
-get it at once from ``detector().report``. Nothing starts detection at start-up
-(designing never needs torch); the About and Preferences dialogs start it.
+get it at once from ``detector().report``. The training controller starts it shortly
+after start-up (designing never needs torch); the About and Preferences dialogs too.
 """
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import threading
 from dataclasses import dataclass, field
 
@@ -33,15 +36,41 @@ class DeviceReport:
         return names.get(device, device)
 
 
+#: Runs in a separate Python process: it prints ``core.train.device.device_report()`` as JSON.
+_REPORT_CODE = "import json, core.train.device as d; print(json.dumps(d.device_report()))"
+#: A first import of torch (and CUDA's initialisation) can take long on a cold disk.
+_REPORT_TIMEOUT_S = 300
+
+
 def detect() -> DeviceReport:
-    """Import torch and list its devices (slow: call it off the GUI thread)."""
+    """List the devices torch can train on (slow: call it off the GUI thread).
+
+    Asked of a child process, so that importing torch never holds this process's GIL:
+    a thread importing torch here made the window take seconds to build and stutter.
+    If the child cannot answer, torch is imported here instead.
+    """
+    try:
+        return detect_in_child()
+    except Exception:  # noqa: BLE001 - any failure of the child: ask in this process
+        return _detect_here()
+
+
+def detect_in_child() -> DeviceReport:
+    """The report from a child Python process (the bundle's smoke test checks this works)."""
+    found = subprocess.run([sys.executable, "-c", _REPORT_CODE], capture_output=True, text=True,
+                           timeout=_REPORT_TIMEOUT_S, check=True)
+    report = json.loads(found.stdout.strip().splitlines()[-1])
+    return DeviceReport(report["torch_version"], [tuple(d) for d in report["devices"]], report["auto"])
+
+
+def _detect_here() -> DeviceReport:
     try:
         import torch
 
-        from core.train.device import available_devices, describe_device, resolve
+        from core.train.device import device_report
 
-        devices = [(d, describe_device(d)) for d in available_devices() if d != "auto"]
-        return DeviceReport(torch.__version__, devices, resolve("auto", "float32").device)
+        report = device_report()
+        return DeviceReport(torch.__version__, [tuple(d) for d in report["devices"]], report["auto"])
     except Exception as err:  # noqa: BLE001 - a broken torch install must not break the dialog
         return DeviceReport("not available", [("cpu", "CPU")], "cpu", f"{type(err).__name__}: {err}")
 

@@ -1,12 +1,13 @@
 """``layerforge --smoke-test [PROJECT]``: prove an installation or the desktop bundle works.
 
 Headless and quick: opens an example (spiral_mlp by default) in the real main window
-offscreen, waits for its shapes, checks the design is ready to train, then trains it
-for one epoch with the core trainer into a temporary run folder, loads the trained
-model back, exports it to ONNX and to standalone PyTorch code (each verified against
-the model: onnxruntime, and a fresh Python process), and exits 0. Any failure prints one line and exits 1. The packaging build
-runs it on the freshly built bundle, so a missing Qt plugin, data file or library is
-found before anyone installs the bundle.
+offscreen, waits for its shapes, checks the design is ready to train, lists the
+devices as the window does (in a child process), trains the example for one epoch
+with the core trainer into a temporary run folder, loads the trained model back,
+exports it to ONNX and to standalone PyTorch code (each verified against the model:
+onnxruntime, and a fresh Python process), and exits 0. Any failure prints one line
+and exits 1. The packaging build runs it on the freshly built bundle, so a missing
+Qt plugin, data file or library is found before anyone installs the bundle.
 """
 
 from __future__ import annotations
@@ -36,8 +37,9 @@ def _smoke(argv: list[str]) -> str:
     paths = [a for a in argv if not a.startswith("-")]
     example = Path(paths[0]) if paths else examples_dir() / "spiral_mlp.lfproj"
     window_summary = _open_in_window(example)
+    devices = _devices()
     train_summary = _train_one_epoch(example)
-    return f"{example.name}: {window_summary}; {train_summary}"
+    return f"{example.name}: {window_summary}; devices {devices}; {train_summary}"
 
 
 def _open_in_window(example: Path) -> str:
@@ -68,6 +70,14 @@ def _open_in_window(example: Path) -> str:
         window.deleteLater()
         QCoreApplication.processEvents()
         del app
+
+
+def _devices() -> str:
+    """The designer's device list, asked of a child process as the window does."""
+    from designer.devices import detect_in_child
+
+    report = detect_in_child()
+    return ", ".join(name for _device, name in report.devices)
 
 
 def _train_one_epoch(example: Path) -> str:

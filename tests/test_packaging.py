@@ -61,3 +61,4 @@ def test_smoke_test_flag_trains_an_example_headless():
     assert result.returncode == 0, result.stderr
     assert "smoke test: OK" in result.stdout and "trained 1 epoch (completed)" in result.stdout
     assert "exported onnx (verified) and python (verified)" in result.stdout
+    assert "devices CPU (" in result.stdout

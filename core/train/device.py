@@ -50,6 +50,16 @@ def describe_device(device: str) -> str:
     return f"CPU ({torch.get_num_threads()} threads)"
 
 
+def device_report() -> dict:
+    """torch's version, the devices present (without ``auto``) with their names, and what
+    ``auto`` picks: what the designer's device selector shows (it asks a subprocess, see
+    ``designer.devices``)."""
+    import torch
+
+    devices = [[d, describe_device(d)] for d in available_devices() if d != "auto"]
+    return {"torch_version": torch.__version__, "devices": devices, "auto": resolve("auto", "float32").device}
+
+
 def _mps_available() -> bool:
     import torch
 

@@ -29,9 +29,8 @@ from designer.training.session import IDLE, LOADING, PAUSED, RUNNING, TrainingSe
 
 #: How long closing the window waits for the run to stop and save.
 CLOSE_TIMEOUT_S = 120.0
-#: Device detection imports torch in a thread; while it does, the GUI thread waits for the
-#: GIL at every Python call and the window would take seconds to build. So it starts this
-#: long after the window is up (or at once when the person presses Train).
+#: Device detection imports torch in a child process, which takes a core for seconds: it
+#: starts this long after the window is up (or at once when the person presses Train).
 DETECT_DEVICES_AFTER_MS = 2000
 
 
