@@ -47,8 +47,11 @@ def detect() -> DeviceReport:
 
     Asked of a child process, so that importing torch never holds this process's GIL:
     a thread importing torch here made the window take seconds to build and stutter.
-    If the child cannot answer, torch is imported here instead.
+    Once training has imported torch here, asking here is free (a child would take a core
+    from the training). If the child cannot answer, torch is imported here instead.
     """
+    if "torch" in sys.modules:
+        return _detect_here()
     try:
         return detect_in_child()
     except Exception:  # noqa: BLE001 - any failure of the child: ask in this process

@@ -8,6 +8,8 @@ that has a ``project`` and an ``undo_stack`` (the others are optional).
 
 from __future__ import annotations
 
+import sys
+
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +32,7 @@ from designer.training.session import IDLE, LOADING, PAUSED, RUNNING, TrainingSe
 #: How long closing the window waits for the run to stop and save.
 CLOSE_TIMEOUT_S = 120.0
 #: Device detection imports torch in a child process, which takes a core for seconds: it
-#: starts this long after the window is up (or at once when the person presses Train).
+#: starts this long after the window is up, not while the window is being built.
 DETECT_DEVICES_AFTER_MS = 2000
 
 
@@ -71,7 +73,7 @@ class TrainingController(QObject):
         self._connect()
         self.device_finder = DeviceFinder(self)
         self.device_finder.found.connect(self._on_devices_found)
-        QTimer.singleShot(DETECT_DEVICES_AFTER_MS, self.device_finder, self.device_finder.start)
+        QTimer.singleShot(DETECT_DEVICES_AFTER_MS, self, self._detect_devices)
         if close_guard:
             window.installEventFilter(self)
         app = QApplication.instance()
@@ -232,6 +234,14 @@ class TrainingController(QObject):
             self.panel.form.show_live_settings(self.session.settings)
         self._update_enabled()
 
+    def _detect_devices(self) -> None:
+        """Start device detection, unless a run is just starting: its worker is importing
+        torch, after which detection needs no child process (see ``designer.devices``)."""
+        if self.session.active and "torch" not in sys.modules:
+            QTimer.singleShot(500, self, self._detect_devices)
+            return
+        self.device_finder.start()
+
     def _on_devices_found(self, devices: list) -> None:
         self.devices = [tuple(d) for d in devices]
         self.panel.form.set_devices(self.devices)
@@ -271,7 +281,6 @@ class TrainingController(QObject):
         project = self.project
         if project is None or self.session.active:
             return False
-        self.device_finder.start()
         if not project.data:
             self.panel.show_message("The project has no data yet: load a CSV file or an image folder"
                                     " (Data menu), or choose a built-in dataset, then train.")
