@@ -48,6 +48,10 @@ def install_edit_menu(window: "MainWindow") -> dict[str, QAction]:
     def duplicate() -> None:
         scene.select_nodes(editor.duplicate(scene.selected_node_ids()))
 
+    def lay_out() -> None:
+        editor.auto_layout()
+        window.view.fit_graph()  # show the whole new arrangement
+
     actions = {
         "undo": undo, "redo": redo,
         "cut": _canvas_action(window, "Cu&t", QKeySequence.StandardKey.Cut,
@@ -63,7 +67,7 @@ def install_edit_menu(window: "MainWindow") -> dict[str, QAction]:
                                      scene.select_all),
         "rename": _canvas_action(window, "Re&name…", "F2", window.rename_selected,
                                  "Rename the selected layer (in the inspector)"),
-        "layout": _canvas_action(window, "Auto-&layout", "L", lambda: (editor.auto_layout(), window.view.fit_graph()),
+        "layout": _canvas_action(window, "Auto-&layout", "L", lay_out,
                                  "Arrange the graph left to right by depth and show all of it (undoable)"),
     }
     for key in ("cut", "copy", "paste", "duplicate", "delete"):

@@ -62,20 +62,21 @@ def detect_in_child() -> DeviceReport:
     """The report from a child Python process (the bundle's smoke test checks this works)."""
     found = subprocess.run([sys.executable, "-c", _REPORT_CODE], capture_output=True, text=True,
                            timeout=_REPORT_TIMEOUT_S, check=True)
-    report = json.loads(found.stdout.strip().splitlines()[-1])
-    return DeviceReport(report["torch_version"], [tuple(d) for d in report["devices"]], report["auto"])
+    return _from_report(json.loads(found.stdout.strip().splitlines()[-1]))
 
 
 def _detect_here() -> DeviceReport:
     try:
-        import torch
-
         from core.train.device import device_report
 
-        report = device_report()
-        return DeviceReport(torch.__version__, [tuple(d) for d in report["devices"]], report["auto"])
+        return _from_report(device_report())
     except Exception as err:  # noqa: BLE001 - a broken torch install must not break the dialog
         return DeviceReport("not available", [("cpu", "CPU")], "cpu", f"{type(err).__name__}: {err}")
+
+
+def _from_report(report: dict) -> DeviceReport:
+    """A :class:`DeviceReport` from ``core.train.device.device_report()``'s dict."""
+    return DeviceReport(report["torch_version"], [tuple(d) for d in report["devices"]], report["auto"])
 
 
 class DeviceDetector(QObject):

@@ -9,7 +9,6 @@ that has a ``project`` and an ``undo_stack`` (the others are optional).
 from __future__ import annotations
 
 import sys
-
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +37,7 @@ DETECT_DEVICES_AFTER_MS = 2000
 
 class DeviceFinder(QObject):
     """The device selector's entries, from the application's device detector (``designer.devices``,
-    which imports torch in a background thread): ``found`` gives ``[(device, text), ...]``."""
+    which asks a child process off the GUI thread): ``found`` gives ``[(device, text), ...]``."""
 
     found = Signal(list)
     _connected = False
@@ -194,8 +193,7 @@ class TrainingController(QObject):
         history = RunHistory()
         history.continue_requested.connect(self.continue_run)
         self._show_runs_of_project(history)
-        if self.session.state != IDLE:
-            history.set_live_dir(self.session.run_dir)
+        self._show_live_run(history)
         return history
 
     # ------------------------------------------------------------------ the project
@@ -332,7 +330,11 @@ class TrainingController(QObject):
     def _on_state_changed(self, state: str) -> None:
         self._update_enabled()
         if self.history_panel.built:
-            self.history.set_live_dir(self.session.run_dir if state != IDLE else None)
+            self._show_live_run(self.history)
+
+    def _show_live_run(self, history) -> None:
+        """Mark the run being trained (none while idle) in the run history."""
+        history.set_live_dir(self.session.run_dir if self.session.state != IDLE else None)
 
     def _update_enabled(self) -> None:
         state = self.session.state

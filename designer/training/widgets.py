@@ -49,4 +49,3 @@ def bar_row(stretching: QWidget, *widgets: QWidget) -> QHBoxLayout:
     for widget in widgets:
         row.addWidget(widget)
     return row
-

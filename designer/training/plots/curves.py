@@ -15,7 +15,6 @@ from designer.training.fields import metric_title
 from designer.training.live import LiveRun
 from designer.training.plots.style import SteadyRange, curve, finite_xy, legend, scheme, set_title
 
-#: Metric names as people read them.
 class Versioned:
     """Remembers the versions it drew, so ``stale`` says whether to draw again."""
 
