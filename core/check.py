@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.data import DataInfo, describe
-from core.errors import DataError
+from core.errors import DataError, TrainingError
 from core.project import Project
-from core.shapes import Analysis, DataShapes, Problem, ShapeInference, format_shape
+from core.shapes import (ERROR, WARNING, Analysis, DataShapes, Problem, ShapeInference, format_shape,
+                         node_label)
 
 
 @dataclass
@@ -20,15 +21,17 @@ class CheckReport:
     data_info: DataInfo | None = None
     data_problem: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: Problems of the training settings and the memory estimate (see ``readiness_problems``).
+    extra: list[Problem] = field(default_factory=list)
 
     @property
     def problems(self) -> list[Problem]:
-        extra = [Problem(self.data_problem)] if self.data_problem else []
-        return extra + self.analysis.problems
+        head = [Problem(self.data_problem)] if self.data_problem else []
+        return head + self.extra + self.analysis.problems
 
     @property
     def ready(self) -> bool:
-        return self.data_problem is None and self.analysis.ready
+        return not any(p.severity == ERROR for p in self.problems)
 
 
 def data_shapes_of(project: Project, data_spec: dict[str, Any] | None = None) -> tuple[DataShapes, DataInfo | None, str | None]:
@@ -48,11 +51,46 @@ def data_shapes_of(project: Project, data_spec: dict[str, Any] | None = None) ->
     return info.shapes(loss if isinstance(loss, str) else "auto"), info, None
 
 
+def readiness_problems(project: Project, info: DataInfo | None, analysis: Analysis,
+                       available_memory: int | None | object = ..., where: str = "on this computer",
+                       training: dict[str, Any] | None = None) -> list[Problem]:
+    """What stands between a project and its first training step, beyond the graph's shapes.
+
+    The one validator behind ``layerforge check``, the Problems panel and the start of
+    training (``core.train.setup.prepare``): the data's warnings, the training settings
+    (checked for this data's task), ``init_from``, and whether one training step fits in
+    ``available_memory`` bytes (default: the RAM free now; ``None`` skips the estimate).
+    ``training``: the settings actually used when they differ from the project's
+    (the CLI's ``--epochs``, ``--lr``).
+    """
+    from core.memory import available_system_memory, estimate, memory_problem
+    from core.train.rundir import init_from_file
+    from core.train.spec import parse_training
+
+    problems = [Problem(text, severity=WARNING) for text in getattr(info, "warnings", None) or ()]
+    spec, sentences = parse_training(project.training if training is None else training, info)
+    problems.extend(Problem(text) for text in sentences)
+    if spec.init_from:
+        try:
+            init_from_file(spec.init_from, project.directory)
+        except TrainingError as err:
+            problems.append(Problem(str(err)))
+    if analysis.ready:
+        if available_memory is ...:
+            available_memory = available_system_memory()
+        est = estimate(analysis, spec.batch_size, spec.optimizer)
+        label = node_label(project.graph, est.largest_node) if est.largest_node else None
+        sentence = memory_problem(est, available_memory, where, label)
+        if sentence:
+            problems.append(Problem(sentence, est.largest_node))
+    return problems
+
+
 def check_project(project: Project, data_spec: dict[str, Any] | None = None,
                   inference: ShapeInference | None = None) -> CheckReport:
     shapes, info, problem = data_shapes_of(project, data_spec)
     analysis = (inference or ShapeInference()).analyze(project.graph, shapes)
-    return CheckReport(analysis, info, problem)
+    return CheckReport(analysis, info, problem, extra=readiness_problems(project, info, analysis))
 
 
 def format_table(project: Project, analysis: Analysis) -> str:

@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from core.project import Project
-from core.shapes import Analysis, DataShapes, Problem, ShapeInference
+from core.shapes import ERROR, Analysis, DataShapes, Problem, ShapeInference
 
 
 class AnalysisService(QObject):
@@ -40,6 +40,8 @@ class AnalysisService(QObject):
         self.data_shapes: DataShapes | None = None
         self.data_info = None
         self.data_problem: str | None = None
+        #: Settings, init_from and memory problems (``core.check.readiness_problems``).
+        self.readiness: list[Problem] = []
         self._generation = 0
         self._executor: ThreadPoolExecutor | None = None
         self._timer = QTimer(self, singleShot=True, interval=0)
@@ -66,9 +68,17 @@ class AnalysisService(QObject):
 
     @property
     def problems(self) -> list[Problem]:
-        """The data's problem (if any) followed by the graph's."""
+        """What ``layerforge check`` lists: the data's problem, the settings', the graph's."""
         extra = [Problem(self.data_problem)] if self.data_problem else []
-        return extra + (self.analysis.problems if self.analysis else [])
+        return extra + self.readiness + (self.analysis.problems if self.analysis else [])
+
+    def blocking_problem(self) -> str | None:
+        """The first error that keeps the project from training (Train's tooltip), if any."""
+        errors = [p for p in self.problems if p.severity == ERROR]
+        if not errors:
+            return None
+        more = f" (and {len(errors) - 1} more in the Problems panel)" if len(errors) > 1 else ""
+        return errors[0].message + more
 
     # ------------------------------------------------------------------ checking the graph
     def _on_graph_changed(self) -> None:
@@ -79,9 +89,12 @@ class AnalysisService(QObject):
         """Check the graph now (if its data shapes are known) and tell the views."""
         self._timer.stop()
         if self.project is None or self.data_shapes is None:
-            self.analysis = None
+            self.analysis, self.readiness = None, []
         else:
+            from core.check import readiness_problems
+
             self.analysis = self.inference.analyze(self.project.graph, self.data_shapes)
+            self.readiness = readiness_problems(self.project, self.data_info, self.analysis)
         self.analysis_changed.emit(self.analysis)
         return self.analysis
 

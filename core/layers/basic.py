@@ -20,7 +20,12 @@ def _flat_hint(shape: Shape) -> str:
 # --------------------------------------------------------------------------- Input
 def _input_infer(inputs: list[Shape], params: dict[str, Any], ctx: BuildContext) -> Shape:
     if params.get("shape"):
-        return tuple(int(s) for s in params["shape"])
+        shape = tuple(int(s) for s in params["shape"])
+        if ctx.input_shape and shape != tuple(ctx.input_shape):
+            raise ShapeError(f"is set to {show(shape)} but the data gives {show(ctx.input_shape)}:"
+                             " clear its shape parameter so that it follows the data, or load"
+                             " data of that shape")
+        return shape
     if ctx.input_shape:
         return tuple(ctx.input_shape)
     raise ShapeError("has no shape yet: load data (Data menu or the project's data section),"
@@ -53,11 +58,24 @@ register(LayerSpec(
 # --------------------------------------------------------------------------- Output
 def _target_shape(params: dict[str, Any], ctx: BuildContext) -> Shape:
     if params.get("units"):
-        return (int(params["units"]),)
+        units = (int(params["units"]),)
+        if ctx.target_shape and units != tuple(ctx.target_shape):
+            raise ShapeError(f"is set to {units[0]} units but the data needs {show(ctx.target_shape)}"
+                             f" ({_target_words(ctx.target_shape)}): clear its units parameter so"
+                             " that the data decides, or change it")
+        return units
     if ctx.target_shape:
         return tuple(ctx.target_shape)
     raise ShapeError("does not know how many outputs to make yet: load data (it counts the"
                      " classes or targets), or set units")
+
+
+def _target_words(target: Shape) -> str:
+    if len(target) > 1:
+        return "the input's shape, to reconstruct it"
+    if target[0] == 1:
+        return "one output: a single logit for two classes, or one target"
+    return f"{target[0]} outputs, one per class or target"
 
 
 def _output_infer(inputs: list[Shape], params: dict[str, Any], ctx: BuildContext) -> Shape:

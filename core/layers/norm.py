@@ -9,7 +9,7 @@ from core.layers.rules import show
 
 _BN_PARAMS = ParamSet((
     p("eps", "float", 1e-5, "Small number added to the variance to avoid dividing by zero",
-      minimum=0.0, maximum=1.0),
+      minimum=1e-12, maximum=1.0),
     p("momentum", "float", 0.1, "How fast the running mean and variance follow the batches",
       minimum=0.0, maximum=1.0),
     p("affine", "bool", True, "Learn a scale and shift per feature"),
@@ -95,7 +95,7 @@ register(LayerSpec(
         " normalisation it does not depend on the other samples of the batch, so it works"
         " the same in training and evaluation and suits sequences and Transformers."),
     params=ParamSet((
-        p("eps", "float", 1e-5, "Small number added to the variance", minimum=0.0, maximum=1.0),
+        p("eps", "float", 1e-5, "Small number added to the variance", minimum=1e-12, maximum=1.0),
         p("elementwise_affine", "bool", True, "Learn a scale (and shift) per feature"),
         p("bias", "bool", True, "Learn the shift as well as the scale"),
     )),

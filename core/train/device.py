@@ -60,6 +60,23 @@ def device_report() -> dict:
     return {"torch_version": torch.__version__, "devices": devices, "auto": resolve("auto", "float32").device}
 
 
+def free_memory(device: str) -> tuple[int | None, str]:
+    """Bytes free now on ``device`` (``auto`` as :func:`resolve` picks it) and words for where:
+    the GPU's free memory for CUDA, the system's available RAM otherwise (MPS shares it)."""
+    import torch
+
+    from core.memory import available_system_memory
+
+    if device == "auto" and torch.cuda.is_available():
+        device = "cuda"
+    if device.startswith("cuda") and torch.cuda.is_available():
+        index = int(device.split(":")[1]) if ":" in device else torch.cuda.current_device()
+        if index < torch.cuda.device_count():
+            free, _total = torch.cuda.mem_get_info(index)
+            return int(free), f"on the GPU {describe_device(f'cuda:{index}')}"
+    return available_system_memory(), "on this computer"
+
+
 def _mps_available() -> bool:
     import torch
 

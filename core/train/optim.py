@@ -11,7 +11,7 @@ import math
 from typing import Any, Iterable
 
 from core.errors import TrainingError
-from core.train.spec import TrainSpec
+from core.train.spec import TrainSpec, setting_problems
 
 _FUSED = ("sgd", "adam", "adamw", "adagrad")
 #: Settings ``update_optimizer`` accepts, per optimiser (plus learning_rate/weight_decay).
@@ -103,38 +103,28 @@ def make_schedule(optimizer, spec: TrainSpec, steps_per_epoch: int, monitor_mode
     raise ValueError(f"unknown schedule {kind!r}")
 
 
-def check_update(optimizer_name: str, settings: dict[str, Any]) -> dict[str, Any]:
-    """Validate a live change of optimiser settings; one sentence per mistake."""
+def check_update(optimizer_name: str, settings: dict[str, Any],
+                 current: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Validate a live change of optimiser settings (the pause dialog) with the rules a run's
+    start applies (``spec.setting_problems``): what one accepts, the other accepts.
+
+    ``current``: the settings in effect, so that a change is judged with them (nesterov
+    needs the momentum already set). Returns the checked values; raises one sentence.
+    """
     allowed = ("learning_rate", "weight_decay", "gradient_clip") + _EXTRA_SETTINGS[optimizer_name]
-    clean: dict[str, Any] = {}
-    for key, value in settings.items():
-        if value is None and key != "gradient_clip":
-            continue
+    changed = {key: value for key, value in settings.items()
+               if value is not None or key == "gradient_clip"}
+    for key in changed:
         if key not in allowed:
             raise TrainingError(f"{key} cannot be changed for the {optimizer_name!r} optimizer:"
                                 f" it accepts " + ", ".join(allowed))
-        if key == "nesterov":
-            if not isinstance(value, bool):
-                raise TrainingError(f"nesterov must be true or false, got {value!r}")
-        elif key == "betas":
-            if (not isinstance(value, (list, tuple)) or len(value) != 2
-                    or not all(isinstance(v, (int, float)) and 0 <= v < 1 for v in value)):
-                raise TrainingError(f"betas must be two numbers from 0 to below 1, got {value!r}")
-            value = (float(value[0]), float(value[1]))
-        elif key == "gradient_clip" and value is None:
-            pass
-        else:
-            ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-            low_open = key in ("learning_rate", "gradient_clip")
-            ok = ok and (value > 0 if low_open else value >= 0)
-            if key == "momentum":
-                ok = ok and value < 1
-            if not ok:
-                raise TrainingError(f"{key} must be a number {'above' if low_open else 'of at least'}"
-                                    f" 0{' and below 1' if key == 'momentum' else ''}, got {value!r}")
-            value = float(value)
-        clean[key] = value
-    return clean
+    context = {key: value for key, value in (current or {}).items()
+               if key in allowed and key not in changed and value is not None}
+    spec, problems = setting_problems(optimizer_name, {**context, **changed})
+    problems = [p for p in problems if any(p.startswith(f"training.{key}") for key in changed)]
+    if problems:
+        raise TrainingError(problems[0].removeprefix("training."))
+    return {key: getattr(spec, key) for key in changed}
 
 
 def apply_update(optimizer, schedule: Schedule | None, settings: dict[str, Any]) -> None:

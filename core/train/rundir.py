@@ -33,6 +33,21 @@ RUN_JSON, METRICS_CSV, WEIGHTS, PREPROCESSING, CHECKPOINT = (
 RUNS_DIR_ENV = "LAYERFORGE_RUNS_DIR"
 
 
+def init_from_file(source: str | Path, base_dir: str | Path | None) -> Path:
+    """The weights file ``training.init_from`` names (a run folder or a ``.safetensors``
+    file, relative to the project's folder); raises :class:`TrainingError` when it is not
+    there, so ``check`` says so before training starts."""
+    path = Path(source).expanduser()
+    if not path.is_absolute() and base_dir is not None:
+        path = (Path(base_dir) / path).resolve()
+    file = path / WEIGHTS if path.is_dir() else path
+    if not file.is_file():
+        raise TrainingError(f"training.init_from: {path} has no {WEIGHTS}: give the folder of a"
+                            " finished run or a .safetensors file, or clear init_from",
+                            location="training")
+    return file
+
+
 def user_runs_folder() -> Path:
     """The user's own runs folder: ``$LAYERFORGE_RUNS_DIR`` or ``~/LayerForge/runs``."""
     return Path(os.environ.get(RUNS_DIR_ENV) or Path.home() / "LayerForge" / "runs").expanduser()

@@ -19,7 +19,7 @@ from core.project import Project
 from core.shapes import ShapeInference
 from core.train.callbacks import Callback
 from core.train.checkpoint import load_checkpoint, load_weights, seed_everything
-from core.train.rundir import CHECKPOINT, WEIGHTS, default_run_dir, read_run_json
+from core.train.rundir import CHECKPOINT, default_run_dir, init_from_file, read_run_json
 from core.train.spec import TrainSpec
 from core.train.trainer import Trainer
 
@@ -28,31 +28,31 @@ RESUME_OVERRIDES = ("epochs", "learning_rate", "device")
 
 
 def build_module(graph: Graph, info: DataInfo, spec: TrainSpec):
-    """The torch module of ``graph`` for this data, checking its output fits the targets."""
+    """The torch module of ``graph`` for this data (its Output sized by the data and loss)."""
     from core.build import build
 
     shapes = info.shapes(spec.loss)
-    analysis = ShapeInference().analyze(graph, shapes)
-    output_id = next((nid for nid, n in graph.nodes.items() if n.type == "Output"), None)
-    produced = analysis.shape_of(output_id) if output_id else None
-    if produced is not None and tuple(produced) != tuple(shapes.target_shape):
-        raise ShapeError(f"the Output {output_id!r} produces {_with_batch(produced)} but the data"
-                         f" needs {_with_batch(shapes.target_shape)} ({_target_words(info, spec)}):"
-                         " remove its 'units' setting so the data decides, or change it",
-                         location=output_id)
-    return build(graph, shapes, analysis)
+    return build(graph, shapes, ShapeInference().analyze(graph, shapes))
 
 
-def _with_batch(shape) -> str:
-    return "(N, " + ", ".join(str(s) for s in shape) + ")"
+def check_ready(project: Project, info: DataInfo, training: dict[str, Any], device: str) -> None:
+    """Refuse to start with the first sentence ``layerforge check`` would print for this
+    project, data and settings (one validator: ``core.check.readiness_problems``), with the
+    memory estimate judged against what ``device`` has free now."""
+    from core.check import readiness_problems
+    from core.train.device import free_memory
 
-
-def _target_words(info: DataInfo, spec: TrainSpec) -> str:
-    if info.task == "classification":
-        return f"{info.num_classes} classes with loss {spec.loss_name!r}"
-    if info.task == "reconstruction":
-        return "the input's shape, to reconstruct it"
-    return f"{len(info.target_names)} target(s)"
+    TrainSpec.from_dict(training, info)  # settings first: their sentence names the setting
+    shapes = info.shapes(training.get("loss", "auto") if isinstance(training.get("loss"), str) else "auto")
+    analysis = ShapeInference().analyze(project.graph, shapes)
+    available, where = free_memory(device)
+    problems = analysis.errors or [p for p in readiness_problems(project, info, analysis, available,
+                                                                 where, training=training)
+                                   if p.severity == "error"]
+    if problems:
+        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        error = ShapeError if analysis.errors else TrainingError
+        raise error(problems[0].message + more, location=problems[0].node_id)
 
 
 def freeze(module, graph: Graph) -> list[str]:
@@ -71,13 +71,7 @@ def init_from(module, source: str | Path, base_dir: str | Path) -> str:
     Returns a sentence saying what was loaded and listing what did not match; raises
     :class:`TrainingError` when nothing matches.
     """
-    path = Path(source).expanduser()
-    if not path.is_absolute():
-        path = (Path(base_dir) / path).resolve()
-    file = path / WEIGHTS if path.is_dir() else path
-    if not file.exists():
-        raise TrainingError(f"training.init_from: {path} has no {WEIGHTS}: give the folder of a"
-                            " finished run or a .safetensors file")
+    file = init_from_file(source, base_dir)
     weights = load_weights(file)
     own = module.state_dict()
     loaded, mismatched = [], []
@@ -122,6 +116,7 @@ def prepare(project: Project, dataset: Dataset, *, overrides: dict[str, Any] | N
     """
     training = {**(project.training or {}), **(overrides or {})}
     spec = TrainSpec.from_dict(training, dataset.info)
+    check_ready(project, dataset.info, training, spec.device)
     seed_everything(spec.seed)
     module = build_module(project.graph, dataset.info, spec)
     notes = list(spec.notes) + list(dataset.notes)
@@ -176,6 +171,8 @@ def continue_run(run_dir: str | Path, *, dataset: Dataset | None = None,
     lr_override = (overrides or {}).get("learning_rate")
     training.update({k: v for k, v in (overrides or {}).items() if k != "learning_rate"})
     spec = TrainSpec.from_dict(training, dataset.info)
+    check_ready(project, dataset.info, {k: v for k, v in training.items() if k != "init_from"},
+                spec.device)
     done = int(state["epoch"])
     if spec.epochs <= done and "epochs" in (overrides or {}):
         raise TrainingError(f"{run_dir.name} has already completed {done} epochs: give more"

@@ -150,6 +150,19 @@ def training_problems(training: Any, info: DataInfo | None = None) -> list[str]:
     return _parse(training, info)[1]
 
 
+def parse_training(training: Any, info: DataInfo | None = None) -> tuple[TrainSpec, list[str]]:
+    """The spec (defaults where a value is wrong) and every problem: for checks that go on
+    to use the spec (the memory estimate needs the batch size) while listing the problems."""
+    return _parse(training, info)
+
+
+def setting_problems(optimizer: str, settings: dict[str, Any]) -> tuple[TrainSpec, list[str]]:
+    """Check a few settings changed on their own (the pause dialog) with the very rules
+    ``from_dict`` applies at the start of a run, so both accept and refuse the same values."""
+    spec, problems = _parse({"optimizer": optimizer, **settings}, None)
+    return spec, [p for p in problems if any(p.startswith(f"training.{key}") for key in settings)]
+
+
 def resolve_loss(loss: str, task: str | None, num_classes: int) -> str:
     """``auto`` -> cross-entropy (classes), BCE (two classes, multilabel), MSE (numbers)."""
     if loss != "auto":

@@ -26,6 +26,7 @@ from core.train.callbacks import (COMPLETED, FAILED, RUNNING, STOPPED, BatchEnd,
                                   CallbackList, EpochEnd, TrainResult)
 from core.train.checkpoint import checkpoint_bytes, restore_trainer, trainer_state
 from core.train.control import StopRequested, TrainingControl
+from core.train.failures import out_of_memory, out_of_memory_sentence
 from core.train.device import Placement, resolve, uses_channels_last
 from core.train.metrics import Evaluation, epoch_row
 from core.train.objective import Objective
@@ -124,7 +125,7 @@ class Trainer:
 
         Raises :class:`TrainingError` at once for a setting this optimiser lacks or a bad value.
         """
-        clean = check_update(self.spec.optimizer, settings)
+        clean = check_update(self.spec.optimizer, settings, self.optimizer_settings())
         if clean:
             self.control.request_update(clean)
 
@@ -161,13 +162,20 @@ class Trainer:
                 raise
             status, reason = FAILED, str(err)
         except BaseException as err:
-            aborted = isinstance(err, KeyboardInterrupt)
-            if self._started:
-                self._finish_record(STOPPED if aborted else FAILED,
-                                    "interrupted" if aborted else f"{type(err).__name__}: {err}",
-                                    started, None)
-            self.state = STOPPED if aborted else FAILED
-            raise
+            if not out_of_memory(err):
+                aborted = isinstance(err, KeyboardInterrupt)
+                if self._started:
+                    self._finish_record(STOPPED if aborted else FAILED,
+                                        "interrupted" if aborted else f"{type(err).__name__}: {err}",
+                                        started, None)
+                self.state = STOPPED if aborted else FAILED
+                raise
+            device = self.placement.device if self.placement is not None else None
+            sentence = out_of_memory_sentence(device, self.spec.batch_size)
+            if not self._started:
+                self.state = FAILED
+                raise TrainingError(sentence) from None
+            status, reason = FAILED, sentence
         test = None
         if status == COMPLETED or (status == STOPPED and self.epoch > 0):
             self._restore_final_weights()

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMessageBo
 
 from core.errors import TrainingError
 from core.train.rundir import default_run_dir
-from core.train.spec import training_problems
 from designer import settings
 from designer.data.signals import emit
 from designer.lazy_panel import LazyPanel
@@ -54,6 +53,10 @@ class DeviceFinder(QObject):
     def _on_report(self, report) -> None:
         devices = [("auto", f"auto → {report.describe('auto')}")] + list(report.devices)
         emit(self.found, devices)
+
+
+NO_DATA = ("The project has no data yet: load a CSV file or an image folder (Data menu), or"
+           " choose a built-in dataset, then train.")
 
 
 class TrainingController(QObject):
@@ -167,6 +170,7 @@ class TrainingController(QObject):
         analysis = getattr(self.window, "analysis", None)
         if analysis is not None and hasattr(analysis, "data_changed"):
             analysis.data_changed.connect(self._show_project)
+            analysis.analysis_changed.connect(self._update_enabled)
         self._on_state_changed(IDLE)
 
     # ------------------------------------------------------------------ the lazy docks
@@ -279,13 +283,9 @@ class TrainingController(QObject):
         project = self.project
         if project is None or self.session.active:
             return False
-        if not project.data:
-            self.panel.show_message("The project has no data yet: load a CSV file or an image folder"
-                                    " (Data menu), or choose a built-in dataset, then train.")
-            return False
-        problems = training_problems(project.training, self.info)
-        if problems:
-            self.panel.show_message(problems[0] + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
+        blocked = self.blocking_problem()
+        if blocked:
+            self.panel.show_message(blocked if blocked == NO_DATA else f"Cannot train yet: {blocked}")
             return False
         self.panel.show_message(None)
         run_dir = default_run_dir(None, project.name, fallback=self.runs_folder())
@@ -336,10 +336,24 @@ class TrainingController(QObject):
         """Mark the run being trained (none while idle) in the run history."""
         history.set_live_dir(self.session.run_dir if self.session.state != IDLE else None)
 
-    def _update_enabled(self) -> None:
+    def blocking_problem(self) -> str | None:
+        """Why the project cannot train now (no data, or the Problems panel's first error)."""
+        if self.project is not None and not self.project.data:
+            return NO_DATA
+        analysis = getattr(self.window, "analysis", None)
+        finder = getattr(analysis, "blocking_problem", None)
+        return finder() if finder is not None else None
+
+    def _update_enabled(self, *_args) -> None:
         state = self.session.state
-        can_train = self.project is not None
+        blocked = self.blocking_problem() if self.project is not None else None
+        can_train = self.project is not None and blocked is None
         self.panel.set_state(state, can_train)
+        tip = (blocked if blocked == NO_DATA else f"Cannot train yet: {blocked}" if blocked
+               else "Train the network on the project's data (F5)")
+        self.train_action.setToolTip(tip)
+        self.train_action.setStatusTip(tip)
+        self.panel.train_button.setToolTip(tip)
         self.train_action.setEnabled(state == IDLE and can_train)
         self.pause_action.setEnabled(state in (LOADING, RUNNING))
         self.resume_action.setEnabled(state == PAUSED)
