@@ -33,6 +33,21 @@ RUN_JSON, METRICS_CSV, WEIGHTS, PREPROCESSING, CHECKPOINT = (
 RUNS_DIR_ENV = "LAYERFORGE_RUNS_DIR"
 
 
+def remove_interrupted_writes(run_dir: str | Path) -> list[str]:
+    """Delete the temporary files of writes a kill interrupted (``.last.ckpt.x1y2.tmp``),
+    which ``core.atomic`` leaves beside a run's files; returns their names. The files
+    themselves are whole (old or new), so nothing is lost."""
+    removed = []
+    for name in (RUN_JSON, METRICS_CSV, WEIGHTS, PREPROCESSING, CHECKPOINT):
+        for stale in Path(run_dir).glob(f".{name}.*.tmp"):
+            try:
+                stale.unlink()
+                removed.append(stale.name)
+            except OSError:
+                pass
+    return removed
+
+
 def init_from_file(source: str | Path, base_dir: str | Path | None) -> Path:
     """The weights file ``training.init_from`` names (a run folder or a ``.safetensors``
     file, relative to the project's folder); raises :class:`TrainingError` when it is not

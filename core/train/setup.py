@@ -19,7 +19,8 @@ from core.project import Project
 from core.shapes import ShapeInference
 from core.train.callbacks import Callback
 from core.train.checkpoint import load_checkpoint, load_weights, seed_everything
-from core.train.rundir import CHECKPOINT, default_run_dir, init_from_file, read_run_json
+from core.train.rundir import (CHECKPOINT, default_run_dir, init_from_file, read_run_json,
+                               remove_interrupted_writes)
 from core.train.spec import TrainSpec
 from core.train.trainer import Trainer
 
@@ -152,6 +153,7 @@ def continue_run(run_dir: str | Path, *, dataset: Dataset | None = None,
     """
     run_dir = Path(run_dir)
     run = read_run_json(run_dir)
+    remove_interrupted_writes(run_dir)
     for key in overrides or {}:
         if key not in RESUME_OVERRIDES:
             raise TrainingError(f"{key} cannot change when a run is continued (only"

@@ -142,3 +142,20 @@ def test_running_out_of_memory_mid_run_is_a_sentence_not_a_bug(tmp_path):
     assert result.status == "failed"
     assert result.reason.startswith("training ran out of memory on the computer with batches of 8:")
     assert "lower the batch size" in result.reason and "bug" not in result.reason
+
+
+def test_continuing_a_run_removes_the_temporary_files_of_a_killed_write(tmp_path):
+    from core.train.setup import continue_run
+
+    project = _project(tmp_path, chain(*MLP), training={"epochs": 2})
+    run = tmp_path / "run"
+    prepare(project, load(project.data, project.directory), run_dir=run).fit()
+    stale = [run / ".last.ckpt.k1ll3d.tmp", run / ".run.json.x7y8z9.tmp"]
+    for path in stale:
+        path.write_bytes(b"half a checkpoint")
+    keep = run / "notes.txt.tmp"  # not ours: left alone
+    keep.write_text("mine")
+    result = continue_run(run, overrides={"epochs": 3}).fit()
+    assert result.status == "completed" and result.epochs_completed == 3
+    assert not any(path.exists() for path in stale)
+    assert keep.exists()
