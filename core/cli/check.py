@@ -34,7 +34,9 @@ def data_override(project: Project, args: argparse.Namespace) -> dict | None:
 
     spec = dict(project.data or {})
     if args.data:
-        path = Path(args.data).expanduser().resolve()
+        from core.data.paths import resolve
+
+        path = resolve(args.data)
         kind = "image_folder" if path.is_dir() else "csv"
         if spec.get("kind") != kind:
             spec = {"kind": kind}

@@ -183,14 +183,28 @@ def _task(spec: dict[str, Any]) -> str:
 def describe(spec: dict[str, Any]) -> DataInfo:
     name, samples, _noise, _seed, classes = _options(spec)
     _gen, shape, _default, _names, what = BUILTINS[name]
+    warnings = _split_warnings(spec, samples, classes)
     if _task(spec) == RECONSTRUCTION:
         return DataInfo(input_shape=shape, task=RECONSTRUCTION, samples=samples,
                         feature_names=["x", "y"] if shape == (2,) else [],
-                        description=f"built-in '{name}' (reconstruction): {what}")
+                        description=f"built-in '{name}' (reconstruction): {what}", warnings=warnings)
     return DataInfo(input_shape=shape, task=CLASSIFICATION, class_names=class_names_of(name, classes),
                     target_names=["class"],
                     feature_names=["x", "y"] if shape == (2,) else [],
-                    samples=samples, description=f"built-in '{name}': {what}")
+                    samples=samples, description=f"built-in '{name}': {what}", warnings=warnings)
+
+
+def _split_warnings(spec: dict[str, Any], samples: int, classes: int) -> list[str]:
+    """Empty validation/test splits, assuming classes of equal size (as every generator but
+    xor's makes them; xor's two classes are close to equal)."""
+    from core.data.csv_options import split_options
+    from core.data.split import empty_split_warnings, split_sizes
+
+    validation, test, stratify, _seed = split_options(spec)
+    class_sizes = [len(part) for part in np.array_split(np.arange(samples), classes)]
+    groups = class_sizes if stratify else [samples]
+    return empty_split_warnings(split_sizes(groups, validation, test), validation, test,
+                                "samples", class_sizes if stratify else None)
 
 
 def generate(spec: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
@@ -230,7 +244,7 @@ def load(spec: dict[str, Any]) -> Dataset:
         {k: spec.get(k) for k in ("name", "samples", "noise", "seed", "classes", "task")},
         sort_keys=True).encode()).hexdigest()[:16]
     dataset = Dataset(info=info, train=train, validation=part(val_idx), test=part(test_idx),
-                      preprocessing=preprocessing, fingerprint=fingerprint)
+                      preprocessing=preprocessing, fingerprint=fingerprint, notes=list(info.warnings))
     dataset.schema = {"rows": len(x), "format": f"generated from seed {spec.get('seed', 0)}"}
     if info.task != RECONSTRUCTION:
         dataset.schema["classes"] = class_table(dataset)

@@ -21,6 +21,7 @@ import numpy as np
 
 from core.data.csv_format import Head, is_missing, is_number
 from core.data.csv_read import RawTable
+from core.data.float_range import FLOAT32_MAX
 
 NUMERIC, CATEGORICAL, IGNORE = "numeric", "categorical", "ignore"
 MOSTLY_NUMERIC = 0.8
@@ -96,10 +97,22 @@ def profile_column(raw: RawTable, name: str) -> ColumnProfile:
         stats = raw.float_stats()
         infinite = int(stats.infinite[j])
         where = np.flatnonzero(np.isinf(raw.float_column(name)))[:SHOWN_ROWS] if infinite else []
+        over = raw.beyond_float32(name)
+        if over is not None:
+            return _beyond_float32_profile(raw, name, int(stats.missing[j]), over)
         return _numeric_profile(raw, name, int(stats.missing[j]), infinite, where,
                                 float(stats.low[j]), float(stats.high[j]), float(stats.mean[j]),
                                 bool(stats.integer[j]))
     return _profile_values(raw, name, raw.values(name))
+
+
+def _beyond_float32_profile(raw: RawTable, name: str, missing: int, over) -> ColumnProfile:
+    """A numeric column with values float32 cannot hold (stored as ±inf): not "missing";
+    the loader refuses it by name (see :mod:`core.data.float_range`)."""
+    row = int(raw.row_number(over.first))
+    return ColumnProfile(name=name, kind=NUMERIC, rows=raw.n_rows, missing=missing - over.count,
+                         summary=f"{over.count:,} values beyond ±{FLOAT32_MAX:.2g}, such as"
+                                 f" {over.value:g} in row {row}")
 
 
 def _profile_values(raw: RawTable, name: str, values: np.ndarray) -> ColumnProfile:

@@ -11,11 +11,12 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.data import csv_errors
+from core.data.paths import is_loop, loop_error
 from core.errors import DataError
 
 SAMPLE_BYTES = 256 * 1024
@@ -24,6 +25,8 @@ DELIMITERS = (",", ";", "\t", "|")
 #: tabs and semicolons are rarely inside values, commas are (decimal commas).
 _DELIMITER_PRIORITY = ("\t", ";", ",", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
+LINE_ENDING_NAMES = {"\r\n": "Windows line endings", "\r": "old Mac line endings (CR only)"}
+_LINE_BREAK = re.compile(rb"\r\n?|\n")
 ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1")
 #: Cells read as missing (pyarrow's defaults plus "?", common in UCI data sets).
 NULL_VALUES = ["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND",
@@ -57,8 +60,8 @@ class CsvFormat:
         parts = [f"{DELIMITER_NAMES.get(self.delimiter, repr(self.delimiter))}-separated",
                  f"decimal {'comma' if self.decimal == ',' else 'point'}", self.encoding,
                  "header row" if self.header else "no header row"]
-        if self.line_ending == "\r\n":
-            parts.append("Windows line endings")
+        if self.line_ending in LINE_ENDING_NAMES:
+            parts.append(LINE_ENDING_NAMES[self.line_ending])
         return ", ".join(parts)
 
 
@@ -97,8 +100,15 @@ def read_sample(path: str | Path, size: int = SAMPLE_BYTES) -> tuple[bytes, int]
         raise DataError(f"{path} is a folder, not a CSV file: choose a file, or use the image"
                         " folder import for a folder of images") from None
     except OSError as err:
+        if is_loop(err):
+            raise loop_error(path) from None
         raise DataError(f"{path} cannot be read: {err.strerror or err}") from None
     return sample, total
+
+
+def line_of(data: bytes, position: int) -> int:
+    """The 1-based line of byte ``position``; LF, CRLF and old Mac CR all end a line."""
+    return len(_LINE_BREAK.findall(data, 0, position)) + 1
 
 
 def is_missing(cell: str) -> bool:
@@ -143,7 +153,7 @@ def detect_encoding(sample: bytes, complete: bool) -> tuple[str, str | None]:
         return "utf-8", None
     except UnicodeDecodeError as err:
         position = err.start
-    line = sample[:position].count(b"\n") + 1
+    line = line_of(sample, position)
     for encoding, label in (("cp1252", "Windows-1252 (cp1252)"), ("latin-1", "Latin-1")):
         try:
             sample.decode(encoding)
@@ -160,7 +170,7 @@ def _decode(sample: bytes, encoding: str, complete: bool, name: str) -> str:
         decoder = codecs.getincrementaldecoder(codec)()
         text = decoder.decode(sample, final=complete)
     except UnicodeDecodeError as err:
-        line = sample[:err.start].count(b"\n") + 1
+        line = line_of(sample, err.start)
         raise DataError(f"{name} cannot be read as {encoding}: line {line} has bytes that are not"
                         f" {encoding}; choose another encoding (cp1252 or latin-1 for Windows files)"
                         ) from None
@@ -171,7 +181,35 @@ def _decode(sample: bytes, encoding: str, complete: bool, name: str) -> str:
 
 
 def _field_counts(lines: list[str], delimiter: str) -> list[int]:
-    return [len(row) for row in csv.reader(lines, delimiter=delimiter) if row]
+    counts: list[int] = []
+    try:
+        counts.extend(len(row) for row in csv.reader(lines, delimiter=delimiter) if row)
+    except csv.Error:  # a value past csv's field limit: the full parse names its row
+        pass
+    return counts
+
+
+def _line_ending(text: str) -> str:
+    """CRLF, LF or, for files from old Macs, a lone CR."""
+    if "\r\n" in text:
+        return "\r\n"
+    return "\r" if "\r" in text and "\n" not in text else "\n"
+
+
+def _parse(text: str, delimiter: str, limit: int, name: str) -> list[list[str]]:
+    """The first ``limit`` non-blank rows. ``newline=""`` lets ``csv`` end rows at CR, LF and
+    CRLF alike (and keep them inside quoted values); its errors become one sentence."""
+    rows: list[list[str]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                rows.append(row)
+                if len(rows) >= limit:
+                    break
+    except csv.Error as err:
+        raise csv_errors.python_csv_error(name, len(rows) + 1, err) from None
+    return rows
 
 
 def detect_delimiter(lines: list[str]) -> str:
@@ -254,19 +292,19 @@ def read_head(path: str | Path, *, encoding: str | None = None, delimiter: str |
             notes.append(f"{name}: {note}")
     text = _decode(sample, encoding, complete, name)
     if not complete:  # drop the last, probably cut, line
-        cut = max(text.rfind("\n"), 0)
+        cut = max(text.rfind("\n"), text.rfind("\r"), 0)
         text = text[:cut]
-    line_ending = "\r\n" if "\r\n" in text[:65536] else "\n"
+    line_ending = _line_ending(text[:65536])
     lines = [line for line in text.splitlines() if line.strip()]
+    if not complete and len(lines) < 2:  # the sample ends inside the first or second row
+        raise csv_errors.long_row(name, len(lines) + 1, len(sample))
     if not lines:
         raise DataError(f"{name} is empty: choose a CSV file with a header row and data rows")
     if delimiter is None:
         delimiter = detect_delimiter(lines)
     elif delimiter not in DELIMITERS and len(delimiter) != 1:
         raise DataError(f"data.delimiter must be one character such as ',' or ';', got {delimiter!r}")
-    parsed = (row for row in csv.reader(io.StringIO(text), delimiter=delimiter)
-              if any(cell.strip() for cell in row))
-    rows = list(itertools.islice(parsed, max_rows + 1))
+    rows = _parse(text, delimiter, max_rows + 1, name)
     quoted_newlines = any("\n" in cell or "\r" in cell for row in rows for cell in row)
     if decimal is None:
         decimal = detect_decimal(rows[1:], delimiter)
@@ -283,7 +321,7 @@ def read_head(path: str | Path, *, encoding: str | None = None, delimiter: str |
                     names=names, quoted_newlines=quoted_newlines, line_ending=line_ending,
                     notes=tuple(notes))
     body = body[:max_rows]
-    newlines = max(sample.count(b"\n"), 1)
+    newlines = max(sample.count(b"\r" if line_ending == "\r" else b"\n"), 1)
     estimated = int(total * newlines / max(len(sample), 1)) - (1 if header else 0)
     return Head(format=fmt, rows=body, truncated=not complete or len(rows) > max_rows + 1,
                 sample_bytes=len(sample), estimated_rows=max(estimated, len(body)))

@@ -12,6 +12,7 @@ from typing import Any
 
 from core.data.csv_format import ENCODINGS
 from core.data.dataset import TASKS
+from core.data.paths import resolve
 from core.data.scaling import SCALES
 from core.data.split import check_fractions
 from core.data.table_encode import MISSING_POLICIES
@@ -96,7 +97,7 @@ def data_path(spec: dict[str, Any], base_dir: str | Path, key: str = "path",
     value = spec.get(key)
     if not isinstance(value, str) or not value.strip():
         raise DataError(f"data.{key} is missing: choose {what}")
-    return (Path(base_dir) / Path(value).expanduser()).resolve()
+    return resolve(Path(base_dir) / Path(value).expanduser())
 
 
 def csv_options(spec: dict[str, Any], base_dir: str | Path) -> CsvOptions:

@@ -1,8 +1,10 @@
 """Reading a whole CSV file into numpy, in blocks, with progress and cancel.
 
-pyarrow's streaming reader parses each block on several threads. Numeric columns go
-straight into one float32 array (what training needs, and half the memory of float64),
-allocated once from a row-count estimate (untouched pages cost no memory); text columns
+pyarrow's streaming reader parses each block on several threads. Numeric columns are
+parsed as float64 and go block by block into one float32 array (what training needs, and
+half the memory of float64), allocated once from a row-count estimate (untouched pages
+cost no memory); values too large for float32 are recorded (:mod:`core.data.float_range`)
+rather than passed off as missing. Text columns
 become integer codes into a list of categories. Small blocks keep pyarrow's read-ahead
 buffers small. A column guessed numeric from the head that holds text further down is
 re-read as text, so the caller can say which rows hold it. Broken rows are reported
@@ -19,6 +21,7 @@ from typing import Iterator
 
 import numpy as np
 
+from core.data import csv_errors, float_range
 from core.data.csv_format import NULL_VALUES, CsvFormat, is_number, shown_name, to_number
 from core.data.dataset import CancelCallback, Cancelled, ProgressCallback
 from core.errors import DataError
@@ -79,6 +82,8 @@ class RawTable:
     #: Columns asked for as numbers that hold text; they are in ``text``.
     demoted: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: Float32 columns with finite values float32 cannot hold (stored there as ±inf).
+    overflow: dict[str, float_range.Overflow] = field(default_factory=dict)
     _stats: FloatStats | None = field(default=None, repr=False)
 
     @property
@@ -100,6 +105,12 @@ class RawTable:
         if name in self.text:
             return self.text[name].as_numbers(self.format.decimal)
         return self.float_column(name).astype(np.float64)
+
+    def beyond_float32(self, name: str) -> float_range.Overflow | None:
+        """The cells of a column that are finite but too large for float32, or None."""
+        if name in self.float_names:
+            return self.overflow.get(name)
+        return float_range.find(self.values(name))
 
     def float_stats(self) -> FloatStats:
         """Statistics of every float column in one pass over row blocks."""
@@ -252,8 +263,7 @@ def _read_once(path: Path, fmt: CsvFormat, columns: list[str], numeric: set[str]
     name = shown_name(path)
     float_names = [c for c in columns if c in numeric and c not in wide]
     text_names = [c for c in columns if c not in numeric and c not in wide]
-    types = {c: pa.float32() for c in float_names}
-    types.update({c: pa.float64() for c in columns if c in wide})
+    types = {c: pa.float64() for c in columns if c in float_names or c in wide}
     types.update({c: pa.dictionary(pa.int32(), pa.string()) for c in text_names})
     read, parse, convert = _options(fmt, columns, types)
     total = max(path.stat().st_size, 1)
@@ -261,6 +271,7 @@ def _read_once(path: Path, fmt: CsvFormat, columns: list[str], numeric: set[str]
     wide_parts: dict[str, list[np.ndarray]] = {c: [] for c in columns if c in wide}
     code_parts: dict[str, list[np.ndarray]] = {c: [] for c in text_names}
     lookups: dict[str, dict[str, int]] = {c: {} for c in text_names}
+    overflow: dict[str, float_range.Overflow] = {}
     n_rows = 0
     try:
         with open(path, "rb") as raw:
@@ -274,7 +285,11 @@ def _read_once(path: Path, fmt: CsvFormat, columns: list[str], numeric: set[str]
                 if n_rows + rows > len(floats):
                     floats = _grow(floats, n_rows, n_rows + rows)
                 for j, column in enumerate(float_names):
-                    floats[n_rows:n_rows + rows, j] = _buffer_values(batch.column(column), np.float32, np.nan)
+                    values = _buffer_values(batch.column(column), np.float64, np.nan)
+                    float_range.store(values, floats[n_rows:n_rows + rows, j])
+                    found = float_range.find(values, n_rows)
+                    if found is not None:
+                        overflow[column] = overflow[column].plus(found) if column in overflow else found
                 for column in wide_parts:
                     wide_parts[column].append(_buffer_values(batch.column(column), np.float64, np.nan))
                 for column in text_names:
@@ -295,12 +310,14 @@ def _read_once(path: Path, fmt: CsvFormat, columns: list[str], numeric: set[str]
             raise _ragged_rows(path, fmt, columns) from None
         if "Empty CSV file" in message:
             raise DataError(f"{name} is empty: choose a CSV file with a header row and data rows") from None
-        raise DataError(f"{name} cannot be read as a table: {message.splitlines()[0][:200]}") from None
+        raise _arrow_error(path, fmt, err, n_rows) from None
     except UnicodeDecodeError as err:
         raise DataError(f"{name} cannot be read as {fmt.encoding}: {err.reason}; choose another"
                         " encoding (cp1252 or latin-1 for Windows files)") from None
     except OSError as err:
         raise DataError(f"{name} cannot be read: {err.strerror or err}") from None
+    except pa.ArrowException as err:  # out of memory, a column over 2 GB, ...
+        raise _arrow_error(path, fmt, err, n_rows) from None
     text = {}
     for column in text_names:
         codes = (np.concatenate(code_parts[column]) if code_parts[column]
@@ -309,7 +326,12 @@ def _read_once(path: Path, fmt: CsvFormat, columns: list[str], numeric: set[str]
     wide_arrays = {c: (np.concatenate(p) if p else np.zeros(0)) for c, p in wide_parts.items()}
     _release_arrow_memory(pa)
     return RawTable(path=path, format=fmt, n_rows=n_rows, float_names=float_names,
-                    floats=floats[:n_rows], wide=wide_arrays, text=text)
+                    floats=floats[:n_rows], wide=wide_arrays, text=text, overflow=overflow)
+
+
+def _arrow_error(path: Path, fmt: CsvFormat, err: Exception, rows_read: int) -> DataError:
+    next_row = rows_read + (2 if fmt.header else 1)
+    return csv_errors.arrow_error(path, fmt.encoding, fmt.delimiter, err, next_row, BLOCK_BYTES)
 
 
 def _grow(floats: np.ndarray, used: int, needed: int) -> np.ndarray:

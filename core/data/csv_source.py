@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from core.data import cache, columns as cols
+from core.data import cache, columns as cols, float_range
 from core.data.columns import CATEGORICAL, IGNORE, NUMERIC, ColumnProfile
 from core.data.csv_format import CsvFormat, read_head
 from core.data.csv_options import CsvOptions, csv_options
@@ -24,7 +24,7 @@ from core.data.dataset import (CLASSIFICATION, MULTILABEL, RECONSTRUCTION, REGRE
                                Dataset, RowIds, Split, class_table)
 from core.data.scaling import apply_inplace, fit as fit_scaling
 from core.data.sequence import order_rows, windows
-from core.data.split import split_indices
+from core.data.split import empty_split_warnings, split_indices
 from core.data.table_encode import TableEncoder, missing_rows
 from core.errors import DataError
 
@@ -139,6 +139,8 @@ def _kinds(raw: RawTable, plan: _Plan, options: CsvOptions,
         elif profile.kind == IGNORE:
             raise DataError(f"{file} column {name!r} cannot be a feature: {profile.reason};"
                             " remove it from data.features")
+    float_range.check(raw, [n for n in plan.candidates if kinds[n] == NUMERIC],
+                      "rescale the column (store it in other units), or list it in data.ignore")
     return kinds
 
 
@@ -170,6 +172,8 @@ def _targets(raw: RawTable, plan: _Plan, options: CsvOptions,
     if task == CLASSIFICATION:
         return _class_targets(raw, plan, profiles, notes)
     values = np.empty((n, len(plan.targets)), np.float64)
+    float_range.check(raw, [t for t in plan.targets if profiles[t].kind == NUMERIC],
+                      "rescale the target (store it in other units)", role="target column")
     for j, target in enumerate(plan.targets):
         profile = profiles[target]
         if profile.text_count:
@@ -290,16 +294,25 @@ def load(spec: dict[str, Any], base_dir, progress=None, cancel=None) -> Dataset:
     return dataset
 
 
-def _split_of(rows: np.ndarray, targets: _Targets, options: CsvOptions) -> list[np.ndarray]:
+def _split_of(rows: np.ndarray, targets: _Targets,
+              options: CsvOptions) -> tuple[list[np.ndarray], list[str]]:
+    """The train, validation and test rows, and a warning for each split that came out empty."""
     stratify = (targets.values[rows] if targets.task == CLASSIFICATION and options.stratify
                 else None)
     parts = split_indices(len(rows), options.validation, options.test, stratify=stratify,
                           seed=options.seed)
-    return [rows[p] for p in parts]
+    class_sizes = None
+    if stratify is not None:
+        counts = np.bincount(stratify)
+        class_sizes = counts[counts > 0].tolist()
+    warnings = empty_split_warnings([len(p) for p in parts], options.validation, options.test,
+                                    "rows", class_sizes)
+    return [rows[p] for p in parts], warnings
 
 
 def _load_rows(raw, plan, options, kinds, features, targets, rows, fmt, notes, profiles) -> Dataset:
-    train_rows, val_rows, test_rows = _split_of(rows, targets, options)
+    (train_rows, val_rows, test_rows), warnings = _split_of(rows, targets, options)
+    notes.extend(warnings)
     encoder = TableEncoder.fit_categories(raw, kinds, features, train_rows)
     ids = [RowIds(raw.row_number(part)) for part in (train_rows, val_rows, test_rows)]
     label_parts = [_labels(targets, part) for part in (train_rows, val_rows, test_rows)]
@@ -311,7 +324,7 @@ def _load_rows(raw, plan, options, kinds, features, targets, rows, fmt, notes, p
     for x in xs:
         apply_inplace(x, scaling)
     target_scaling = _scale_targets(targets, label_parts, options)
-    info = _info(raw, plan, targets, encoder, (encoder.width,), len(rows), fmt)
+    info = _info(raw, plan, targets, encoder, (encoder.width,), len(rows), fmt, warnings)
     splits = [Split(x, y, i) if len(x) else None for x, y, i in zip(xs, label_parts, ids)]
     return Dataset(info=info, train=splits[0], validation=splits[1], test=splits[2],
                    preprocessing=_preprocessing(info, encoder, fmt, options, scaling, target_scaling),
@@ -329,6 +342,9 @@ def _load_sequence(raw, plan, options, kinds, features, targets, rows, fmt, note
     if len(parts[0]) == 0:
         raise DataError(f"{raw.name}: no window is left for training: make the validation and"
                         " test fractions smaller")
+    warnings = empty_split_warnings([len(p) for p in parts], options.validation, options.test,
+                                    "windows")
+    notes.extend(warnings)
     train_rows = len(parts[0]) - 1 + seq.window  # rows the training windows read
     encoder = TableEncoder.fit_categories(raw, kinds, features, rows[:train_rows])
     (series,) = encoder.encode(raw, [rows], release=True)
@@ -342,7 +358,7 @@ def _load_sequence(raw, plan, options, kinds, features, targets, rows, fmt, note
     label_rows = rows[seq.window - 1 + seq.horizon:seq.window - 1 + seq.horizon + count]
     label_parts = [_labels(targets, label_rows[p]) for p in parts]
     target_scaling = _scale_targets(targets, label_parts, options)
-    info = _info(raw, plan, targets, encoder, (seq.window, encoder.width), count, fmt)
+    info = _info(raw, plan, targets, encoder, (seq.window, encoder.width), count, fmt, warnings)
     splits = [Split(np.ascontiguousarray(x_all[p]), y, RowIds(raw.row_number(ends[p])))
               if len(p) else None for p, y in zip(parts, label_parts)]
     preprocessing = _preprocessing(info, encoder, fmt, options, scaling, target_scaling)
@@ -371,11 +387,12 @@ def _scale_targets(targets: _Targets, parts: list, options: CsvOptions) -> dict 
     return scaling
 
 
-def _info(raw, plan, targets: _Targets, encoder, shape, samples, fmt: CsvFormat) -> DataInfo:
+def _info(raw, plan, targets: _Targets, encoder, shape, samples, fmt: CsvFormat,
+          warnings: list[str]) -> DataInfo:
     return DataInfo(input_shape=tuple(shape), task=targets.task, class_names=targets.class_names,
                     target_names=[] if targets.task == RECONSTRUCTION else list(plan.targets),
                     feature_names=encoder.feature_names, samples=int(samples),
-                    description=f"CSV file {raw.name} ({fmt.describe()})")
+                    description=f"CSV file {raw.name} ({fmt.describe()})", warnings=list(warnings))
 
 
 def _preprocessing(info, encoder, fmt, options, scaling, target_scaling) -> dict[str, Any]:
@@ -425,7 +442,8 @@ def describe_key(spec: dict[str, Any], base_dir) -> str:
     from core import __version__
 
     options_path = csv_options(spec, base_dir).path
-    return cache.spec_key(spec, cache.stat_key(options_path), __version__, "csv")
+    # "info 2": facts remembered before DataInfo had ``warnings`` are not reused
+    return cache.spec_key(spec, cache.stat_key(options_path), __version__, "csv", "info 2")
 
 
 def describe(spec: dict[str, Any], base_dir) -> DataInfo:

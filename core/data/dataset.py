@@ -33,6 +33,9 @@ class DataInfo:
     feature_names: list[str] = field(default_factory=list)
     samples: int = 0
     description: str = ""
+    #: Problems that do not stop training but a person should see (the Problems panel shows
+    #: them as warnings), e.g. a validation split that comes out empty. Also in the notes.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def num_classes(self) -> int:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from core.atomic import write_text_atomic
 from core.data.dataset import CancelCallback, ProgressCallback
+from core.data.file_walk import REPEAT_REASON, walk
+from core.data.paths import resolve
 from core.errors import DataError
 
 IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".jpe", ".jfif", ".bmp", ".dib", ".gif",
@@ -75,32 +76,6 @@ class FolderScan:
 
 def _hidden(name: str) -> bool:
     return name.startswith(".") or name in ("Thumbs.db", "desktop.ini", "__MACOSX")
-
-
-def _walk(directory: Path) -> list[tuple[str, int, int]]:
-    """Every visible file below ``directory``: (path relative to it, size, mtime_ns), sorted."""
-    found: list[tuple[str, int, int]] = []
-    pending = [(str(directory), "")]
-    while pending:
-        folder, prefix = pending.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for entry in entries:
-            if _hidden(entry.name):
-                continue
-            rel = prefix + entry.name
-            try:
-                if entry.is_dir():
-                    pending.append((entry.path, rel + "/"))
-                    continue
-                info = entry.stat()
-                found.append((rel, info.st_size, info.st_mtime_ns))
-            except OSError:
-                found.append((rel, -1, 0))
-    found.sort()
-    return found
 
 
 def read_header(path: Path) -> tuple[int, int, str, str | None]:
@@ -162,7 +137,7 @@ def scan_folder(root: str | Path, *, cache_root: Path | None = None,
                 progress: ProgressCallback | None = None, cancel: CancelCallback | None = None,
                 require_classes: bool = True) -> FolderScan:
     """Classes (sub-folders, sorted), images with their headers, and skipped files."""
-    root = Path(root).expanduser().resolve()
+    root = resolve(root)
     if not root.exists():
         raise DataError(f"{root} does not exist: choose the folder that holds the class sub-folders")
     if not root.is_dir():
@@ -177,12 +152,14 @@ def scan_folder(root: str | Path, *, cache_root: Path | None = None,
     if require_classes and not class_dirs:
         what = "holds images but no class sub-folders" if loose else "has no class sub-folders"
         raise _layout_error(root, what)
-    listing = [(d.name, _walk(d)) for d in class_dirs]
-    every = [(f"{name}/{rel}", size, mtime) for name, files in listing for rel, size, mtime in files]
-    fingerprint = _fingerprint(root, every + [(p.name, 0, 0) for p in loose])
+    found = walk(root, [d.name for d in class_dirs], skip=_hidden)
+    listing = _by_class([d.name for d in class_dirs], found.files)
+    repeats = [[rel, REPEAT_REASON] for rel in found.repeats]
+    fingerprint = _fingerprint(root, found.files + [(p.name, 0, 0) for p in loose]
+                               + [(rel, -2, 0) for rel in found.repeats])  # -2: a repeated link
     stored = _load_scan(cache_root, fingerprint, root)
     if stored is None:
-        stored = _scan(root, listing, fingerprint, progress, cancel)
+        stored = _scan(root, listing, fingerprint, progress, cancel, repeats=repeats)
         _save_scan(cache_root, stored)
     if loose and class_dirs:
         stored.notes.append(f"{len(loose)} images directly in {root.name} (not in a class folder)"
@@ -207,10 +184,20 @@ def header_chunk(paths: list[str]) -> list[tuple]:
     return out
 
 
-def _scan(root: Path, listing, fingerprint: str, progress, cancel, workers=None) -> FolderScan:
+def _by_class(classes: list[str], files: list[tuple[str, int, int]]) -> list[tuple[str, list]]:
+    """``[(class, [(path inside the class folder, size, mtime), ...]), ...]`` in class order."""
+    grouped: dict[str, list] = {name: [] for name in classes}
+    for rel, size, mtime in files:
+        name, _slash, inner = rel.partition("/")
+        grouped[name].append((inner, size, mtime))
+    return list(grouped.items())
+
+
+def _scan(root: Path, listing, fingerprint: str, progress, cancel, workers=None,
+          repeats: list[list[str]] | None = None) -> FolderScan:
     from core.data.workers import run_chunks
 
-    candidates, skipped = [], []
+    candidates, skipped = [], [list(r) for r in repeats or []]
     for name, files in listing:
         for rel, size, _mtime in files:
             shown = f"{name}/{rel}"
@@ -287,13 +274,14 @@ def _save_scan(cache_root: Path | None, scan: FolderScan) -> None:
 def list_images(path: str | Path) -> tuple[Path, list[str], list[list[str]]]:
     """For prediction: every image below ``path`` (a folder, sub-folders optional, or one
     file) as paths relative to the root, and the files left out with the reason."""
-    path = Path(path).expanduser().resolve()
+    path = resolve(path)
     if path.is_file():
         return path.parent, [path.name], []
     if not path.is_dir():
         raise DataError(f"{path} does not exist: choose an image file or a folder of images")
-    images, skipped = [], []
-    for rel, size, _mtime in _walk(path):
+    found = walk(path, skip=_hidden)
+    images, skipped = [], [[rel, REPEAT_REASON] for rel in found.repeats]
+    for rel, size, _mtime in found.files:
         reason = problem_of(path / rel, size)
         if reason is None:
             images.append(rel)

@@ -26,7 +26,7 @@ from core.data.dataset import CLASSIFICATION, RECONSTRUCTION, DataInfo, Dataset,
 from core.data.image_cache import decoded_images
 from core.data.image_decode import COLORS, to_unit
 from core.data.image_scan import FolderScan, scan_folder
-from core.data.split import split_indices
+from core.data.split import empty_split_warnings, split_indices, split_sizes
 from core.errors import DataError
 
 #: Without ``image_size``, the median size is used, shrunk to at most this on its longer side.
@@ -119,14 +119,24 @@ def _validation_scan(options, scan, cache_root, progress, cancel) -> FolderScan 
     return val
 
 
-def _info(options, scan, size, color, samples: int) -> DataInfo:
+def _info(options, scan, size, color, samples: int, warnings: list[str]) -> DataInfo:
     channels = 1 if color == "grayscale" else 3
     shape = (channels, size[0], size[1])
     what = f"image folder {scan.root.name} ({len(scan.classes)} classes, {size[0]}×{size[1]} {color})"
     if options.task == RECONSTRUCTION:
-        return DataInfo(input_shape=shape, task=RECONSTRUCTION, samples=samples, description=what)
+        return DataInfo(input_shape=shape, task=RECONSTRUCTION, samples=samples, description=what,
+                        warnings=warnings)
     return DataInfo(input_shape=shape, task=CLASSIFICATION, class_names=list(scan.classes),
-                    target_names=["class"], samples=samples, description=what)
+                    target_names=["class"], samples=samples, description=what, warnings=warnings)
+
+
+def _split_warnings(options: ImageOptions, class_sizes: list[int]) -> list[str]:
+    """Empty validation/test splits, from the images per class alone (no indices needed)."""
+    class_sizes = [int(n) for n in class_sizes if n]
+    groups = class_sizes if options.stratify else [sum(class_sizes)]
+    sizes = split_sizes(groups, options.validation, options.test)
+    return empty_split_warnings(sizes, options.validation, options.test, "images",
+                                class_sizes if options.stratify else None)
 
 
 def describe(spec: dict[str, Any], base_dir) -> DataInfo:
@@ -136,7 +146,8 @@ def describe(spec: dict[str, Any], base_dir) -> DataInfo:
     scan = _scan(options.path, cache_root)
     val = _validation_scan(options, scan, cache_root, None, None)
     size, color = resolved(options, scan)
-    return _info(options, scan, size, color, len(scan.entries) + (len(val.entries) if val else 0))
+    return _info(options, scan, size, color, len(scan.entries) + (len(val.entries) if val else 0),
+                 _split_warnings(options, scan.counts()))
 
 
 def memory_budget() -> int:
@@ -174,7 +185,9 @@ def load(spec: dict[str, Any], base_dir, progress=None, cancel=None, *,
         sources[1] = (val, val_images, _usable(val, val_images, val_skipped))
         skipped += val_skipped
         notes += val.notes
-    info = _info(options, scan, size, color, sum(len(s[2]) for s in sources))
+    warnings = _split_warnings(options, _counts(labels[good], scan))
+    notes += warnings
+    info = _info(options, scan, size, color, sum(len(s[2]) for s in sources), warnings)
     key = _split_key(scan, val, size, color, options)
     splits = []
     for index, (source, decoded, rows) in enumerate(sources):

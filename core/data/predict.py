@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from core.data import float_range
 from core.data.csv_format import read_head
 from core.data.csv_read import read_table
 from core.data.image_decode import decode, describe_error, to_unit
@@ -86,6 +87,8 @@ def _encode_table(preprocessing: dict[str, Any], path: Path, notes: list[str]) -
     notes.extend(raw.notes)
     if raw.n_rows == 0:
         raise DataError(f"{path.name} has a header row but no data rows: add rows below the header")
+    float_range.check(raw, [c.name for c in encoder.columns if c.type == "numeric"],
+                      "change it (the model only takes numbers within that range)")
     for column in raw.demoted:
         if column in numeric:
             notes.append(f"column {column!r} holds text in some rows: those cells count as missing")

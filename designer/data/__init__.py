@@ -19,7 +19,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 
 from designer.data.csv_dialog import CsvImportDialog
 from designer.data.image_dialog import ImageFolderDialog
@@ -52,6 +52,18 @@ def _same_kind(project, kind: str, path: Path) -> dict[str, Any] | None:
     return data
 
 
+def _resolved(parent: QWidget | None, path: str | os.PathLike) -> Path | None:
+    """``path`` resolved; a link loop is said in a dialog (and gives None), never a traceback."""
+    from core.data.paths import resolve
+    from core.errors import DataError
+
+    try:
+        return resolve(path)
+    except DataError as err:
+        QMessageBox.warning(parent, "Cannot load the data", str(err))
+        return None
+
+
 def import_csv(parent: QWidget | None, project, path: str | os.PathLike | None = None) -> dict | None:
     """Choose a CSV file (unless ``path`` is given) and set it up; the new ``data`` dict or None."""
     if path is None:
@@ -59,7 +71,9 @@ def import_csv(parent: QWidget | None, project, path: str | os.PathLike | None =
                                                     CSV_FILTER)
         if not path:
             return None
-    path = Path(path).resolve()
+    path = _resolved(parent, path)
+    if path is None:
+        return None
     dialog = CsvImportDialog(path, _base_dir(project), _same_kind(project, "csv", path), parent)
     return dialog.spec() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
@@ -72,7 +86,9 @@ def import_image_folder(parent: QWidget | None, project,
                                                 _start_dir(project))
         if not path:
             return None
-    path = Path(path).resolve()
+    path = _resolved(parent, path)
+    if path is None:
+        return None
     dialog = ImageFolderDialog(path, _base_dir(project), _same_kind(project, "image_folder", path), parent)
     return dialog.spec() if dialog.exec() == QDialog.DialogCode.Accepted else None
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import copy
 import os
+import sys
+import traceback
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -204,10 +206,12 @@ class CsvImportDialog(ImportDialog):
             head = read_head(self.path, **{k: overrides.get(k) for k in
                                            ("encoding", "delimiter", "decimal", "header")})
         except DataError as err:
-            self.head_model.set_head([], [], True)
-            self.message.show_error(str(err))
-            self.summary.setText("")
-            self.ok_button.setEnabled(False)
+            self._show_head_problem(str(err))
+            return
+        except Exception as err:  # noqa: BLE001 - a bug must not stop the dialog from opening
+            traceback.print_exc(file=sys.stderr)
+            self._show_head_problem(f"LayerForge could not read this ({type(err).__name__}: {err});"
+                                    " this is a bug, please report it")
             return
         fmt = head.format
         for combo, value in ((self.delimiter, fmt.delimiter), (self.encoding, fmt.encoding),
@@ -224,6 +228,12 @@ class CsvImportDialog(ImportDialog):
         self.summary.setText(f"Preview of the first {len(head.rows)}{more} rows; reading the whole file…")
         self.message.show_notes(list(fmt.notes))
         self._start_profile(fmt)
+
+    def _show_head_problem(self, message: str) -> None:
+        self.head_model.set_head([], [], True)
+        self.message.show_error(message)
+        self.summary.setText("")
+        self.ok_button.setEnabled(False)
 
     def _fit_preview_columns(self) -> None:
         names = self.head_model.names

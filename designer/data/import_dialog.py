@@ -39,6 +39,17 @@ def facts_line(info, count: str) -> str:
     return f"{count} · input {shape} · {what} · {memory_estimate(info.samples, width)} as float32"
 
 
+def _safely_resolved(path: str | os.PathLike) -> Path:
+    """Resolved when possible; a link loop stays as given and the dialog's check says so."""
+    from core.data.paths import resolve
+    from core.errors import DataError
+
+    try:
+        return resolve(path)
+    except DataError:
+        return Path(path).absolute()
+
+
 class ImportDialog(QDialog):
     #: Shown when the person presses Cancel on the progress bar.
     STOPPED = "Stopped."
@@ -47,7 +58,7 @@ class ImportDialog(QDialog):
     def __init__(self, path: str | os.PathLike, base_dir: str | os.PathLike | None,
                  spec: dict[str, Any] | None, parent: QWidget | None, check_delay_ms: int) -> None:
         super().__init__(parent)
-        self.path = Path(path).resolve()
+        self.path = _safely_resolved(path)
         self.base_dir = Path(base_dir).resolve() if base_dir else None
         self.initial = copy.deepcopy(spec) if spec else {}
         self.info = None  # DataInfo of the last successful check

@@ -133,6 +133,9 @@ def test_text_in_a_numeric_column_is_named_and_fixed_by_choosing_its_type(qtbot,
     ("", "empty.csv is empty"),
     ("a,label\n1,x\n2,x\n3,x\n", "target column 'label' has only one class"),
     ("a,a,label\n1,2,x\n", "has two columns named 'a'"),
+    ("a,b,label\n3," + "4" * (300 << 10) + ",y\n1,2,x\n", "row 2 is longer than 256 kB"),
+    ("a,b,label\n" + "1,2,x\n3,4,y\n" * 15_000 + "5," + "6" * (1 << 20) + ",x\n",
+     "row 30002 holds a value longer than 128 kB"),
 ])
 def test_bad_files_show_one_sentence_and_block_ok(qtbot, tmp_path, content, words):
     path = tmp_path / "empty.csv"
@@ -141,6 +144,36 @@ def test_bad_files_show_one_sentence_and_block_ok(qtbot, tmp_path, content, word
     qtbot.waitUntil(lambda: dialog.message.is_error, timeout=10000)
     assert words in dialog.message.plain
     assert not dialog.ok_button.isEnabled()
+
+
+def test_a_file_with_old_mac_line_endings_opens_like_any_other(qtbot, tmp_path):
+    path = tmp_path / "mac.csv"
+    path.write_bytes(b"a,b,label\r" + b"".join(b"%d,%d,%s\r" % (i, i * 2, b"xy"[i % 2:i % 2 + 1])
+                                               for i in range(30)))
+    dialog = open_dialog(qtbot, path)
+    assert not dialog.message.is_error, dialog.message.plain
+    assert (dialog.head_model.rowCount(), dialog.head_model.columnCount()) == (30, 3)
+    assert "old Mac line endings" in dialog.detected_label.text()
+    wait_checked(qtbot, dialog)
+    assert dialog.spec()["target"] == "label"
+
+
+def test_an_unexpected_failure_reading_the_head_still_opens_the_dialog(qtbot, tmp_path, monkeypatch,
+                                                                      capsys):
+    import csv
+
+    import designer.data.csv_dialog as csv_dialog
+
+    def broken(*_args, **_kwargs):
+        raise csv.Error("new-line character seen in unquoted field")
+
+    monkeypatch.setattr(csv_dialog, "read_head", broken)
+    path = tmp_path / "any.csv"
+    path.write_text("a,b\n1,2\n")
+    dialog = open_dialog(qtbot, path)
+    assert dialog.message.is_error and "this is a bug, please report it" in dialog.message.plain
+    assert not dialog.ok_button.isEnabled()
+    assert "Traceback" in capsys.readouterr().err
 
 
 def test_reading_a_large_file_stays_responsive_and_can_be_cancelled(qtbot, tmp_path, monkeypatch):

@@ -68,6 +68,21 @@ BAD = {
     "short_series": ("t,v\n1,1\n2,2\n3,3\n4,4\n", {"target": "v", "sequence": {"window": 5}},
                      ["short_series.csv has 4 usable rows, too few for windows of 5 rows",
                       "shorter window"]),
+    # parser-level failures: the row, and what to do, never the parser's own words
+    "long_header": ("a" * (300 << 10) + ",b\n1,2\n", {},
+                    ["long_header.csv row 1 is longer than 256 kB", "shorten the row"]),
+    "long_row_2": ("a,b,label\n0," + "7" * (300 << 10) + ",x\n1,2,y\n", {},
+                   ["long_row_2.csv row 2 is longer than 256 kB", "close the quote"]),
+    "long_cell_in_head": ("a,b,label\n0,1,x\n2," + "7" * (200 << 10) + ",y\n1,2,y\n", {},
+                          ["long_cell_in_head.csv row 3 holds a value longer than 128 kB",
+                           "shorten or remove that value"]),
+    "unclosed_quote": ('a,b,label\n1,2,x\n3,"4,y\n' + "5,6,x\n" * 30_000, {},
+                       ["unclosed_quote.csv row 3 holds a value longer than 128 kB",
+                        "a quote that is never closed"]),
+    "long_cell_deep": ("a,b,label\n" + "1,2,x\n3,4,y\n" * 15_000 + "5," + "6" * (1 << 20)
+                       + ",x\n7,8,y\n", {"target": "label"},
+                       ["long_cell_deep.csv row 30002 holds a value longer than 128 kB",
+                        "shorten or remove that value"]),
 }
 
 
@@ -79,6 +94,7 @@ def test_bad_csv_gets_one_clear_sentence(write_csv, name):
         load(csv_spec(path, **options))
     message = str(caught.value)
     assert "\n" not in message
+    assert "straddl" not in message and "CSV parse error" not in message
     for word in words:
         assert word in message, (word, message)
 
@@ -180,3 +196,31 @@ def test_bad_options_name_the_key(write_csv):
         options.setdefault("target", "label") if "task" not in options else None
         with pytest.raises(DataError, match=words):
             load(csv_spec(path, **options))
+
+
+def test_a_50_mb_cell_is_named_by_its_row_on_every_read_path(write_csv):
+    from core.data import describe, encode_inputs
+    from core.data.csv_profile import profile_csv
+
+    rows = "".join(f"{i},{i * 2},{'xy'[i % 2]}\n" for i in range(20))
+    good = load(csv_spec(write_csv("good.csv", "a,b,label\n" + rows), target="label"))
+    path = write_csv("huge.csv", "a,b,label\n" + rows + "7," + "8" * (50 << 20) + ",x\n1,2,y\n")
+    words = "huge.csv row 22 holds a value longer than 128 kB"
+    for read in (lambda: load(csv_spec(path, target="label")),
+                 lambda: describe(csv_spec(path, target="label")),
+                 lambda: profile_csv(path),
+                 lambda: encode_inputs(good.preprocessing, path)):
+        with pytest.raises(DataError) as caught:
+            read()
+        assert words in str(caught.value) and "straddl" not in str(caught.value)
+
+
+def test_other_pyarrow_failures_become_a_sentence_with_the_row(tmp_path):
+    import pyarrow as pa
+
+    from core.data.csv_errors import arrow_error
+
+    error = arrow_error(tmp_path / "odd.csv", "utf-8", ",", pa.ArrowInvalid("CSV parse error: odd\nmore"),
+                        next_row=42, block=512 << 10)
+    assert str(error) == ("odd.csv cannot be read as a table at or after row 42 (odd): check the"
+                          " delimiter, the quotes and the encoding in the data settings")
