@@ -12,6 +12,12 @@ EXAMPLES = ROOT / "resources" / "examples"
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+#: This machine's cache folder, read before the fixtures below point HOME and XDG_CACHE_HOME
+#: at temporary folders. Only for what is slow to make, the same for every run and holds
+#: nothing of the person's: the standalone-export test's virtual environment.
+_XDG_CACHE = os.environ.get("XDG_CACHE_HOME", "")
+MACHINE_CACHE = Path(_XDG_CACHE) if os.path.isabs(_XDG_CACHE) else Path.home() / ".cache"
+
 
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path_factory, monkeypatch):
@@ -30,6 +36,13 @@ def _isolated_settings(tmp_path_factory, monkeypatch):
     folder = tmp_path_factory.mktemp("settings")
     monkeypatch.setenv("LAYERFORGE_SETTINGS_DIR", str(folder))
     yield folder
+
+
+@pytest.fixture(scope="session")
+def machine_cache() -> Path:
+    """This machine's real cache folder (``$XDG_CACHE_HOME`` or ``~/.cache``), for test tools
+    worth keeping between runs; everything else goes to the temporary home above."""
+    return MACHINE_CACHE
 
 
 @pytest.fixture

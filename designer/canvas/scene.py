@@ -155,7 +155,7 @@ class GraphScene(QGraphicsScene):
 
     def _refresh_ports(self, node_id: str) -> None:
         item = self.nodes[node_id]
-        item.set_input_ports([e.target_port for e in self.graph.edges if e.target == node_id])
+        item.set_input_ports([e.target_port for e in self.graph.incoming(node_id)])
         for wire in item.wires:
             wire.update_path()
 

@@ -94,3 +94,165 @@ def test_move_nodes_returns_old_positions():
     old = graph.move_nodes({"fc1": (10, 20)})
     assert old == {"fc1": None}
     assert graph.to_dict()["nodes"][1]["pos"] == [10, 20]
+
+
+# ---------------------------------------------------------------------- scale
+def _scan_incoming(graph: Graph, node_id: str) -> list[Edge]:
+    return sorted((e for e in list.__iter__(graph.edges) if e.target == node_id),
+                  key=lambda e: e.target_port)
+
+
+def _scan_outgoing(graph: Graph, node_id: str) -> list[Edge]:
+    return [e for e in list.__iter__(graph.edges) if e.source == node_id]
+
+
+def _assert_index_matches_a_scan(graph: Graph, names) -> None:
+    for name in names:
+        assert graph.incoming(name) == _scan_incoming(graph, name)
+        assert graph.outgoing(name) == _scan_outgoing(graph, name)
+    for edge in {Edge(a, b, p) for a in names for b in names for p in (0, 1)}:
+        assert (edge in graph.edges) == any(e == edge for e in list.__iter__(graph.edges))
+
+
+def test_the_edge_index_agrees_with_a_scan_after_any_edit():
+    """Undo inserts wires mid-list, edits may touch the list directly: lookups stay exact."""
+    import copy
+    import pickle
+    import random
+
+    rng = random.Random(7)
+    names = [f"n{i}" for i in range(6)]
+    graph = Graph()
+    for name in names:
+        graph.add_node(Node(name, "Identity"))
+    pairs = [(a, b) for a in names for b in names if a < b]
+    for step in range(400):
+        roll = rng.random()
+        edges = graph.edges
+        if roll < 0.35:
+            a, b = rng.choice(pairs)
+            edge = Edge(a, b, rng.randint(0, 1))
+            if edge not in edges:
+                graph.add_edge(edge, index=rng.choice([None, 0, len(edges) // 2, len(edges)]))
+        elif roll < 0.55 and edges:
+            graph.disconnect(rng.choice(list(edges)))
+        elif roll < 0.62 and edges:
+            edges.pop(rng.randrange(len(edges)))
+        elif roll < 0.68 and edges:
+            del edges[: rng.randint(0, 2)]
+        elif roll < 0.73 and edges:
+            edges[rng.randrange(len(edges))] = Edge(*rng.choice(pairs))
+        elif roll < 0.78:
+            edges.reverse()
+        elif roll < 0.82:
+            edges.extend([Edge(*rng.choice(pairs))])
+        elif roll < 0.86 and edges:
+            graph.rename_node(names[0], "tmp")
+            graph.rename_node("tmp", names[0])
+        elif roll < 0.9:
+            graph.edges = list(edges)[::-1]
+        elif roll < 0.93:
+            graph.edges = copy.deepcopy(graph.edges) if rng.random() < 0.5 else pickle.loads(
+                pickle.dumps(graph.edges))
+        elif roll < 0.95 and rng.random() < 0.3:
+            edges.clear()
+        else:
+            graph.remove_node(names[-1])
+            graph.add_node(Node(names[-1], "Identity"))
+        assert isinstance(graph.edges, list)
+        _assert_index_matches_a_scan(graph, names)
+
+
+def _traced_lines(work, budget: int) -> int:
+    """Lines run in ``core/`` (and in ``Edge.__eq__``) during ``work()``; raises past ``budget``.
+
+    Counting steps instead of seconds makes the check immune to a busy machine, and the
+    budget makes a quadratic regression fail in seconds instead of running for minutes.
+    """
+    import sys
+    from pathlib import Path
+
+    import core
+
+    root = str(Path(core.__file__).resolve().parent)
+    eq_code = Edge.__eq__.__code__
+    count = 0
+
+    def local(frame, event, arg):
+        nonlocal count
+        if event == "line":
+            count += 1
+            if count > budget:
+                raise AssertionError(f"more than {budget:,} lines of core code ran: quadratic?")
+        return local
+
+    def calls(frame, event, arg):
+        code = frame.f_code
+        return local if code.co_filename.startswith(root) or code is eq_code else None
+
+    previous = sys.gettrace()
+    sys.settrace(calls)
+    try:
+        work()
+    finally:
+        sys.settrace(previous)
+    return count
+
+
+def _load_check_and_walk(text: str) -> None:
+    """What ``layerforge check`` does, plus every node's wires looked up (as the builder does)."""
+    from core.check import check_project, format_table
+    from core.project import Project
+
+    project = Project.from_json(text)
+    report = check_project(project)
+    assert report.ready, [p.message for p in report.problems][:3]
+    format_table(project, report.analysis)
+    graph = project.graph
+    for node_id in graph.nodes:
+        graph.incoming(node_id)
+        graph.outgoing(node_id)
+
+
+def test_core_work_per_node_stays_the_same_from_1000_to_4000_nodes():
+    """Loading, checking and walking a chain runs the same core lines per node at any length.
+
+    A step that scans every wire for every node (``edge in list``, ``incoming()`` as a
+    filter over all wires) makes the count per node grow with the chain: four times the
+    nodes would run about sixteen times the lines.
+    """
+    import json
+
+    from tests.bench.bench_graph_scale import chain_project
+
+    small, large = 1_000, 4_000
+    per_node_small = _traced_lines(lambda: _load_check_and_walk(json.dumps(chain_project(small))),
+                                   budget=small * 2_000) / small
+    per_node_large = _traced_lines(lambda: _load_check_and_walk(json.dumps(chain_project(large))),
+                                   budget=int(large * per_node_small * 1.5)) / large
+    assert per_node_large <= per_node_small * 1.1, (per_node_small, per_node_large)
+
+
+def test_loading_and_checking_20000_nodes_compares_each_wire_a_few_times(monkeypatch):
+    """``Edge.__eq__`` runs O(wires) times, not O(wires²) (a list membership test per wire)."""
+    import json
+
+    from tests.bench.bench_graph_scale import chain_project
+
+    n_nodes = 20_000
+    text = json.dumps(chain_project(n_nodes))
+    budget = 2 * (n_nodes - 1)
+    calls = 0
+    original = Edge.__eq__
+
+    def counting_eq(self, other):
+        nonlocal calls
+        calls += 1
+        if calls > budget:
+            raise AssertionError(f"Edge.__eq__ ran more than {budget:,} times for {n_nodes - 1:,}"
+                                 " wires: something compares every wire with every other")
+        return original(self, other)
+
+    monkeypatch.setattr(Edge, "__eq__", counting_eq)
+    _load_check_and_walk(text)
+    assert calls <= budget

@@ -39,7 +39,12 @@ def _load_or_refuse(data) -> None:
         assert err.problems
         return
     analyze(project.graph)  # a loaded design can always be checked ...
-    Project.from_json(project.to_json())  # ... and saved and read again
+    saved = project.to_json()  # ... and saved, and what is read back is what was saved
+    again = Project.from_json(saved, path="fuzz.lfproj")
+    assert again.to_dict() == project.to_dict()
+    assert again.to_json() == saved
+    assert list(again.graph.nodes) == list(project.graph.nodes)
+    assert list(again.graph.edges) == list(project.graph.edges)
 
 
 @FUZZ

@@ -14,20 +14,40 @@ import core
 from designer.about import DETECTING, show_about
 
 
-def test_about_shows_versions_and_detects_devices(window, qtbot):
-    dialog = show_about(window)
-    qtbot.waitExposed(dialog)
-    rows = dict(dialog.rows())
-    assert rows["LayerForge"] == core.__version__
-    assert rows["Python"].startswith(platform.python_version())
-    assert rows["Qt"] == qVersion() and rows["PySide6"] == pyside_version
+def test_about_shows_versions_and_detects_devices(window, qtbot, monkeypatch):
+    from designer import devices
+
+    threads: list[threading.Thread] = []
+    release = threading.Event()
+    real_detect = devices.detect
+
+    def held_detect():  # records where detection runs, and holds it until the test lets go
+        threads.append(threading.current_thread())
+        release.wait(30)
+        return real_detect()
+
+    monkeypatch.setattr(devices, "detect", held_detect)
+    monkeypatch.setattr(devices, "_detector", [])  # a fresh detector: nothing is known yet
+    try:
+        dialog = show_about(window)
+        qtbot.waitExposed(dialog)
+        rows = dict(dialog.rows())
+        assert rows["LayerForge"] == core.__version__
+        assert rows["Python"].startswith(platform.python_version())
+        assert rows["Qt"] == qVersion() and rows["PySide6"] == pyside_version
+        # Detection runs in its own thread: the dialog is up and says so while it is held.
+        qtbot.waitUntil(lambda: bool(threads), timeout=10_000)
+        assert threads[0] is not threading.main_thread()
+        assert threads[0].name == "layerforge-device-detection"
+        assert rows["PyTorch"] == DETECTING and DETECTING in dialog.versions.text()
+        assert dialog.report is None
+    finally:
+        release.set()
     qtbot.waitUntil(lambda: dialog.report is not None, timeout=120_000)
     rows = dict(dialog.rows())
     assert rows["PyTorch"] == metadata.version("torch") != DETECTING
     assert "CPU" in rows["Devices"] and rows["auto trains on"]
     assert metadata.version("torch") in dialog.versions.text()
-    # detection ran in its own thread, never the GUI thread
-    assert threading.current_thread() is threading.main_thread()
     dialog.copy_button.click()
     assert f"LayerForge: {core.__version__}" in QGuiApplication.clipboard().text()
     dialog.close()

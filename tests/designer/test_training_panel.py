@@ -72,13 +72,19 @@ def test_a_bad_setting_is_shown_under_its_field_and_training_refused(qtbot, wind
     row = training.panel.form.rows["momentum"]
     assert "momentum applies to 'sgd' and 'rmsprop'" in row.error.text()
     assert not row.error.isHidden()
+    qtbot.waitUntil(lambda: not training.panel.train_button.isEnabled(), timeout=5000)
+    assert "momentum applies to 'sgd' and 'rmsprop'" in training.panel.train_button.toolTip()
     qtbot.mouseClick(training.panel.train_button, Qt.MouseButton.LeftButton)
     assert training.session.state == "idle"
+    assert not training.train()  # F5 or a script: refused with the same sentence
     assert "momentum" in training.panel.message.text()
 
 
 def test_a_project_without_data_says_what_to_do(qtbot, window, training):
+    assert not training.panel.train_button.isEnabled()
+    assert "has no data yet" in training.panel.train_button.toolTip()
     qtbot.mouseClick(training.panel.train_button, Qt.MouseButton.LeftButton)
+    assert not training.train()  # F5 or a script
     assert training.session.state == "idle"
     assert "has no data yet" in training.panel.message.text()
 
@@ -136,11 +142,38 @@ def test_train_pause_change_learning_rate_resume_stop(qtbot, window, training, t
     assert "Stopped after" in panel.status.text()
 
 
-def test_stop_while_the_data_loads_cancels_quietly(qtbot, window, training, spiral):
+def test_stop_while_the_data_loads_cancels_quietly(qtbot, window, training, spiral, monkeypatch):
+    import threading
+
+    import core.data
+
+    # Hold the worker inside the data loading until Stop was clicked, so the test is about
+    # that moment and not about how fast the data happens to load.
+    loading, release = threading.Event(), threading.Event()
+    real_load = core.data.load
+
+    def held_load(*args, **kwargs):
+        loading.set()
+        release.wait(60)
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(core.data, "load", held_load)
+    failures: list[str] = []
+    training.session.failed.connect(failures.append)
+    runs = training.runs_folder()
     panel = training.panel
-    qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(panel.stop_button, Qt.MouseButton.LeftButton)
+    try:
+        qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(loading.is_set, timeout=60_000)
+        assert training.session.state == "loading"
+        qtbot.mouseClick(panel.stop_button, Qt.MouseButton.LeftButton)
+        assert training.session.state == "stopping"
+    finally:
+        release.set()
     result = wait_finished(qtbot, training)
-    assert result is None or result.status == "stopped"
+    # Cancelled: no run started, nothing written, no error shown.
+    assert result is None and training.session.run_dir is None
+    assert not runs.exists() or not any(runs.iterdir()), list(runs.iterdir())
+    assert failures == [] and panel.message.isHidden()
     assert training.session.state == "idle"
     assert panel.train_button.isEnabled()

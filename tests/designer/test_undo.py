@@ -91,7 +91,8 @@ def test_random_edits_undos_and_redos_restore_the_project_exactly(qapp, seed):
     stack = QUndoStack()
     editor = GraphEditor(stack, lambda: project.graph)
     snapshots = {0: project.to_json()}
-    checks = 0
+    made: set[str] = set()  # the kinds of edit made ("Add", "Connect", ...: the undo text's verb)
+    undone, redone = 0, 0
     for _ in range(260):
         action = rng.random()
         if action < 0.65:
@@ -101,21 +102,27 @@ def test_random_edits_undos_and_redos_restore_the_project_exactly(qapp, seed):
                 # pushing dropped every state after ``index``
                 snapshots = {k: v for k, v in snapshots.items() if k <= index}
                 snapshots[stack.index()] = project.to_json()
+                made.add(stack.undoText().split(" ")[0])
         elif action < 0.82 and stack.canUndo():
             stack.undo()
+            undone += 1
         elif action < 0.97 and stack.canRedo():
             stack.redo()
+            redone += 1
         elif action >= 0.97:
             stack.setIndex(rng.randint(max(0, stack.index() - 6), stack.count()))
         assert project.to_json() == snapshots[stack.index()], f"state {stack.index()} differs"
-        checks += 1
     assert stack.count() > 20, "the sequence should hold many edits"
     # all the way back, and all the way forward again
     stack.setIndex(0)
     assert project.to_json() == snapshots[0]
     stack.setIndex(stack.count())
     assert project.to_json() == snapshots[stack.count()]
-    assert checks == 260
+    # The sequence tried what the test is named for: every kind of edit, many single undos
+    # and redos (each checked above against the state it must bring back).
+    assert made == {"Add", "Connect", "Change", "Delete", "Disconnect", "Rename", "Move",
+                    "Duplicate", "Paste", "Cut", "Auto-layout"}, made
+    assert undone >= 20 and redone >= 5, (undone, redone)
 
 
 def test_every_edit_has_a_readable_undo_text(window, qtbot):

@@ -32,7 +32,17 @@ def _close(window) -> None:
     QApplication.processEvents()
 
 
-def test_first_run_shows_the_welcome_once_over_the_quick_start_project(qtbot):
+def test_first_run_shows_the_welcome_once_over_the_quick_start_project(qtbot, monkeypatch):
+    from designer import welcome
+
+    decisions: list = []  # what each start-up's show_at_startup returned (None: no welcome)
+    real_show_at_startup = welcome.show_at_startup
+
+    def recorded(window):
+        decisions.append(real_show_at_startup(window))
+        return decisions[-1]
+
+    monkeypatch.setattr(welcome, "show_at_startup", recorded)
     assert settings.welcome_at_startup() is None  # a first run
     window = _start(qtbot)
     try:
@@ -47,20 +57,24 @@ def test_first_run_shows_the_welcome_once_over_the_quick_start_project(qtbot):
         dialog.reject()
     finally:
         _close(window)
+    assert len(decisions) == 1 and decisions[0] is not None
     window = _start(qtbot)  # the second run: no welcome
     try:
-        qtbot.wait(200)
-        assert _welcome(window) is None
-        window.guide  # the Help menu can still show it
-        next(a for a in window.menu("Help").actions() if a.text() == "&Welcome…").trigger()
-        assert _welcome(window) is not None
+        # Wait for the start-up decision itself (not a fixed time): it was "no welcome".
+        qtbot.waitUntil(lambda: len(decisions) == 2, timeout=5000)
+        assert decisions[1] is None and _welcome(window) is None
+        # the Help menu can still show it
+        (action,) = [a for a in window.menu("Help").actions() if a.text() == "&Welcome…"]
+        action.trigger()
+        qtbot.waitUntil(lambda: _welcome(window) is not None, timeout=5000)
         _welcome(window).show_at_startup.setChecked(True)  # "show at start-up"
         _welcome(window).reject()
     finally:
         _close(window)
-    window = _start(qtbot)
+    window = _start(qtbot)  # asked for at start-up: shown again
     try:
         qtbot.waitUntil(lambda: _welcome(window) is not None, timeout=5000)
+        assert len(decisions) == 3 and decisions[2] is _welcome(window)
         _welcome(window).reject()
     finally:
         _close(window)

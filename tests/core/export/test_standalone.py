@@ -2,10 +2,16 @@
 pandas and Pillow, but not LayerForge: predict.py agrees with ``layerforge predict``, and
 train.py trains in one process and under torchrun (2 processes, DDP on CPU).
 
-The environment is made once per session (``python -m venv`` + pip from the configured
-index, torch pinned to LayerForge's version, about a minute) and kept for the next runs
-in pytest's cache folder, or in ``$LAYERFORGE_TEST_VENV`` when that is set; with the
-cache turned off (``-p no:cacheprovider``, as CI runs) it lives in a temporary folder.
+The environment (``python -m venv`` + pip from the configured index, torch pinned to
+LayerForge's version, about a minute) is made once per machine and reused by every later
+run, with or without pytest's cache (CI runs with ``-p no:cacheprovider``): it lives in
+``$XDG_CACHE_HOME/layerforge-test-venvs/<key>`` (``~/.cache/...``), or under
+``$LAYERFORGE_TEST_VENV`` when that is set, where ``<key>`` is a hash of what it holds
+(the package list, this Python's version and base installation). It is built in a
+temporary folder beside it and renamed into place, so a run that is killed while
+building leaves no half-made environment behind; a file lock keeps parallel sessions
+from building it twice. Only ``bin/python`` (and ``python -m ...``) is used from it:
+pip's console scripts keep the temporary folder's path in their first line.
 """
 
 from __future__ import annotations
@@ -13,10 +19,15 @@ from __future__ import annotations
 import contextlib
 import csv
 import fcntl
+import hashlib
 import io
+import json
 import os
+import platform
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -38,28 +49,63 @@ def _works(python) -> bool:
     return done.returncode == 0 and done.stdout.startswith(PACKAGES[0].split("==")[1])
 
 
+def venv_key() -> str:
+    """A short hash of what the environment holds: same key, same environment."""
+    described = {"packages": PACKAGES, "python": platform.python_version(),
+                 "implementation": sys.implementation.name, "machine": platform.machine(),
+                 "base": os.path.realpath(sys.base_prefix)}
+    return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _build_venv(folder: Path) -> None:
+    """Make the environment in a temporary folder beside ``folder``, then rename it into place."""
+    for stale in folder.parent.glob(f".{folder.name}-building-*"):  # a killed build (we hold the lock)
+        shutil.rmtree(stale, ignore_errors=True)
+    building = Path(tempfile.mkdtemp(prefix=f".{folder.name}-building-", dir=folder.parent))
+    try:
+        subprocess.run([sys.executable, "-m", "venv", str(building)], check=True,
+                       capture_output=True)
+        pip_home = building / ".pip-home"  # pip writes nothing to the real home folder
+        env = {**os.environ, "HOME": str(pip_home), "PIP_NO_CACHE_DIR": "1"}
+        env.pop("PYTHONPATH", None)
+        done = subprocess.run([str(building / "bin" / "python"), "-m", "pip", "install", "--quiet",
+                               *PACKAGES], capture_output=True, text=True, env=env)
+        if done.returncode != 0:
+            pytest.fail(f"pip could not install {' '.join(PACKAGES)} for the standalone test:"
+                        f" {done.stderr[-2000:]}")
+        shutil.rmtree(pip_home, ignore_errors=True)
+        if folder.exists() or folder.is_symlink():  # a broken one: move it aside, then delete
+            broken = folder.with_name(f".{folder.name}-broken-{os.getpid()}")
+            os.rename(folder, broken)
+            shutil.rmtree(broken, ignore_errors=True)
+        os.rename(building, folder)
+    finally:
+        if building.exists():
+            shutil.rmtree(building, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
-def venv_python(request, tmp_path_factory):
-    """The Python of a virtual environment without LayerForge (made once, then reused)."""
+def venv_python(machine_cache):
+    """The Python of a virtual environment without LayerForge (made once per machine, then reused)."""
     if os.environ.get("LAYERFORGE_TEST_VENV"):
-        cache = Path(os.environ["LAYERFORGE_TEST_VENV"]).expanduser()
-        cache.mkdir(parents=True, exist_ok=True)
-    elif getattr(request.config, "cache", None) is not None:
-        cache = request.config.cache.mkdir("standalone-venv")
+        root = Path(os.environ["LAYERFORGE_TEST_VENV"]).expanduser()
     else:
-        cache = tmp_path_factory.mktemp("standalone-venv")
-    folder = cache / f"py{sys.version_info[0]}{sys.version_info[1]}-{PACKAGES[0].replace('==', '-')}"
+        root = machine_cache / "layerforge-test-venvs"
+    root.mkdir(parents=True, exist_ok=True)
+    folder = root / venv_key()
     python = folder / "bin" / "python"
-    with open(cache / "lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # one maker at a time (pytest-xdist)
-        if not _works(python):
-            subprocess.run([sys.executable, "-m", "venv", "--clear", str(folder)], check=True)
-            quiet_home = {**os.environ, "HOME": str(cache), "PIP_NO_CACHE_DIR": "1"}  # not the real home
-            subprocess.run([str(python), "-m", "pip", "install", "--quiet", *PACKAGES], check=True,
-                           capture_output=True, env=quiet_home)
-    assert _works(python)
-    done = subprocess.run([str(python), "-c", "import core"], capture_output=True, text=True, cwd=folder)
-    assert done.returncode != 0 and "No module named 'core'" in done.stderr
+    if not _works(python):
+        with open(root / f"{folder.name}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # one maker at a time (pytest-xdist, parallel CI jobs)
+            if not _works(python):  # another process may have made it while we waited
+                _build_venv(folder)
+    assert _works(python), f"{folder} does not hold a working environment"
+    # Isolation: neither LayerForge package can be imported there, in the environment the
+    # tests below run it in (predict.py and train.py must not need them).
+    for package in ("core", "designer"):
+        done = subprocess.run([str(python), "-c", f"import {package}"], capture_output=True,
+                              text=True, cwd=folder)
+        assert done.returncode != 0 and f"No module named '{package}'" in done.stderr, done.stderr
     return str(python)
 
 

@@ -28,7 +28,7 @@ def test_each_optimizer_trains(tmp_path, optimizer):
     result = trainer.fit()
     assert result.status == "completed"
     assert type(trainer.optimizer).__name__.lower() == optimizer
-    assert not torch.equal(before, trainer.module.state_dict()["fc1.weight"])
+    assert not torch.equal(before, trainer.module.state_dict()["fc1.weight"].cpu())
     assert math.isfinite(result.final["train_loss"])
 
 
@@ -102,10 +102,10 @@ def test_each_loss_trains_on_its_kind_of_data(tmp_path, loss, kind):
 
 
 def test_mixed_precision_on_a_cpu_falls_back_with_a_note(tmp_path):
-    proj = project(tmp_path, training={"epochs": 1, "precision": "bf16"})
+    proj = project(tmp_path, training={"epochs": 1, "precision": "bf16", "device": "cpu"})
     trainer = prepare(proj, dataset(proj), run_dir=tmp_path / "run")
     trainer.fit()
-    assert trainer.placement.precision == "float32"
+    assert trainer.placement.device == "cpu" and trainer.placement.precision == "float32"
     assert any("mixed precision) needs a CUDA GPU" in n for n in trainer.notes)
 
 
@@ -126,5 +126,5 @@ def test_gradient_clipping_limits_the_update(tmp_path):
     trainer = prepare(proj, dataset(proj), run_dir=tmp_path / "run")
     before = torch.cat([p.detach().clone().reshape(-1) for p in trainer.module.parameters()])
     trainer.fit()  # one step: the whole update has norm lr × clip
-    after = torch.cat([p.detach().reshape(-1) for p in trainer.module.parameters()])
+    after = torch.cat([p.detach().cpu().reshape(-1) for p in trainer.module.parameters()])
     assert float((after - before).norm()) == pytest.approx(1e-3, rel=1e-3)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import pickle
 import shutil
@@ -14,6 +15,12 @@ from core.errors import TrainingError
 from core.train import continue_run, load_trained_model, prepare
 from core.train.checkpoint import load_checkpoint
 from tests.core.train.tiny import dataset, project, regression_dataset
+
+
+def _on_cpu(module):
+    """An eval-mode copy of a trained module on the CPU, where ``load_trained_model`` puts its
+    network (training ran on the device ``auto`` picked: a GPU when there is one)."""
+    return copy.deepcopy(module).cpu().eval()
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +43,7 @@ def test_load_trained_model_gives_the_best_weights_in_eval_mode(trained_run):
     assert model.output_activation == "softmax"
     x = torch.from_numpy(ds.validation.x)
     with torch.no_grad():
-        expected = trainer.module.eval()(x)
+        expected = _on_cpu(trainer.module)(x)
         assert torch.allclose(model.module(x), expected)
     probs = model.predict(ds.validation.x)
     assert probs.shape == (len(ds.validation), 3)
@@ -58,7 +65,7 @@ def test_binary_and_regression_outputs(tmp_path):
     trainer.fit()
     regression = load_trained_model(tmp_path / "reg")
     with torch.no_grad():
-        raw = trainer.module.eval()(torch.from_numpy(ds.validation.x)).numpy()
+        raw = _on_cpu(trainer.module)(torch.from_numpy(ds.validation.x)).numpy()
     scaling = ds.preprocessing["target_scaling"]
     assert np.allclose(regression.predict(ds.validation.x),
                        raw * np.array(scaling["scale"]) + np.array(scaling["mean"]), rtol=1e-5)

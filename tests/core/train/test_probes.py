@@ -13,6 +13,12 @@ from core.train.probes.activations import QUANTILE_LEVELS
 from tests.core.train.tiny import dataset, project, regression_dataset
 
 
+def _on_device_of(module, array: np.ndarray) -> torch.Tensor:
+    """``array`` as a tensor where ``module``'s weights are: training moved them to the device
+    ``auto`` picked (a GPU when there is one)."""
+    return torch.from_numpy(np.ascontiguousarray(array)).to(next(module.parameters()).device)
+
+
 def _fit(tmp_path, probes, **kw):
     proj = project(tmp_path, **kw)
     trainer = prepare(proj, dataset(proj), run_dir=tmp_path / "run", callbacks=probes)
@@ -33,7 +39,7 @@ def test_activation_snapshots_describe_every_layer(tmp_path):
     assert relu.quantiles.shape == (len(QUANTILE_LEVELS),) and relu.quantiles[0] >= 0
     assert relu.histogram.sum() == 24 * 16  # the whole validation split and len(relu.bin_edges) == len(relu.histogram) + 1
     # by hand, on the same probe batch
-    x = torch.from_numpy(trainer.dataset.validation.x)
+    x = _on_device_of(trainer.module, trainer.dataset.validation.x)
     with torch.no_grad():
         hidden = torch.relu(trainer.module.fc1(x))
     assert relu.mean == pytest.approx(float(hidden.mean()), rel=1e-5)
@@ -51,7 +57,7 @@ def test_dead_units_are_counted(tmp_path):
     trainer.module.fc1.bias.requires_grad_(False)
     trainer.fit()
     with torch.no_grad():
-        hidden = torch.relu(trainer.module.fc1(torch.from_numpy(trainer.dataset.validation.x)))
+        hidden = torch.relu(trainer.module.fc1(_on_device_of(trainer.module, trainer.dataset.validation.x)))
     dead = got[-1].layers[1].dead_fraction
     assert dead >= 4 / 16
     assert dead == pytest.approx(float(1 - (hidden > 0).any(0).float().mean()))
@@ -69,9 +75,12 @@ def test_feature_maps_of_the_chosen_sample(tmp_path):
     conv = snap.layers[0]
     assert conv.feature_maps.shape == (4, 26, 26) and snap.sample_index == 3
     assert snap.sample_input.shape == (1, 28, 28)
+    # by hand, on the probe's whole batch (the same convolution as the probe's, on any device)
+    batch = probe.probe_inputs
+    assert np.array_equal(batch[3], snap.sample_input)
     with torch.no_grad():
-        expected = trainer.module.conv(torch.from_numpy(snap.sample_input)[None])[0]
-    assert np.allclose(conv.feature_maps, expected.numpy(), atol=1e-5)
+        expected = trainer.module.eval().conv(_on_device_of(trainer.module, batch))[3, :4]
+    assert np.allclose(conv.feature_maps, expected.cpu().numpy(), atol=1e-5)
     assert snap.layers[1].dead_fraction is not None  # per channel
 
 
@@ -113,9 +122,10 @@ def test_final_report_matches_the_validation_metrics(tmp_path):
     assert samples.inputs.shape == (5, 2) and samples.probabilities.shape == (5, 3)
     assert np.array_equal(samples.predicted, samples.probabilities.argmax(1))
     with torch.no_grad():  # the matrix is the final network's, on the validation split
-        predicted = trainer.module.eval()(torch.from_numpy(trainer.dataset.validation.x)).argmax(1)
+        x = _on_device_of(trainer.module, trainer.dataset.validation.x)
+        predicted = trainer.module.eval()(x).argmax(1).cpu().numpy()
     truth = trainer.dataset.validation.y
-    by_hand = np.bincount(truth * 3 + predicted.numpy(), minlength=9).reshape(3, 3)
+    by_hand = np.bincount(truth * 3 + predicted, minlength=9).reshape(3, 3)
     assert report.confusion.tolist() == by_hand.tolist()
 
 

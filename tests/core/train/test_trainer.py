@@ -12,6 +12,7 @@ from safetensors.torch import load_file
 
 from core.errors import ShapeError, TrainingError
 from core.train import Callback, continue_run, prepare
+from core.train.device import resolve
 from core.train.rundir import read_metrics_csv
 from core.train.setup import build_module
 from core.train.spec import TrainSpec
@@ -63,7 +64,9 @@ def test_the_run_folder_holds_everything_and_reads_back(tmp_path):
         "last.ckpt", "metrics.csv", "model.safetensors", "preprocessing.json", "run.json"]
     run = json.loads((run_dir / "run.json").read_text())
     assert run["format"] == "layerforge.run" and run["status"] == "completed"
-    assert run["project"]["name"] == "Tiny" and run["seed"] == 0 and run["device"] == "cpu"
+    assert run["project"]["name"] == "Tiny" and run["seed"] == 0
+    # "auto" picks CUDA, then MPS, then the CPU: the record names the device that trained.
+    assert run["device"] == trainer.placement.device == resolve("auto", "float32").device
     assert run["data"]["splits"] == {"train": 72, "validation": 24, "test": 24}
     assert run["epochs_completed"] == 3 and run["best"]["epoch"] == result.best["epoch"]
     assert set(run["test"]) == {"test_loss", "test_accuracy", "test_precision", "test_recall", "test_f1"}
@@ -78,7 +81,7 @@ def test_the_run_folder_holds_everything_and_reads_back(tmp_path):
     weights = load_file(run_dir / "model.safetensors")
     assert set(weights) == set(trainer.module.state_dict())
     for name, tensor in trainer.module.state_dict().items():  # the module ends with the best weights
-        assert torch.equal(weights[name], tensor)
+        assert torch.equal(weights[name], tensor.cpu())
     assert json.loads((run_dir / "preprocessing.json").read_text())["kind"] == "builtin"
 
 
@@ -226,8 +229,10 @@ def test_continue_refuses_other_data(tmp_path):
 
 def test_nan_loss_stops_at_once_keeps_the_last_checkpoint_and_fails_the_run(tmp_path):
     ds = regression_dataset()
+    # On the CPU the loss is checked after every batch (on a GPU every 32 steps, to spare
+    # the synchronisation), so "at once" means mid-epoch there: pin the CPU.
     proj = project(tmp_path, training={"epochs": 3, "batch_size": 8, "optimizer": "sgd",
-                                       "learning_rate": 1.0, "seed": 0})
+                                       "learning_rate": 1.0, "seed": 0, "device": "cpu"})
 
     class DivergeInEpoch2(Callback):
         def on_epoch_end(self, trainer, event):
@@ -258,7 +263,7 @@ def test_frozen_layers_keep_their_weights(tmp_path):
     trainer = prepare(proj, dataset(proj), run_dir=tmp_path / "run")
     before = {k: v.clone() for k, v in trainer.module.state_dict().items()}
     trainer.fit()
-    after = trainer.module.state_dict()
+    after = {k: v.cpu() for k, v in trainer.module.state_dict().items()}  # it trained on auto's device
     assert torch.equal(before["fc1.weight"], after["fc1.weight"])
     assert torch.equal(before["fc1.bias"], after["fc1.bias"])
     assert not torch.equal(before["fc2.weight"], after["fc2.weight"])
@@ -317,7 +322,8 @@ def test_dataloader_path_gives_the_same_result_as_the_device_path(tmp_path):
 def test_memory_mapped_data_trains_through_a_loader_with_workers(tmp_path):
     from core.data.dataset import Split
 
-    proj = project(tmp_path, training={"epochs": 1, "batch_size": 16, "workers": 1})
+    # On the CPU a memory-mapped array is read through a loader; a GPU copies it to the device.
+    proj = project(tmp_path, training={"epochs": 1, "batch_size": 16, "workers": 1, "device": "cpu"})
     ds = dataset(proj)
     path = tmp_path / "x.npy"
     np.save(path, ds.train.x)
@@ -336,7 +342,7 @@ def test_early_stopping_ends_the_run_and_restores_the_best_weights(tmp_path):
     assert result.reason.startswith("early stopping: val_loss did not improve for 2 epochs")
     assert result.best["epoch"] == 1
     best = load_file(tmp_path / "run" / "model.safetensors")
-    assert all(torch.equal(best[k], v) for k, v in trainer.module.state_dict().items())
+    assert all(torch.equal(best[k], v.cpu()) for k, v in trainer.module.state_dict().items())
 
 
 def test_regression_metrics_are_in_original_units(tmp_path):
@@ -354,7 +360,7 @@ def test_an_output_that_does_not_fit_the_data_is_explained(tmp_path):
     proj = project(tmp_path)
     proj.graph.nodes["output"].params["units"] = 5
     ds = dataset(proj)
-    with pytest.raises(ShapeError, match=r"Output 'output' produces \(N, 5\) but the data needs \(N, 3\)"):
+    with pytest.raises(ShapeError, match=r"Output 'output' is set to 5 units but the data needs \(N, 3\)"):
         build_module(proj.graph, ds.info, TrainSpec.from_dict({}, ds.info))
 
 
