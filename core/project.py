@@ -72,7 +72,12 @@ class Project:
         self.changed.emit()
         return old
 
-    def set_data(self, data: dict[str, Any] | None) -> dict[str, Any] | None:
+    def set_data(self, data: dict[str, Any] | None,
+                 relative_to: str | os.PathLike | None = None) -> dict[str, Any] | None:
+        """Replace the data section. ``relative_to``: the folder its relative paths were written
+        against (an undo step recorded before Save As moved the project); they are rebased."""
+        if data is not None and relative_to is not None and Path(relative_to) != self.directory:
+            data = rebase_paths(data, Path(relative_to), self.directory)
         old, self.data = self.data, copy.deepcopy(data)
         self.data_changed.emit()
         self.changed.emit()
@@ -101,7 +106,8 @@ class Project:
         return dump_project_json(self.to_dict())
 
     def save(self, path: str | os.PathLike | None = None) -> Path:
-        """Write the project atomically; with a new ``path``, relative data paths are rebased."""
+        """Write the project atomically; with a new ``path``, relative data paths are rebased
+        (edits recorded before keep working: :meth:`set_data` takes their folder)."""
         target = Path(path).resolve() if path else self.path
         if target is None:
             raise ProjectError("the project has no file yet: choose where to save it")

@@ -1,13 +1,16 @@
 """The ``layerforge`` console script: a CLI command, or the designer window.
 
 ``layerforge check|train|export|predict ...`` runs headless (no Qt import), so the
-same installation trains on a server without a display; anything else opens the
-designer, with a project file if one is given. ``layerforge --smoke-test`` checks an
-installation headless (designer/smoke_test.py).
+same installation trains on a server without a display; ``layerforge [PROJECT]`` opens
+the designer, with the project file if one is given. A word that is neither a command
+nor an existing file (``layerforge trian``) gets one line on stderr and exit code 2,
+never a window. ``layerforge --smoke-test`` checks an installation headless
+(designer/smoke_test.py).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
 
@@ -21,9 +24,25 @@ def main(argv: list[str] | None = None) -> int:
         from designer.smoke_test import run as smoke_test
 
         return smoke_test([a for a in argv if a != "--smoke-test"])
+    missing = next((a for a in _paths(argv) if not os.path.exists(a)), None)
+    if missing is not None:
+        from core.cli import unknown_word
+
+        print(unknown_word(missing), file=sys.stderr)
+        return 2
     from designer.app import run
 
     return run(argv)
+
+
+def _paths(argv: list[str]):
+    """The words the window would open: not options, nor the value of a Qt option
+    (``-platform offscreen``, ``-style fusion``)."""
+    previous = ""
+    for arg in argv:
+        if not arg.startswith("-") and not (previous.startswith("-") and not previous.startswith("--")):
+            yield arg
+        previous = arg
 
 
 if __name__ == "__main__":  # pragma: no cover

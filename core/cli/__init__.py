@@ -23,6 +23,24 @@ COMMANDS = {
 EXIT_OK, EXIT_USER_ERROR = 0, 2
 
 
+def unknown_word(word: str) -> str:
+    """What to say for ``layerforge WORD`` when WORD is neither a command nor a file.
+
+    A word that looks like a path (a folder separator or a suffix such as ``.lfproj``) is a
+    missing file; any other is a mistyped command, with the nearest one suggested.
+    """
+    import difflib
+    import os
+
+    separators = [s for s in (os.sep, os.altsep, "/") if s]
+    if any(s in word for s in separators) or "." in word.strip("."):
+        return (f"layerforge: no such file '{word}' (give an existing .lfproj file to open it,"
+                " or see 'layerforge --help')")
+    close = difflib.get_close_matches(word, list(COMMANDS), n=1, cutoff=0.6)
+    hint = f": did you mean '{close[0]}'?" if close else ""
+    return f"layerforge: unknown command '{word}'{hint} (see 'layerforge --help')"
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse whose usage errors are one line on stderr and exit code 2."""
 

@@ -3,7 +3,8 @@
 Prints one line per format: verified with the largest difference from the in-app model
 and where it was saved, or FAILED with the reason (nothing is saved then). Exit code 0
 when every export verified, 1 when one failed, 2 for a person's mistake (not a run
-folder, a run that did not finish, an unknown format).
+folder, a run that did not finish, an unknown format, a destination that exists without
+``--overwrite``) or a disk that refuses the files.
 """
 
 from __future__ import annotations
@@ -43,13 +44,16 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--out", "-o", metavar="PATH",
                         help="the file (or folder, for python) to write; with several formats a"
                              " folder (default: RUN_DIR/export/)")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace files (or an earlier code export) already at the destination;"
+                             " the run's own files are never replaced")
 
 
 def run(args: argparse.Namespace) -> int:
     from core.export.exporter import export_run, parse_formats
 
     formats = parse_formats(args.format)  # an unknown format is reported before the run is opened
-    results = export_run(args.run_dir, formats, args.out)
+    results = export_run(args.run_dir, formats, args.out, overwrite=args.overwrite)
     for result in results:
         print(result.line())
     return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED

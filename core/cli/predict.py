@@ -24,12 +24,19 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--data", required=True, metavar="PATH",
                         help="a CSV file, a folder of images or one image")
     parser.add_argument("--out", "-o", default="predictions.csv", metavar="PATH",
-                        help="the CSV file to write (default: predictions.csv)")
+                        help="the CSV file to write (default: predictions.csv); never the data"
+                             " or the model")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace the --out file if it exists")
 
 
 def run(args: argparse.Namespace) -> int:
+    from core.errors import ExportError
     from core.export.predict import predict_file
+    from core.overwrite import check_destination
 
+    check_destination(args.out, overwrite=args.overwrite, error=ExportError,
+                      inputs=[("the data", args.data), ("the model", args.model)])
     notes: list[str] = []
     table = predict_file(args.model, args.data, notes=notes)
     for note in notes:

@@ -1,13 +1,16 @@
 """``layerforge train PROJECT``: train headless, with a progress bar, into a run folder.
 
 ``--resume RUN_DIR`` continues a stopped or killed run from its last completed epoch;
-``--nproc N`` trains data-parallel in N processes on this machine (torch's elastic
-launcher). Ctrl-C stops cleanly after the current batch (press it twice to abort).
+``--run-dir`` never writes into a folder that holds a run or other files unless
+``--overwrite`` is given; ``--nproc N`` trains data-parallel in N processes on this
+machine (torch's elastic launcher), one GPU each on CUDA. Ctrl-C stops cleanly after the
+current batch (press it twice to abort).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import signal
 import sys
 import time
@@ -35,11 +38,15 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--lr", type=_positive_float, help="learning rate")
     parser.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"),
                         help="where to train (auto: CUDA, then MPS, then CPU)")
-    parser.add_argument("--run-dir", help="write the run here instead of runs/<name>-<timestamp>/")
+    parser.add_argument("--run-dir", help="write the run here instead of runs/<name>-<timestamp>/"
+                                          " (an empty or new folder)")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace the run (or other files) already in --run-dir")
     parser.add_argument("--resume", metavar="RUN_DIR",
                         help="continue this run from its last completed epoch")
     parser.add_argument("--nproc", type=_positive_int, default=1,
-                        help="train data-parallel in this many processes (DDP: gloo on CPU, NCCL on GPUs)")
+                        help="train data-parallel in this many processes (DDP: gloo on CPU, NCCL on"
+                             " GPUs, one GPU per process)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -70,29 +77,59 @@ def _overrides(args: argparse.Namespace) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
-    from core.train.distributed import launched
+    from core.train.distributed import is_main_rank, launched
 
     if not args.project and not args.resume:
         raise TrainingError("give a project file to train, or --resume RUN_DIR to continue a run")
     if args.resume and (args.data or args.target or args.batch_size):
         raise TrainingError("--data, --target and --batch-size cannot change when a run is"
                             " continued with --resume: start a new run instead")
+    if args.run_dir and not args.resume and is_main_rank():
+        _claim_run_dir(Path(args.run_dir).expanduser(), args.overwrite)
     if args.nproc > 1 and not launched():
         return _launch(args)
     return _train(args)
 
 
+def _claim_run_dir(path: Path, overwrite: bool) -> None:
+    """Refuse a --run-dir that holds a run or other files, unless --overwrite is given."""
+    from core.overwrite import check_destination
+    from core.train.rundir import RUN_JSON
+
+    is_run = (path / RUN_JSON).is_file()
+    check_destination(path, overwrite=overwrite, option="--run-dir", error=TrainingError,
+                      held=f"a training run ({_status(path / RUN_JSON)})" if is_run else "other files",
+                      also=f", --resume {path} to continue it" if is_run else "")
+
+
+def _clear_old_run(path: Path) -> None:
+    """With --overwrite, once the new run is ready to start: the old run's files go, so that
+    the new one never mixes with an old checkpoint or old metrics."""
+    from core.train.rundir import CHECKPOINT, METRICS_CSV, PREPROCESSING, RUN_JSON, WEIGHTS
+
+    for name in (RUN_JSON, METRICS_CSV, WEIGHTS, PREPROCESSING, CHECKPOINT):
+        (path / name).unlink(missing_ok=True)
+
+
+def _status(run_json: Path) -> str:
+    try:
+        return str(json.loads(run_json.read_text(encoding="utf-8"))["status"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return "status unknown"
+
+
 def _launch(args: argparse.Namespace) -> int:
     """Check what can be checked here, fix the run folder, then start N worker processes."""
-    from core.train.distributed import launch
+    from core.train.distributed import check_gpus, launch
 
     argv = _worker_argv(args)
     if args.resume:
         from core.train.checkpoint import load_checkpoint
         from core.train.rundir import read_run_json
 
-        read_run_json(args.resume)
+        run = read_run_json(args.resume)
         load_checkpoint(Path(args.resume) / "last.ckpt")
+        device = args.device or (run.get("training") or {}).get("device") or "auto"
     else:
         from core.cli.check import data_override
         from core.data import describe
@@ -103,9 +140,10 @@ def _launch(args: argparse.Namespace) -> int:
         project = Project.load(args.project)  # mistakes are reported once, here, not by every process
         data = data_override(project, args)
         info = describe(data if data is not None else project.data, project.directory)
-        TrainSpec.from_dict({**(project.training or {}), **_overrides(args)}, info)
+        device = TrainSpec.from_dict({**(project.training or {}), **_overrides(args)}, info).device
         if not args.run_dir:
             argv += ["--run-dir", str(default_run_dir(project.directory, project.name))]
+    check_gpus(args.nproc, device)
     code = launch(args.nproc, argv)
     if code:
         print(f"layerforge train: a training process failed (exit code {code}); see the messages"
@@ -123,8 +161,7 @@ def _worker_argv(args: argparse.Namespace) -> list[str]:
                         ("--resume", args.resume)):
         if value is not None:
             argv += [flag, str(value)]
-    if args.quiet:
-        argv.append("--quiet")
+    argv += [flag for flag, given in (("--quiet", args.quiet), ("--overwrite", args.overwrite)) if given]
     return argv
 
 
@@ -137,6 +174,8 @@ def _train(args: argparse.Namespace) -> int:
     callbacks = [ProgressBar()] if main and not args.quiet else []
     try:
         trainer = _make_trainer(args, overrides, distributed, callbacks)
+        if main and args.overwrite and args.run_dir and not args.resume:
+            _clear_old_run(Path(args.run_dir).expanduser())
         for note in trainer.notes if main else ():
             print(f"note: {note}", file=sys.stderr)
         with _stop_on_signals(trainer):

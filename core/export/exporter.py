@@ -7,6 +7,11 @@ dimension). Only when the largest relative difference is within
 :data:`~core.export.formats.TOLERANCE` are the files moved into place (a rename, so the
 destination holds either the previous version or the new one). A failed export is
 deleted with its staging folder: nothing is left that looks like a valid model.
+
+Before anything is written, every file an export will put in place is checked
+(``core.overwrite``): the run's own files are never replaced, other existing files only
+with ``overwrite``. A write the disk refuses (full, read-only) is one
+:class:`ExportError` sentence, and the staging folder is deleted with what it held.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from core.errors import ExportError
 from core.export.formats import FORMATS, TOLERANCE, ExportFormat, default_path, unknown_format_message
 from core.export.source import export_record, open_run, verification_inputs
 from core.export.verify import Difference
+from core.overwrite import check_destinations, write_failure
 
 Progress = Callable[[float, str], None]
 
@@ -79,7 +85,8 @@ def parse_formats(text: str | list[str]) -> list[str]:
 def destination(out: str | Path | None, run_dir: Path, project_name: str, fmt: ExportFormat,
                 several: bool) -> Path:
     """Where an export goes: ``out`` itself, or a default name inside the folder ``out``
-    (or ``<run>/export/`` without ``out``). Refuses to replace what is not an export."""
+    (or ``<run>/export/`` without ``out``). Refuses to replace a folder that is not a code
+    export (even with ``overwrite``)."""
     if out is None:
         path = default_path(run_dir / "export", project_name, fmt)
     else:
@@ -107,13 +114,15 @@ def _check(cancel) -> None:
 
 
 def export_run(run_dir: str | Path, formats: str | list[str], out: str | Path | None = None,
-               progress: Progress | None = None, cancel: Callable[[], bool] | None = None
-               ) -> list[ExportResult]:
+               progress: Progress | None = None, cancel: Callable[[], bool] | None = None,
+               *, overwrite: bool = True) -> list[ExportResult]:
     """Export the run in ``run_dir`` to each of ``formats``; one result per format.
 
-    A person's mistake (not a run folder, a run that did not finish, an unknown format)
-    raises :class:`ExportError` before anything is written. A format that cannot be
-    written or does not verify gives a failed result and leaves nothing behind.
+    A person's mistake (not a run folder, a run that did not finish, an unknown format,
+    a destination that exists when ``overwrite`` is false, one of the run's own files)
+    raises :class:`ExportError` before anything is written; so does a disk that refuses
+    the files (nothing is left behind then). A format that cannot be converted or does
+    not verify gives a failed result and leaves nothing behind.
     """
     report = progress or (lambda fraction, message: None)
     names = parse_formats(formats)
@@ -122,6 +131,9 @@ def export_run(run_dir: str | Path, formats: str | list[str], out: str | Path | 
     trained = open_run(run_dir)
     jobs = [_Job(name, destination(out, run_dir, trained.project.name, FORMATS[name], len(names) > 1))
             for name in names]
+    run_files = [("a file of the run", f) for f in run_dir.iterdir() if f.is_file()]
+    for job in jobs:
+        check_destinations(job.targets(), overwrite=overwrite, inputs=run_files, error=ExportError)
     _check(cancel)
     report(0.05, "reading validation data to check the exports on")
     inputs = verification_inputs(trained)
@@ -157,18 +169,25 @@ class _Job:
     def staged(self) -> Path:
         return self.stage / self.path.name
 
+    def targets(self) -> list[Path]:
+        """Every file (or the folder) this export puts in place."""
+        outputs = getattr(self.writer, "outputs", None)
+        return outputs(self.path) if outputs else [self.path]
+
     def write(self, trained, sample, record: dict[str, Any]) -> None:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.stage = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.", suffix=".partial",
                                                dir=self.path.parent))
         except OSError as err:
-            raise ExportError(f"cannot write to {self.path.parent}: {err.strerror or err}") from None
+            raise ExportError(write_failure(self.path.parent, err)) from None
         kwargs = {"final_dir": self.path.parent} if self.name == "safetensors" else {}
         try:
             self.writer.write(trained, self.staged, sample, record, **kwargs)
         except ExportError as err:
             self.error = str(err)
+        except OSError as err:  # a full disk, a folder that became read-only
+            raise ExportError(write_failure(self.path, err)) from None
 
     def finish(self, checked_on: str) -> ExportResult:
         notes = [self.fmt.deprecated] if self.fmt.deprecated else []
@@ -179,7 +198,10 @@ class _Job:
         if self.error or self.difference is None:
             return ExportResult(self.name, None, False, self.difference, checked_on, notes=notes,
                                 error=f"{self.error or 'it was not checked'}; nothing was saved")
-        _move_into_place(self.stage, self.staged, self.path)
+        try:
+            _move_into_place(self.stage, self.staged, self.path)
+        except OSError as err:
+            raise ExportError(write_failure(self.path, err)) from None
         return ExportResult(self.name, self.path, True, self.difference, checked_on, notes=notes)
 
     def discard(self) -> None:
@@ -221,7 +243,12 @@ def _move_into_place(stage: Path, staged: Path, path: Path) -> None:
         old = stage / ".previous"
         if path.exists():
             os.replace(path, old)
-        os.replace(staged, path)
+        try:
+            os.replace(staged, path)
+        except OSError:
+            if old.exists():  # the earlier export goes back where it was
+                os.replace(old, path)
+            raise
         return
     for item in sorted(stage.iterdir()):
         if item.is_file() and not item.name.startswith("."):

@@ -22,6 +22,7 @@ import numpy as np
 
 from core.atomic import write_text_atomic
 from core.errors import ExportError
+from core.overwrite import write_failure
 
 BATCH = 1024
 
@@ -61,7 +62,7 @@ class PredictionTable:
         try:
             write_text_atomic(path, self.csv_text())
         except OSError as err:
-            raise ExportError(f"cannot write {path}: {err.strerror or err}") from None
+            raise ExportError(write_failure(path, err)) from None
         return path
 
 

@@ -31,6 +31,11 @@ def companions(path: Path) -> tuple[Path, Path]:
     return path.with_name(f"{stem}.lfproj"), path.with_name(f"{stem}.preprocessing.json")
 
 
+def outputs(path: Path) -> list[Path]:
+    """Every file :func:`write` puts at the destination (checked before an export starts)."""
+    return [path, *companions(path)]
+
+
 def weights_metadata(trained, record: dict[str, Any]) -> dict[str, str]:
     """String metadata for a safetensors file: enough to rebuild and use the network."""
     return {"format": WEIGHTS_FORMAT, "layerforge_version": __version__,

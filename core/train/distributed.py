@@ -14,6 +14,8 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+from core.errors import TrainingError
+
 
 @dataclass
 class DistContext:
@@ -62,6 +64,38 @@ def launched() -> bool:
     return int(os.environ.get("WORLD_SIZE", "1")) > 1 and "RANK" in os.environ
 
 
+def uses_cuda(device: str) -> bool:
+    """Whether processes training on ``device`` (the training section's value) use CUDA GPUs."""
+    import torch
+
+    return torch.cuda.is_available() and (device in ("auto", "cuda") or device.startswith("cuda:"))
+
+
+def check_gpus(nproc: int, device: str) -> None:
+    """Before starting ``nproc`` processes: refuse a device this machine lacks, and CUDA with
+    fewer than ``nproc`` GPUs (the process without a GPU would stop with "invalid device
+    ordinal", and every other one with it). One sentence, once, instead of one per process."""
+    import torch
+
+    from core.train.device import resolve
+
+    resolve(device, "float32")
+    if nproc < 2 or not uses_cuda(device):
+        return
+
+    count = torch.cuda.device_count()
+    if count < nproc:
+        gpus = f"{count} CUDA GPU" + ("" if count == 1 else "s")
+        raise TrainingError(f"--nproc {nproc} needs one GPU per process but this machine has {gpus}:"
+                            f" give --nproc {count} or fewer, or --device cpu to train in {nproc}"
+                            " processes on the CPU (gloo)")
+
+
+def is_main_rank() -> bool:
+    """Whether this process is rank 0 of its group, or the only process."""
+    return not launched() or int(os.environ.get("RANK", "0")) == 0
+
+
 def init_from_env(device: str = "auto") -> DistContext | None:
     """Join the process group the launcher set up; ``None`` for a single process.
 
@@ -76,7 +110,7 @@ def init_from_env(device: str = "auto") -> DistContext | None:
     rank, world = int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"])
     local_rank = int(os.environ.get("LOCAL_RANK", rank))
     local_world = int(os.environ.get("LOCAL_WORLD_SIZE", world))
-    use_cuda = torch.cuda.is_available() and (device in ("auto", "cuda") or device.startswith("cuda:"))
+    use_cuda = uses_cuda(device)
     backend = "nccl" if use_cuda else "gloo"
     if use_cuda:
         torch.cuda.set_device(local_rank)

@@ -8,19 +8,24 @@ from PySide6.QtGui import QUndoCommand
 
 
 class SetData(QUndoCommand):
-    """Replace the project's data settings; undo puts the old ones back exactly."""
+    """Replace the project's data settings; undo puts the old ones back exactly.
+
+    Both are relative to the project's folder at the time (``base``): after a Save As to
+    another folder, undo and redo rebase them so they still name the same files.
+    """
 
     def __init__(self, project, new: dict | None, text: str) -> None:
         super().__init__(text)
         self.project = project
+        self.base = project.directory
         self.old = copy.deepcopy(project.data)
         self.new = copy.deepcopy(new)
 
     def redo(self) -> None:
-        self.project.set_data(self.new)
+        self.project.set_data(self.new, relative_to=self.base)
 
     def undo(self) -> None:
-        self.project.set_data(self.old)
+        self.project.set_data(self.old, relative_to=self.base)
 
 
 def describe_change(data: dict) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QButtonGroup, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
-                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QRadioButton,
+                               QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QRadioButton,
                                QVBoxLayout, QWidget)
 
 from core.export.formats import FORMATS, TOLERANCE, default_path
@@ -177,6 +177,8 @@ class ExportDialog(QDialog):
     def start_export(self) -> None:
         run_dir, fmt = self.runs.run_dir, self.formats.name
         out = Path(self.destination.text().strip()).expanduser()
+        if out.exists() and not self._replace_confirmed(out):
+            return
         self.message.show_notes([])
         self.task = BackgroundTask(lambda progress, cancel: run_export(run_dir, fmt, out, progress, cancel),
                                    "export", self)
@@ -186,6 +188,15 @@ class ExportDialog(QDialog):
         self.progress.follow(self.task, f"Exporting {FORMATS[fmt].title}…")
         self.task.start()
         self._update_buttons()
+
+    def _replace_confirmed(self, out: Path) -> bool:
+        """Ask before an export replaces something already there (the CLI wants --overwrite)."""
+        what = "folder" if out.is_dir() else "file"
+        answer = QMessageBox.question(
+            self, "Replace it?", f"{out} already exists. Replace this {what} with the export?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Yes
 
     def _on_finished(self, result) -> None:
         self.result = result

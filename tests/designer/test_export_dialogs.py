@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 import core.export.exporter as exporter_module
 import core.export.predict as predict_module
@@ -196,3 +196,30 @@ def test_runs_of_an_example_are_found_in_the_users_runs_folder(qtbot, window, tm
     qtbot.addWidget(dialog)
     assert [dialog.runs.combo.itemData(i).path.name for i in range(dialog.runs.combo.count())] == [
         "Spiral_MLP-20260101-000000"]
+
+
+def test_exporting_onto_an_existing_file_asks_first(qtbot, window, trained_project, tmp_path):
+    from tests.designer.conftest import press_button, when_modal
+
+    assert window.files.open_path(trained_project, confirm=False)
+    dialog = open_from_menu(qtbot, window, "Export Model…", ExportDialog)
+    target = tmp_path / "mine.onnx"
+    target.write_text("a file of mine")
+    dialog.destination.setText(str(target))
+    texts: list[str] = []
+
+    def cancel(box):
+        texts.append(box.text())
+        press_button(box, QMessageBox.StandardButton.Cancel)
+
+    asked = when_modal(qtbot, cancel)
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(asked))
+    assert "already exists" in texts[0]
+    assert dialog.task is None and target.read_text() == "a file of mine"  # kept
+    asked = when_modal(qtbot, lambda box: press_button(box, QMessageBox.StandardButton.Yes))
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.result is not None, timeout=120000)
+    assert asked and dialog.result.ok
+    assert target.read_bytes()[:4] != b"a fi"  # replaced by the verified ONNX model
+    dialog.close()

@@ -220,3 +220,51 @@ def test_thumbnails_are_drawn_by_the_canvas(qapp):
     image: QImage = render_thumbnail(Project.load(EXAMPLES / "lenet_shapes.lfproj")).toImage()
     colours = {image.pixel(x, y) for x in range(0, image.width(), 3) for y in range(0, image.height(), 3)}
     assert len(colours) > 5
+
+
+def test_save_as_elsewhere_keeps_data_paths_right_through_undo_and_redo(window, qtbot, tmp_path):
+    import shutil
+
+    from core.resources import resource_path
+
+    home, elsewhere = tmp_path / "home", tmp_path / "elsewhere"
+    (home / "tables").mkdir(parents=True)
+    elsewhere.mkdir()
+    first, second = home / "tables" / "flowers.csv", home / "tables" / "more_flowers.csv"
+    shutil.copy(resource_path("sample_data", "flowers.csv"), first)
+    shutil.copy(first, second)
+    project = json.loads((EXAMPLES / "spiral_mlp.lfproj").read_text(encoding="utf-8"))
+    project["data"] = {"kind": "csv", "path": "tables/flowers.csv", "target": "species"}
+    (home / "net.lfproj").write_text(json.dumps(project), encoding="utf-8")
+    assert window.files.open_path(home / "net.lfproj", confirm=False)
+    settle(qtbot, window)
+
+    def data_file() -> Path:
+        return window.project.resolve(window.project.data["path"])
+
+    # a data-settings edit and a graph edit before Save As
+    menu = window.extensions["designer.data.menu:install"]
+    assert menu.apply({**window.project.data, "path": "tables/more_flowers.csv"})
+    window.editor.set_param("fc1", "out_features", 8)
+    when_modal(qtbot, choose_file(elsewhere / "net"))
+    assert window.files.save_as()
+    saved = json.loads((elsewhere / "net.lfproj").read_text(encoding="utf-8"))
+    assert saved["data"]["path"] == "../home/tables/more_flowers.csv"
+    assert data_file() == second.resolve()
+
+    window.undo_stack.undo()  # the graph edit
+    assert data_file() == second.resolve()
+    window.undo_stack.undo()  # the data edit made before Save As
+    assert data_file() == first.resolve()
+    window.undo_stack.redo()
+    assert data_file() == second.resolve()
+    window.undo_stack.undo()
+    window.files.save_action.trigger()  # saved where it now is, pointing at the first table
+    saved = json.loads((elsewhere / "net.lfproj").read_text(encoding="utf-8"))
+    assert saved["data"]["path"] == "../home/tables/flowers.csv"
+    window.undo_stack.redo()
+    window.undo_stack.redo()
+    assert data_file() == second.resolve()
+    assert window.project.graph.node("fc1").params["out_features"] == 8
+    settle(qtbot, window)
+    assert window.analysis.data_info.input_shape == (4,)  # the table is still found and read

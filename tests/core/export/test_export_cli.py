@@ -66,9 +66,9 @@ def test_where_exports_go(spiral_run, tmp_path, capsys):
     # the .lfproj beside the weights starts from them and finds the data
     project = json.loads((tmp_path / "folder" / "spiral_mlp.lfproj").read_text())
     assert project["training"]["init_from"] == "spiral_mlp.safetensors"
-    # the standalone code: a folder; exporting again replaces it
-    for _ in range(2):
-        code, out, _ = call(capsys, run, "--format", "python", "--out", tmp_path / "code")
+    # the standalone code: a folder; exporting again replaces it (with --overwrite)
+    for extra in ([], ["--overwrite"]):
+        code, out, _ = call(capsys, run, "--format", "python", "--out", tmp_path / "code", *extra)
         assert code == 0
     assert sorted(p.name for p in (tmp_path / "code").iterdir()) == [
         "README.md", "model.py", "predict.py", "preprocessing.json", "train.py", "weights.safetensors"]
@@ -162,3 +162,69 @@ def test_an_export_never_replaces_a_folder_or_file_that_is_not_an_export(spiral_
     assert (mine / "thesis.txt").read_text() == "precious"
     assert (mine / "spiral_mlp_pytorch" / "data.csv").read_text() == "keep"
     assert (tmp_path / "notes.txt").read_text() == "precious too"
+
+
+def test_an_existing_file_is_replaced_only_with_overwrite(spiral_run, tmp_path, capsys):
+    mine = tmp_path / "mine.onnx"
+    mine.write_text("precious")
+    code, out, err = call(capsys, spiral_run, "--format", "onnx", "--out", mine)
+    assert code == 2 and out == [] and len(err) == 1, err
+    assert str(mine) in err[0] and "already exists" in err[0] and "--overwrite" in err[0]
+    assert mine.read_text() == "precious" and leftovers(tmp_path) == []
+    code, out, _ = call(capsys, spiral_run, "--format", "onnx", "--out", mine, "--overwrite")
+    assert code == 0 and out[0].startswith("onnx: verified") and mine.read_bytes() != b"precious"
+
+
+def test_the_files_written_beside_the_weights_are_checked_too(spiral_run, tmp_path, capsys):
+    """safetensors writes NAME.lfproj beside the weights: a person's own project of that name stays."""
+    project = tmp_path / "spiral_mlp.lfproj"
+    project.write_text("my own project")
+    code, out, err = call(capsys, spiral_run, "--format", "safetensors", "--out", tmp_path / "spiral_mlp.safetensors")
+    assert code == 2 and len(err) == 1 and str(project) in err[0] and "--overwrite" in err[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["spiral_mlp.lfproj"]
+    assert project.read_text() == "my own project"
+
+
+def test_an_earlier_code_export_is_replaced_only_with_overwrite(spiral_run, tmp_path, capsys):
+    code, _, _ = call(capsys, spiral_run, "--format", "python", "--out", tmp_path / "code")
+    assert code == 0
+    (tmp_path / "code" / "retrained.safetensors").write_bytes(b"hours of training")
+    code, _, err = call(capsys, spiral_run, "--format", "python", "--out", tmp_path / "code")
+    assert code == 2 and "--overwrite" in err[0]
+    assert (tmp_path / "code" / "retrained.safetensors").read_bytes() == b"hours of training"
+
+
+def test_the_run_itself_is_never_replaced_even_with_overwrite(spiral_run, tmp_path, capsys):
+    run = shutil.copytree(spiral_run, tmp_path / "run")
+    weights = (run / "model.safetensors").read_bytes()
+    code, _, err = call(capsys, run, "--format", "safetensors", "--out", run / "model.safetensors", "--overwrite")
+    assert code == 2 and len(err) == 1 and "never replaced" in err[0], err
+    assert (run / "model.safetensors").read_bytes() == weights
+
+
+@pytest.mark.parametrize("fmt, where", [("onnx", "write"), ("safetensors", "write"), ("onnx", "move")])
+def test_a_full_disk_is_one_line_and_leaves_no_partial_file(spiral_run, tmp_path, capsys, monkeypatch, fmt, where):
+    import errno
+    import os
+    from pathlib import Path
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    if where == "write" and fmt == "onnx":
+        real = Path.write_bytes
+
+        def half_then_full(self, data):
+            real(self, data[: len(data) // 2])  # the disk filled up half-way through
+            full()
+
+        monkeypatch.setattr(Path, "write_bytes", half_then_full)
+    else:
+        monkeypatch.setattr(os, "replace", full)
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    code, out, err = call(capsys, spiral_run, "--format", fmt, "--out", out_dir / f"m.{fmt}")
+    assert code == 2 and out == [] and len(err) == 1, err
+    assert err[0].startswith("layerforge export: could not write ") and "no space left on device" in err[0]
+    assert "free space or choose another folder" in err[0] and "Traceback" not in err[0]
+    assert list(out_dir.iterdir()) == []

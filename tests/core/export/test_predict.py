@@ -145,3 +145,42 @@ def test_predict_on_a_copied_run_folder_needs_no_training_data(spiral_run, tmp_p
     (tmp_path / "points.csv").write_text("x,y\n0.3,0.3\n")
     rows = predict(copy, tmp_path / "points.csv", tmp_path / "p.csv", capsys)
     assert len(rows) == 2
+
+
+def test_predict_never_writes_over_its_input_and_over_a_file_only_with_overwrite(spiral_run, tmp_path, capsys):
+    data = tmp_path / "points.csv"
+    data.write_text("x,y\n0.1,0.2\n")
+    for extra in ([], ["--overwrite"]):
+        code = cli(["predict", str(spiral_run), "--data", str(data), "--out", str(tmp_path / "." / "points.csv"),
+                    *extra])
+        err = capsys.readouterr().err.strip().splitlines()
+        assert code == 2 and len(err) == 1 and "the data" in err[0] and "never replaced" in err[0], err
+        assert data.read_text() == "x,y\n0.1,0.2\n"
+    out = tmp_path / "old.csv"
+    out.write_text("yesterday's predictions")
+    code = cli(["predict", str(spiral_run), "--data", str(data), "--out", str(out)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "already exists" in err[0] and "--overwrite" in err[0], err
+    assert out.read_text() == "yesterday's predictions"
+    assert cli(["predict", str(spiral_run), "--data", str(data), "--out", str(out), "--overwrite"]) == 0
+    assert read_csv(out)[0][:2] == ["row", "prediction"]
+
+
+def test_predict_onto_a_full_disk_is_one_line_and_leaves_no_partial_file(spiral_run, tmp_path, capsys, monkeypatch):
+    import errno
+    import os
+
+    (tmp_path / "points.csv").write_text("x,y\n0.1,0.2\n")
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "replace", full)
+    code = cli(["predict", str(spiral_run), "--data", str(tmp_path / "points.csv"), "--out", str(out_dir / "p.csv")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1, err
+    assert err[0] == (f"layerforge predict: could not write {out_dir / 'p.csv'}: no space left on device"
+                      " (errno 28): free space or choose another folder")
+    assert list(out_dir.iterdir()) == []

@@ -45,10 +45,14 @@ def test_training_prints_the_result_and_the_run_folder(tmp_path, capsys):
                  "--run-dir", str(tmp_path / "run")])
     out, err = capsys.readouterr()
     assert code == 0, err
-    assert "Tiny: completed after 2 of 2 epochs" in out and "on cpu" in out
+    run = json.loads((tmp_path / "run" / "run.json").read_text())
+    from core.train.device import resolve
+
+    # The line names the device that trained: what "auto" picks here (cpu, cuda:0 or mps).
+    assert run["device"] == resolve("auto", "float32").device
+    assert "Tiny: completed after 2 of 2 epochs" in out and f" on {run['device']}," in out
     assert "best epoch" in out and "val_accuracy" in out
     assert f"run directory: {tmp_path / 'run'}" in out
-    run = json.loads((tmp_path / "run" / "run.json").read_text())
     assert run["training"]["batch_size"] == 32 and run["training"]["learning_rate"] == 0.01
     assert run["project"]["training"]["epochs"] == 2
     assert "epoch 2/2" in err  # the progress bar is on stderr
@@ -151,3 +155,45 @@ def test_a_killed_training_resumes_from_its_last_epoch_and_ends_as_if_never_kill
     assert metrics_rows(killed) == metrics_rows(tmp_path / "whole")  # bitwise
     run = json.loads((killed / "run.json").read_text())
     assert run["status"] == "completed" and run["resumed"][0]["at_epoch"] == done
+
+
+def test_a_run_folder_that_holds_a_run_is_never_replaced_without_overwrite(tmp_path, capsys):
+    path = project(tmp_path).path
+    run = tmp_path / "run"
+    args = ["train", str(path), "--epochs", "1", "--run-dir", str(run), "--quiet"]
+    assert main(args) == 0
+    capsys.readouterr()
+    before = {p.name: p.read_bytes() for p in run.iterdir()}
+    assert main(args) == 2
+    out, err = capsys.readouterr()
+    line = _one_line(err)
+    assert line.startswith("layerforge train: ") and str(run) in line and "--overwrite" in line
+    assert "--resume" in line and "completed" in line, line
+    assert {p.name: p.read_bytes() for p in run.iterdir()} == before  # nothing was touched
+    # continuing the same run is what --resume is for
+    assert main(["train", "--resume", str(run), "--epochs", "2", "--quiet"]) == 0
+    assert len(metrics_rows(run)) == 2
+    # a folder with other files in it is not a run folder to write into either
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "thesis.txt").write_text("precious")
+    assert main(["train", str(path), "--epochs", "1", "--run-dir", str(tmp_path / "notes"), "--quiet"]) == 2
+    assert "already holds" in _one_line(capsys.readouterr().err)
+    assert sorted(p.name for p in (tmp_path / "notes").iterdir()) == ["thesis.txt"]
+    # an empty folder is fine, and --overwrite replaces the finished run
+    (tmp_path / "empty").mkdir()
+    assert main(["train", str(path), "--epochs", "1", "--run-dir", str(tmp_path / "empty"), "--quiet"]) == 0
+    assert main([*args, "--overwrite"]) == 0
+    assert len(metrics_rows(run)) == 1
+
+
+def test_overwrite_keeps_the_old_run_until_the_new_one_can_start(tmp_path, capsys):
+    path = project(tmp_path).path
+    run = tmp_path / "run"
+    assert main(["train", str(path), "--epochs", "2", "--run-dir", str(run), "--quiet"]) == 0
+    before = {p.name: p.read_bytes() for p in run.iterdir()}
+    code = main(["train", str(path), "--data", str(tmp_path / "missing.csv"), "--run-dir", str(run),
+                 "--overwrite", "--quiet"])
+    assert code == 2
+    assert {p.name: p.read_bytes() for p in run.iterdir()} == before  # a mistake loses nothing
+    assert main(["train", str(path), "--epochs", "1", "--run-dir", str(run), "--overwrite", "--quiet"]) == 0
+    assert len(metrics_rows(run)) == 1

@@ -19,6 +19,8 @@ from tests.core.train.tiny import metrics_rows, project
 ROOT = Path(__file__).resolve().parents[3]
 TRAINING = {"epochs": 3, "batch_size": 16, "optimizer": "sgd", "momentum": 0.9,
             "learning_rate": 0.05, "seed": 0}
+#: The gloo backend on the CPU, also on a machine with GPUs (the tests compare with CPU runs).
+GLOO_ON_CPU = {**TRAINING, "device": "cpu"}
 
 
 def _env() -> dict:
@@ -56,7 +58,7 @@ def test_global_batches_are_shared_between_ranks():
 
 @pytest.mark.slow
 def test_two_processes_end_with_identical_weights_and_single_process_metrics(tmp_path):
-    proj = project(tmp_path, training=TRAINING)
+    proj = project(tmp_path, training=GLOO_ON_CPU)
     script = tmp_path / "worker.py"
     script.write_text(textwrap.dedent(f"""
         from safetensors.torch import save_file
@@ -98,7 +100,7 @@ def test_two_processes_end_with_identical_weights_and_single_process_metrics(tmp
 
 @pytest.mark.slow
 def test_layerforge_train_nproc_2_writes_one_run_folder(tmp_path):
-    proj = project(tmp_path, training=TRAINING)
+    proj = project(tmp_path, training=GLOO_ON_CPU)
     result = _run(["-m", "core.cli", "train", str(proj.path), "--nproc", "2", "--quiet"], tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "completed after 3 of 3 epochs" in result.stdout
@@ -107,3 +109,55 @@ def test_layerforge_train_nproc_2_writes_one_run_folder(tmp_path):
     run = json.loads((run_dir / "run.json").read_text())
     assert run["distributed"] == {"world_size": 2, "backend": "gloo", "nodes": 1}
     assert run["status"] == "completed" and len(metrics_rows(run_dir)) == 3
+
+
+@pytest.fixture
+def gpus(monkeypatch):
+    """Pretend this machine has CUDA with the given number of GPUs; records launches."""
+    import torch
+
+    from core.train import distributed
+
+    launches: list = []
+    monkeypatch.setattr(distributed, "launch", lambda nproc, argv: launches.append((nproc, argv)) or 0)
+
+    def have(count: int) -> list:
+        monkeypatch.setattr(torch.cuda, "is_available", lambda: count > 0)
+        monkeypatch.setattr(torch.cuda, "device_count", lambda: count)
+        return launches
+    return have
+
+
+@pytest.mark.parametrize("device", [None, "cuda"])
+def test_more_processes_than_gpus_is_refused_before_launching(tmp_path, capsys, gpus, device):
+    from core.cli import main
+
+    launches = gpus(1)
+    proj = project(tmp_path, training=TRAINING)
+    args = ["train", str(proj.path), "--nproc", "2", "--quiet"] + (["--device", device] if device else [])
+    assert main(args) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("layerforge train: --nproc 2") and "1 CUDA GPU" in line, line
+    assert "--device cpu" in line and launches == []
+
+
+def test_a_gpu_that_is_not_there_is_reported_once_before_launching(tmp_path, capsys, gpus):
+    from core.cli import main
+
+    launches = gpus(0)
+    proj = project(tmp_path, training=TRAINING)
+    assert main(["train", str(proj.path), "--nproc", "2", "--device", "cuda", "--quiet"]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert "no CUDA GPU" in line and launches == []
+
+
+def test_enough_gpus_or_the_cpu_launch(tmp_path, gpus):
+    from core.cli import main
+
+    proj = project(tmp_path, training=TRAINING)
+    launches = gpus(2)
+    assert main(["train", str(proj.path), "--nproc", "2", "--quiet"]) == 0
+    launches = gpus(1)
+    assert main(["train", str(proj.path), "--nproc", "4", "--device", "cpu", "--quiet"]) == 0
+    assert [n for n, _ in launches] == [2, 4]
+    assert launches[1][1][launches[1][1].index("--device") + 1] == "cpu"  # gloo on the CPU
