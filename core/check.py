@@ -90,7 +90,8 @@ def check_project(project: Project, data_spec: dict[str, Any] | None = None,
                   inference: ShapeInference | None = None) -> CheckReport:
     shapes, info, problem = data_shapes_of(project, data_spec)
     analysis = (inference or ShapeInference()).analyze(project.graph, shapes)
-    return CheckReport(analysis, info, problem, extra=readiness_problems(project, info, analysis))
+    return CheckReport(analysis, info, problem, notes=list(project.migration_notes),
+                       extra=readiness_problems(project, info, analysis))
 
 
 def format_table(project: Project, analysis: Analysis) -> str:

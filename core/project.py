@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from core import migrations
 from core.atomic import write_text_atomic
 from core.errors import GraphError, ProjectError
 from core.events import Signal
@@ -23,7 +24,6 @@ from core.layers import REGISTRY
 from core.resources import load_json_resource
 
 FORMAT = "layerforge.project"
-FORMAT_VERSION = 1
 SUFFIX = ".lfproj"
 #: Keys of the data section that hold paths relative to the project file.
 PATH_KEYS = ("path", "validation_path")
@@ -49,6 +49,8 @@ class Project:
         self.training = copy.deepcopy(training) if training is not None else {}
         self.extra = copy.deepcopy(extra) if extra else {}
         self.path = Path(path).resolve() if path else None
+        #: What loading changed to bring an older file up to date (``core.migrations``).
+        self.migration_notes: list[str] = []
         self.changed = Signal()
         self.data_changed = Signal()
         self.training_changed = Signal()
@@ -91,7 +93,7 @@ class Project:
 
     # ------------------------------------------------------------------ serialising
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"format": FORMAT, "format_version": FORMAT_VERSION, "name": self.name}
+        data: dict[str, Any] = {"format": FORMAT, "format_version": migrations.CURRENT, "name": self.name}
         if self.description:
             data["description"] = self.description
         data["graph"] = self.graph.to_dict()
@@ -153,6 +155,7 @@ class Project:
     def from_dict(cls, data: Any, path: str | os.PathLike | None = None) -> "Project":
         shown = Path(path).name if path else "the project"
         _check_format(data, shown)
+        data, notes = migrations.migrate(data)
         problems = _schema_problems(data)
         if not problems:
             graph, problems = _graph_from_dict(data["graph"])
@@ -161,9 +164,11 @@ class Project:
             more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
             raise ProjectError(f"{shown}: {first}{more}", problems=[f"{shown}: {p}" for p in problems])
         extra = {k: v for k, v in data.items() if k not in _KNOWN_TOP}
-        return cls(name=data.get("name") or (Path(path).stem if path else "Untitled"),
-                   graph=graph, data=data.get("data"), training=data.get("training") or {},
-                   description=data.get("description", ""), extra=extra, path=path)
+        project = cls(name=data.get("name") or (Path(path).stem if path else "Untitled"),
+                      graph=graph, data=data.get("data"), training=data.get("training") or {},
+                      description=data.get("description", ""), extra=extra, path=path)
+        project.migration_notes = [f"{shown}: {note}" for note in notes]
+        return project
 
 
 # ---------------------------------------------------------------------- validation
@@ -180,10 +185,10 @@ def _check_format(data: Any, shown: str) -> None:
     version = data.get("format_version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise ProjectError(f"{shown}: format_version must be a whole number such as"
-                           f" {FORMAT_VERSION}", location="format_version")
-    if version > FORMAT_VERSION:
+                           f" {migrations.CURRENT}", location="format_version")
+    if version > migrations.CURRENT:
         raise ProjectError(f"{shown} was saved by a newer LayerForge (format version {version};"
-                           f" this version reads up to {FORMAT_VERSION}): update LayerForge to"
+                           f" this version reads up to {migrations.CURRENT}): update LayerForge to"
                            " open it", location="format_version")
 
 

@@ -143,6 +143,9 @@ class FileActions(QObject):
             return False
         self.window.set_project(project)
         settings.add_recent_file(project.path)
+        if project.migration_notes:  # an older file: say what changed; saving writes the new format
+            self.window.statusBar().showMessage(
+                "Updated from an older LayerForge: " + "; ".join(project.migration_notes), 15000)
         return True
 
     def open_dropped(self, paths: list[str]) -> bool:
