@@ -118,13 +118,29 @@ def load_weights(path: str | Path) -> dict[str, Any]:
 
 
 def trainer_state(trainer) -> dict[str, Any]:
-    """Everything a trainer needs to go on exactly from the end of its last epoch."""
-    return {"epoch": trainer.epoch, "step": trainer.step, "model": trainer.module.state_dict(),
+    """Everything a trainer needs to go on exactly from the end of its last epoch: its
+    ``RunState`` and the state of its module, optimiser, schedule, scaler and tracker."""
+    run = trainer.run
+    return {"epoch": run.epoch, "step": run.step, "model": trainer.module.state_dict(),
             "optimizer": trainer.optimizer.state_dict(),
             "scheduler": trainer.schedule.state_dict() if trainer.schedule else None,
             "scaler": trainer.scaler.state_dict() if trainer.scaler else None,
             "rng": rng_state(), "tracker": trainer.tracker.state_dict(),
-            "history": trainer.history, "changes": trainer.changes}
+            "history": run.history, "changes": run.changes}
+
+
+def detached_copy(value: Any) -> Any:
+    """``value`` with every tensor copied to the CPU and every list and dict copied, so that
+    the writer thread can serialise it while training goes on changing the originals."""
+    import torch
+
+    if isinstance(value, torch.Tensor):
+        return value.detach().to("cpu", copy=True)
+    if isinstance(value, dict):
+        return {key: detached_copy(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(detached_copy(item) for item in value)
+    return value
 
 
 def restore_trainer(trainer, state: dict[str, Any]) -> None:
@@ -138,9 +154,11 @@ def restore_trainer(trainer, state: dict[str, Any]) -> None:
     if trainer.scaler is not None and state.get("scaler"):
         trainer.scaler.load_state_dict(state["scaler"])
     set_rng_state(state["rng"])
-    trainer.epoch, trainer.step = int(state["epoch"]), int(state["step"])
     trainer.tracker.load_state_dict(state["tracker"])
-    trainer.history = [dict(row) for row in state["history"]]
-    trainer.changes = [dict(c) for c in state.get("changes", [])]
+    run = trainer.run
+    run.epoch, run.step = int(state["epoch"]), int(state["step"])
+    run.history = [dict(row) for row in state["history"]]
+    run.changes = [dict(c) for c in state.get("changes", [])]
+    run.best_epoch = trainer.tracker.best_epoch
     if trainer.run_dir is not None and (trainer.run_dir / WEIGHTS).is_file():
-        trainer._best_weights = load_weights(trainer.run_dir / WEIGHTS)
+        trainer.best_weights = load_weights(trainer.run_dir / WEIGHTS)

@@ -8,6 +8,7 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from core.train.rundir import RUN_FORMAT, RUN_VERSION, json_text
+from core.train.run_state import RunState
 
 if TYPE_CHECKING:  # pragma: no cover
     from core.train.callbacks import TrainResult
@@ -78,27 +79,27 @@ def _info_dict(info) -> dict[str, Any]:
     return data
 
 
-def _progress(trainer: "Trainer") -> dict[str, Any]:
-    best = trainer._best_row()
-    return {"epochs_completed": trainer.epoch, "best": _with_epoch(best),
-            "final": _with_epoch(trainer.history[-1] if trainer.history else None),
-            "changes": list(trainer.changes), "notes": list(trainer.notes), "updated": _now()}
+def _progress(state: RunState) -> dict[str, Any]:
+    return {"epochs_completed": state.epoch, "best": _copy(state.best_row),
+            "final": _copy(state.last_row), "changes": list(state.changes),
+            "notes": list(state.notes), "updated": _now()}
 
 
-def _with_epoch(row: dict[str, Any] | None) -> dict[str, Any] | None:
+def _copy(row: dict[str, Any] | None) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
-def running(trainer: "Trainer") -> dict[str, Any]:
-    record = trainer._record
-    record.update(_progress(trainer))
-    record["training"]["gradient_clip"] = trainer.spec.gradient_clip
+def running(state: RunState, spec) -> dict[str, Any]:
+    """run.json after an epoch: the progress so far, and the gradient clip now in effect."""
+    record = state.record
+    record.update(_progress(state))
+    record["training"]["gradient_clip"] = spec.gradient_clip
     return dict(record)
 
 
-def finished(trainer: "Trainer", result: "TrainResult") -> dict[str, Any]:
-    record = trainer._record
-    record.update(_progress(trainer))
+def finished(state: RunState, result: "TrainResult") -> dict[str, Any]:
+    record = state.record
+    record.update(_progress(state))
     seconds = float(record.get("seconds") or 0.0)
     record.update({"status": result.status, "reason": result.reason, "test": result.test,
                    "finished": _now(), "seconds": round(seconds + result.seconds, 3)})

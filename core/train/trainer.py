@@ -24,7 +24,7 @@ from core.train import record
 from core.train.batches import BatchPlan, epoch_seed, make_batches
 from core.train.callbacks import (COMPLETED, FAILED, RUNNING, STOPPED, BatchEnd, Callback,
                                   CallbackList, EpochEnd, TrainResult)
-from core.train.checkpoint import checkpoint_bytes, restore_trainer, trainer_state
+from core.train.checkpoint import checkpoint_bytes, detached_copy, restore_trainer, trainer_state
 from core.train.control import StopRequested, TrainingControl
 from core.train.failures import out_of_memory, out_of_memory_sentence
 from core.train.device import Placement, resolve, uses_channels_last
@@ -32,6 +32,7 @@ from core.train.metrics import Evaluation, epoch_row
 from core.train.objective import Objective
 from core.train.optim import apply_update, check_update, current_settings, make_optimizer, make_schedule
 from core.train.rundir import CHECKPOINT, METRICS_CSV, WEIGHTS, RunDirectory, metrics_csv_text
+from core.train.run_state import RunState
 from core.train.spec import TrainSpec, metric_direction
 from core.train.tracker import BestTracker
 
@@ -77,16 +78,12 @@ class Trainer:
         self.project_dir = Path(project_dir) if project_dir else None
         self.dist = distributed
         self.callbacks = CallbackList(callbacks)
-        self.notes = list(notes)
+        self.run = RunState(notes=list(notes), record=run_record)
         self.frozen = list(frozen)
         self.run_dir = Path(run_dir) if run_dir else None
         self.runs = RunDirectory(self.run_dir, enabled=self.is_main) if self.run_dir else None
         self.control = TrainingControl()
         self.state = "idle"
-        self.epoch = 0  # the last completed epoch
-        self.step = 0
-        self.history: list[dict[str, Any]] = []
-        self.changes: list[dict[str, Any]] = []
         self.tracker: BestTracker | None = None  # made when training starts
         self.objective = Objective.create(self.info, spec, dataset.preprocessing)
         self.placement: Placement | None = None
@@ -94,10 +91,18 @@ class Trainer:
         self.optimizer = None
         self.schedule = None
         self._resume_state = resume_state
-        self._record = run_record
-        self._best_weights: dict[str, Any] | None = None
+        #: The best epoch's weights on the CPU (restored at the end, saved as model.safetensors).
+        self.best_weights: dict[str, Any] | None = None
         self._confusions: dict[str, Any] = {}
         self._started = False
+
+    # ------------------------------------------------------------------ the run's progress
+    # Shorthands for the fields of ``self.run`` (the RunState the record and checkpoint read).
+    epoch = property(lambda self: self.run.epoch, lambda self, v: setattr(self.run, "epoch", v))
+    step = property(lambda self: self.run.step, lambda self, v: setattr(self.run, "step", v))
+    history = property(lambda self: self.run.history, lambda self, v: setattr(self.run, "history", v))
+    changes = property(lambda self: self.run.changes, lambda self, v: setattr(self.run, "changes", v))
+    notes = property(lambda self: self.run.notes, lambda self, v: setattr(self.run, "notes", v))
 
     # ------------------------------------------------------------------ control (any thread)
     @property
@@ -180,8 +185,8 @@ class Trainer:
         if status == COMPLETED or (status == STOPPED and self.epoch > 0):
             self._restore_final_weights()
             test = self._test_metrics()
-        elif self._best_weights is not None and status == FAILED:
-            self.module.load_state_dict(self._best_weights)
+        elif self.best_weights is not None and status == FAILED:
+            self.module.load_state_dict(self.best_weights)
         if self.placement is not None and self.placement.device_type == "cuda":
             torch.cuda.synchronize()
         result = self._finish_record(status, reason, started, test)
@@ -278,6 +283,7 @@ class Trainer:
             row = epoch_row(epoch, train, val, self.spec.metrics,
                             self.optimizer.param_groups[0]["lr"], seconds, train_seconds)
             is_best = self.tracker.update(row)
+            self.run.best_epoch = self.tracker.best_epoch
             self._confusions["last"] = val.confusion if val is not None else None
             if is_best:
                 self._confusions["best"] = self._confusions["last"]
@@ -443,15 +449,16 @@ class Trainer:
     def _save_epoch(self, is_best: bool) -> None:
         """Best weights, checkpoint, metrics and run.json, in that order, off the training thread."""
         if is_best:
-            self._best_weights = self._weights_snapshot()
+            self.best_weights = self._weights_snapshot()
         if self.runs is None or not self.is_main:
             return
         if is_best:
-            snapshot, name, epoch = self._best_weights, self.run_dir.name, self.epoch
+            snapshot, name, epoch = self.best_weights, self.run_dir.name, self.epoch
             self.runs.write(WEIGHTS, lambda: record.weights_file(snapshot, name, epoch))
-        self.runs.write(CHECKPOINT, checkpoint_bytes(trainer_state(self)))
+        state = detached_copy(trainer_state(self))  # serialised by the writer thread
+        self.runs.write(CHECKPOINT, lambda: checkpoint_bytes(state))
         self.runs.write(METRICS_CSV, metrics_csv_text(self.history))
-        self.runs.write_json("run.json", record.running(self))
+        self.runs.write_json("run.json", record.running(self.run, self.spec))
 
     def _weights_snapshot(self) -> dict[str, Any]:
         return {k: v.detach().to("cpu", copy=True) for k, v in self.module.state_dict().items()}
@@ -463,8 +470,8 @@ class Trainer:
 
     def _restore_final_weights(self) -> None:
         early = self.spec.early_stopping
-        if self._best_weights is not None and (early is None or early.restore_best):
-            self.module.load_state_dict(self._best_weights)
+        if self.best_weights is not None and (early is None or early.restore_best):
+            self.module.load_state_dict(self.best_weights)
             self._confusions["final"] = self._confusions.get("best")
         else:
             self._confusions["final"] = self._confusions.get("last")
@@ -485,27 +492,22 @@ class Trainer:
     def _start_record(self, started: float) -> None:
         if self.runs is None or not self.is_main:
             return
-        self._record = record.start(self, started, self._record)
+        self.run.record = record.start(self, started, self.run.record)
         self.runs.write("preprocessing.json", record.preprocessing_text(self.dataset))
-        self.runs.write_json("run.json", self._record)
+        self.runs.write_json("run.json", self.run.record)
 
     def _finish_record(self, status: str, reason: str | None, started: float,
                        test: dict[str, float] | None) -> TrainResult:
         result = TrainResult(status, reason, self.run_dir, self.epoch,
-                             best=self._best_row(), final=self.history[-1] if self.history else None,
+                             best=self.run.best_row, final=self.run.last_row,
                              test=test, seconds=time.time() - started, notes=list(self.notes))
-        if self.runs is not None and self.is_main and self._record is not None:
-            if status == COMPLETED and self._best_weights is not None and self.epoch:
+        if self.runs is not None and self.is_main and self.run.record is not None:
+            if status == COMPLETED and self.best_weights is not None and self.epoch:
                 early = self.spec.early_stopping
                 if early is not None and not early.restore_best:
                     final, name, epoch = self._weights_snapshot(), self.run_dir.name, self.epoch
                     self.runs.write(WEIGHTS, lambda: record.weights_file(final, name, epoch))
-            self.runs.write_json("run.json", record.finished(self, result))
+            self.runs.write_json("run.json", record.finished(self.run, result))
             self.runs.close()
         return result
 
-    def _best_row(self) -> dict[str, Any] | None:
-        for row in self.history:
-            if self.tracker is not None and row["epoch"] == self.tracker.best_epoch:
-                return row
-        return None
