@@ -34,6 +34,19 @@ class ProjectError(LayerForgeError):
         self.problems = problems or [message]
 
 
+class UnknownNameError(LayerForgeError):
+    """A name that a registry (optimizers, losses, schedules, metrics, ...) does not know.
+
+    ``subject`` is what was asked for (``"optimizer"``) and ``name`` the name given.
+    """
+
+    def __init__(self, message: str, *, subject: str = "", name: object = None,
+                 location: str | None = None):
+        super().__init__(message, location=location)
+        self.subject = subject
+        self.name = name
+
+
 class UnknownLayerError(ProjectError):
     """A layer type name that the registry does not know."""
 

@@ -2,9 +2,11 @@
 
 One :class:`GuideEntry` per page, keyed ``layer:Conv2d``, ``loss:huber``,
 ``optimizer:adam``, ``topic:learning_rate``. Layer pages come from the layer registry
-(its summary, explanation, shape formula, when-to-use and parameter docs); the
-training pages are written here, next to the constants of ``core.train.spec`` they
-describe (a test checks that every loss, optimiser and schedule has its page). No Qt:
+(its summary, explanation, shape formula, when-to-use and parameter docs). The loss,
+optimiser and schedule pages take their one-line summary, defaults and names from
+their registries (``core.train.losses``, ``.optimizers``, ``.schedules``); the longer
+explanations are written here (tests/core/train/test_registries.py checks that every
+entry has its page). No Qt:
 the designer's guide window renders these, and docs could too.
 """
 
@@ -16,7 +18,10 @@ from functools import lru_cache
 from core.errors import LayerForgeError
 from core.layers import REGISTRY, BuildContext, LayerSpec, Shape
 from core.layers.reference import _default_text
-from core.train.spec import DEFAULT_LEARNING_RATE, LOSSES, OPTIMIZERS, SCHEDULE_OPTIONS, SCHEDULES
+from core.train.losses import AUTO, AUTO_DOC, LOSSES
+from core.train.losses import choices as loss_choices
+from core.train.optimizers import OPTIMIZERS
+from core.train.schedules import SCHEDULES
 
 LOSSES_GROUP, TRAINING_GROUP = "Losses", "Training"
 
@@ -93,7 +98,6 @@ def layer_entry(spec: LayerSpec) -> GuideEntry:
 # ----------------------------------------------------------------------------- losses
 _LOSS_PAGES = {
     "auto": ("Automatic loss (auto)",
-             "Picks the usual loss for the data's task.",
              "With loss 'auto' LayerForge chooses for you: cross-entropy when the data has three"
              " or more classes, binary cross-entropy (one output, a logit) for two classes and for"
              " multi-label targets, and mean squared error for numbers (regression) and"
@@ -102,7 +106,6 @@ _LOSS_PAGES = {
              "Leave it on auto unless you have a reason: robust regression (huber), margins (hinge).",
              (), None),
     "cross_entropy": ("Cross-entropy (cross_entropy)",
-                      "For classes: the negative log of the probability given to the true class.",
                       "Cross-entropy applies softmax to the Output's raw scores (logits) and charges"
                       " −log of the probability the network gives to the correct class: nearly 0 when it"
                       " is confidently right, large when it is confidently wrong. It is why the Output has"
@@ -113,7 +116,6 @@ _LOSS_PAGES = {
                       (Setting("label_smoothing", "0", "0 to below 1", "share of the target spread over all"
                                " classes (0.1 is common)"),), "loss:cross_entropy"),
     "bce": ("Binary cross-entropy (bce)",
-            "For yes/no outputs: each output is a logit whose sigmoid is a probability.",
             "Binary cross-entropy applies the sigmoid to each output and compares it with a target"
             " of 0 or 1: −log p when the target is 1, −log(1 − p) when it is 0. LayerForge uses"
             " the numerically stable form on logits (BCEWithLogits), so the Output needs no"
@@ -123,7 +125,6 @@ _LOSS_PAGES = {
             "Two classes, several independent labels, or images in [0, 1] to rebuild.",
             (), "loss:bce"),
     "mse": ("Mean squared error (mse)",
-            "For numbers: the average squared difference between prediction and target.",
             "Mean squared error squares each error, so large errors count much more than small"
             " ones: an error of 2 costs four times an error of 1. Its gradient shrinks as the"
             " prediction approaches the target, which makes training settle smoothly. Outliers"
@@ -131,14 +132,12 @@ _LOSS_PAGES = {
             "loss = mean((prediction − target)²)",
             "Regression and reconstruction (the default for both).", (), "loss:mse"),
     "l1": ("Mean absolute error (l1)",
-           "For numbers: the average absolute difference; robust to outliers.",
            "L1 loss charges the absolute error, so an outlier costs in proportion to its size, not"
            " its square. Its gradient has the same size for every error (only the sign changes),"
            " so it predicts the median rather than the mean, and may jitter near the target.",
            "loss = mean(|prediction − target|)",
            "Regression with outliers, when the median is what you want.", (), "loss:l1"),
     "huber": ("Huber loss (huber)",
-              "Squared error for small errors, absolute error for large ones.",
               "Huber loss is mean squared error within huber_delta of the target and grows only"
               " linearly beyond it, so it settles smoothly like MSE but is not dragged around by"
               " outliers, like L1.",
@@ -147,7 +146,6 @@ _LOSS_PAGES = {
               (Setting("huber_delta", "1.0", "a number above 0", "where the square turns into a"
                        " straight line (in the scaled target's units)"),), "loss:huber"),
     "smooth_l1": ("Smooth L1 loss (smooth_l1)",
-                  "L1 with a rounded bottom: Huber divided by its delta.",
                   "Smooth L1 is the absolute error, rounded into a parabola within beta of the target"
                   " so that its gradient does not jump at zero. It equals Huber loss divided by"
                   " beta; object detectors use it for box coordinates.",
@@ -156,7 +154,6 @@ _LOSS_PAGES = {
                   (Setting("huber_delta", "1.0", "a number above 0", "beta: the width of the rounded"
                            " part"),), "loss:smooth_l1"),
     "hinge": ("Hinge loss (hinge)",
-              "For classes: wants the right score ahead by a margin of 1, then stops caring.",
               "Hinge loss (of support vector machines) is zero once the correct class's score beats"
               " the others by at least 1, and grows linearly otherwise. Correct and confident samples"
               " stop contributing, so the network concentrates on the hard ones. With two classes"
@@ -169,7 +166,6 @@ _LOSS_PAGES = {
 # ----------------------------------------------------------------------------- optimisers
 _OPTIMIZER_PAGES = {
     "sgd": ("Stochastic gradient descent (sgd)",
-            "Steps downhill along the gradient of each batch, with optional momentum.",
             "SGD moves every weight against its gradient, scaled by the learning rate. Momentum"
             " (0.9 is usual) keeps a running direction, which speeds it through flat valleys and"
             " damps zig-zags; Nesterov momentum looks one step ahead. Plain SGD needs a learning"
@@ -180,7 +176,6 @@ _OPTIMIZER_PAGES = {
                      " common)"),
              Setting("nesterov", "false", "true or false", "look-ahead momentum (needs momentum > 0)"))),
     "adam": ("Adam (adam)",
-             "Adapts the step size of every weight from running averages of its gradients.",
              "Adam keeps, for every weight, a running average of its gradient (momentum) and of its"
              " square (how large gradients usually are), and divides one by the root of the other."
              " Every weight thus gets a step of about the learning rate, whatever the scale of its"
@@ -189,20 +184,19 @@ _OPTIMIZER_PAGES = {
              (Setting("betas", "[0.9, 0.999]", "two numbers from 0 to below 1", "decay rates of the"
                       " two running averages"),)),
     "adamw": ("AdamW (adamw)",
-              "Adam with decoupled weight decay: the usual choice for Transformers.",
               "AdamW is Adam whose weight decay shrinks the weights directly instead of being added"
               " to the gradient, so the decay is not undone by Adam's scaling. Its default weight"
               " decay is 0.01.",
               "w ← w − lr·(m̂ / (√v̂ + ε) + weight_decay·w)",
-              (Setting("weight_decay", "0.01", "0 or more", "how strongly weights are pulled towards 0"),)),
+              (Setting("betas", "[0.9, 0.999]", "two numbers from 0 to below 1", "decay rates of the"
+                       " two running averages"),
+               Setting("weight_decay", "0.01", "0 or more", "how strongly weights are pulled towards 0"))),
     "rmsprop": ("RMSprop (rmsprop)",
-                "Divides each step by a running root-mean-square of recent gradients.",
                 "RMSprop scales every weight's step by the size of its recent gradients, like Adam"
                 " without the momentum average. It is a classic choice for recurrent networks.",
                 "w ← w − lr·g / (√(running mean of g²) + ε)",
                 (Setting("momentum", "0", "0 to below 1", "optional momentum"),)),
     "adagrad": ("Adagrad (adagrad)",
-                "Shrinks each weight's steps by the sum of all its past squared gradients.",
                 "Adagrad gives rarely-updated weights larger steps and frequently-updated ones smaller"
                 " steps. Because the sum only grows, its steps keep getting smaller, which suits"
                 " sparse features (embeddings) but can stall long runs.",
@@ -210,14 +204,6 @@ _OPTIMIZER_PAGES = {
 }
 
 # ----------------------------------------------------------------------------- topics
-_SCHEDULE_TEXTS = {
-    "none": "a constant learning rate",
-    "step": "multiply it by gamma every step_size epochs",
-    "cosine": "lower it along a half cosine to min_learning_rate by the last epoch",
-    "one_cycle": "warm up from learning_rate / div_factor to learning_rate, then anneal far below (per batch)",
-    "reduce_on_plateau": "multiply it by factor when the monitored metric has not improved for patience epochs",
-}
-
 _TOPICS = {
     "learning_rate": GuideEntry(
         "topic:learning_rate", "Learning rate", TRAINING_GROUP,
@@ -231,8 +217,8 @@ _TOPICS = {
         " suggests a better rate.",
         "new weight = weight − learning_rate × gradient (SGD)", "Rule",
         "Always: tune it first, before the network's size.",
-        tuple(Setting(name, str(rate), "a number above 0", f"the default with {name}")
-              for name, rate in DEFAULT_LEARNING_RATE.items()),
+        tuple(Setting(spec.name, str(spec.default_learning_rate), "a number above 0",
+                      f"the default with {spec.name}") for spec in OPTIMIZERS),
         None, ("lr", "step size", "diverge", "nan", "plateau")),
     "schedule": GuideEntry(
         "topic:schedule", "Learning-rate schedules", TRAINING_GROUP,
@@ -242,8 +228,8 @@ _TOPICS = {
         " large steps would jump over. cosine is a good default for a fixed number of epochs;"
         " reduce_on_plateau waits until the monitored metric stops improving.",
         "", "Rule", "When the loss stops improving but still jitters, or for the last few percent.",
-        tuple(Setting(name, ", ".join(f"{k}={v}" for k, v in SCHEDULE_OPTIONS[name].items()) or "—",
-                      "", _SCHEDULE_TEXTS[name]) for name in SCHEDULES),
+        tuple(Setting(spec.name, ", ".join(f"{k}={v}" for k, v in spec.defaults().items()) or "—",
+                      "", spec.doc) for spec in SCHEDULES),
         None, ("cosine", "step", "one_cycle", "plateau", "warmup", "annealing")),
     "batch_size": GuideEntry(
         "topic:batch_size", "Batch size", TRAINING_GROUP,
@@ -270,15 +256,17 @@ _TOPICS = {
 
 # ----------------------------------------------------------------------------- the index
 def _loss_entry(name: str) -> GuideEntry:
-    title, summary, text, formula, when, settings, plot = _LOSS_PAGES[name]
+    title, text, formula, when, settings, plot = _LOSS_PAGES[name]
+    summary = AUTO_DOC if name == AUTO else LOSSES.get(name).doc
     return GuideEntry(f"loss:{name}", title, LOSSES_GROUP, summary, text, formula, "Formula", when,
                       settings, plot, ("loss", name))
 
 
 def _optimizer_entry(name: str) -> GuideEntry:
-    title, summary, text, formula, settings = _OPTIMIZER_PAGES[name]
-    lr = Setting("learning_rate", str(DEFAULT_LEARNING_RATE[name]), "a number above 0", "the step size")
-    return GuideEntry(f"optimizer:{name}", title, TRAINING_GROUP, summary, text, formula, "Update",
+    title, text, formula, settings = _OPTIMIZER_PAGES[name]
+    spec = OPTIMIZERS.get(name)
+    lr = Setting("learning_rate", str(spec.default_learning_rate), "a number above 0", "the step size")
+    return GuideEntry(f"optimizer:{name}", title, TRAINING_GROUP, spec.doc, text, formula, "Update",
                       "Set it in the Training panel (optimizer).", (lr, *settings), None,
                       ("optimizer", "optimiser", name))
 
@@ -288,8 +276,8 @@ def entries() -> dict[str, GuideEntry]:
     """Every page by key, in the index's order: layers by category, losses, training topics."""
     pages = {f"layer:{spec.type}": layer_entry(spec)
              for specs in REGISTRY.by_category().values() for spec in specs}
-    pages.update({f"loss:{name}": _loss_entry(name) for name in LOSSES})
-    pages.update({f"optimizer:{name}": _optimizer_entry(name) for name in OPTIMIZERS})
+    pages.update({f"loss:{name}": _loss_entry(name) for name in loss_choices()})
+    pages.update({f"optimizer:{name}": _optimizer_entry(name) for name in OPTIMIZERS.names()})
     pages.update({entry.key: entry for entry in _TOPICS.values()})
     return pages
 

@@ -15,10 +15,11 @@ import os
 from dataclasses import dataclass
 
 from core.layers.rules import numel
+from core.train.optimizers import OPTIMIZERS
 
 FLOAT_BYTES = 4
 #: float32 tensors of optimiser state per parameter (Adam keeps two moments).
-OPTIMIZER_STATE = {"sgd": 1, "adam": 2, "adamw": 2, "rmsprop": 2, "adagrad": 1}
+OPTIMIZER_STATE = {spec.name: spec.state_tensors for spec in OPTIMIZERS}
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,11 @@
 
 ``model.py`` (generated, see :mod:`core.export.codegen`), ``weights.safetensors``,
 ``preprocessing.json``, ``predict.py`` and ``train.py`` (copied from
-:mod:`core.export.standalone`) and a ``README.md`` written for this model. The weights
-file also carries LayerForge's record in its metadata, so ``layerforge predict FOLDER``
-can rebuild the model without running the folder's code. Verification imports
-``model.py`` in a fresh Python process that cannot import LayerForge.
+:mod:`core.export.standalone`; ``train.py`` gets its optimiser and loss tables from the
+registries, see :mod:`core.export.train_tables`) and a ``README.md`` written for this
+model. The weights file also carries LayerForge's record in its metadata, so
+``layerforge predict FOLDER`` can rebuild the model without running the folder's code.
+Verification imports ``model.py`` in a fresh Python process that cannot import LayerForge.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from core import __version__
 from core.atomic import write_bytes_atomic, write_text_atomic
 from core.errors import ExportError
 from core.export.codegen import class_name_for, model_source
+from core.export.train_tables import with_tables
 from core.export.verify import CleanCheck
 from core.export.weights_format import weights_bytes
 
@@ -49,7 +51,8 @@ def write(trained, path: Path, sample: np.ndarray, record: dict[str, Any]) -> No
     write_bytes_atomic(path / WEIGHTS_FILE, weights_bytes(trained, record))
     write_text_atomic(path / "preprocessing.json", json.dumps(trained.preprocessing, indent=2) + "\n")
     for name in SCRIPTS:
-        write_text_atomic(path / name, script_source(name))
+        text = script_source(name)
+        write_text_atomic(path / name, with_tables(text) if name == "train.py" else text)
     write_text_atomic(path / "README.md", readme(trained))
 
 

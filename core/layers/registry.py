@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from core.errors import ParamError, UnknownLayerError
 from core.layers.params import Param, ParamSet
+from core.registry import Registry
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
@@ -111,34 +112,16 @@ class LayerSpec:
         return problems
 
 
-class LayerRegistry:
+class LayerRegistry(Registry[LayerSpec]):
     """Layer specs by type name; registering a name twice is an error."""
 
     def __init__(self) -> None:
-        self._specs: dict[str, LayerSpec] = {}
+        super().__init__("layer type", key=lambda spec: spec.type)
 
-    def register(self, spec: LayerSpec) -> LayerSpec:
-        if spec.type in self._specs:
-            raise ValueError(f"layer type {spec.type!r} is already registered")
-        self._specs[spec.type] = spec
-        return spec
+    def unknown(self, type_name: object) -> Exception:
+        return UnknownLayerError(_unknown_message(type_name, self._specs))
 
-    def get(self, type_name: str) -> LayerSpec:
-        try:
-            return self._specs[type_name]
-        except (KeyError, TypeError):
-            raise UnknownLayerError(_unknown_message(type_name, self._specs)) from None
-
-    def __contains__(self, type_name: object) -> bool:
-        return type_name in self._specs
-
-    def __iter__(self):
-        return iter(self._specs.values())
-
-    def __len__(self) -> int:
-        return len(self._specs)
-
-    def names(self) -> list[str]:
+    def names(self) -> list[str]:  # type: ignore[override]
         return list(self._specs)
 
     def by_category(self) -> dict[str, list[LayerSpec]]:

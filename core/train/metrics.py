@@ -1,5 +1,8 @@
 """Metrics: accuracy, macro precision/recall/F1 and confusion matrix; MAE, RMSE, R².
 
+Which metrics exist, for which tasks, and whether larger is better is the registry's
+(:mod:`core.train.metric_specs`); this module computes them.
+
 During an epoch the trainer only writes each batch's predictions into a buffer on the
 device (one tensor op per batch, no synchronisation). At the end of the epoch the
 buffer becomes a small vector of totals (a confusion matrix, or sums of errors), which

@@ -13,17 +13,10 @@ from typing import Any
 import numpy as np
 
 from core.data.dataset import CLASSIFICATION, MULTILABEL, RECONSTRUCTION, REGRESSION, DataInfo
+from core.train.losses import LOSSES, LossSpec
+from core.train.metric_specs import for_task
 from core.train.metrics import Accumulator
 from core.train.spec import TrainSpec
-
-
-class _BinaryHinge:
-    """Hinge loss on one logit with targets -1/+1: mean(max(0, 1 - y·out))."""
-
-    def __call__(self, out, target):
-        import torch
-
-        return torch.clamp(1 - target * out, min=0).mean()
 
 
 @dataclass
@@ -41,7 +34,8 @@ class Objective:
     def create(cls, info: DataInfo, spec: TrainSpec,
                preprocessing: dict[str, Any] | None = None) -> "Objective":
         scaling = (preprocessing or {}).get("target_scaling") if info.task == REGRESSION else None
-        wants_errors = info.task == RECONSTRUCTION and bool(set(spec.metrics) & {"mae", "rmse"})
+        wants_errors = (info.task == RECONSTRUCTION
+                        and bool(set(spec.metrics) & set(for_task(RECONSTRUCTION))))
         return cls(info.task, spec.loss_name, info.num_classes, tuple(info.target_shape(spec.loss)),
                    spec.label_smoothing, spec.huber_delta, scaling, wants_errors)
 
@@ -57,29 +51,14 @@ class Objective:
             return "sigmoid" if self.binary else "softmax"
         if self.task == MULTILABEL:
             return "sigmoid"
-        if self.task == RECONSTRUCTION and self.loss_name == "bce":
-            return "sigmoid"
-        return "none"
+        return self.loss.output_activation
+
+    @property
+    def loss(self) -> LossSpec:
+        return LOSSES.get(self.loss_name)
 
     def loss_module(self):
-        import torch.nn as nn
-
-        name = self.loss_name
-        if name == "cross_entropy":
-            return nn.CrossEntropyLoss(label_smoothing=self.label_smoothing)
-        if name == "bce":
-            return nn.BCEWithLogitsLoss()
-        if name == "hinge":
-            return _BinaryHinge() if self.binary else nn.MultiMarginLoss()
-        if name == "mse":
-            return nn.MSELoss()
-        if name == "l1":
-            return nn.L1Loss()
-        if name == "huber":
-            return nn.HuberLoss(delta=self.huber_delta)
-        if name == "smooth_l1":
-            return nn.SmoothL1Loss(beta=self.huber_delta)
-        raise ValueError(f"unknown loss {name!r}")
+        return self.loss.build(self)
 
     def loss_targets(self, y: np.ndarray | None):
         """A split's targets as the loss wants them (a CPU tensor), or None for reconstruction."""
@@ -92,7 +71,7 @@ class Objective:
             labels = torch.from_numpy(y.astype(np.int64, copy=False)).reshape(-1)
             if self.binary:
                 target = labels.to(torch.float32).reshape(-1, 1)
-                return target * 2 - 1 if self.loss_name == "hinge" else target
+                return target * 2 - 1 if self.loss.signed_targets else target
             return labels
         return torch.from_numpy(np.ascontiguousarray(y, dtype=np.float32)).reshape(
             len(y), *self.output_shape)

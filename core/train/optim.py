@@ -1,5 +1,6 @@
 """Optimisers and learning-rate schedules from a :class:`TrainSpec`, and live changes to them.
 
+What exists is in the registries (:mod:`core.train.optimizers`, :mod:`core.train.schedules`).
 Optimisers use PyTorch's fused implementations where they exist (SGD, Adam, AdamW,
 Adagrad on CPU and CUDA): one kernel per step instead of several per parameter,
 which on a CPU makes the optimiser step about twice as fast as the default.
@@ -11,34 +12,21 @@ import math
 from typing import Any, Iterable
 
 from core.errors import TrainingError
+from core.train.optimizers import COMMON_SETTINGS, OPTIMIZERS, extra_settings, live_settings
+from core.train.schedules import SCHEDULES
 from core.train.spec import TrainSpec, setting_problems
-
-_FUSED = ("sgd", "adam", "adamw", "adagrad")
-#: Settings ``update_optimizer`` accepts, per optimiser (plus learning_rate/weight_decay).
-_EXTRA_SETTINGS = {"sgd": ("momentum", "nesterov"), "rmsprop": ("momentum",),
-                   "adam": ("betas",), "adamw": ("betas",), "adagrad": ()}
 
 
 def make_optimizer(params: Iterable, spec: TrainSpec, device_type: str):
-    import torch
-
-    params = list(params)
+    """The optimiser ``spec.optimizer`` names (see :mod:`core.train.optimizers`), with the
+    fused kernel on CPU and CUDA where one exists, else the ``foreach`` one."""
+    optimizer = OPTIMIZERS.get(spec.optimizer)
     common: dict[str, Any] = {"lr": spec.learning_rate, "weight_decay": spec.weight_decay}
-    if spec.optimizer in _FUSED and device_type in ("cpu", "cuda"):
+    if optimizer.fused and device_type in ("cpu", "cuda"):
         common["fused"] = True
-    elif device_type != "cpu" or spec.optimizer == "rmsprop":
+    elif device_type != "cpu" or not optimizer.fused:
         common["foreach"] = True
-    if spec.optimizer == "sgd":
-        return torch.optim.SGD(params, momentum=spec.momentum, nesterov=spec.nesterov, **common)
-    if spec.optimizer == "adam":
-        return torch.optim.Adam(params, betas=spec.betas, **common)
-    if spec.optimizer == "adamw":
-        return torch.optim.AdamW(params, betas=spec.betas, **common)
-    if spec.optimizer == "rmsprop":
-        return torch.optim.RMSprop(params, momentum=spec.momentum, **common)
-    if spec.optimizer == "adagrad":
-        return torch.optim.Adagrad(params, **common)
-    raise ValueError(f"unknown optimizer {spec.optimizer!r}")
+    return optimizer.build(list(params), spec, common)
 
 
 class Schedule:
@@ -81,26 +69,8 @@ class Schedule:
 
 
 def make_schedule(optimizer, spec: TrainSpec, steps_per_epoch: int, monitor_mode: str) -> Schedule | None:
-    import torch.optim.lr_scheduler as sched
-
-    kind, options = spec.schedule.type, spec.schedule.options
-    if kind == "none":
-        return None
-    if kind == "step":
-        return Schedule(sched.StepLR(optimizer, step_size=options["step_size"], gamma=options["gamma"]))
-    if kind == "cosine":
-        return Schedule(sched.CosineAnnealingLR(optimizer, T_max=max(spec.epochs, 1),
-                                                eta_min=options["min_learning_rate"]))
-    if kind == "one_cycle":
-        return Schedule(sched.OneCycleLR(
-            optimizer, max_lr=spec.learning_rate, total_steps=max(spec.epochs * steps_per_epoch, 2),
-            pct_start=options["pct_start"], div_factor=options["div_factor"],
-            final_div_factor=options["final_div_factor"]), per_batch=True)
-    if kind == "reduce_on_plateau":
-        return Schedule(sched.ReduceLROnPlateau(
-            optimizer, mode=monitor_mode, factor=options["factor"], patience=options["patience"],
-            min_lr=options["min_learning_rate"]), on_metric=True)
-    raise ValueError(f"unknown schedule {kind!r}")
+    """The schedule ``spec.schedule`` names (see :mod:`core.train.schedules`); None for ``none``."""
+    return SCHEDULES.get(spec.schedule.type).build(optimizer, spec, steps_per_epoch, monitor_mode)
 
 
 def check_update(optimizer_name: str, settings: dict[str, Any],
@@ -111,7 +81,7 @@ def check_update(optimizer_name: str, settings: dict[str, Any],
     ``current``: the settings in effect, so that a change is judged with them (nesterov
     needs the momentum already set). Returns the checked values; raises one sentence.
     """
-    allowed = ("learning_rate", "weight_decay", "gradient_clip") + _EXTRA_SETTINGS[optimizer_name]
+    allowed = COMMON_SETTINGS + ("gradient_clip",) + OPTIMIZERS.get(optimizer_name).settings
     changed = {key: value for key, value in settings.items()
                if value is not None or key == "gradient_clip"}
     for key in changed:
@@ -137,8 +107,8 @@ def apply_update(optimizer, schedule: Schedule | None, settings: dict[str, Any])
             group["lr"] = new
         if schedule is not None and old > 0:
             schedule.scale(new / old)
-    for key in ("weight_decay", "momentum", "nesterov", "betas"):
-        if key in settings:
+    for key in live_settings():
+        if key != "learning_rate" and key in settings:
             for group in groups:
                 group[key] = settings[key]
 
@@ -147,7 +117,7 @@ def current_settings(optimizer) -> dict[str, Any]:
     """The live optimiser settings of the first parameter group, with LayerForge's names."""
     group = optimizer.param_groups[0]
     out = {"learning_rate": group["lr"], "weight_decay": group.get("weight_decay", 0.0)}
-    for key in ("momentum", "nesterov", "betas"):
+    for key in extra_settings():
         if key in group:
             out[key] = list(group[key]) if key == "betas" else group[key]
     return out

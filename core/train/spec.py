@@ -15,43 +15,33 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from core.data.dataset import CLASSIFICATION, MULTILABEL, RECONSTRUCTION, REGRESSION, DataInfo
+from core.data.dataset import CLASSIFICATION, MULTILABEL, RECONSTRUCTION, REGRESSION, TASKS, DataInfo
 from core.errors import TrainingError
+from core.registry import and_list
+from core.train import losses as _losses
+from core.train import metric_specs as _metric_specs
+from core.train.optimizers import OPTIMIZERS as OPTIMIZER_REGISTRY
+from core.train.optimizers import taking
+from core.train.schedules import SCHEDULES as SCHEDULE_REGISTRY
 
-OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop", "adagrad")
+# The tuples and tables below are read off the registries (core.train.optimizers,
+# .schedules, .losses, .metric_specs), which are the truth; they keep their old names
+# for the code that reads them.
+OPTIMIZERS = OPTIMIZER_REGISTRY.names()
 #: A learning rate that works for small networks with each optimiser.
-DEFAULT_LEARNING_RATE = {"sgd": 0.01, "adam": 0.001, "adamw": 0.001, "rmsprop": 0.001,
-                         "adagrad": 0.01}
-SCHEDULES = ("none", "step", "cosine", "one_cycle", "reduce_on_plateau")
+DEFAULT_LEARNING_RATE = {s.name: s.default_learning_rate for s in OPTIMIZER_REGISTRY}
+SCHEDULES = SCHEDULE_REGISTRY.names()
 #: Options of each schedule with their defaults.
-SCHEDULE_OPTIONS: dict[str, dict[str, Any]] = {
-    "none": {},
-    "step": {"step_size": 10, "gamma": 0.1},
-    "cosine": {"min_learning_rate": 0.0},
-    "one_cycle": {"pct_start": 0.3, "div_factor": 25.0, "final_div_factor": 10000.0},
-    "reduce_on_plateau": {"factor": 0.1, "patience": 5, "min_learning_rate": 0.0},
-}
-LOSSES = ("auto", "cross_entropy", "bce", "mse", "l1", "huber", "smooth_l1", "hinge")
-_REGRESSION_LOSSES = ("mse", "l1", "huber", "smooth_l1")
+SCHEDULE_OPTIONS: dict[str, dict[str, Any]] = {s.name: s.defaults() for s in SCHEDULE_REGISTRY}
+LOSSES = _losses.choices()
 #: Which losses each task accepts (``auto`` always).
-TASK_LOSSES = {
-    CLASSIFICATION: ("auto", "cross_entropy", "bce", "hinge"),
-    MULTILABEL: ("auto", "bce"),
-    REGRESSION: ("auto",) + _REGRESSION_LOSSES,
-    RECONSTRUCTION: ("auto", "bce") + _REGRESSION_LOSSES,
-}
-CLASSIFICATION_METRICS = ("accuracy", "precision", "recall", "f1")
-REGRESSION_METRICS = ("mae", "rmse", "r2")
-TASK_METRICS = {
-    CLASSIFICATION: CLASSIFICATION_METRICS,
-    MULTILABEL: CLASSIFICATION_METRICS,
-    REGRESSION: REGRESSION_METRICS,
-    RECONSTRUCTION: ("mae", "rmse"),
-}
-DEFAULT_METRICS = {CLASSIFICATION: list(CLASSIFICATION_METRICS), MULTILABEL: ["accuracy", "f1"],
-                   REGRESSION: list(REGRESSION_METRICS), RECONSTRUCTION: []}
+TASK_LOSSES = {task: _losses.choices(task) for task in TASKS}
+CLASSIFICATION_METRICS = _metric_specs.for_task(CLASSIFICATION)
+REGRESSION_METRICS = _metric_specs.for_task(REGRESSION)
+TASK_METRICS = {task: _metric_specs.for_task(task) for task in TASKS}
+DEFAULT_METRICS = {task: _metric_specs.defaults_for(task) for task in TASKS}
 #: Metrics where a larger value is better (the rest, losses included, are minimised).
-MAXIMISED = frozenset({"accuracy", "precision", "recall", "f1", "r2"})
+MAXIMISED = frozenset(s.name for s in _metric_specs.METRICS if s.maximised)
 DEVICES = ("auto", "cpu", "cuda", "mps")
 PRECISIONS = ("float32", "bf16", "fp16")
 DATA_LOADING = ("auto", "device", "loader")
@@ -163,15 +153,7 @@ def setting_problems(optimizer: str, settings: dict[str, Any]) -> tuple[TrainSpe
     return spec, [p for p in problems if any(p.startswith(f"training.{key}") for key in settings)]
 
 
-def resolve_loss(loss: str, task: str | None, num_classes: int) -> str:
-    """``auto`` -> cross-entropy (classes), BCE (two classes, multilabel), MSE (numbers)."""
-    if loss != "auto":
-        return loss
-    if task == CLASSIFICATION:
-        return "bce" if num_classes == 2 else "cross_entropy"
-    if task == MULTILABEL:
-        return "bce"
-    return "mse"
+resolve_loss = _losses.resolve
 
 
 def metric_direction(name: str) -> str:
@@ -255,22 +237,24 @@ def _parse(training: Any, info: DataInfo | None) -> tuple[TrainSpec, list[str]]:
         check.fail("momentum", "a number from 0 to below 1 (such as 0.9)", spec.momentum)
         spec.momentum = 0.0
     spec.nesterov = check.boolean("nesterov", False)
-    if spec.optimizer not in ("sgd", "rmsprop") and training.get("momentum"):
-        check.problems.append(f"training.momentum applies to 'sgd' and 'rmsprop', not"
+    optimizer = OPTIMIZER_REGISTRY.get(spec.optimizer)
+    if "momentum" not in optimizer.settings and training.get("momentum"):
+        check.problems.append(f"training.momentum applies to {and_list(taking('momentum'))}, not"
                               f" {spec.optimizer!r}: remove it or change the optimizer")
-    if spec.nesterov and (spec.optimizer != "sgd" or spec.momentum <= 0):
-        check.problems.append("training.nesterov needs optimizer 'sgd' with a momentum above 0"
-                              " (such as 0.9)")
+    if spec.nesterov and ("nesterov" not in optimizer.settings or spec.momentum <= 0):
+        check.problems.append(f"training.nesterov needs optimizer {and_list(taking('nesterov'))}"
+                              " with a momentum above 0 (such as 0.9)")
     spec.betas = _betas(check, training.get("betas", [0.9, 0.999]))
-    spec.weight_decay = check.number("weight_decay", 0.01 if spec.optimizer == "adamw" else 0.0,
+    spec.weight_decay = check.number("weight_decay", optimizer.default_weight_decay,
                                      low=0, high=10, wants="a number from 0 to 10 (such as 0.0001)")
     spec.schedule = _schedule(check, training.get("schedule", "none"))
     spec.loss = _loss(check, training.get("loss", "auto"), info)
     spec.label_smoothing = check.number("label_smoothing", 0.0, low=0, high=0.99,
                                         wants="a number from 0 to below 1 (such as 0.1)")
-    if spec.label_smoothing and spec.loss_name != "cross_entropy":
-        check.problems.append("training.label_smoothing works with the cross_entropy loss only:"
-                              " set loss to 'cross_entropy' or remove label_smoothing")
+    smoothing = _losses.using("label_smoothing")
+    if spec.label_smoothing and spec.loss_name not in smoothing:
+        check.problems.append(f"training.label_smoothing works with the {and_list(smoothing, False)}"
+                              f" loss only: set loss to {and_list(smoothing)} or remove label_smoothing")
     spec.huber_delta = check.number("huber_delta", 1.0, low=0, low_open=True, high=1e6,
                                     wants="a number above 0 (such as 1.0)")
     spec.metrics = _metrics(check, training.get("metrics"), task)
@@ -330,30 +314,20 @@ def _schedule(check: _Checker, value: Any) -> Schedule:
         check.fail("schedule", wants, value)
         return Schedule()
     kind = value["type"]
-    options = dict(SCHEDULE_OPTIONS[kind])
+    schedule = SCHEDULE_REGISTRY.get(kind)
+    options = schedule.defaults()
     for key, given in value.items():
         if key == "type":
             continue
-        if key not in options:
+        option = schedule.option(key)
+        if option is None:
             known = ", ".join(options) or "none"
             check.problems.append(f"training.schedule {kind!r} has no option {key!r}"
                                   f" (its options: {known})")
             continue
-        default = options[key]
-        is_int = isinstance(default, int) and not isinstance(default, float)
-        valid = (isinstance(given, int) if is_int else isinstance(given, (int, float)))
-        valid = valid and not isinstance(given, bool) and math.isfinite(given) and given >= 0
-        if valid and key in ("step_size", "patience"):
-            valid = given >= (1 if key == "step_size" else 0)
-        if valid and key in ("gamma", "factor"):
-            valid = 0 < given < 1 or (key == "gamma" and given == 1)
-        if valid and key == "pct_start":
-            valid = 0 < given < 1
-        if valid and key in ("div_factor", "final_div_factor"):
-            valid = given >= 1
-        if not valid:
+        if not option.accepts(given):
             check.problems.append(f"training.schedule.{key} has an invalid value {_show(given)}:"
-                                  f" use a number such as {default}")
+                                  f" use a number such as {option.default}")
             continue
         options[key] = given
     return Schedule(kind, options)
@@ -372,8 +346,9 @@ def _loss(check: _Checker, value: Any, info: DataInfo | None) -> str:
         check.problems.append(f"training.loss {value!r} does not fit this data, which has {words}:"
                               f" use one of " + ", ".join(repr(v) for v in allowed))
         return "auto"
-    if value == "bce" and info.task == CLASSIFICATION and info.num_classes != 2:
-        check.problems.append(f"training.loss 'bce' needs exactly two classes, and the data has"
+    binary_only = value in _losses.LOSSES and _losses.LOSSES.get(value).binary_only
+    if binary_only and info.task == CLASSIFICATION and info.num_classes != 2:
+        check.problems.append(f"training.loss {value!r} needs exactly two classes, and the data has"
                               f" {info.num_classes}: use 'cross_entropy' or 'auto'")
         return "auto"
     return value

@@ -9,23 +9,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QSignalBlocker, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLineEdit,
                                QPushButton, QSpinBox, QWidget)
 
-from core.train.spec import SCHEDULE_OPTIONS, SCHEDULES
+from core.train.schedules import SCHEDULES
 from designer.data.signals import emit
 from designer.inspector.editors import INT_LIMIT, FloatSpinBox
-from designer.training.fields import NULL_TEXT, Field, metric_title
+from designer.training.fields import CHOICES, NULL_TEXT, Field, metric_title
 
-#: Readable names of choices in combo boxes (the value stays the project's word).
+#: Readable names of the other fields' choices in combo boxes (optimisers, losses and
+#: schedules are named by their registries: ``fields.CHOICES``).
 CHOICE_TEXT = {
-    "sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop", "adagrad": "Adagrad",
-    "none": "none", "step": "step decay", "cosine": "cosine", "one_cycle": "one cycle",
-    "reduce_on_plateau": "reduce on plateau",
-    "auto": "auto", "cross_entropy": "cross-entropy", "bce": "binary cross-entropy", "mse": "MSE",
-    "l1": "L1 (MAE)", "huber": "Huber", "smooth_l1": "smooth L1", "hinge": "hinge",
-    "float32": "float32", "bf16": "bf16 mixed", "fp16": "fp16 mixed",
+    "auto": "auto", "float32": "float32", "bf16": "bf16 mixed", "fp16": "fp16 mixed",
     "device": "on the device", "loader": "DataLoader",
 }
 
@@ -136,10 +132,15 @@ class ChoiceEditor(Editor):
 
     def set_choices(self, choices, texts: dict[str, str] | None = None) -> None:
         current = self.value() if self.box.count() else None
+        described = CHOICES.get(self.spec.key, {})
         with QSignalBlocker(self.box):
             self.box.clear()
             for choice in choices:
-                self.box.addItem((texts or CHOICE_TEXT).get(choice, str(choice)), choice)
+                plain = (texts or CHOICE_TEXT).get(choice, str(choice))
+                title, doc = described.get(choice, (plain, ""))
+                self.box.addItem(title, choice)
+                if doc:
+                    self.box.setItemData(self.box.count() - 1, doc, Qt.ItemDataRole.ToolTipRole)
             if current is not None:
                 self.set_value(current)
 
@@ -223,11 +224,11 @@ class PairEditor(Editor):
 
 
 class ScheduleEditor(Editor):
-    """The schedule's type and, below it, that type's options (``SCHEDULE_OPTIONS``)."""
+    """The schedule's type and, below it, that type's options (from the schedule registry)."""
 
     def __init__(self, spec: Field, parent: QWidget | None = None) -> None:
         super().__init__(spec, parent)
-        self.type_box = ChoiceEditor(Field("schedule_type", "Schedule", "", "choice", SCHEDULES))
+        self.type_box = ChoiceEditor(Field("schedule_type", "Schedule", "", "choice", SCHEDULES.names()))
         self.options = QWidget()
         self.form = QFormLayout(self.options)
         self.form.setContentsMargins(12, 0, 0, 0)
@@ -244,14 +245,13 @@ class ScheduleEditor(Editor):
         while self.form.rowCount():
             self.form.removeRow(0)
         self.option_boxes = {}
-        for name, default in SCHEDULE_OPTIONS.get(kind, {}).items():
-            described = self.spec.options.get(name, {})
-            option = Field(name, name, described.get("description", ""),
-                           "integer" if isinstance(default, int) and not isinstance(default, float) else "number",
-                           minimum=described.get("minimum", described.get("exclusiveMinimum")),
-                           maximum=described.get("maximum", described.get("exclusiveMaximum")),
-                           exclusive_minimum="exclusiveMinimum" in described,
-                           exclusive_maximum="exclusiveMaximum" in described)
+        schedule = SCHEDULES.get(kind) if kind in SCHEDULES else None
+        for described in schedule.options if schedule else ():
+            name, default = described.name, described.default
+            option = Field(name, name, described.doc, "integer" if described.integer else "number",
+                           minimum=described.minimum, maximum=described.maximum,
+                           exclusive_minimum=described.exclusive_minimum,
+                           exclusive_maximum=described.exclusive_maximum)
             box = int_box(option) if option.kind == "integer" else float_box(option)
             box.setValue(self._options.get(name, default))
             box.setToolTip(option.description)
@@ -269,7 +269,7 @@ class ScheduleEditor(Editor):
         kind = self.type_box.value() or "none"
         if kind == "none" or not self.option_boxes:
             return kind
-        defaults = SCHEDULE_OPTIONS.get(kind, {})
+        defaults = SCHEDULES.get(kind).defaults() if kind in SCHEDULES else {}
         options = {name: box.value() for name, box in self.option_boxes.items()}
         changed = {k: v for k, v in options.items() if v != defaults.get(k)}
         return {"type": kind, **changed} if changed else kind
@@ -299,6 +299,7 @@ class MetricsEditor(Editor):
         self.boxes = {}
         for name in names:
             box = QCheckBox(metric_title(name))
+            box.setToolTip(CHOICES["metrics"].get(name, ("", ""))[1])
             box.toggled.connect(self._emit)
             self.row.addWidget(box)
             self.boxes[name] = box

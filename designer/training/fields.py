@@ -16,7 +16,12 @@ from functools import lru_cache
 from typing import Any
 
 from core.resources import load_json_resource
-from core.train.spec import DEFAULT_METRICS, LOSSES, TASK_LOSSES, TASK_METRICS, defaults_for, resolve_loss
+from core.train import losses as loss_specs
+from core.train.metric_specs import METRICS
+from core.train.metric_specs import for_task as metrics_of_task
+from core.train.optimizers import OPTIMIZERS, extra_settings, live_settings
+from core.train.schedules import SCHEDULES
+from core.train.spec import DEFAULT_METRICS, defaults_for, resolve_loss
 
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Training", ("epochs", "batch_size", "optimizer", "learning_rate", "device")),
@@ -26,9 +31,17 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Early stopping", ("early_stopping",)),
     ("Advanced", ("seed", "precision", "init_from", "shuffle", "data_loading", "workers")),
 )
-#: How metric names read in the form, the plots and the run history.
-METRIC_TITLES = {"accuracy": "Accuracy", "precision": "Precision", "recall": "Recall", "f1": "F1",
-                 "mae": "MAE", "rmse": "RMSE", "r2": "R²", "loss": "Loss"}
+#: How metric names read in the form, the plots and the run history (from the metric registry).
+METRIC_TITLES = {**{spec.name: spec.title for spec in METRICS}, "loss": "Loss"}
+#: The readable name and one-line doc of each choice of the fields backed by a registry
+#: (the combo box shows the name, its tooltip the doc; the value stays the project's word).
+CHOICES: dict[str, dict[str, tuple[str, str]]] = {
+    "optimizer": {spec.name: (spec.title, spec.doc) for spec in OPTIMIZERS},
+    "loss": {loss_specs.AUTO: (loss_specs.AUTO_TITLE, loss_specs.AUTO_DOC),
+             **{spec.name: (spec.title, spec.doc) for spec in loss_specs.LOSSES}},
+    "schedule_type": {spec.name: (spec.title, spec.doc) for spec in SCHEDULES},
+    "metrics": {spec.name: (spec.title, spec.doc) for spec in METRICS},
+}
 
 
 def metric_title(name: str) -> str:
@@ -36,7 +49,7 @@ def metric_title(name: str) -> str:
 
 
 #: Settings a paused run can change (``Trainer.update_optimizer``).
-LIVE_KEYS = ("learning_rate", "weight_decay", "momentum", "nesterov", "betas", "gradient_clip")
+LIVE_KEYS = live_settings() + ("gradient_clip",)
 #: Keys with an editor of their own (the rest are generated from their schema type).
 SPECIAL = {"betas": "pair", "schedule": "schedule", "metrics": "metrics", "monitor": "monitor",
            "early_stopping": "early_stopping", "device": "device", "init_from": "path", "loss": "loss"}
@@ -137,13 +150,11 @@ def _defaults(optimizer: Any, info) -> dict[str, Any]:
 
 
 def losses_for(info) -> tuple[str, ...]:
-    return TASK_LOSSES.get(info.task, LOSSES) if info is not None else LOSSES
+    return loss_specs.choices(info.task if info is not None else None)
 
 
 def metrics_for(info) -> tuple[str, ...]:
-    if info is None:
-        return tuple(dict.fromkeys(m for ms in TASK_METRICS.values() for m in ms))
-    return TASK_METRICS.get(info.task, ())
+    return metrics_of_task(info.task if info is not None else None)
 
 
 def monitor_choices(values: dict[str, Any], info) -> list[str]:
@@ -156,19 +167,13 @@ def monitor_choices(values: dict[str, Any], info) -> list[str]:
 
 def applies(key: str, values: dict[str, Any], info) -> bool:
     """Whether ``key`` means anything with the other settings (hidden otherwise)."""
-    optimizer = values.get("optimizer")
-    if key == "momentum":
-        return optimizer in ("sgd", "rmsprop")
-    if key == "nesterov":
-        return optimizer == "sgd"
-    if key == "betas":
-        return optimizer in ("adam", "adamw")
-    if key == "label_smoothing":
+    if key in extra_settings():
+        optimizer = values.get("optimizer")
+        return optimizer in OPTIMIZERS and key in OPTIMIZERS.get(optimizer).settings
+    if key in loss_specs.settings():
         task = info.task if info is not None else None
         classes = info.num_classes if info is not None else 0
-        return resolve_loss(values.get("loss", "auto"), task, classes) == "cross_entropy"
-    if key == "huber_delta":
-        return values.get("loss") in ("huber", "smooth_l1")
+        return resolve_loss(values.get("loss", "auto"), task, classes) in loss_specs.using(key)
     if key == "workers":
         return values.get("data_loading") != "device"
     return True
@@ -183,7 +188,7 @@ def edited(training: dict[str, Any] | None, key: str, value: Any, info) -> dict[
     new = copy.deepcopy(training or {})
     new[key] = copy.deepcopy(value)
     values = effective(new, info)
-    for other in ("momentum", "nesterov", "betas", "label_smoothing", "huber_delta"):
+    for other in extra_settings() + loss_specs.settings():
         if other != key and other in new and not applies(other, values, info):
             del new[other]
     if key == "metrics" and "monitor" in new and new["monitor"] not in monitor_choices(values, info):

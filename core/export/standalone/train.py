@@ -100,25 +100,37 @@ def load_data(path: Path, pre: dict, targets: list[str]) -> tuple[np.ndarray, np
     return x[keep], y[keep]
 
 
+# ---------------------------------------------------------------------- LayerForge's tables
+# LayerForge writes the two tables below when it exports this folder, from its optimiser
+# and loss registries; train.py knows the optimisers and losses listed here, no others.
+#: optimiser name -> (torch.optim class, the model.TRAINING settings it takes by the same name)
+OPTIMIZERS: dict = {}
+#: loss name -> (torch.nn class, {its keyword: the model.TRAINING setting that gives it})
+LOSSES: dict = {}
+
+
+class SettingProblem(Exception):
+    """A training setting this train.py cannot use; the message says what to do."""
+
+
+def table_entry(table: dict, kind: str, name) -> tuple:
+    """``table[name]``, or a clear error naming the unknown ``kind`` (never a silent default)."""
+    if name not in table:
+        known = ", ".join(repr(k) for k in table) or "none"
+        raise SettingProblem(f"model.TRAINING names the {kind} {name!r}, which this train.py does"
+                             f" not know (it knows {known}): export the model again with LayerForge")
+    return table[name]
+
+
 # ---------------------------------------------------------------------- training
 def loss_function(training: dict):
     """The training loss, as LayerForge resolved it (model.TRAINING["loss"])."""
     from torch import nn
 
-    name = training["loss"]
-    if name == "cross_entropy":
-        return nn.CrossEntropyLoss(label_smoothing=training.get("label_smoothing") or 0.0)
-    if name == "bce":
-        return nn.BCEWithLogitsLoss()
-    if name == "hinge":
-        return nn.MultiMarginLoss()
-    if name == "l1":
-        return nn.L1Loss()
-    if name == "huber":
-        return nn.HuberLoss(delta=training.get("huber_delta") or 1.0)
-    if name == "smooth_l1":
-        return nn.SmoothL1Loss(beta=training.get("huber_delta") or 1.0)
-    return nn.MSELoss()
+    torch_class, options = table_entry(LOSSES, "loss", training.get("loss"))
+    kwargs = {keyword: training[setting] for keyword, setting in options.items()
+              if training.get(setting) is not None}
+    return getattr(nn, torch_class)(**kwargs)
 
 
 def compute_loss(loss_fn, logits, y, training: dict):
@@ -134,23 +146,14 @@ def compute_loss(loss_fn, logits, y, training: dict):
 
 
 def optimizer_for(parameters, training: dict, lr: float):
+    """The optimiser LayerForge trained with (model.TRAINING["optimizer"]) and its settings."""
     import torch
 
-    name = training.get("optimizer", "adam")
-    decay = training.get("weight_decay") or 0.0
-    if name == "sgd":
-        return torch.optim.SGD(parameters, lr=lr, momentum=training.get("momentum") or 0.0,
-                               nesterov=bool(training.get("nesterov")), weight_decay=decay)
-    if name == "adamw":
-        return torch.optim.AdamW(parameters, lr=lr, betas=tuple(training.get("betas") or (0.9, 0.999)),
-                                 weight_decay=decay)
-    if name == "rmsprop":
-        return torch.optim.RMSprop(parameters, lr=lr, momentum=training.get("momentum") or 0.0,
-                                   weight_decay=decay)
-    if name == "adagrad":
-        return torch.optim.Adagrad(parameters, lr=lr, weight_decay=decay)
-    return torch.optim.Adam(parameters, lr=lr, betas=tuple(training.get("betas") or (0.9, 0.999)),
-                            weight_decay=decay)
+    torch_class, settings = table_entry(OPTIMIZERS, "optimizer", training.get("optimizer"))
+    extra = {key: tuple(training[key]) if isinstance(training[key], list) else training[key]
+             for key in settings if training.get(key) is not None}
+    return getattr(torch.optim, torch_class)(parameters, lr=lr,
+                                             weight_decay=training.get("weight_decay") or 0.0, **extra)
 
 
 def scale_inputs(x: np.ndarray, pre: dict) -> np.ndarray:
@@ -290,8 +293,12 @@ def main(argv: list[str] | None = None) -> int:
     if dist.world > 1:
         network = torch.nn.parallel.DistributedDataParallel(
             network, device_ids=[dist.device.index] if dist.device.type == "cuda" else None)
-    loss_fn = loss_function(training)
-    optimizer = optimizer_for(network.parameters(), training, args.lr)
+    try:
+        loss_fn = loss_function(training)
+        optimizer = optimizer_for(network.parameters(), training, args.lr)
+    except SettingProblem as err:
+        print(f"train.py: {err}", file=sys.stderr)
+        return 2
     generator = np.random.default_rng(args.seed)
     best = float("inf")
     from safetensors.torch import save_file
