@@ -138,9 +138,12 @@ def detached_copy(value: Any) -> Any:
         return value.detach().to("cpu", copy=True)
     if isinstance(value, dict):
         return {key: detached_copy(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return type(value)(detached_copy(item) for item in value)
-    return value
+    if isinstance(value, list):
+        return [detached_copy(item) for item in value]
+    if isinstance(value, tuple) and any(isinstance(item, (torch.Tensor, dict, list, tuple))
+                                        for item in value):
+        return tuple(detached_copy(item) for item in value)
+    return value  # immutable: numbers, strings, a tuple of them (Python's random state)
 
 
 def restore_trainer(trainer, state: dict[str, Any]) -> None:

@@ -1,0 +1,187 @@
+"""Small tables: the whole fit against a lean hand-written loop, and per-epoch cost over time.
+
+Run: ``.venv/bin/python -m tests.bench.bench_small_tables [--repeats N]``.
+
+Where most people start (a table of a few hundred rows), a run is thousands of tiny
+epochs, so what the trainer does around each epoch (metrics, checkpoints, run.json)
+decides its speed. Arms, alternated (A B, B A, ...), one torch thread each (GUIDE §4):
+
+- ``trainer``: ``prepare`` + ``fit`` with a run folder, as ``layerforge train`` does;
+- ``lean``: the same network as ``nn.Sequential``, fused Adam, a permutation per epoch,
+  no ``.item()`` per batch, and the validation loss and accuracy once per epoch (what
+  the trainer computes), nothing written to disk.
+
+Tables: a wine-sized table (178 rows, 13 features, 3 classes: 142 training rows) and
+the shipped table examples (their own epochs and batch sizes). Target (issue 16): the
+trainer's whole fit at least 0.9x the lean loop's speed. Then one 1,000-epoch run: the
+median wall time of epochs 901-1000 over that of epochs 1-100 (target: flat, about 1.0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from core.data import load
+from core.project import Project
+from core.train import prepare
+from core.train.callbacks import Callback
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def wine_like_csv(folder: Path) -> Path:
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(3, 13)) * 1.5
+    labels = np.repeat(np.arange(3), [59, 71, 48])
+    x = centres[labels] + rng.normal(size=(len(labels), 13))
+    path = folder / "wine_like.csv"
+    header = ",".join([f"f{i}" for i in range(13)] + ["cultivar"])
+    rows = [",".join([f"{v:.4f}" for v in row] + [f"c{y}"]) for row, y in zip(x, labels)]
+    path.write_text(header + "\n" + "\n".join(rows) + "\n")
+    return path
+
+
+def wine_project(folder: Path) -> Project:
+    csv = wine_like_csv(folder)
+    data = json.loads((ROOT / "resources/examples/spiral_mlp.lfproj").read_text())
+    data["name"] = "Wine-like"
+    data["data"] = {"kind": "csv", "path": str(csv), "target": "cultivar"}
+    data["training"] = {"epochs": 200, "batch_size": 16, "optimizer": "adam", "learning_rate": 0.01,
+                        "seed": 0}
+    return Project.from_dict(data, path=folder / "wine.lfproj")
+
+
+def example(name: str, folder: Path) -> Project:
+    return Project.from_dict(json.loads((ROOT / "resources/examples" / f"{name}.lfproj").read_text()),
+                             path=folder / f"{name}.lfproj")
+
+
+def hand_model(project: Project, dataset) -> nn.Module:
+    """The project's graph as a plain ``nn.Sequential`` (chains of Linear and activations)."""
+    layers: list[nn.Module] = []
+    width = dataset.info.input_shape[0]
+    for node in project.graph.nodes.values():
+        if node.type == "Linear":
+            layers.append(nn.Linear(width, node.params["out_features"]))
+            width = node.params["out_features"]
+        elif node.type in ("ReLU", "Tanh"):
+            layers.append(getattr(nn, node.type)())
+    out = dataset.info.target_shape(project.training.get("loss", "auto"))[0]
+    layers.append(nn.Linear(width, out))
+    return nn.Sequential(*layers)
+
+
+def lean_fit(project: Project, dataset) -> float:
+    started = time.perf_counter()
+    torch.manual_seed(0)
+    model = hand_model(project, dataset)
+    training = project.training
+    opt = torch.optim.Adam(model.parameters(), lr=training.get("learning_rate", 0.001), fused=True)
+    x = torch.from_numpy(dataset.train.x)
+    y = torch.from_numpy(dataset.train.y.astype(np.int64)).reshape(-1)
+    vx = torch.from_numpy(dataset.validation.x)
+    vy = torch.from_numpy(dataset.validation.y.astype(np.int64)).reshape(-1)
+    binary = model[-1].out_features == 1
+    loss_fn = nn.BCEWithLogitsLoss() if binary else nn.CrossEntropyLoss()
+    target = (lambda t: t.float().reshape(-1, 1)) if binary else (lambda t: t)
+    batch = training.get("batch_size", 32)
+    for _epoch in range(training["epochs"]):
+        model.train()
+        order = torch.randperm(len(x))
+        for start in range(0, len(x), batch):
+            idx = order[start:start + batch]
+            opt.zero_grad(set_to_none=True)
+            loss = loss_fn(model(x[idx]), target(y[idx]))
+            loss.backward()
+            opt.step()
+        model.eval()
+        with torch.inference_mode():
+            out = model(vx)
+            val_loss = loss_fn(out, target(vy))
+            predicted = (out[:, 0] > 0).long() if binary else out.argmax(1)
+            (val_loss + (predicted == vy).float().mean()).item()  # one sync per epoch
+    return time.perf_counter() - started
+
+
+def trainer_fit(project: Project, dataset, folder: Path) -> float:
+    started = time.perf_counter()
+    result = prepare(project, dataset, run_dir=folder / f"run-{time.monotonic_ns()}").fit()
+    assert result.status == "completed", result.reason
+    return time.perf_counter() - started
+
+
+class EpochClock(Callback):
+    def __init__(self) -> None:
+        self.times = [time.perf_counter()]
+
+    def on_epoch_end(self, trainer, event) -> None:
+        self.times.append(time.perf_counter())
+
+
+def flatness(folder: Path) -> tuple[float, float, float]:
+    project = wine_project(folder)
+    project.training["epochs"] = 1000
+    dataset = load(project.data, project.directory)
+    clock = EpochClock()
+    prepare(project, dataset, run_dir=folder / "long", callbacks=[clock]).fit()
+    walls = np.diff(clock.times)
+    first, last = float(np.median(walls[:100])), float(np.median(walls[-100:]))
+    return first, last, last / first
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    print("one torch thread on each side; medians of alternated runs\n")
+    print(f"{'table':<14} {'epochs':>6} {'trainer s':>10} {'lean s':>8} {'speed ratio':>12}  spread")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        tables = [("wine-like", wine_project(folder))] + [
+            (name, example(name, folder)) for name in ("perceptron", "spiral_mlp", "two_branch")]
+        verdicts = []
+        for name, project in tables:
+            dataset = load(project.data, project.directory)
+            if any(n.type == "Concat" for n in project.graph.nodes.values()):
+                lean = None  # a branching graph has no nn.Sequential twin: trainer time only
+            trainer_times, lean_times, ratios = [], [], []
+            for repeat in range(args.repeats):
+                order = ("trainer", "lean") if repeat % 2 == 0 else ("lean", "trainer")
+                times = {}
+                for arm in order:
+                    if arm == "trainer":
+                        times[arm] = trainer_fit(project, dataset, folder)
+                    elif not any(n.type == "Concat" for n in project.graph.nodes.values()):
+                        times[arm] = lean_fit(project, dataset)
+                trainer_times.append(times["trainer"])
+                if "lean" in times:
+                    lean_times.append(times["lean"])
+                    ratios.append(times["lean"] / times["trainer"])
+            epochs = project.training["epochs"]
+            if ratios:
+                ratio = statistics.median(ratios)
+                verdicts.append(ratio)
+                print(f"{name:<14} {epochs:>6} {statistics.median(trainer_times):>10.3f}"
+                      f" {statistics.median(lean_times):>8.3f} {ratio:>11.2f}x  {min(ratios):.2f}-{max(ratios):.2f}")
+            else:
+                print(f"{name:<14} {epochs:>6} {statistics.median(trainer_times):>10.3f} {'-':>8} {'-':>12}"
+                      "  (branching graph: no Sequential twin)")
+        first, last, growth = flatness(folder)
+    print(f"\nwhole fit, trainer speed / lean loop speed: worst {min(verdicts):.2f}x"
+          f" (target >= 0.9x: {'MET' if min(verdicts) >= 0.9 else 'NOT MET'})")
+    print(f"1,000 epochs: median epoch wall time {first * 1e3:.2f} ms (epochs 1-100),"
+          f" {last * 1e3:.2f} ms (901-1000): {growth:.2f}x (target: flat)")
+
+
+if __name__ == "__main__":
+    main()
