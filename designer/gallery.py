@@ -43,20 +43,11 @@ def example_paths() -> list[Path]:
 
 def data_text(project: Project) -> str:
     """What the project trains on, in a few words: ``Built-in data: ... · 1,000 samples``."""
-    data = project.data or {}
-    kind = data.get("kind")
-    if kind == "builtin":
-        from core.data.builtin import BUILTINS
+    from core.data import SOURCES
 
-        name = data.get("name", "")
-        what = BUILTINS[name][4] if name in BUILTINS else name
-        samples = data.get("samples")
-        count = f" · {samples:,} samples" if isinstance(samples, int) else ""
-        return f"Built-in data: {what}{count}"
-    if kind == "csv":
-        return f"Data: the table {Path(str(data.get('path', ''))).name}"
-    if kind == "image_folder":
-        return f"Data: the images in {Path(str(data.get('path', ''))).name}"
+    data = project.data or {}
+    if data.get("kind") in SOURCES:
+        return SOURCES.get(data["kind"]).summary(data)
     return "No data yet: load a CSV file or an image folder"
 
 

@@ -30,16 +30,15 @@ def data_override(project: Project, args: argparse.Namespace) -> dict | None:
     """The project's data section with ``--data`` / ``--target`` applied, or None if unchanged."""
     if not args.data and not args.target:
         return None
-    from pathlib import Path
-
     spec = dict(project.data or {})
     if args.data:
+        from core.data import SOURCES
         from core.data.paths import resolve
 
         path = resolve(args.data)
-        kind = "image_folder" if path.is_dir() else "csv"
-        if spec.get("kind") != kind:
-            spec = {"kind": kind}
+        source = SOURCES.for_path(path)
+        if spec.get("kind") != source.name:
+            spec = {"kind": source.name}
         spec["path"] = str(path)
     if args.target:
         spec["target"] = args.target

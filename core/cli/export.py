@@ -12,19 +12,23 @@ from __future__ import annotations
 import argparse
 import textwrap
 
-from core.export.formats import FORMATS, TOLERANCE
+from core.export.formats import DEFAULT_FORMAT, EXPORT_FORMATS, TOLERANCE
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
 
 def _formats_text() -> str:
     lines = ["formats:"]
-    for f in FORMATS.values():
+    for f in EXPORT_FORMATS:
         text = f.description + (f" {f.deprecated}." if f.deprecated else "")
         wrapped = textwrap.wrap(text, 64)
         lines.append(f"  {f.name:<13}{wrapped[0]}")
         lines += [f"  {'':<13}{line}" for line in wrapped[1:]]
     return "\n".join(lines)
+
+
+def _folder_formats() -> str:
+    return ", ".join(f.name for f in EXPORT_FORMATS if f.folder)
 
 
 def add_parser(subparsers) -> None:
@@ -34,16 +38,16 @@ def add_parser(subparsers) -> None:
         f" {TOLERANCE:g} (relative) fails and nothing is saved. Exit code 1 when an export"
         " fails, 2 for a mistake in the command.", 79)
     parser = subparsers.add_parser(
-        "export", help="export a trained model (ONNX, .pt2, safetensors, Python code, TorchScript)",
+        "export", help=f"export a trained model ({', '.join(f.short or f.title for f in EXPORT_FORMATS)})",
         description=intro + "\n\n" + _formats_text(),
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("run_dir", metavar="RUN_DIR", help="the run folder (runs/<name>-<time>/)")
-    parser.add_argument("--format", "-f", default="onnx", metavar="FORMAT",
-                        help=f"one of {', '.join(FORMATS)}, several separated by commas, or all"
-                             " (default: onnx)")
+    parser.add_argument("--format", "-f", default=DEFAULT_FORMAT, metavar="FORMAT",
+                        help=f"one of {', '.join(EXPORT_FORMATS.names())}, several separated by"
+                             f" commas, or all (default: {DEFAULT_FORMAT})")
     parser.add_argument("--out", "-o", metavar="PATH",
-                        help="the file (or folder, for python) to write; with several formats a"
-                             " folder (default: RUN_DIR/export/)")
+                        help=f"the file (or folder, for {_folder_formats()}) to write; with several"
+                             " formats a folder (default: RUN_DIR/export/)")
     parser.add_argument("--overwrite", action="store_true",
                         help="replace files (or an earlier code export) already at the destination;"
                              " the run's own files are never replaced")

@@ -2,7 +2,8 @@
 
 ``describe(spec, base_dir)`` answers what the network needs (shapes, task, classes)
 as cheaply as possible; ``load(spec, base_dir)`` returns a preprocessed
-:class:`~core.data.dataset.Dataset` ready for training.
+:class:`~core.data.dataset.Dataset` ready for training. Both go through the data-kind
+registry :data:`~core.data.sources.SOURCES`, which importing this package fills.
 """
 
 from __future__ import annotations
@@ -10,15 +11,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+# Each kind registers its DataSource on import, in this order (the schema's data.kind enum).
+from core.data import csv_source, image_source, builtin  # noqa: F401,I001
 from core.data.dataset import (Cancelled, CancelCallback, DataInfo, Dataset, ProgressCallback,
                                Split)
-from core.errors import DataError
+from core.data.sources import SOURCES, DataSource
 
 if TYPE_CHECKING:
     from core.data.predict import EncodedInputs
 
-__all__ = ["Cancelled", "DataInfo", "Dataset", "EncodedInputs", "Split", "apply_input_scaling",
-           "describe", "encode_inputs", "load", "unscale_targets"]
+__all__ = ["SOURCES", "Cancelled", "DataInfo", "DataSource", "Dataset", "EncodedInputs", "Split",
+           "apply_input_scaling", "describe", "encode_inputs", "load", "unscale_targets"]
 
 
 def encode_inputs(preprocessing: dict[str, Any], path: str | Path,
@@ -44,16 +47,6 @@ def unscale_targets(preprocessing: dict[str, Any], outputs: Any) -> Any:
     return unscale(preprocessing, outputs)
 
 
-def _kind(spec: Any) -> str:
-    if not isinstance(spec, dict):
-        raise DataError("the project has no data yet: load a CSV file, an image folder, or"
-                        " choose a built-in dataset")
-    kind = spec.get("kind")
-    if kind not in ("builtin", "csv", "image_folder"):
-        raise DataError(f"data.kind must be 'builtin', 'csv' or 'image_folder', got {kind!r}")
-    return kind
-
-
 def describe(spec: dict[str, Any] | None, base_dir: str | Path = ".") -> DataInfo:
     """Shapes, task and classes of the data, reading as little as possible.
 
@@ -61,18 +54,7 @@ def describe(spec: dict[str, Any] | None, base_dir: str | Path = ".") -> DataInf
     (size, modification time), image folders read only image headers, once per
     folder state (see :mod:`core.data.cache`).
     """
-    kind = _kind(spec)
-    if kind == "builtin":
-        from core.data import builtin
-
-        return builtin.describe(spec)
-    if kind == "csv":
-        from core.data import csv_source
-
-        return csv_source.describe(spec, base_dir)
-    from core.data import image_source
-
-    return image_source.describe(spec, base_dir)
+    return SOURCES.of(spec).describe(spec, base_dir)
 
 
 def load(spec: dict[str, Any] | None, base_dir: str | Path = ".",
@@ -84,15 +66,4 @@ def load(spec: dict[str, Any] | None, base_dir: str | Path = ".",
     when ``cancel()`` returns true the loader raises :class:`Cancelled`. Decoded images
     are cached under ``cache_dir`` (default: :func:`core.data.cache.cache_dir`).
     """
-    kind = _kind(spec)
-    if kind == "builtin":
-        from core.data import builtin
-
-        return builtin.load(spec)
-    if kind == "csv":
-        from core.data import csv_source
-
-        return csv_source.load(spec, base_dir, progress, cancel)
-    from core.data import image_source
-
-    return image_source.load(spec, base_dir, progress, cancel, cache_dir=cache_dir)
+    return SOURCES.of(spec).load(spec, base_dir, progress, cancel, cache_dir)

@@ -14,6 +14,7 @@ from typing import Any, Callable
 import numpy as np
 
 from core.data.dataset import CLASSIFICATION, RECONSTRUCTION, DataInfo, Dataset, Split, class_table
+from core.data.sources import SOURCES, DataSource
 from core.errors import DataError
 
 IMAGE_SIZE = 28
@@ -249,3 +250,22 @@ def load(spec: dict[str, Any]) -> Dataset:
     if info.task != RECONSTRUCTION:
         dataset.schema["classes"] = class_table(dataset)
     return dataset
+
+
+def _summary(spec: dict[str, Any]) -> str:
+    name = spec.get("name", "")
+    what = BUILTINS[name][4] if name in BUILTINS else name
+    samples = spec.get("samples")
+    count = f" · {samples:,} samples" if isinstance(samples, int) else ""
+    return f"Built-in data: {what}{count}"
+
+
+SOURCES.register(DataSource(
+    name="builtin", title="Built-in dataset",
+    doc="A small dataset generated from a seed (2-D points, sine waves or shapes): works offline.",
+    describe=lambda spec, base_dir: describe(spec),
+    load=lambda spec, base_dir, progress=None, cancel=None, cache_dir=None: load(spec),
+    options=("name", "task", "split", "samples", "noise", "seed", "classes"), required=("name",),
+    preprocessing_kinds=("builtin",),
+    predict_input="2-D point sets: a CSV file with columns x and y; shapes: images",
+    summary=_summary, action=lambda spec: f"Use built-in data '{spec.get('name')}'"))

@@ -29,7 +29,7 @@ from core.errors import DataError
 BLOCK_BYTES = 512 << 10
 _STATS_ROWS = 1 << 16
 _NULLS = frozenset(NULL_VALUES)
-_BAD_FLOAT = re.compile(r"In CSV column #(\d+): CSV conversion error to (float|double)")
+_BAD_FLOAT = re.compile(r"In CSV column #(\d+): (?:Row #\d+: )?CSV conversion error to (float|double)")
 _BAD_UTF8 = re.compile(r"invalid UTF8", re.I)
 _RAGGED = re.compile(r"Expected (\d+) columns, got (\d+)")
 

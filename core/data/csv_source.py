@@ -24,6 +24,7 @@ from core.data.dataset import (CLASSIFICATION, MULTILABEL, RECONSTRUCTION, REGRE
                                Dataset, RowIds, Split, class_table)
 from core.data.scaling import apply_inplace, fit as fit_scaling
 from core.data.sequence import order_rows, windows
+from core.data.sources import SOURCES, DataSource, file_action, file_summary
 from core.data.split import empty_split_warnings, split_indices
 from core.data.table_encode import TableEncoder, missing_rows
 from core.errors import DataError
@@ -457,3 +458,18 @@ def describe(spec: dict[str, Any], base_dir) -> DataInfo:
     except DataError as err:
         cache.remember(key, problem=str(err))
         raise
+
+
+SOURCES.register(DataSource(
+    name="csv", title="CSV table",
+    doc="A table in a CSV file: one row per sample, the target column(s) to predict, the rest as inputs.",
+    describe=describe,
+    load=lambda spec, base_dir, progress=None, cancel=None, cache_dir=None: load(
+        spec, base_dir, progress, cancel),
+    options=("path", "task", "split", "target", "features", "ignore", "categorical", "numeric",
+             "missing", "scale", "scale_target", "delimiter", "encoding", "decimal", "header",
+             "sequence"),
+    required=("path",), preprocessing_kinds=("table", "sequence"),
+    predict_input="a CSV file with the columns the model was trained on (the target may be left out)",
+    summary=file_summary("the table"), action=file_action("Load data from"),
+    opens=lambda path: not path.is_dir()))

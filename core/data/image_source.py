@@ -26,6 +26,7 @@ from core.data.dataset import CLASSIFICATION, RECONSTRUCTION, DataInfo, Dataset,
 from core.data.image_cache import decoded_images
 from core.data.image_decode import COLORS, to_unit
 from core.data.image_scan import FolderScan, scan_folder
+from core.data.sources import SOURCES, DataSource, file_action, file_summary
 from core.data.split import empty_split_warnings, split_indices, split_sizes
 from core.errors import DataError
 
@@ -275,3 +276,16 @@ def _preprocessing(info: DataInfo, size, color) -> dict[str, Any]:
         "image": {"size": list(size), "color": color, "resize": "stretch",
                   "alpha": "white background", "range": [0, 1]},
     }
+
+
+SOURCES.register(DataSource(
+    name="image_folder", title="Image folder",
+    doc="A folder with one sub-folder of images per class (PNG, JPEG, ...), resized to one size.",
+    describe=describe,
+    load=lambda spec, base_dir, progress=None, cancel=None, cache_dir=None: load(
+        spec, base_dir, progress, cancel, cache_dir=cache_dir),
+    options=("path", "task", "split", "image_size", "color", "validation_path", "augment"),
+    required=("path",), preprocessing_kinds=("image",),
+    predict_input="an image folder (class sub-folders optional) or one image file",
+    summary=file_summary("the images in"), action=file_action("Load images from"),
+    opens=lambda path: path.is_dir()))

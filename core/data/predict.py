@@ -5,6 +5,9 @@ model). :func:`encode_inputs` turns a new file into the encoded, unscaled featur
 array exactly as training did (same columns, categories, fill values, image size and
 colour); :func:`core.data.scaling.apply_input_scaling` then gives the model's input.
 Exported models contain the scaling themselves, so they take the encoded array.
+
+The encoding rules are :mod:`core.data.encoder`'s, which the standalone ``predict.py``
+uses too; here the file is read with pyarrow (fast, with LayerForge's notes and errors).
 """
 
 from __future__ import annotations
@@ -14,12 +17,12 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from core.data import float_range
+from core.data import encoder, float_range
 from core.data.csv_format import read_head
 from core.data.csv_read import read_table
 from core.data.image_decode import decode, describe_error, to_unit
 from core.data.image_scan import list_images
-from core.data.sequence import order_rows, windows
+from core.data.sequence import order_rows
 from core.data.table_encode import TableEncoder
 from core.data.workers import run_chunks
 from core.errors import DataError
@@ -45,33 +48,25 @@ def encode_inputs(preprocessing: dict[str, Any], path: str | Path,
     listed in ``notes`` (when given). Raises :class:`DataError` for a person's mistake.
     """
     notes = notes if notes is not None else []
-    kind = preprocessing.get("kind")
-    if kind in ("table", "sequence"):
-        return _encode_table(preprocessing, Path(path), notes)
-    if kind == "image" or (kind == "builtin" and len(preprocessing.get("input_shape", [])) == 3):
+    if encoder.is_image_model(preprocessing):
         return _encode_images(preprocessing, Path(path), notes)
-    if kind == "builtin" and len(preprocessing.get("input_shape", [])) == 1:
-        return _encode_table(_builtin_as_table(preprocessing), Path(path), notes)
-    raise DataError(f"a model trained on {kind!r} data cannot read {Path(path).name}: predict"
-                    " from a CSV file or an image folder like the training data")
+    try:
+        table = encoder.table_settings(preprocessing)  # built-in 2-D point sets: columns x and y
+    except encoder.EncodingProblem:
+        raise DataError(f"a model trained on {preprocessing.get('kind')!r} data cannot read"
+                        f" {Path(path).name}: predict from a CSV file or an image folder like the"
+                        " training data") from None
+    return _encode_table(preprocessing, table, Path(path), notes)
 
 
-def _builtin_as_table(preprocessing: dict[str, Any]) -> dict[str, Any]:
-    """Built-in 2-D point sets predict from a CSV with columns ``x`` and ``y``."""
-    names = preprocessing.get("feature_names") or ["x", "y"]
-    return {**preprocessing, "kind": "table",
-            "table": {"csv": {"header": True}, "source_columns": names,
-                      "columns": [{"name": n, "type": "numeric", "fill": 0.0} for n in names]}}
-
-
-def _encode_table(preprocessing: dict[str, Any], path: Path, notes: list[str]) -> EncodedInputs:
-    table = preprocessing.get("table") or {}
-    encoder = TableEncoder.from_list(table.get("columns") or [])
+def _encode_table(preprocessing: dict[str, Any], table: dict[str, Any], path: Path,
+                  notes: list[str]) -> EncodedInputs:
+    table_encoder = TableEncoder.from_list(table.get("columns") or [])
     header = (table.get("csv") or {}).get("header", True)
     head = read_head(path, header=header, max_rows=200)
     fmt = head.format
     names = list(fmt.names)
-    needed = [c.name for c in encoder.columns]
+    needed = [c.name for c in table_encoder.columns]
     sequence = preprocessing.get("sequence") if preprocessing.get("kind") == "sequence" else None
     order_by = (sequence or {}).get("order_by")
     for column in needed:
@@ -81,13 +76,13 @@ def _encode_table(preprocessing: dict[str, Any], path: Path, notes: list[str]) -
     if order_by and order_by not in names:
         notes.append(f"{path.name} has no column {order_by!r}: rows used in file order")
         order_by = None
-    numeric = {c.name for c in encoder.columns if c.type == "numeric"}
+    numeric = {c.name for c in table_encoder.columns if c.type == "numeric"}
     columns = list(dict.fromkeys(needed + ([order_by] if order_by else [])))
     raw = read_table(path, fmt, columns, numeric=numeric, expected_rows=head.estimated_rows)
     notes.extend(raw.notes)
     if raw.n_rows == 0:
         raise DataError(f"{path.name} has a header row but no data rows: add rows below the header")
-    float_range.check(raw, [c.name for c in encoder.columns if c.type == "numeric"],
+    float_range.check(raw, [c.name for c in table_encoder.columns if c.type == "numeric"],
                       "change it (the model only takes numbers within that range)")
     for column in raw.demoted:
         if column in numeric:
@@ -95,11 +90,11 @@ def _encode_table(preprocessing: dict[str, Any], path: Path, notes: list[str]) -
     rows = np.arange(raw.n_rows)
     if sequence:
         rows = order_rows(raw, rows, order_by, notes)
-    (encoded,) = encoder.encode(raw, [rows], release=True)
+    (encoded,) = table_encoder.encode(raw, [rows], release=True)
     missing = int((~np.isfinite(encoded)).sum())
     if missing:
         notes.append(f"{missing:,} missing or infinite cells filled with the training fill values")
-    encoder.fill_missing([encoded])
+    table_encoder.fill_missing([encoded])
     if not sequence:
         return EncodedInputs(encoded, [str(r) for r in raw.row_number(rows)])
     window = int(sequence["window"])
@@ -107,7 +102,7 @@ def _encode_table(preprocessing: dict[str, Any], path: Path, notes: list[str]) -
     if count < 1:
         raise DataError(f"{path.name} has {len(rows)} rows, fewer than the model's window of"
                         f" {window} rows: give it at least {window} rows")
-    x = np.ascontiguousarray(windows(encoded, window, count))
+    x = encoder.windows(encoded, window, count)
     return EncodedInputs(x, [str(r) for r in raw.row_number(rows[window - 1:])])
 
 

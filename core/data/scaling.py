@@ -1,7 +1,8 @@
 """Input and target scaling: fitted on training rows only, applied as ``(x - mean) / scale``.
 
 Statistics are accumulated in float64 over blocks of rows, so fitting a 1 M-row float32
-array never makes a float64 copy of it; applying works in place.
+array never makes a float64 copy of it; applying works in place. Applying and undoing
+the scaling are :mod:`core.data.encoder`'s, shared with the standalone-code export.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from core.data import encoder
 from core.errors import DataError
 
 SCALES = ("standard", "minmax", "none")
@@ -52,28 +54,13 @@ def fit(x: np.ndarray, method: str, columns: np.ndarray | None = None) -> dict[s
 
 def apply_inplace(x: np.ndarray, scaling: dict[str, Any] | None, axis: int = -1) -> np.ndarray:
     """``x = (x - mean) / scale`` along ``axis`` without a temporary copy of ``x``."""
-    if not scaling:
-        return x
-    mean, scale = _broadcast(scaling, x.ndim, axis)
-    for start in range(0, len(x), _BLOCK):
-        part = x[start:start + _BLOCK]
-        part -= mean
-        part /= scale
-    return x
-
-
-def _broadcast(scaling: dict[str, Any], ndim: int, axis: int) -> tuple[np.ndarray, np.ndarray]:
-    shape = [1] * ndim
-    shape[axis] = -1
-    mean = np.asarray(scaling["mean"], np.float32).reshape(shape)
-    scale = np.asarray(scaling["scale"], np.float32).reshape(shape)
-    return mean, scale
+    return encoder.scale_inplace(x, scaling, axis)
 
 
 def scaling_axis(preprocessing: dict[str, Any]) -> int:
     """Which axis of a sample batch ``input_scaling`` runs along: channels for images
     ``(N, C, H, W)``, the feature axis (last) for tables and sequences."""
-    return 1 if preprocessing.get("kind") == "image" else -1
+    return encoder.scaling_axis(preprocessing)
 
 
 def apply_input_scaling(preprocessing: dict[str, Any], encoded: np.ndarray) -> np.ndarray:
@@ -96,9 +83,4 @@ def apply_input_scaling(preprocessing: dict[str, Any], encoded: np.ndarray) -> n
 
 def unscale_targets(preprocessing: dict[str, Any], outputs: np.ndarray) -> np.ndarray:
     """Regression outputs in the target's own units: ``out * scale + mean``."""
-    scaling = preprocessing.get("target_scaling")
-    out = np.array(outputs, dtype=np.float32, copy=True)
-    if not scaling:
-        return out
-    mean, scale = _broadcast(scaling, out.ndim, -1)
-    return out * scale + mean
+    return encoder.unscale_targets(preprocessing, outputs)

@@ -1,11 +1,16 @@
 """Turning table columns into the encoded feature vector, fitted on training rows only.
 
 Numeric columns are copied as they are (missing and infinite cells get the fitted fill
-value). Categorical columns with at most :data:`MAX_ONEHOT` categories become one 0/1
-column per category (``colour=red``); more categories become one column of integer
-codes (alphabetical order). A category never seen in training encodes as all zeros
-(one-hot) or as the fill category (codes). The fitted encoder is a JSON-able dict in
-``preprocessing["table"]``, so prediction encodes new files exactly the same way.
+value). Categorical columns with at most :data:`~core.data.encoder.MAX_ONEHOT`
+categories become one 0/1 column per category (``colour=red``); more categories become
+one column of integer codes (alphabetical order). A category never seen in training
+encodes as all zeros (one-hot) or as the fill category (codes). The fitted encoder is a
+JSON-able dict in ``preprocessing["table"]``, so prediction encodes new files exactly the
+same way.
+
+The rules themselves (width, categories, fill values) live in :mod:`core.data.encoder`,
+which the standalone-code export copies; this module fits them and applies them to a
+pyarrow-read :class:`RawTable` in place, a block of rows at a time.
 """
 
 from __future__ import annotations
@@ -15,10 +20,10 @@ from typing import Any
 
 import numpy as np
 
+from core.data import encoder
 from core.data.columns import CATEGORICAL, NUMERIC
 from core.data.csv_read import RawTable
 
-MAX_ONEHOT = 20
 _CHUNK = 1 << 15
 MISSING_POLICIES = ("drop", "mean", "most_frequent")
 
@@ -34,7 +39,7 @@ class EncodedColumn:
 
     @property
     def onehot(self) -> bool:
-        return self.type == CATEGORICAL and len(self.categories or []) <= MAX_ONEHOT
+        return encoder.is_onehot({"type": self.type, "categories": self.categories})
 
     @property
     def width(self) -> int:
@@ -163,29 +168,18 @@ class TableEncoder:
 
     def _encode_categorical(self, raw, column: EncodedColumn, start: int, outs, parts) -> None:
         text = raw.text[column.name]
-        index = {c: i for i, c in enumerate(column.categories or [])}
-        fill = index.get(column.fill, -1) if column.fill is not None else -1
-        remap = np.array([index.get(c, -1) for c in text.categories] + [fill], np.int64)
-        codes = remap[text.codes]  # raw -1 (missing) picks the fill
+        spec = column.to_dict()
+        codes = encoder.category_codes(spec, text.categories)[text.codes]  # -1 (missing) picks the fill
         for out, rows in zip(outs, parts):
-            encoded = codes[rows]
-            if column.onehot:
-                known = np.flatnonzero(encoded >= 0)
-                out[known, start + encoded[known]] = 1.0
-            else:
-                out[:, start] = np.where(encoded >= 0, encoded, max(fill, 0))
+            encoder.write_categorical(spec, codes[rows], out[:, start:start + column.width])
 
     def fill_missing(self, arrays: list[np.ndarray]) -> None:
         """Replace NaN and ±inf in numeric features by their fitted fill values, in place."""
-        fills = np.array([c.fill if c.type == NUMERIC else 0.0 for c in self.columns for _ in
-                          range(c.width)], np.float32)
+        spec = self.to_list()
         for array in arrays:
             flat = array.reshape(-1, array.shape[-1])
             for first in range(0, len(flat), _CHUNK):
-                block = flat[first:first + _CHUNK]
-                bad = ~np.isfinite(block)
-                if bad.any():
-                    block[bad] = np.broadcast_to(fills, block.shape)[bad]
+                encoder.fill_missing(spec, flat[first:first + _CHUNK])
 
 
 def missing_rows(raw: RawTable, features: list[str], kinds: dict[str, str]) -> np.ndarray:

@@ -16,9 +16,9 @@ torch.
 
 from __future__ import annotations
 
-from core.export.formats import FORMATS, TOLERANCE, ExportFormat
+from core.export.formats import EXPORT_FORMATS, FORMATS, TOLERANCE, ExportFormat
 
-__all__ = ["FORMATS", "TOLERANCE", "ExportFormat", "ExportResult", "PredictionTable",
+__all__ = ["EXPORT_FORMATS", "FORMATS", "TOLERANCE", "ExportFormat", "ExportResult", "PredictionTable",
            "export_run", "open_predictor", "predict_file"]
 
 

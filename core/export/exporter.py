@@ -25,7 +25,7 @@ from typing import Any, Callable
 
 from core.data.dataset import Cancelled
 from core.errors import ExportError
-from core.export.formats import FORMATS, TOLERANCE, ExportFormat, default_path, unknown_format_message
+from core.export.formats import EXPORT_FORMATS, TOLERANCE, ExportFormat, default_path, unknown_format_message
 from core.export.source import export_record, open_run, verification_inputs
 from core.export.verify import Difference
 from core.overwrite import check_destinations, write_failure
@@ -62,20 +62,13 @@ class ExportResult:
         return text
 
 
-def _writer(fmt: str):
-    from core.export import onnx_format, pt2_format, python_format, torchscript_format, weights_format
-
-    return {"onnx": onnx_format, "pt2": pt2_format, "safetensors": weights_format,
-            "python": python_format, "torchscript": torchscript_format}[fmt]
-
-
 def parse_formats(text: str | list[str]) -> list[str]:
     """``"onnx,pt2"`` or ``"all"`` -> format names; an unknown one is an :class:`ExportError`."""
     names = text if isinstance(text, list) else [p.strip() for p in str(text).split(",") if p.strip()]
     if names == ["all"]:
-        return list(FORMATS)
+        return list(EXPORT_FORMATS.names())
     for name in names:
-        if name not in FORMATS:
+        if name not in EXPORT_FORMATS:
             raise ExportError(unknown_format_message(name))
     if not names:
         raise ExportError(unknown_format_message(""))
@@ -93,19 +86,15 @@ def destination(out: str | Path | None, run_dir: Path, project_name: str, fmt: E
         out = Path(out).expanduser()
         if several and out.exists() and not out.is_dir():
             raise ExportError(f"{out} is a file: with several formats, --out must be a folder")
-        inside = several or (out.is_dir() and not (fmt.folder and _is_python_export(out)))
+        inside = several or (out.is_dir() and not (fmt.folder and fmt.made(out)))
         path = default_path(out, project_name, fmt) if inside else out
-    if fmt.folder and path.exists() and not _is_python_export(path) and (
+    if fmt.folder and path.exists() and not fmt.made(path) and (
             path.is_file() or any(path.iterdir())):
         raise ExportError(f"{path} already exists and is not a LayerForge code export, so it is"
                           " not replaced: choose another folder")
     if not fmt.folder and path.is_dir():
         raise ExportError(f"{path} is a folder: give a file name for the {fmt.title} export")
     return path
-
-
-def _is_python_export(folder: Path) -> bool:
-    return (folder / "model.py").is_file() and (folder / "preprocessing.json").is_file()
 
 
 def _check(cancel) -> None:
@@ -129,7 +118,8 @@ def export_run(run_dir: str | Path, formats: str | list[str], out: str | Path | 
     run_dir = Path(run_dir).expanduser()
     report(0.0, f"opening {run_dir.name}")
     trained = open_run(run_dir)
-    jobs = [_Job(name, destination(out, run_dir, trained.project.name, FORMATS[name], len(names) > 1))
+    jobs = [_Job(name, destination(out, run_dir, trained.project.name, EXPORT_FORMATS.get(name),
+                                   len(names) > 1))
             for name in names]
     run_files = [("a file of the run", f) for f in run_dir.iterdir() if f.is_file()]
     for job in jobs:
@@ -141,7 +131,7 @@ def export_run(run_dir: str | Path, formats: str | list[str], out: str | Path | 
     try:
         for i, job in enumerate(jobs):
             _check(cancel)
-            report(0.15 + 0.55 * i / len(jobs), f"writing {FORMATS[job.name].title}")
+            report(0.15 + 0.55 * i / len(jobs), f"writing {job.fmt.title}")
             job.write(trained, inputs.x, record)
         _check(cancel)
         _verify(trained, jobs, inputs.x, report)
@@ -159,8 +149,7 @@ class _Job:
 
     def __init__(self, name: str, path: Path) -> None:
         self.name, self.path = name, Path(path).resolve()
-        self.fmt = FORMATS[name]
-        self.writer = _writer(name)
+        self.fmt = EXPORT_FORMATS.get(name)
         self.stage: Path | None = None
         self.error = ""
         self.difference: Difference | None = None
@@ -171,8 +160,7 @@ class _Job:
 
     def targets(self) -> list[Path]:
         """Every file (or the folder) this export puts in place."""
-        outputs = getattr(self.writer, "outputs", None)
-        return outputs(self.path) if outputs else [self.path]
+        return self.fmt.targets(self.path)
 
     def write(self, trained, sample, record: dict[str, Any]) -> None:
         try:
@@ -181,9 +169,8 @@ class _Job:
                                                dir=self.path.parent))
         except OSError as err:
             raise ExportError(write_failure(self.path.parent, err)) from None
-        kwargs = {"final_dir": self.path.parent} if self.name == "safetensors" else {}
         try:
-            self.writer.write(trained, self.staged, sample, record, **kwargs)
+            self.fmt.write_to(trained, self.staged, sample, record, final_dir=self.path.parent)
         except ExportError as err:
             self.error = str(err)
         except OSError as err:  # a full disk, a folder that became read-only
@@ -214,13 +201,13 @@ def _verify(trained, jobs: list[_Job], x, report: Progress) -> None:
     from core.export.verify import batches_to_check, compare_outputs, outputs_in_clean_process
 
     pending = [job for job in jobs if not job.error]
-    clean = {job.name: job for job in pending if hasattr(job.writer, "clean_check")}
+    clean = {job.name: job for job in pending if job.fmt.checked_in_clean_process}
     for job in pending:
         if job.name in clean:
             continue
         report(0.7, f"checking {job.fmt.title} against the in-app model")
         try:
-            job.difference = job.writer.verify(trained, job.staged, x)
+            job.difference = job.fmt.verify_here(trained, job.staged, x)
         except ExportError as err:
             job.error = str(err)
     if not clean:
@@ -228,7 +215,7 @@ def _verify(trained, jobs: list[_Job], x, report: Progress) -> None:
     report(0.8, "loading " + ", ".join(j.fmt.title for j in clean.values())
            + " in a fresh Python process without LayerForge")
     batches = batches_to_check(x)
-    checks = {name: job.writer.clean_check(job.staged) for name, job in clean.items()}
+    checks = {name: job.fmt.clean_check_of(job.staged) for name, job in clean.items()}
     for name, outputs in outputs_in_clean_process(checks, batches, next(iter(clean.values())).stage).items():
         if isinstance(outputs, str):
             clean[name].error = ("it could not be loaded in a fresh Python process without"

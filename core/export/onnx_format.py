@@ -6,6 +6,13 @@ inside the file (no external-data side file), and ``onnx.checker`` runs its full
 carry what a person's program needs: class names, input feature names, the task, the
 LayerForge version and the whole ``preprocessing.json`` (``layerforge.preprocessing``),
 so ``layerforge predict model.onnx`` can encode new data with nothing beside the file.
+
+For CSV table runs a second file, ``NAME.raw.onnx``, takes the raw columns instead of the
+encoded vector: the categorical encoding and missing-value filling are ONNX ops in front
+of the same network (:mod:`core.export.onnx_preprocess`). It is checked with the first,
+on the validation rows turned back into columns plus messy rows (missing cells,
+infinities, unseen categories, padded text), against the in-app model on those rows
+encoded by :mod:`core.data.encoder`.
 """
 
 from __future__ import annotations
@@ -21,7 +28,8 @@ import numpy as np
 
 from core import __version__
 from core.errors import ExportError
-from core.export.verify import Difference, compare_batches
+from core.export import onnx_preprocess
+from core.export.verify import Difference, compare_batches, difference, reference_outputs
 
 #: The opset the exporter of torch 2.13 targets; ONNX Runtime 1.18+ runs it.
 OPSET = 20
@@ -86,9 +94,14 @@ def _output_words(trained) -> str:
     return "the reconstructed input"
 
 
+def outputs(path: Path) -> list[Path]:
+    """Every file :func:`write` may put at the destination (checked before an export starts)."""
+    return [path, onnx_preprocess.raw_path(path)]
+
+
 def write(trained, path: Path, sample: np.ndarray, record: dict[str, Any]) -> None:
-    """Export ``trained``'s inference module to ``path`` and check the file with onnx.checker."""
-    import onnx
+    """Export ``trained``'s inference module to ``path`` and check the file with onnx.checker;
+    for a CSV table run also ``NAME.raw.onnx`` (raw columns in)."""
     import torch
 
     module = trained.inference_module()
@@ -111,11 +124,23 @@ def write(trained, path: Path, sample: np.ndarray, record: dict[str, Any]) -> No
     for key, value in metadata(trained, record).items():
         entry = model.metadata_props.add()
         entry.key, entry.value = key, value
+    _check(model)
+    raw = onnx_preprocess.raw_model(model, trained.preprocessing) if onnx_preprocess.has_raw_model(
+        trained.preprocessing) else None
+    if raw is not None:
+        _check(raw, "raw-columns ")
+    path.write_bytes(model.SerializeToString())
+    if raw is not None:
+        onnx_preprocess.raw_path(path).write_bytes(raw.SerializeToString())
+
+
+def _check(model, which: str = "") -> None:
+    import onnx
+
     try:
         onnx.checker.check_model(model, full_check=True)
     except onnx.checker.ValidationError as err:
-        raise ExportError(f"the ONNX file did not pass onnx.checker: {_first_line(err)}") from None
-    path.write_bytes(model.SerializeToString())
+        raise ExportError(f"the {which}ONNX file did not pass onnx.checker: {_first_line(err)}") from None
 
 
 def _first_line(err: BaseException) -> str:
@@ -138,13 +163,40 @@ def read_metadata(path: Path) -> dict[str, str]:
 
 
 def verify(trained, path: Path, x: np.ndarray) -> Difference:
-    """Load ``path`` with onnx (full check) and ONNX Runtime, and compare on ``x``."""
+    """Load ``path`` with onnx (full check) and ONNX Runtime, and compare on ``x``; the
+    raw-columns model beside it too (:func:`verify_raw`), the larger difference counts."""
+    _check_file(path)
+    runner = session(path)
+    name = runner.get_inputs()[0].name
+    result = compare_batches(trained, x, lambda batch: runner.run(None, {name: batch})[0])
+    if onnx_preprocess.has_raw_model(trained.preprocessing):
+        result = result.merge(verify_raw(trained, onnx_preprocess.raw_path(path), x))
+    return result
+
+
+def _check_file(path: Path) -> None:
     import onnx
 
+    if not path.is_file():
+        raise ExportError(f"{path.name} was not written")
     onnx.checker.check_model(str(path), full_check=True)
     if any(init.data_location == onnx.TensorProto.EXTERNAL
            for init in onnx.load(str(path), load_external_data=False).graph.initializer):
         raise ExportError(f"{path.name} refers to an external data file: it is not self-contained")
+
+
+def verify_raw(trained, path: Path, x: np.ndarray) -> Difference:
+    """The raw-columns model on ``x`` turned back into columns plus messy rows, against the
+    in-app model on the same cells encoded as ``layerforge predict`` encodes them."""
+    from core.data import encoder
+
+    _check_file(path)
+    columns = trained.preprocessing["table"]["columns"]
+    feeds, text = onnx_preprocess.check_columns(columns, x)
+    encoded = encoder.encode_table(columns, text, ".")
     runner = session(path)
-    name = runner.get_inputs()[0].name
-    return compare_batches(trained, x, lambda batch: runner.run(None, {name: batch})[0])
+    result = Difference(0.0, 0.0)
+    for rows in (slice(None), slice(0, 1)):
+        actual = runner.run(None, {name: values[rows] for name, values in feeds.items()})[0]
+        result = result.merge(difference(reference_outputs(trained, encoded[rows]), actual))
+    return result

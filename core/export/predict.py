@@ -112,6 +112,7 @@ def _from_weights(path: Path, source: str) -> Predictor:
 
 def _from_onnx(path: Path) -> Predictor:
     from core.export.onnx_format import PREPROCESSING_KEY, session
+    from core.export.onnx_preprocess import RAW_INPUTS_KEY
 
     try:
         runner = session(path)
@@ -123,6 +124,9 @@ def _from_onnx(path: Path) -> Predictor:
         preprocessing = json.loads(meta[PREPROCESSING_KEY]) if PREPROCESSING_KEY in meta else None
     except json.JSONDecodeError:
         preprocessing = None
+    if RAW_INPUTS_KEY in meta:
+        raise ExportError(f"{path.name} takes the CSV's raw columns, one input each: predict from"
+                          f" {path.name.replace('.raw.onnx', '.onnx')} beside it (the same model)")
     if preprocessing is None:
         preprocessing = _json_beside(path)
     name = runner.get_inputs()[0].name

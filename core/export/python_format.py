@@ -1,7 +1,7 @@
 """Standalone PyTorch code: a folder that runs with torch, numpy and safetensors only.
 
 ``model.py`` (generated, see :mod:`core.export.codegen`), ``weights.safetensors``,
-``preprocessing.json``, ``predict.py`` and ``train.py`` (copied from
+``preprocessing.json``, ``encoder.py``, ``predict.py`` and ``train.py`` (copied from
 :mod:`core.export.standalone`; ``train.py`` gets its optimiser and loss tables from the
 registries, see :mod:`core.export.train_tables`) and a ``README.md`` written for this
 model. The weights file also carries LayerForge's record in its metadata, so
@@ -53,6 +53,9 @@ def write(trained, path: Path, sample: np.ndarray, record: dict[str, Any]) -> No
     for name in SCRIPTS:
         text = script_source(name)
         write_text_atomic(path / name, with_tables(text) if name == "train.py" else text)
+    # The one preprocessing encoder, copied as it is (numpy only): predict.py imports it.
+    write_text_atomic(path / "encoder.py",
+                      resources.files("core.data").joinpath("encoder.py").read_text(encoding="utf-8"))
     write_text_atomic(path / "README.md", readme(trained))
 
 
@@ -118,6 +121,7 @@ Exported by LayerForge {__version__}. Nothing here needs LayerForge: Python 3.10
 | `weights.safetensors` | the trained weights (`{cls}`'s `state_dict`) |
 | `preprocessing.json` | how raw data becomes the input: columns, categories, fill values, scaling, image size |
 | `predict.py` | predictions for a CSV file or image folder, written as a CSV file |
+| `encoder.py` | turns raw rows or images into the model's input as LayerForge did (numpy only; `predict.py` and `train.py` use it) |
 | `train.py` | trains the model again on new data, in one process or several (`torchrun`) |
 
 ## The model

@@ -30,10 +30,6 @@ class SetData(QUndoCommand):
 
 def describe_change(data: dict) -> str:
     """The Edit menu's words for applying ``data``: "Load data from iris.csv", ..."""
-    from pathlib import Path
+    from core.data import SOURCES
 
-    kind = data.get("kind")
-    if kind == "builtin":
-        return f"Use built-in data '{data.get('name')}'"
-    name = Path(str(data.get("path", ""))).name or "data"
-    return f"Load data from {name}" if kind == "csv" else f"Load images from {name}"
+    return SOURCES.of(data).action(data)

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QButtonGroup, QDialog, QDialogButtonBox, QFileDia
                                QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QRadioButton,
                                QVBoxLayout, QWidget)
 
-from core.export.formats import FORMATS, TOLERANCE, default_path
+from core.export.formats import DEFAULT_FORMAT, EXPORT_FORMATS, FORMATS, TOLERANCE, default_path
 from designer.data.messages import MessageLabel
 from designer.data.tasks import BackgroundTask, ProgressRow
 from designer.export.runs import RunPicker, run_problem
@@ -40,7 +40,7 @@ class FormatChoice(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        for fmt in FORMATS.values():
+        for fmt in EXPORT_FORMATS:
             button = QRadioButton(fmt.title)
             button.setObjectName(f"format_{fmt.name}")
             self.group.addButton(button)
@@ -54,7 +54,7 @@ class FormatChoice(QWidget):
             description.setContentsMargins(24, 0, 0, 6)
             layout.addWidget(button)
             layout.addWidget(description)
-        self.buttons["onnx"].setChecked(True)
+        self.buttons[DEFAULT_FORMAT].setChecked(True)
 
     @property
     def name(self) -> str:

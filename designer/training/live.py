@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from core.train.probes.registry import spec_of
+
 QUANTILES = 7  # core.train.probes.activations.QUANTILE_LEVELS
 #: The smoothed loss is computed in blocks this long (w^-k stays far from overflowing).
 EMA_BLOCK = 128
@@ -196,17 +198,17 @@ class LiveRun:
 
     # ------------------------------------------------------------------ probes
     def add_snapshot(self, snapshot: Any) -> None:
-        kind = getattr(snapshot, "kind", None)
-        if kind == "activations":
-            self._add_activations(snapshot)
-        elif kind == "norms":
-            self._add_norms(snapshot)
-        elif kind == "decision_boundary":
-            self.boundary = snapshot
-            self.versions["boundary"] += 1
-        elif kind == "final_report":
-            self.report = snapshot
-            self.versions["report"] += 1
+        """File a probe's snapshot under its probe's ``part`` (``core.train.probes.PROBES``):
+        through ``_add_<part>`` when the part keeps a series, else as the latest one."""
+        spec = spec_of(snapshot)
+        if spec is None:
+            return
+        add = getattr(self, f"_add_{spec.part}", None)
+        if add is not None:
+            add(snapshot)
+            return
+        setattr(self, spec.part, snapshot)
+        self.versions[spec.part] += 1
 
     def _add_activations(self, snapshot) -> None:
         x = float(self.x_of_step(snapshot.step))

@@ -26,9 +26,10 @@ from designer.data.signals import emit
 from designer.training.relay import Relay
 
 
-#: How often the live probes run (seconds). Slower than their defaults for the norms:
-#: every snapshot is redrawn, and on a small CPU machine each redraw takes a share from training.
-PROBE_SECONDS = {"ActivationProbe": 1.0, "NormProbe": 0.5, "DecisionBoundaryProbe": 0.5}
+#: How often the live probes run (seconds), by their name in ``core.train.probes.PROBES``.
+#: Slower than their defaults for the norms: every snapshot is redrawn, and on a small CPU
+#: machine each redraw takes a share from training.
+PROBE_SECONDS = {"activations": 1.0, "norms": 0.5, "decision_boundary": 0.5}
 
 
 @dataclass
@@ -72,6 +73,7 @@ class TrainingWorker(QObject):
         self.job = job
         self.trainer = None
         self.probes: list = []
+        self._at_end: list = []  # the probes that run when training ends
         self._lock = threading.Lock()
         self._cancel = threading.Event()
         self._paused = False
@@ -118,10 +120,10 @@ class TrainingWorker(QObject):
                 probe.sample_index = self._sample_index
 
     def set_final_report(self, enabled: bool) -> None:
-        """Skip the final report (closing the window: stop quickly)."""
-        for probe in self.probes:
-            if type(probe).__name__ == "FinalReportProbe":
-                probe.enabled = enabled
+        """Skip the probes that run when training ends, the final report (closing the window:
+        stop quickly)."""
+        for probe in self._at_end:
+            probe.enabled = enabled
 
     # ------------------------------------------------------------------ the training thread
     def run(self) -> None:
@@ -162,12 +164,14 @@ class TrainingWorker(QObject):
         trainer.fit()
 
     def _callbacks(self, info) -> list:
-        from core.train.probes import standard_probes
+        from core.train.probes import probes_for
 
-        self.probes = standard_probes(self._post, info) if self.job.probes else []
-        for probe in self.probes:
-            if type(probe).__name__ in PROBE_SECONDS:
-                probe.every_seconds = PROBE_SECONDS[type(probe).__name__]
+        specs = probes_for(info) if self.job.probes else []
+        self.probes = [spec.make(self._post) for spec in specs]
+        self._at_end = [probe for spec, probe in zip(specs, self.probes) if spec.at_end]
+        for spec, probe in zip(specs, self.probes):
+            if spec.name in PROBE_SECONDS:
+                probe.every_seconds = PROBE_SECONDS[spec.name]
                 probe.at_epoch_end = True  # short runs get a point per epoch at least
         self.set_sample_index(self._sample_index)
         # the relay last: its RunStarted can then say how many samples the probes chose, and

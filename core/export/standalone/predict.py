@@ -9,15 +9,16 @@ shows it, the header being row 1) or the image's path, `prediction` (the class n
 or the value) and, for classification, one `prob_<class>` column per class.
 
 The functions here turn a file into the model's input exactly as LayerForge did when
-it trained, following preprocessing.json; train.py uses them too. Needs torch, numpy,
-safetensors, and pandas (CSV files) or Pillow (images); not LayerForge.
+it trained, following preprocessing.json; train.py uses them too. The encoding rules
+(columns, categories, fill values, windows, the predictions table) are in encoder.py
+beside this file, a copy of LayerForge's own encoder. Needs torch, numpy, safetensors,
+and pandas (CSV files) or Pillow (images); not LayerForge.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import json
 import os
 import sys
 from pathlib import Path
@@ -26,10 +27,24 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 
-#: Cells read as missing (as LayerForge reads them).
-NULL_VALUES = frozenset(["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan",
-                         "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a",
-                         "nan", "null", "?"])
+
+def _encoder():
+    """encoder.py beside this file; inside LayerForge's source tree, LayerForge's own."""
+    if (HERE / "encoder.py").is_file():
+        if str(HERE) not in sys.path:
+            sys.path.insert(0, str(HERE))
+        import encoder
+    else:
+        try:
+            from core.data import encoder
+        except ImportError:
+            raise ImportError(f"encoder.py is missing from {HERE}: export the model from"
+                              " LayerForge again") from None
+    return encoder
+
+
+encoder = _encoder()
+NULL_VALUES = frozenset(encoder.NULL_VALUES)  # cells read as missing (as LayerForge reads them)
 IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".jpe", ".jfif", ".bmp", ".dib", ".gif",
                               ".tif", ".tiff", ".webp", ".ppm", ".pgm", ".pbm", ".pnm", ".tga",
                               ".ico", ".qoi", ".avif"})
@@ -41,24 +56,21 @@ class DataProblem(Exception):
 
 
 def load_preprocessing(folder: Path = HERE) -> dict:
-    return json.loads((Path(folder) / "preprocessing.json").read_text(encoding="utf-8"))
+    return encoder.load_preprocessing(folder)
 
 
 def is_image_model(pre: dict) -> bool:
-    return pre.get("kind") == "image" or (pre.get("kind") == "builtin" and len(pre["input_shape"]) == 3)
+    return encoder.is_image_model(pre)
 
 
 # ---------------------------------------------------------------------- tables
 def table_settings(pre: dict) -> dict:
     """The ``table`` part of preprocessing.json; built-in 2-D sets read columns x and y."""
-    if pre.get("kind") in ("table", "sequence"):
-        return pre["table"]
-    if pre.get("kind") == "builtin" and len(pre["input_shape"]) == 1:
-        names = pre.get("feature_names") or ["x", "y"]
-        return {"csv": {"header": True}, "source_columns": names,
-                "columns": [{"name": n, "type": "numeric", "fill": 0.0} for n in names]}
-    raise DataProblem(f"this model was trained on {pre.get('kind')!r} data, which predict.py"
-                      " cannot read from a file")
+    try:
+        return encoder.table_settings(pre)
+    except encoder.EncodingProblem:
+        raise DataProblem(f"this model was trained on {pre.get('kind')!r} data, which predict.py"
+                          " cannot read from a file") from None
 
 
 def read_csv(path: Path, table: dict, delimiter: str | None = None, encoding: str | None = None):
@@ -86,81 +98,34 @@ def read_csv(path: Path, table: dict, delimiter: str | None = None, encoding: st
     return frame
 
 
-def _missing(text):
-    return text.isin(NULL_VALUES)
-
-
 def numbers(cells, decimal: str = ".") -> np.ndarray:
     """Text cells as float64 (NaN where missing or not a number)."""
-    import pandas as pd
-
-    text = cells.str.strip()
-    if decimal == ",":
-        text = text.str.replace(",", ".", regex=False)
-    values = pd.to_numeric(text.where(~_missing(cells.str.strip()), None), errors="coerce")
-    return values.to_numpy(dtype=np.float64, na_value=np.nan)
+    return encoder.parse_numbers(np.asarray(cells, dtype=object), decimal)
 
 
 def encode_columns(frame, table: dict, source: str = "the file") -> np.ndarray:
     """The encoded (unscaled) features of every row, in preprocessing.json's feature order."""
     columns = table["columns"]
-    decimal = (table.get("csv") or {}).get("decimal", ".")
     for column in columns:
         if column["name"] not in frame.columns:
             raise DataProblem(f"{source} has no column {column['name']!r}, which the model was"
                               " trained on: add it (the file needs the same columns as the training data)")
-    parts = []
-    for column in columns:
-        cells = frame[column["name"]].astype(str)
-        if column["type"] == "numeric":
-            values = numbers(cells, decimal).astype(np.float32)
-            fill = np.float32(column.get("fill") or 0.0)
-            parts.append(np.where(np.isfinite(values), values, fill)[:, None])
-            continue
-        categories = column.get("categories") or []
-        index = {c: i for i, c in enumerate(categories)}
-        fill = index.get(column.get("fill"), -1) if column.get("fill") is not None else -1
-        text = cells.str.strip()
-        codes = np.array([fill if m else index.get(t, -1)
-                          for t, m in zip(text, _missing(text))], np.int64)
-        if column.get("encoding", "onehot") == "onehot":
-            onehot = np.zeros((len(codes), len(categories)), np.float32)
-            known = np.flatnonzero(codes >= 0)
-            onehot[known, codes[known]] = 1.0  # an unknown category stays all zeros
-            parts.append(onehot)
-        else:
-            parts.append(np.where(codes >= 0, codes, max(fill, 0)).astype(np.float32)[:, None])
-    if not parts:
+    cells = {c["name"]: frame[c["name"]].to_numpy(dtype=object) for c in columns}
+    if not columns:
         return np.zeros((len(frame), 0), np.float32)
-    return np.ascontiguousarray(np.concatenate(parts, axis=1), np.float32)
+    return encoder.encode_table(columns, cells, (table.get("csv") or {}).get("decimal", "."))
 
 
 def time_order(frame, order_by: str | None, decimal: str = ".") -> np.ndarray:
     """Row positions in time order (by ``order_by``: dates, numbers, else text; stable)."""
-    rows = np.arange(len(frame))
     if not order_by or order_by not in frame.columns:
-        return rows
-    text = frame[order_by].astype(str).str.strip()
-    missing = _missing(text).to_numpy()
-    values = [None if m else t for t, m in zip(text, missing)]
-    try:
-        key = np.array([np.datetime64(v, "s") if v is not None else np.datetime64("NaT")
-                        for v in values], dtype="datetime64[s]").astype(np.float64)
-        key[missing] = np.nan
-    except ValueError:
-        key = numbers(text, decimal)
-        if np.isnan(key[~missing]).any():
-            categories = sorted(set(v for v in values if v is not None))
-            rank = {c: float(i) for i, c in enumerate(categories)}
-            key = np.array([rank[v] if v is not None else np.nan for v in values])
-    return rows[np.argsort(key, kind="stable")]
+        return np.arange(len(frame))
+    return encoder.time_order(frame[order_by].to_numpy(dtype=object), decimal)
 
 
 def windows(series: np.ndarray, window: int, count: int) -> np.ndarray:
     """``(count, window, features)``: sample ``i`` is rows ``i .. i + window - 1``."""
-    from numpy.lib.stride_tricks import sliding_window_view
-
-    return np.ascontiguousarray(sliding_window_view(series, window, axis=0).transpose(0, 2, 1)[:count])
+    return encoder.windows(series, window, count)
 
 
 def encode_csv(path: Path, pre: dict, delimiter: str | None = None,
@@ -265,7 +230,7 @@ def encode_images(path: Path, pre: dict) -> tuple[np.ndarray, list[str]]:
             print(f"skipped {name}: {err}", file=sys.stderr)
     if not pixels:
         raise DataProblem(f"{path} holds no readable images")
-    return np.divide(np.stack(pixels), np.float32(255), dtype=np.float32), ids
+    return encoder.to_unit(np.stack(pixels)), ids
 
 
 def encode(path: Path, pre: dict, delimiter: str | None = None,
@@ -292,30 +257,12 @@ def predict(model, x: np.ndarray, batch_size: int = 1024, device: str = "cpu") -
 
 
 def number(value) -> str:
-    return f"{float(value):.9g}"
+    return encoder.number(value)
 
 
 def prediction_rows(outputs: np.ndarray, ids: list[str], id_name: str, pre: dict) -> list[list[str]]:
     """The predictions table: a header row, then one row per sample."""
-    task = pre.get("task")
-    classes = pre.get("class_names") or []
-    targets = pre.get("target_names") or []
-    if task == "classification":
-        header = [id_name, "prediction"] + [f"prob_{c}" for c in classes]
-        best = outputs.argmax(axis=1)
-        body = [[i, classes[b]] + [number(p) for p in row] for i, b, row in zip(ids, best, outputs)]
-    elif task == "multilabel":
-        header = [id_name, "prediction"] + [f"prob_{t}" for t in targets]
-        body = [[i, "|".join(t for t, p in zip(targets, row) if p >= 0.5)] + [number(p) for p in row]
-                for i, row in zip(ids, outputs)]
-    elif task == "regression":
-        flat = outputs.reshape(len(outputs), -1)
-        names = ["prediction"] if flat.shape[1] == 1 else [f"prediction_{t}" for t in targets]
-        header = [id_name] + names
-        body = [[i] + [number(v) for v in row] for i, row in zip(ids, flat)]
-    else:  # reconstruction: how far the output is from the input
-        header = [id_name, "prediction"]
-        body = [[i, number(v)] for i, v in zip(ids, outputs)]
+    header, body = encoder.prediction_table(outputs, ids, id_name, pre)
     return [header] + body
 
 

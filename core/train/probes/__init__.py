@@ -3,7 +3,8 @@
 A probe is a :class:`~core.train.callbacks.Callback`. Give it a ``sink`` (any callable;
 the GUI worker's emits a queued Qt signal) and pass it to the trainer with the other
 callbacks. Every snapshot is a small dataclass of numpy arrays and Python numbers
-with a ``kind`` field:
+with a ``kind`` field, the name of its probe in the registry :data:`PROBES`
+(:mod:`core.train.probes.registry`):
 
 ========================  ==========================================  =========================
 ``kind``                  class                                       from
@@ -23,23 +24,21 @@ defaults of :func:`standard_probes` cost less than 5% of training throughput
 
 from __future__ import annotations
 
+# Registration order is the order of the designer's tabs: activations, norms, boundary, report.
 from core.train.probes.activations import ActivationProbe, ActivationSnapshot, LayerActivation
-from core.train.probes.base import Probe
+from core.train.probes.norms import NormProbe, NormSnapshot  # noqa: I001
 from core.train.probes.boundary import DecisionBoundary, DecisionBoundaryProbe
-from core.train.probes.norms import NormProbe, NormSnapshot
 from core.train.probes.report import FinalReport, FinalReportProbe, SamplePredictions
+from core.train.probes.base import Probe
+from core.train.probes.registry import PROBES, ProbeSpec, probes_for
 
-__all__ = ["ActivationProbe", "ActivationSnapshot", "DecisionBoundary", "DecisionBoundaryProbe",
-           "FinalReport", "FinalReportProbe", "LayerActivation", "NormProbe", "NormSnapshot",
-           "Probe", "SamplePredictions", "standard_probes"]
+__all__ = ["PROBES", "ActivationProbe", "ActivationSnapshot", "DecisionBoundary",
+           "DecisionBoundaryProbe", "FinalReport", "FinalReportProbe", "LayerActivation",
+           "NormProbe", "NormSnapshot", "Probe", "ProbeSpec", "SamplePredictions", "probes_for",
+           "standard_probes"]
 
 
 def standard_probes(sink, info) -> list[Probe]:
-    """Every probe that applies to this data, at its default rate, all sending to ``sink``.
-
-    The decision boundary is included only for 2-D inputs with classes.
-    """
-    probes: list[Probe] = [ActivationProbe(sink), NormProbe(sink), FinalReportProbe(sink)]
-    if DecisionBoundaryProbe.applies(info):
-        probes.insert(2, DecisionBoundaryProbe(sink))
-    return probes
+    """Every registered probe that applies to this data, at its default rate, all sending to
+    ``sink`` (the decision boundary, for instance, only for 2-D inputs with classes)."""
+    return [spec.make(sink) for spec in probes_for(info)]

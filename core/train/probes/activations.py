@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.train.probes.base import Probe, Sink, probe_rows, probe_split
+from core.train.probes.registry import PROBES, ProbeSpec
 
 #: Quantile levels of every layer's outputs, for a band plot over time.
 QUANTILE_LEVELS = (0.0, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0)
@@ -146,3 +147,10 @@ class ActivationProbe(Probe):
         edges = np.linspace(q[0], q[-1], self.bins + 1, dtype=np.float32)
         return LayerActivation(name, layer_type, tuple(out.shape[1:]), q,
                                histogram.cpu().numpy().astype(np.int64), edges, mean, std, dead, maps)
+
+
+PROBES.register(ProbeSpec(
+    name="activations", title="Activations",
+    doc="Every layer's outputs on a fixed batch: quantiles, histogram, mean, std, dead units, feature maps.",
+    make=ActivationProbe, snapshot=ActivationSnapshot, views=("activations", "feature_maps"),
+    part="activations"))

@@ -8,6 +8,7 @@ import numpy as np
 
 from core.data.dataset import CLASSIFICATION
 from core.train.probes.base import Probe, Sink, probe_rows
+from core.train.probes.registry import PROBES, ProbeSpec
 
 
 @dataclass
@@ -96,3 +97,10 @@ def _scaling(preprocessing: dict) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(2, np.float32), np.ones(2, np.float32)
     return (np.asarray(scaling["mean"], np.float32).reshape(-1)[:2],
             np.asarray(scaling["scale"], np.float32).reshape(-1)[:2])
+
+
+PROBES.register(ProbeSpec(
+    name="decision_boundary", title="Decision boundary",
+    doc="For 2-D points with classes: the class probabilities over a grid covering the data.",
+    make=DecisionBoundaryProbe, snapshot=DecisionBoundary, views=("boundary",), part="boundary",
+    applies=DecisionBoundaryProbe.applies))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.train.probes.base import Probe, Sink
+from core.train.probes.registry import PROBES, ProbeSpec
 
 
 @dataclass
@@ -56,3 +57,9 @@ class NormProbe(Probe):
             start = stop
         return NormSnapshot("norms", epoch, batch, step, names, np.array(weight_norm),
                             np.array(grad_norm))
+
+
+PROBES.register(ProbeSpec(
+    name="norms", title="Gradients",
+    doc="Each layer's weight norm and the norm of its last gradient: vanishing or exploding gradients.",
+    make=NormProbe, snapshot=NormSnapshot, views=("norms",), part="norms"))

@@ -11,6 +11,7 @@ from core.data.dataset import CLASSIFICATION, MULTILABEL, RECONSTRUCTION, REGRES
 from core.train.callbacks import FAILED, Callback, TrainResult
 from core.train.metrics import classification_metrics, per_class_metrics, regression_metrics
 from core.train.probes.base import Sink, probe_rows
+from core.train.probes.registry import PROBES, ProbeSpec
 
 
 @dataclass
@@ -146,3 +147,9 @@ def make_report(trainer, gallery_size: int = 32, max_regression_points: int = 50
     samples = SamplePredictions(ids, x, None, out)
     return FinalReport("final_report", name, task, None,
                        {"mse": float(np.mean((out - x) ** 2)) if len(x) else 0.0}, None, None, samples)
+
+
+PROBES.register(ProbeSpec(
+    name="final_report", title="Results",
+    doc="After training: metrics, confusion matrix, per-class scores and a gallery of predictions.",
+    make=FinalReportProbe, snapshot=FinalReport, views=("results",), part="report", at_end=True))

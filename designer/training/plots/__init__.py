@@ -13,6 +13,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QCheckBox, QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from core.atomic import write_text_atomic
+from core.train.probes.registry import PROBES
 from core.train.rundir import metrics_csv_text
 from designer.training.live import LiveRun
 from designer.training.plots.results import ResultsView
@@ -22,6 +23,9 @@ from designer.training.widgets import ask_save_path, bar_row, button
 
 #: Redraws per second of the visible tab (only what changed is redrawn).
 REDRAW_HZ = 10
+#: The tabs a probe can name in its ``views`` (``core.train.probes.PROBES``), by attribute name.
+PROBE_VIEWS = {"activations": ActivationsView, "feature_maps": FeatureMapsView, "norms": NormsView,
+               "boundary": BoundaryView, "results": ResultsView}
 
 
 class TrainingPlots(QWidget):
@@ -60,13 +64,15 @@ class TrainingPlots(QWidget):
         self._set_tab_visibility()
 
     def _make_views(self) -> None:
+        """The overview and loss tabs, then each registered probe's views in registry order."""
         self.overview = OverviewView()
         self.loss = LossView()
-        self.activations = ActivationsView()
-        self.feature_maps = FeatureMapsView()
-        self.norms = NormsView()
-        self.boundary = BoundaryView()
-        self.results = ResultsView()
+        self._views: list[QWidget] = [self.overview, self.loss]
+        for spec in PROBES:
+            for name in spec.views:
+                view = PROBE_VIEWS[name]()
+                setattr(self, name, view)
+                self._views.append(view)
         for view in self.views:
             self.tabs.addTab(view, view.title)
         self.feature_maps.sample_chosen.connect(self.sample_chosen)
@@ -94,8 +100,7 @@ class TrainingPlots(QWidget):
 
     @property
     def views(self) -> list[QWidget]:
-        return [self.overview, self.loss, self.activations, self.feature_maps, self.norms, self.boundary,
-                self.results]
+        return list(self._views)
 
     # ------------------------------------------------------------------ data
     def set_live(self, live: LiveRun, sample_count: int = 0) -> None:
@@ -124,11 +129,10 @@ class TrainingPlots(QWidget):
             view.update_from(self.live)
 
     def _set_tab_visibility(self) -> None:
-        live = self.live
-        shown = {self.boundary: live.boundary is not None,
-                 self.feature_maps: bool(self.feature_maps.maps.layers_with_maps(live)),
-                 self.results: live.report is not None}
-        for view, visible in shown.items():
+        """A view with a ``shown(live)`` method has its tab only while that is true."""
+        for view in self.views:
+            shown = getattr(view, "shown", None)
+            visible = True if shown is None else shown(self.live)
             index = self.tabs.indexOf(view)
             if self.tabs.isTabVisible(index) != visible:
                 self.tabs.setTabVisible(index, visible)

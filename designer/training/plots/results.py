@@ -82,6 +82,9 @@ class ResultsView(QWidget):
         self._version = None
         self.report = None
 
+    def shown(self, live: LiveRun) -> bool:
+        return live.report is not None
+
     # ------------------------------------------------------------------ drawing
     def update_from(self, live: LiveRun) -> bool:
         if live.versions["report"] == self._version:

@@ -264,6 +264,10 @@ class FeatureMapsView(PlotView):
     def set_sample_count(self, count: int) -> None:
         self.sample_box.setRange(0, max(0, count - 1))
 
+    def shown(self, live: LiveRun) -> bool:
+        """Only while some layer has image-shaped outputs."""
+        return bool(FeatureMaps.layers_with_maps(live))
+
     def update_from(self, live: LiveRun) -> bool:
         layers = FeatureMaps.layers_with_maps(live)
         if layers != self._layers:
@@ -298,3 +302,6 @@ class BoundaryView(PlotView):
         super().__init__(parent)
         self.boundary = BoundaryImage(add_plot(self.layout_widget, 0, 0, "Decision boundary"))
         self.sets = [self.boundary]
+
+    def shown(self, live: LiveRun) -> bool:
+        return live.boundary is not None

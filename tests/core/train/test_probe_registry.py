@@ -1,0 +1,79 @@
+"""The live-probe registry's contract: every registered probe is refused twice, named in the
+sentence for a near miss, runs on a tiny network in training and sends the snapshot it
+declares (found again by its ``kind``), and is documented in docs/training.md. A new probe is
+tested by being registered."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from core.data.dataset import CLASSIFICATION, DataInfo
+from core.errors import UnknownNameError
+from core.train import prepare
+from core.train.probes import PROBES, Probe, probes_for, standard_probes
+from core.train.probes.registry import spec_of
+from tests.core.train.tiny import dataset, project
+
+ROOT = Path(__file__).resolve().parents[3]
+NAMES = PROBES.names()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_second_registration_is_refused(name):
+    with pytest.raises(ValueError, match=f"live probe '{name}' is already registered"):
+        PROBES.register(PROBES.get(name))
+    assert PROBES.get(name).name == name
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_an_unknown_probe_is_one_sentence(name):
+    typo = name.upper()
+    with pytest.raises(UnknownNameError, match=f"unknown live probe {typo!r}: did you mean {name!r}\\?"):
+        PROBES.get(typo)
+
+
+def test_importing_the_registry_does_not_import_torch():
+    code = ("import sys; import core.train.probes, core.train.probes.registry;"
+            " assert 'torch' not in sys.modules, 'torch was imported'")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_standard_probes_are_the_registered_ones_that_apply():
+    points = DataInfo((2,), CLASSIFICATION, class_names=["a", "b"])
+    images = DataInfo((1, 8, 8), CLASSIFICATION, class_names=["a", "b"])
+    for info in (points, images):
+        specs = probes_for(info)
+        assert specs == [spec for spec in PROBES if spec.applies(info)]
+        assert [type(p) for p in standard_probes(print, info)] == [spec.make for spec in specs]
+    assert len(probes_for(points)) == len(PROBES) > len(probes_for(images))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_probe_runs_in_training_and_sends_its_snapshot(name, tmp_path):
+    spec = PROBES.get(name)
+    proj = project(tmp_path, training={"epochs": 2, "batch_size": 16, "seed": 0})
+    data = dataset(proj)  # 2-D points with three classes: every probe applies
+    assert spec.applies(data.info)
+    got: list = []
+    probe = spec.make(got.append)
+    assert isinstance(probe, Probe) != spec.at_end  # live probes run at a rate, the others once
+    if isinstance(probe, Probe):
+        probe.every_batches, probe.every_seconds = 3, None
+    prepare(proj, data, run_dir=tmp_path / "run", callbacks=[probe]).fit()
+    assert got and (len(got) == 1) == spec.at_end
+    for snapshot in got:
+        assert isinstance(snapshot, spec.snapshot) and snapshot.kind == name
+        assert spec_of(snapshot) is spec
+    assert spec.title and spec.doc and spec.views and spec.part
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_probe_is_documented(name):
+    spec = PROBES.get(name)
+    text = (ROOT / "docs" / "training.md").read_text(encoding="utf-8")
+    assert f'kind `"{name}"`' in text and f"`{spec.make.__name__}(sink" in text
