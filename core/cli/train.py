@@ -286,7 +286,7 @@ def _metrics_line(row: dict | None) -> str:
     """The loss and validation/test columns of a metrics row (training metrics left out)."""
     if not row:
         return "-"
-    skip = ("epoch", "seconds", "samples_per_second", "learning_rate")
+    skip = ("epoch", "seconds", "samples_per_second", "train_samples_per_second", "learning_rate")
     return ", ".join(f"{k} {_fmt(v)}" for k, v in row.items()
                      if k not in skip and (k == "train_loss" or not k.startswith("train_")))
 

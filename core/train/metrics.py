@@ -108,7 +108,11 @@ class Evaluation:
 
 def epoch_row(epoch: int, train: Evaluation, val: Evaluation | None, metrics: list[str],
               learning_rate: float, seconds: float, train_seconds: float) -> dict[str, Any]:
-    """One metrics.csv row: epoch, losses, train_ and val_ metrics, learning rate, timing."""
+    """One metrics.csv row: epoch, losses, train_ and val_ metrics, learning rate, timing.
+
+    ``seconds`` is the epoch's wall time from the previous epoch's row (so saving and
+    callbacks count); ``train_seconds`` the training steps alone.
+    """
     row: dict[str, Any] = {"epoch": epoch, "train_loss": train.loss}
     if val is not None:
         row["val_loss"] = val.loss
@@ -117,7 +121,10 @@ def epoch_row(epoch: int, train: Evaluation, val: Evaluation | None, metrics: li
         row.update({k: v for k, v in val.row("val", metrics).items() if k != "val_loss"})
     row["learning_rate"] = float(learning_rate)
     row["seconds"] = round(seconds, 4)
-    row["samples_per_second"] = round(train.samples / max(train_seconds, 1e-9), 1)
+    # Honest: over the epoch's whole wall time (validation, saving, callbacks included) ...
+    row["samples_per_second"] = round(train.samples / max(seconds, 1e-9), 1)
+    # ... and the training steps alone, named as such.
+    row["train_samples_per_second"] = round(train.samples / max(train_seconds, 1e-9), 1)
     return row
 
 

@@ -280,6 +280,9 @@ class Trainer:
 
     # ------------------------------------------------------------------ epochs
     def _epochs(self) -> tuple[str, str | None]:
+        # An epoch's wall time runs from the previous epoch's row to this one's, so it holds
+        # the previous epoch's saving and callbacks too: the honest rate of a whole run.
+        clock, paused_at_clock = time.perf_counter(), self.control.paused_seconds
         while self.epoch < self.spec.epochs:
             epoch = self.epoch + 1
             started = time.perf_counter()
@@ -291,7 +294,9 @@ class Trainer:
             val = self._evaluate(self.val) if self.val else None
             if val is not None and not math.isfinite(val.loss):
                 raise self._diverged(epoch, None, val.loss, "validation")
-            seconds = time.perf_counter() - started - (self.control.paused_seconds - paused_before)
+            now = time.perf_counter()
+            seconds = now - clock - (self.control.paused_seconds - paused_at_clock)
+            clock, paused_at_clock = now, self.control.paused_seconds
             row = epoch_row(epoch, train, val, self.spec.metrics,
                             self.optimizer.param_groups[0]["lr"], seconds, train_seconds)
             is_best = self.tracker.update(row)

@@ -73,7 +73,7 @@ def test_the_run_folder_holds_everything_and_reads_back(tmp_path):
     assert run["versions"]["torch"] == torch.__version__
     header = (run_dir / "metrics.csv").read_text().splitlines()[0].split(",")
     assert header[:3] == ["epoch", "train_loss", "val_loss"]
-    assert header[-3:] == ["learning_rate", "seconds", "samples_per_second"]
+    assert header[-4:] == ["learning_rate", "seconds", "samples_per_second", "train_samples_per_second"]
     assert "val_accuracy" in header and "val_f1" in header
     ckpt = torch.load(run_dir / "last.ckpt", weights_only=True)
     assert {"model", "optimizer", "scheduler", "rng", "epoch"} <= set(ckpt)

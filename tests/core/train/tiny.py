@@ -66,5 +66,5 @@ def metrics_rows(run_dir: Path) -> list[dict]:
     """metrics.csv rows without the timing columns (which differ from run to run)."""
     from core.train.rundir import read_metrics_csv
 
-    return [{k: v for k, v in row.items() if k not in ("seconds", "samples_per_second")}
+    return [{k: v for k, v in row.items() if k not in ("seconds", "samples_per_second", "train_samples_per_second")}
             for row in read_metrics_csv(Path(run_dir) / "metrics.csv")]
