@@ -153,6 +153,7 @@ class _Job:
         self.stage: Path | None = None
         self.error = ""
         self.difference: Difference | None = None
+        self.notes: list[str] = []
 
     @property
     def staged(self) -> Path:
@@ -170,14 +171,14 @@ class _Job:
         except OSError as err:
             raise ExportError(write_failure(self.path.parent, err)) from None
         try:
-            self.fmt.write_to(trained, self.staged, sample, record, final_dir=self.path.parent)
+            self.notes = self.fmt.write_to(trained, self.staged, sample, record, final_dir=self.path.parent)
         except ExportError as err:
             self.error = str(err)
         except OSError as err:  # a full disk, a folder that became read-only
             raise ExportError(write_failure(self.path, err)) from None
 
     def finish(self, checked_on: str) -> ExportResult:
-        notes = [self.fmt.deprecated] if self.fmt.deprecated else []
+        notes = ([self.fmt.deprecated] if self.fmt.deprecated else []) + self.notes
         if not self.error and self.difference is not None and not self.difference.ok:
             d = self.difference
             self.error = (f"its outputs differ from the in-app model by up to {d.absolute:.3g}"

@@ -60,10 +60,11 @@ class ExportFormat:
     def checked_in_clean_process(self) -> bool:
         return bool(self.clean_check)
 
-    def write_to(self, trained, path: Path, sample, record: dict[str, Any], final_dir: Path) -> None:
-        """Write the export at ``path`` (a staging folder); ``final_dir`` is where it will end up."""
+    def write_to(self, trained, path: Path, sample, record: dict[str, Any], final_dir: Path) -> list[str]:
+        """Write the export at ``path`` (a staging folder); ``final_dir`` is where it will end up.
+        Returns the writer's notes for the person (e.g. which exporter made the file)."""
         extra = {"final_dir": final_dir} if self.wants_final_dir else {}
-        _resolve(self.write)(trained, path, sample, record, **extra)
+        return list(_resolve(self.write)(trained, path, sample, record, **extra) or [])
 
     def verify_here(self, trained, path: Path, x):
         """The :class:`~core.export.verify.Difference` from the in-app model (in this process)."""
