@@ -34,6 +34,8 @@ class Predictor:
     preprocessing: dict[str, Any]
     run: Callable[[np.ndarray], np.ndarray]
     source: str  # what it is, for messages: "run Spiral_MLP-2025...", "ONNX file model.onnx"
+    #: Sentences about how it predicted (e.g. through ONNX Runtime), added while it runs.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def task(self) -> str:
@@ -77,7 +79,7 @@ def open_predictor(path: str | Path) -> Predictor:
         if (path / "run.json").is_file():
             from core.export.source import open_run
 
-            return _from_trained(open_run(path), f"run {path.name}")
+            return _from_trained(open_run(path), f"run {path.name}", run_dir=path)
         if (path / "weights.safetensors").is_file():
             return _from_weights(path / "weights.safetensors", f"standalone-code folder {path.name}")
         raise ExportError(f"{path} is neither a training run folder (no run.json) nor an exported"
@@ -92,7 +94,9 @@ def open_predictor(path: str | Path) -> Predictor:
                       " TorchScript files are for other programs: predict from their run folder)")
 
 
-def _from_trained(trained, source: str) -> Predictor:
+def _from_trained(trained, source: str, run_dir: Path | None = None) -> Predictor:
+    """PyTorch runs the network; for a run folder, ONNX Runtime takes over once it is
+    checked equal (:mod:`core.export.predict_onnx`)."""
     import torch
 
     module = trained.inference_module()
@@ -101,7 +105,12 @@ def _from_trained(trained, source: str) -> Predictor:
         with torch.inference_mode():
             return module(torch.from_numpy(np.ascontiguousarray(x, np.float32))).numpy()
 
-    return Predictor(trained.preprocessing, run, source)
+    predictor = Predictor(trained.preprocessing, run, source)
+    if run_dir is not None:
+        from core.export.predict_onnx import cached_session, verified_runner
+
+        predictor.run = verified_runner(run, cached_session(trained, run_dir), predictor.notes)
+    return predictor
 
 
 def _from_weights(path: Path, source: str) -> Predictor:
@@ -170,6 +179,7 @@ def predict_file(model: str | Path | Predictor, data: str | Path, progress=None,
         outputs.append(predictor.run(encoded.x[start:start + BATCH]))
         report(0.3 + 0.7 * min(1.0, (start + BATCH) / max(len(encoded.x), 1)),
                f"predicting: {min(start + BATCH, len(encoded.x)):,} of {len(encoded.x):,}")
+    notes.extend(note for note in predictor.notes if note not in notes)
     result = np.concatenate(outputs) if outputs else np.zeros((0, 0), np.float32)
     if predictor.task == "reconstruction":
         result = ((result - encoded.x) ** 2).reshape(len(result), -1).mean(axis=1)
