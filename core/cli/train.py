@@ -48,6 +48,8 @@ def add_parser(subparsers) -> None:
                         help="train data-parallel in this many processes (DDP: gloo on CPU, NCCL on"
                              " GPUs, one GPU per process)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--profile-startup", action="store_true",
+                        help="print how long each phase before the first batch took")
 
 
 def _positive_int(text: str) -> int:
@@ -172,8 +174,15 @@ def _train(args: argparse.Namespace) -> int:
     distributed = init_from_env(overrides.get("device", "auto"))
     main = distributed is None or distributed.is_main
     callbacks = [ProgressBar()] if main and not args.quiet else []
+    clock = None
+    if main and getattr(args, "profile_startup", False):
+        from core.cli.startup import StartupClock
+
+        clock = StartupClock()
+        clock.mark("start Python and import LayerForge's command line")
+        callbacks.append(clock)
     try:
-        trainer = _make_trainer(args, overrides, distributed, callbacks)
+        trainer = _make_trainer(args, overrides, distributed, callbacks, clock)
         if main and args.overwrite and args.run_dir and not args.resume:
             _clear_old_run(Path(args.run_dir).expanduser())
         for note in trainer.notes if main else ():
@@ -194,22 +203,33 @@ def _train(args: argparse.Namespace) -> int:
     return EXIT_STOPPED
 
 
-def _make_trainer(args: argparse.Namespace, overrides: dict, distributed, callbacks: list):
+def _make_trainer(args: argparse.Namespace, overrides: dict, distributed, callbacks: list,
+                  clock=None):
+    mark = clock.mark if clock is not None else (lambda phase: None)
+    import torch  # noqa: F401 - imported here so that its time shows as a phase of its own
+
     from core.train.setup import continue_run, prepare
 
+    mark("import PyTorch")
     if args.resume:
-        return continue_run(args.resume, overrides=overrides, distributed=distributed,
-                            callbacks=callbacks)
+        trainer = continue_run(args.resume, overrides=overrides, distributed=distributed,
+                               callbacks=callbacks)
+        mark("read the run, its data and checkpoint; build the network")
+        return trainer
     from core.cli.check import data_override
     from core.data import load
     from core.project import Project
 
     project = Project.load(args.project)
     spec = data_override(project, args)
+    mark("read the project")
     dataset = load(spec if spec is not None else project.data, project.directory)
-    return prepare(project, dataset, overrides=overrides, data_spec=spec,
-                   run_dir=Path(args.run_dir).expanduser().resolve() if args.run_dir else None,
-                   distributed=distributed, callbacks=callbacks)
+    mark("load the data")
+    trainer = prepare(project, dataset, overrides=overrides, data_spec=spec,
+                      run_dir=Path(args.run_dir).expanduser().resolve() if args.run_dir else None,
+                      distributed=distributed, callbacks=callbacks)
+    mark("check the design, build the network, initialise its weights")
+    return trainer
 
 
 class _stop_on_signals:
