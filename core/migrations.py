@@ -16,7 +16,7 @@ import copy
 from typing import Any, Callable
 
 #: The format_version this LayerForge writes.
-CURRENT = 1
+CURRENT = 2
 
 Step = Callable[[dict[str, Any]], list[str]]
 _STEPS: dict[int, Step] = {}
@@ -49,3 +49,17 @@ def migrate(data: dict[str, Any], current: int | None = None) -> tuple[dict[str,
         version += 1
         result["format_version"] = version
     return result, notes
+
+
+@migration(1)
+def early_stopping_was_off(data: dict[str, Any]) -> list[str]:
+    """Format 2 stops early by default (patience 10); a format-1 file that did not ask for
+    early stopping keeps training every epoch, as it did."""
+    training = data.get("training")
+    if training is None:
+        training = data["training"] = {}
+    if isinstance(training, dict) and "early_stopping" not in training:
+        training["early_stopping"] = None
+        return ["early stopping stays off, as it was by default when the file was saved"
+                " (new projects stop early after 10 epochs without improvement)"]
+    return []

@@ -259,7 +259,8 @@ def _parse(training: Any, info: DataInfo | None) -> tuple[TrainSpec, list[str]]:
                                     wants="a number above 0 (such as 1.0)")
     spec.metrics = _metrics(check, training.get("metrics"), task)
     spec.monitor = _monitor(check, training.get("monitor", "val_loss"), spec.metrics, task)
-    spec.early_stopping = _early_stopping(check, training.get("early_stopping"))
+    # On by default (patience 10): small tables reach their best epoch early (format 2).
+    spec.early_stopping = _early_stopping(check, training.get("early_stopping", True))
     spec.gradient_clip = check.number("gradient_clip", None, low=0, low_open=True, high=1e9,
                                       optional=True,
                                       wants="a number above 0 (such as 1.0), or null for none")

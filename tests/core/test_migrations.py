@@ -1,9 +1,8 @@
 """Older project files are brought up to the current format on load (core.migrations).
 
-There is no format change yet (format_version 1 is current), so the hook is tested with
-a step registered for the test: a version-1 file that names its learning rate ``lr``
-becomes a version-2 file with ``learning_rate``. Each real migration gets its own test
-here, loading a file of the old version.
+One test per real migration loads a file of the old version; the mechanism itself is
+tested with a step registered for the test (format 2 -> a pretend format 3 that renames
+``lr`` to ``learning_rate``).
 """
 
 from __future__ import annotations
@@ -17,22 +16,49 @@ from core import migrations
 from core.check import check_project
 from core.errors import ProjectError
 from core.project import Project
+from core.train.spec import TrainSpec
 
-OLD = {"format": "layerforge.project", "format_version": 1, "name": "Old",
-       "graph": {"nodes": [{"id": "input", "type": "Input", "params": {"shape": [2]}},
-                           {"id": "output", "type": "Output", "params": {"units": 2}}],
-                 "edges": [{"source": "input", "target": "output"}]},
+GRAPH = {"nodes": [{"id": "input", "type": "Input", "params": {"shape": [2]}},
+                   {"id": "output", "type": "Output", "params": {"units": 2}}],
+         "edges": [{"source": "input", "target": "output"}]}
+VERSION_1 = {"format": "layerforge.project", "format_version": 1, "name": "Old", "graph": GRAPH,
+             "training": {"epochs": 40}}
+OLD = {"format": "layerforge.project", "format_version": 2, "name": "Old", "graph": GRAPH,
        "training": {"lr": 0.5}}
 
 
+# ---------------------------------------------------------------------- 1 -> 2
+def test_a_format_1_file_keeps_training_every_epoch(tmp_path):
+    """Format 2 stops early by default; a format-1 file that never asked keeps it off."""
+    path = tmp_path / "v1.lfproj"
+    path.write_text(json.dumps(VERSION_1))
+    project = Project.load(path)
+    assert project.training == {"epochs": 40, "early_stopping": None}
+    assert TrainSpec.from_dict(project.training).early_stopping is None
+    assert project.migration_notes == ["v1.lfproj: early stopping stays off, as it was by default when"
+                                       " the file was saved (new projects stop early after 10 epochs"
+                                       " without improvement)"]
+    assert json.loads(project.to_json())["format_version"] == 2
+
+
+def test_format_1_choices_and_new_projects(tmp_path):
+    chosen = {**VERSION_1, "training": {"early_stopping": {"patience": 3}}}
+    project = Project.from_dict(chosen)
+    assert project.training == {"early_stopping": {"patience": 3}} and project.migration_notes == []
+    bare = {k: v for k, v in VERSION_1.items() if k != "training"}
+    assert Project.from_dict(bare).training == {"early_stopping": None}
+    assert TrainSpec.from_dict({}).early_stopping.patience == 10  # a new project stops early
+
+
+# ---------------------------------------------------------------------- the mechanism
 @pytest.fixture
-def version_two(monkeypatch):
-    """Pretend this LayerForge writes format_version 2, with a step from version 1."""
+def version_three(monkeypatch):
+    """Pretend this LayerForge writes format_version 3, with a step from version 2."""
     steps = dict(migrations._STEPS)
     monkeypatch.setattr(migrations, "_STEPS", steps)
-    monkeypatch.setattr(migrations, "CURRENT", 2)
+    monkeypatch.setattr(migrations, "CURRENT", 3)
 
-    @migrations.migration(1)
+    @migrations.migration(2)
     def rename_lr(data):
         training = data.get("training") or {}
         if "lr" in training:
@@ -42,7 +68,7 @@ def version_two(monkeypatch):
     return rename_lr
 
 
-def test_a_version_one_file_is_migrated_on_load_and_saved_as_version_two(version_two, tmp_path):
+def test_an_older_file_is_migrated_on_load_and_saved_as_the_current_version(version_three, tmp_path):
     path = tmp_path / "old.lfproj"
     path.write_text(json.dumps(OLD))
     project = Project.load(path)
@@ -50,30 +76,36 @@ def test_a_version_one_file_is_migrated_on_load_and_saved_as_version_two(version
     assert project.migration_notes == ["old.lfproj: training.lr is now called learning_rate"]
     assert check_project(project).notes == project.migration_notes  # `layerforge check` prints them
     saved = json.loads(Project.from_json(project.to_json()).to_json())
-    assert saved["format_version"] == 2 and saved["training"] == {"learning_rate": 0.5}
+    assert saved["format_version"] == 3 and saved["training"] == {"learning_rate": 0.5}
 
 
-def test_migrating_leaves_the_given_data_alone(version_two):
+def test_steps_run_one_after_another_from_the_files_version(version_three):
+    migrated, notes = migrations.migrate({**VERSION_1, "training": {"lr": 0.1}})
+    assert migrated["format_version"] == 3
+    assert migrated["training"] == {"learning_rate": 0.1, "early_stopping": None} and len(notes) == 2
+
+
+def test_migrating_leaves_the_given_data_alone(version_three):
     data = copy.deepcopy(OLD)
     migrated, notes = migrations.migrate(data)
-    assert data == OLD and migrated["format_version"] == 2 and notes
+    assert data == OLD and migrated["format_version"] == 3 and notes
 
 
-def test_a_current_file_passes_unchanged_and_a_newer_one_is_refused(version_two):
-    current = {**OLD, "format_version": 2, "training": {"learning_rate": 0.1}}
+def test_a_current_file_passes_unchanged_and_a_newer_one_is_refused(version_three):
+    current = {**OLD, "format_version": 3, "training": {"learning_rate": 0.1}}
     assert migrations.migrate(current) == (current, [])
-    with pytest.raises(ProjectError, match="saved by a newer LayerForge .*reads up to 2"):
-        Project.from_dict({**OLD, "format_version": 3})
+    with pytest.raises(ProjectError, match="saved by a newer LayerForge .*reads up to 3"):
+        Project.from_dict({**OLD, "format_version": 4})
 
 
-def test_one_step_per_version_and_a_missing_step_is_a_bug(version_two, monkeypatch):
+def test_one_step_per_version_and_a_missing_step_is_a_bug(version_three, monkeypatch):
     with pytest.raises(ValueError, match="already registered"):
-        migrations.migration(1)(lambda data: [])
-    monkeypatch.setattr(migrations, "CURRENT", 3)
-    with pytest.raises(RuntimeError, match="no migration from project format_version 2"):
+        migrations.migration(2)(lambda data: [])
+    monkeypatch.setattr(migrations, "CURRENT", 4)
+    with pytest.raises(RuntimeError, match="no migration from project format_version 3"):
         migrations.migrate(OLD)
 
 
-def test_files_of_the_current_version_load_without_notes(examples):
+def test_the_shipped_examples_are_current(examples):
     for path in examples:
-        assert Project.load(path).migration_notes == []
+        assert Project.load(path).migration_notes == [], path.name

@@ -24,7 +24,8 @@ def shown_accuracy(controller) -> float:
 def test_spiral_mlp_reaches_95_percent_with_default_settings(qtbot, window, training, tmp_path):
     open_project(qtbot, window, example_copy(tmp_path, "spiral_mlp"))
     result = train_and_wait(qtbot, training, timeout=600_000)
-    assert result.status == "completed" and result.epochs_completed == 150
+    assert result.status == "completed"  # stopped early (patience 10) or after all 150 epochs
+    assert result.epochs_completed == 150 or result.reason.startswith("early stopping: val_loss did not improve")
     assert shown_accuracy(training) >= 0.95
     assert "val_accuracy" in training.panel.metric_label.text()
 
@@ -38,8 +39,9 @@ def test_shapes_cnn_reaches_95_percent(qtbot, window, training, tmp_path):
 
 
 def test_lstm_learns_the_sine_wave_classes(qtbot, window, training, tmp_path):
-    """Its own settings, 10 of its 30 epochs: far above chance (1/3) already."""
-    open_project(qtbot, window, example_copy(tmp_path, "lstm_sine", training={"epochs": 10}))
+    """Its own settings: far above chance (1/3). (After 10 of its 30 epochs it is still near
+    chance on this machine's torch build, so the whole run is needed.)"""
+    open_project(qtbot, window, example_copy(tmp_path, "lstm_sine"))
     result = train_and_wait(qtbot, training, timeout=600_000)
     assert result.status == "completed"
     rows = training.session.live.rows
