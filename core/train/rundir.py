@@ -87,16 +87,29 @@ def runs_folder(project_dir: str | Path | None, fallback: str | Path | None = No
 
 
 def default_run_dir(project_dir: str | Path | None, project_name: str, when: float | None = None,
-                    fallback: str | Path | None = None) -> Path:
-    """``<runs folder>/<project name>-<timestamp>/`` (see :func:`runs_folder`); a new name if that exists."""
+                    fallback: str | Path | None = None, data_label: str | None = None) -> Path:
+    """``<runs folder>/<project name>[-<data label>]-<timestamp>/`` (see :func:`runs_folder`);
+    a new name if that exists. ``data_label`` (:func:`data_label`) tells runs on other data apart."""
     stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(when))
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", project_name).strip("._") or "run"
-    base = runs_folder(project_dir, fallback) / f"{safe}-{stamp}"
+    parts = [_safe_name(project_name) or "run"] + ([_safe_name(data_label)] if data_label else [])
+    base = runs_folder(project_dir, fallback) / "-".join([p for p in parts if p] + [stamp])
     path, n = base, 2
     while path.exists():
         path = base.with_name(f"{base.name}-{n}")
         n += 1
     return path
+
+
+def data_label(data: dict[str, Any] | None) -> str | None:
+    """A short name for a project's data, for run names: a built-in dataset's name, else the
+    stem of its file or folder (``iris`` for ``data/iris.csv``); None without data."""
+    data = data or {}
+    label = data.get("name") or Path(str(data.get("path") or "")).stem
+    return str(label) if label else None
+
+
+def _safe_name(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._")
 
 
 def metrics_csv_text(rows: list[dict[str, Any]]) -> str:
@@ -168,6 +181,8 @@ class RunDirectory:
         self._queue: queue.Queue[tuple[str, Callable[[], bytes]] | None] = queue.Queue()
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
+        #: Seconds the writer thread has spent producing and writing files (fsync included).
+        self.busy_seconds = 0.0
 
     # ------------------------------------------------------------------ reading
     def read_run(self) -> dict[str, Any]:
@@ -196,6 +211,11 @@ class RunDirectory:
                                             daemon=True)
             self._thread.start()
         self._queue.put((name, produce))
+
+    @property
+    def idle(self) -> bool:
+        """Whether every queued write is done."""
+        return self._queue.unfinished_tasks == 0
 
     def write_json(self, name: str, data: Any) -> None:
         self.write(name, json_text(finite(data)))

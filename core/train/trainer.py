@@ -105,8 +105,7 @@ class Trainer:
         self._pending: dict[str, Any] | None = None
         self._best_unsaved = False
         self._last_write = float("-inf")
-        self._write_seconds = 0.0
-        self._write_overhead = 0.0
+        self._busy_before = 0.0
 
     # ------------------------------------------------------------------ the run's progress
     # Shorthands for the fields of ``self.run`` (the RunState the record and checkpoint read).
@@ -496,7 +495,11 @@ class Trainer:
             return True
         if self.tracker is not None and self.tracker.stop_reason:
             return True
-        cost = max(self._write_seconds, self._write_overhead)  # the writer's part may not be known yet
+        if not self.runs.idle:
+            return False  # the last files are still being written
+        # The last write's cost: the writer thread's time on it (fsync included) and this
+        # thread's time to hand it over (counted in by lowering the starting mark).
+        cost = self.runs.busy_seconds - self._busy_before
         return time.perf_counter() - self._last_write >= cost / SAVE_SHARE
 
     def _write_pending(self) -> None:
@@ -509,20 +512,12 @@ class Trainer:
             self.runs.write(WEIGHTS, lambda: record.weights_file(snapshot, name, epoch))
             self._best_unsaved = False
 
-        def timed(produce):
-            def job() -> bytes:
-                started = time.perf_counter()
-                data = produce()
-                self._write_seconds = time.perf_counter() - started + self._write_overhead
-                return data
-            return job
-
         started = time.perf_counter()
-        self.runs.write(CHECKPOINT, timed(lambda: checkpoint_bytes(state)))
+        self.runs.write(CHECKPOINT, lambda: checkpoint_bytes(state))
         history = state["history"]
         self.runs.write(METRICS_CSV, lambda: metrics_csv_text(history).encode("utf-8"))
         self.runs.write_json("run.json", record.running(self.run, self.spec))
-        self._write_overhead = time.perf_counter() - started
+        self._busy_before = self.runs.busy_seconds - (time.perf_counter() - started)
         self._last_write = time.perf_counter()
 
     def _weights_snapshot(self) -> dict[str, Any]:

@@ -56,13 +56,15 @@ def wine_project(folder: Path) -> Project:
     data["name"] = "Wine-like"
     data["data"] = {"kind": "csv", "path": str(csv), "target": "cultivar"}
     data["training"] = {"epochs": 200, "batch_size": 16, "optimizer": "adam", "learning_rate": 0.01,
-                        "seed": 0}
+                        "seed": 0, "early_stopping": None}
     return Project.from_dict(data, path=folder / "wine.lfproj")
 
 
 def example(name: str, folder: Path) -> Project:
-    return Project.from_dict(json.loads((ROOT / "resources/examples" / f"{name}.lfproj").read_text()),
-                             path=folder / f"{name}.lfproj")
+    """A shipped example with early stopping off: both arms run every epoch."""
+    data = json.loads((ROOT / "resources/examples" / f"{name}.lfproj").read_text())
+    data["training"]["early_stopping"] = None
+    return Project.from_dict(data, path=folder / f"{name}.lfproj")
 
 
 def hand_model(project: Project, dataset) -> nn.Module:
