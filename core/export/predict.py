@@ -184,40 +184,11 @@ def predict_file(model: str | Path | Predictor, data: str | Path, progress=None,
     if predictor.task == "reconstruction":
         result = ((result - encoded.x) ** 2).reshape(len(result), -1).mean(axis=1)
     id_name = "file" if _is_images(predictor.preprocessing) else "row"
-    header, rows = prediction_rows(result, encoded.ids, id_name, predictor.preprocessing)
+    from core.data.encoder import prediction_table
+
+    header, rows = prediction_table(result, encoded.ids, id_name, predictor.preprocessing)
     return PredictionTable(header, rows, result, list(encoded.ids), notes)
 
 
 def _is_images(pre: dict[str, Any]) -> bool:
     return pre.get("kind") == "image" or (pre.get("kind") == "builtin" and len(pre.get("input_shape") or []) == 3)
-
-
-def number(value: float) -> str:
-    """A prediction as text: 9 significant digits (a float32 read back exactly)."""
-    return f"{float(value):.9g}"
-
-
-def prediction_rows(outputs: np.ndarray, ids: list[str], id_name: str,
-                    pre: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
-    """The header and rows: identifier, ``prediction``, then ``prob_<class>`` per class
-    (classification and multilabel) or one column per target (several regression targets)."""
-    task = pre.get("task")
-    classes = list(pre.get("class_names") or [])
-    targets = list(pre.get("target_names") or [])
-    if task == "classification":
-        best = outputs.argmax(axis=1) if len(outputs) else np.zeros(0, int)
-        header = [id_name, "prediction"] + [f"prob_{c}" for c in classes]
-        rows = [[i, classes[b]] + [number(p) for p in row] for i, b, row in zip(ids, best, outputs)]
-    elif task == "multilabel":
-        header = [id_name, "prediction"] + [f"prob_{t}" for t in targets]
-        rows = [[i, "|".join(t for t, p in zip(targets, row) if p >= 0.5)] + [number(p) for p in row]
-                for i, row in zip(ids, outputs)]
-    elif task == "regression":
-        flat = outputs.reshape(len(outputs), -1)
-        names = ["prediction"] if flat.shape[1] == 1 else [f"prediction_{t}" for t in targets]
-        header = [id_name] + names
-        rows = [[i] + [number(v) for v in row] for i, row in zip(ids, flat)]
-    else:  # reconstruction: the mean squared difference between input and output
-        header = [id_name, "prediction"]
-        rows = [[i, number(v)] for i, v in zip(ids, outputs)]
-    return header, rows

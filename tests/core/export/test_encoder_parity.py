@@ -265,17 +265,6 @@ def test_the_encoder_is_dependency_free_and_agrees_with_the_csv_reader():
         np.testing.assert_array_equal(encoder.parse_numbers(cells, decimal), np.array(expected))
 
 
-def test_the_predictions_table_is_the_same_as_layerforge_predicts():
-    from core.export.predict import prediction_rows
-
-    outputs = np.array([[0.1, 0.7, 0.2], [0.5, 0.25, 0.25]], np.float32)
-    for pre in ({"task": "classification", "class_names": ["a", "b", "c"]},
-                {"task": "multilabel", "target_names": ["x", "y", "z"]},
-                {"task": "regression", "target_names": ["p", "q", "r"]}):
-        assert encoder.prediction_table(outputs, ["2", "3"], "row", pre) == prediction_rows(
-            outputs, ["2", "3"], "row", pre)
-
-
 def test_the_standalone_folder_runs_predict_py_without_layerforge(tmp_path):
     """Only predict.py, encoder.py and preprocessing.json are needed to encode (no model.py)."""
     folder = standalone_folder(tmp_path / "code")
