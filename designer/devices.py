@@ -114,3 +114,22 @@ def detector() -> DeviceDetector:
     if not _detector:
         _detector.append(DeviceDetector(QApplication.instance()))
     return _detector[0]
+
+
+class DeviceFinder(QObject):
+    """The device selector's entries, from the application's device detector (:func:`detector`,
+    which asks a child process off the GUI thread): ``found`` gives ``[(device, text), ...]``."""
+
+    found = Signal(list)
+    _connected = False
+
+    def start(self) -> None:
+        """Ask for the devices (once; later calls do nothing)."""
+        if not self._connected:
+            self._connected = True
+            detector().ready.connect(self._on_report)
+            detector().start()
+
+    def _on_report(self, report) -> None:
+        devices = [("auto", f"auto → {report.describe('auto')}")] + list(report.devices)
+        emit(self.found, devices)

@@ -5,7 +5,8 @@ same installation trains on a server without a display; ``layerforge [PROJECT]``
 the designer, with the project file if one is given. A word that is neither a command
 nor an existing file (``layerforge trian``) gets one line on stderr and exit code 2,
 never a window. ``layerforge --smoke-test`` checks an installation headless
-(designer/smoke_test.py).
+(designer/smoke_test.py). When Qt could not open a window for want of a system library,
+one line names the package to install (designer/qt_check.py) and the exit code is 2.
 """
 
 from __future__ import annotations
@@ -29,6 +30,12 @@ def main(argv: list[str] | None = None) -> int:
         from core.cli import unknown_word
 
         print(unknown_word(missing), file=sys.stderr)
+        return 2
+    from designer.qt_check import window_problem
+
+    problem = window_problem(argv)  # Qt would abort with a message that names no package
+    if problem is not None:
+        print(problem, file=sys.stderr)
         return 2
     from designer.app import run
 

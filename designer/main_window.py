@@ -154,6 +154,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ the project
     def set_project(self, project: "Project", dirty: bool = False) -> None:
         """Make ``project`` the current one (New, Open, restore); the undo history starts over."""
+        from designer.canvas.view import READABLE_SCALE
         from designer.window_parts import place_unplaced_nodes
 
         if self._project is not None and self._project is not project:
@@ -170,7 +171,7 @@ class MainWindow(QMainWindow):
         else:
             self.undo_stack.setClean()
         self._update_title()
-        self.view.fit_graph()
+        self.view.fit_graph(READABLE_SCALE)
         self.project_replaced.emit(project)
 
     def is_dirty(self) -> bool:

@@ -13,9 +13,10 @@ the training panel to call after each epoch), :meth:`ProblemsPanel.show_run_hint
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
+from PySide6.QtWidgets import (QListView, QListWidget, QListWidgetItem, QStyledItemDelegate,
+                               QStyleOptionViewItem, QWidget)
 
 from core.hints import design_hints, run_hints, training_hints
 from core.shapes import ERROR, HINT, WARNING, Problem
@@ -31,6 +32,23 @@ def _mark(severity: str) -> tuple[str, str]:
     return {ERROR: ("●", Colors.error), WARNING: ("▲", Colors.warning)}.get(severity, ("i", Colors.selected))
 
 
+class WrappingDelegate(QStyledItemDelegate):
+    """Items as wide as the list and as tall as their text wrapped to that width.
+
+    Qt sizes a wrapped item for a width a few pixels off the one it paints in: the list
+    then scrolled sideways, or cut the last line. Here the height is measured for a
+    slightly narrower text (at worst one spare line) and the width is the list's own.
+    """
+
+    SPARE = 10  # pixels narrower than the painted text
+
+    def sizeHint(self, option: QStyleOptionViewItem, index) -> QSize:
+        width = self.parent().viewport().width()
+        measured = QStyleOptionViewItem(option)
+        measured.rect = QRect(0, 0, max(40, width - option.decorationSize.width() - self.SPARE), 1)
+        return QSize(width, super().sizeHint(measured, index).height())
+
+
 class ProblemsPanel(QListWidget):
     node_requested = Signal(str)
 
@@ -39,6 +57,9 @@ class ProblemsPanel(QListWidget):
         self.setObjectName("problemList")
         self.setWordWrap(True)
         self.setUniformItemSizes(False)
+        self.setItemDelegate(WrappingDelegate(self))
+        self.setResizeMode(QListView.ResizeMode.Adjust)  # wrapped again when the panel's width changes
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.analysis = analysis
         self.run_hints: list[Problem] = []
         self._history: list[dict] = []

@@ -134,6 +134,7 @@ def apply(app: QApplication | None = None, mode: str | None = None, panels: bool
     ``panels=False`` sets only the part of the style sheet the window's shell needs
     (start-up); :func:`apply_panel_style` adds the rest.
     """
+    from designer.icons import install_style
     from designer.style import Colors
 
     app = app or QApplication.instance()
@@ -142,8 +143,7 @@ def apply(app: QApplication | None = None, mode: str | None = None, panels: bool
     _state["theme"] = theme
     for key, value in theme.colors.items():
         setattr(Colors, key, value)
-    if app.style().name().lower() != "fusion":
-        app.setStyle("Fusion")
+    install_style(app)  # Fusion, with icons in the theme's colours (designer/icons.py)
     app.setPalette(_palette(theme))
     sheet = theme.style_sheet()
     app.setStyleSheet(sheet if panels else sheet.split(PARTS_MARK)[0])

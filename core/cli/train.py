@@ -136,7 +136,7 @@ def _launch(args: argparse.Namespace) -> int:
         from core.cli.check import data_override
         from core.data import describe
         from core.project import Project
-        from core.train.rundir import default_run_dir
+        from core.train.rundir import data_label, default_run_dir
         from core.train.spec import TrainSpec
 
         project = Project.load(args.project)  # mistakes are reported once, here, not by every process
@@ -144,7 +144,8 @@ def _launch(args: argparse.Namespace) -> int:
         info = describe(data if data is not None else project.data, project.directory)
         device = TrainSpec.from_dict({**(project.training or {}), **_overrides(args)}, info).device
         if not args.run_dir:
-            argv += ["--run-dir", str(default_run_dir(project.directory, project.name))]
+            label = data_label(data if data is not None else project.data)
+            argv += ["--run-dir", str(default_run_dir(project.directory, project.name, data_label=label))]
     check_gpus(args.nproc, device)
     code = launch(args.nproc, argv)
     if code:

@@ -19,8 +19,8 @@ from core.project import Project
 from core.shapes import ShapeInference
 from core.train.callbacks import Callback
 from core.train.checkpoint import load_checkpoint, load_weights, seed_everything
-from core.train.rundir import (CHECKPOINT, default_run_dir, init_from_file, read_run_json,
-                               remove_interrupted_writes)
+from core.train.rundir import (CHECKPOINT, data_label, default_run_dir, init_from_file,
+                               read_run_json, remove_interrupted_writes)
 from core.train.spec import TrainSpec
 from core.train.trainer import Trainer
 
@@ -129,7 +129,8 @@ def prepare(project: Project, dataset: Dataset, *, overrides: dict[str, Any] | N
     if data_spec is not None:
         record["data"] = copy.deepcopy(data_spec)
     if run_dir is None:
-        run_dir = default_run_dir(project.directory, project.name)
+        run_dir = default_run_dir(project.directory, project.name,
+                                  data_label=data_label(data_spec if data_spec is not None else project.data))
     if distributed is not None:
         run_dir = distributed.broadcast_object(str(run_dir))
     return Trainer(module, dataset, spec, run_dir=run_dir, callbacks=callbacks, project=record,

@@ -26,6 +26,8 @@ from designer.editor import GraphEditor
 from designer.style import Colors
 
 GRID = 20.0
+#: A press and release on a card closer than this (screen pixels) is a click: the card stays put.
+CLICK_JITTER = 3
 
 
 class GraphScene(QGraphicsScene):
@@ -226,10 +228,15 @@ class GraphScene(QGraphicsScene):
 
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         super().mouseReleaseEvent(event)
+        travel = event.screenPos() - event.buttonDownScreenPos(Qt.MouseButton.LeftButton)
+        jitter = travel.manhattanLength() < CLICK_JITTER  # a click, not a move: no unsaved change
         moved = {}
         for node_id, start in self._press_positions.items():
             item = self.nodes.get(node_id)
             if item is not None and item.pos() != start:
+                if jitter:
+                    item.setPos(start)
+                    continue
                 moved[node_id] = (round(item.pos().x(), 1), round(item.pos().y(), 1))
         self._press_positions = {}
         if moved:

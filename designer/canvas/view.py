@@ -19,6 +19,8 @@ from designer.style import Colors, ui_font
 #: MIME type of a palette drag: the layer type name as UTF-8.
 LAYER_MIME = "application/x-layerforge-layer"
 MIN_SCALE, MAX_SCALE = 0.04, 3.0
+#: An opened project is never shown smaller than this: its cards' text stays readable.
+READABLE_SCALE = 0.8
 
 
 class GraphView(QGraphicsView):
@@ -60,8 +62,10 @@ class GraphView(QGraphicsView):
         self.resetTransform()
         self.centerOn(center)
 
-    def fit_graph(self) -> None:
-        """Show every card (F); never magnified beyond 100 %."""
+    def fit_graph(self, min_scale: float = MIN_SCALE) -> None:
+        """Show every card (F); never magnified beyond 100 %, nor shrunk below ``min_scale``
+        (an opened project: :data:`READABLE_SCALE`). A graph that does not fit then shows
+        from its start (top left) and the rest is a scroll or a pan away."""
         bounds = self.graph_scene.graph_bounds()
         if bounds.isEmpty():
             self.resetTransform()
@@ -69,9 +73,16 @@ class GraphView(QGraphicsView):
             return
         bounds = bounds.adjusted(-40, -40, 40, 40)
         self.fitInView(bounds, Qt.AspectRatioMode.KeepAspectRatio)
-        if self.transform().m11() > 1.0:
-            self.resetTransform()
-        self.centerOn(bounds.center())
+        scale = self.transform().m11()
+        if min_scale <= scale <= 1.0:
+            self.centerOn(bounds.center())
+            return
+        scale = min(1.0, max(scale, min_scale))
+        self.resetTransform()
+        self.scale(scale, scale)
+        seen = self.mapToScene(self.viewport().rect()).boundingRect()
+        self.centerOn(bounds.left() + min(bounds.width(), seen.width()) / 2,
+                      bounds.top() + min(bounds.height(), seen.height()) / 2)
 
     def center_on_node(self, node_id: str) -> None:
         item = self.graph_scene.nodes.get(node_id)

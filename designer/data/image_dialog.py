@@ -63,6 +63,7 @@ class ImageFolderDialog(ImportDialog):
         self.skipped.setToolTip("These files are left out; training goes on with the rest")
         self.skipped_box = QGroupBox("Files that cannot be read (skipped)")
         QVBoxLayout(self.skipped_box).addWidget(self.skipped)
+        self.skipped_box.hide()  # until the scan finds some
         left = QSplitter(Qt.Orientation.Vertical)
         left.addWidget(self.classes)
         left.addWidget(self.skipped_box)
@@ -179,6 +180,7 @@ class ImageFolderDialog(ImportDialog):
         for path, reason in skipped:
             self.skipped.addItem(f"{path} — {reason}")
         self.skipped_box.setTitle(f"Files that cannot be read (skipped): {len(skipped)}")
+        self.skipped_box.setVisible(bool(skipped))  # an empty box would take the classes' room
 
     def _on_class_selected(self, item, _previous=None) -> None:
         if item is None or self.scan is None:

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QListView, QListWidget, QListWidgetItem
 from designer.data.signals import emit
 from designer.style import Colors
 
-THUMB = 72
+THUMB = 96
 MAX_SHOWN = 240
 
 
@@ -35,11 +35,19 @@ def to_qimage(pixels: np.ndarray) -> QImage:
 
 
 def thumbnail(path: Path) -> QImage:
-    """The image oriented and converted as training reads it, shrunk to fit THUMB."""
+    """The image oriented and converted as training reads it, fitted to THUMB: shrunk, or a
+    small one (28×28) enlarged with its pixels kept sharp, so that it can be seen."""
+    from PIL import Image
+
     from core.data.image_decode import open_image
 
     image = open_image(path, None, "rgb")
-    image.thumbnail((THUMB, THUMB))
+    scale = THUMB / max(image.size)
+    if scale > 1:
+        size = (max(1, int(image.width * scale)), max(1, int(image.height * scale)))
+        image = image.resize(size, Image.Resampling.NEAREST)
+    else:
+        image.thumbnail((THUMB, THUMB))
     return to_qimage(np.asarray(image))
 
 

@@ -27,17 +27,36 @@ def run_predict(run_dir: Path, data: Path, progress, cancel):
     return predict_file(run_dir, data, progress, cancel=cancel)
 
 
+def percent(text: str) -> str:
+    """A probability cell as a person reads it: ``42.3 %``, ``< 0.1 %``, ``> 99.9 %``, ``100 %``
+    (the saved CSV keeps every digit; the cell's tooltip shows them too)."""
+    try:
+        value = float(text) * 100
+    except ValueError:
+        return text
+    if value in (0.0, 100.0):
+        return f"{value:.0f} %"
+    if value < 0.05:
+        return "< 0.1 %"
+    if value > 99.95:
+        return "> 99.9 %"
+    return f"{value:.1f} %"
+
+
 class PredictionModel(QAbstractTableModel):
-    """A read-only table over a PredictionTable's header and rows."""
+    """A read-only table over a PredictionTable's header and rows; class probabilities
+    (``prob_<class>`` columns) show as percentages."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.header: list[str] = []
         self.rows: list[list[str]] = []
+        self._percent: set[int] = set()
 
     def set_table(self, table) -> None:
         self.beginResetModel()
         self.header, self.rows = list(table.header), table.rows
+        self._percent = {i for i, name in enumerate(self.header) if name.startswith("prob_")}
         self.endResetModel()
 
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt's name
@@ -49,8 +68,11 @@ class PredictionModel(QAbstractTableModel):
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
+        text = self.rows[index.row()][index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return self.rows[index.row()][index.column()]
+            return percent(text) if index.column() in self._percent else text
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() in self._percent:
+            return text
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() >= 2:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

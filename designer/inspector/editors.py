@@ -11,8 +11,10 @@
 Every editor emits ``value_edited(value)`` when the person finishes an edit (not
 on every keystroke) and shows a value with ``set_value`` without emitting. A
 parameter with ``optional=True`` gets an "auto" check box: ticked means ``None``,
-whose meaning (``none_means``) is its tooltip. A text that cannot be a value is
-refused inline: the field turns red and the reason appears under it.
+whose meaning (``none_means``) is its tooltip, and the greyed field shows what auto
+stands for now (``auto (3)``: the editor's ``fallback``, else ``auto (from the data)``).
+A text that cannot be a value is refused inline: the field turns red and the reason
+appears under it.
 """
 
 from __future__ import annotations
@@ -194,12 +196,11 @@ class ParamEditor(QWidget):
         self.field.setEnabled(not checked)
         if checked:
             self.show_error(None)
+            self.show_auto()
             self.value_edited.emit(None)
             return
-        value = self._field_value()
-        if value is None:
-            value = self._fallback()
-            self._show_in_field(value)
+        value = self._fallback()  # what auto stood for: the person goes on from there
+        self._show_in_field(value)
         self.value_edited.emit(value)
 
     def _fallback(self) -> Any:
@@ -215,36 +216,57 @@ class ParamEditor(QWidget):
             return [int(low)] * (p.list_length[0] if p.list_length else 1)
         return int(low) if p.kind in ("int", "int_or_pair") else float(low)
 
-    def _field_value(self) -> Any:
-        field = self.field
-        if isinstance(field, QLineEdit):
-            try:
-                return self.parse_text(field.text())
-            except ParamError:
-                return None
-        if isinstance(field, QCheckBox):
-            return field.isChecked()
-        if isinstance(field, QComboBox):
-            return field.currentText()
-        return field.value()
-
     # ------------------------------------------------------------------ showing a value
     def set_value(self, value: Any) -> None:
-        """Show ``value`` (``None`` = automatic) without emitting ``value_edited``."""
-        self._value = value
+        """Show ``value`` (``None``: automatic, or the default of a parameter the node leaves
+        out) without emitting ``value_edited``."""
         self.show_error(None)
         if self.auto is not None:
             self.auto.blockSignals(True)
             self.auto.setChecked(value is None)
             self.auto.blockSignals(False)
             self.field.setEnabled(value is not None)
-        self._show_in_field(value if value is not None else (self.param.default if self.param.default is not None
-                                                            else self._fallback()))
+            if value is None:
+                self._value = None
+                self.show_auto()
+                return
+        if value is None:  # shown as its default: leaving the field unchanged is no edit
+            value = self.param.default if self.param.default is not None else self._fallback()
+        self._value = value
+        self._show_in_field(value)
+
+    def auto_text(self) -> str:
+        """What the field says while "auto" is ticked: ``auto (3)``, ``auto (from the data)``."""
+        resolved = self.fallback() if self.fallback is not None else None
+        if resolved is not None:
+            return f"auto ({format_value(resolved)})"
+        return f"auto ({self.param.none_means})" if self.param.none_means else "auto"
+
+    def show_auto(self) -> None:
+        """Show, greyed in the field, what "auto" stands for now (again when that changes)."""
+        if self.auto is None or not self.auto.isChecked():
+            return
+        field, text = self.field, self.auto_text()
+        if isinstance(field, QLineEdit):
+            field.blockSignals(True)
+            field.setText(text)
+            field.blockSignals(False)
+        elif isinstance(field, QAbstractSpinBox):  # the special text shows at the minimum
+            field.blockSignals(True)
+            field.setSpecialValueText(text)
+            field.setValue(field.minimum())
+            field.blockSignals(False)
+        else:
+            self._show_in_field(self._fallback())
+        self.auto.setToolTip(f"Automatic: {self.param.none_means or 'chosen for you'}"
+                             f" ({text.removeprefix('auto ').strip('()')} now)")
 
     def _show_in_field(self, value: Any) -> None:
         field = self.field
         field.blockSignals(True)
         try:
+            if isinstance(field, QAbstractSpinBox):
+                field.setSpecialValueText("")  # the auto text is gone with auto
             if isinstance(field, QLineEdit):
                 field.setText(format_value(value))
             elif isinstance(field, QCheckBox):

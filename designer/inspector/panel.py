@@ -184,12 +184,24 @@ class Inspector(QScrollArea):
             self.help_requested.emit(self.node_id)
 
     def _automatic_value(self, param) -> object:
-        """What "auto" currently means for ``param``, when its text says ("same as kernel_size")."""
-        match = re.match(r"same as (\w+)", param.none_means or "")
-        if match is None or self.node_id is None or self.graph is None:
+        """What "auto" currently means for ``param``: another setting ("same as kernel_size"), or
+        what the data gives ("from the data": the node's analysed output shape, 3 units)."""
+        if self.node_id is None or self.graph is None:
             return None
         node = self.graph.nodes[self.node_id]
-        return REGISTRY.get(node.type).effective_params(node.params).get(match.group(1))
+        match = re.match(r"same as (\w+)", param.none_means or "")
+        if match is not None:
+            return REGISTRY.get(node.type).effective_params(node.params).get(match.group(1))
+        if param.none_means != "from the data":
+            return None
+        analysis: Analysis | None = self.analysis.analysis
+        result = analysis.results.get(self.node_id) if analysis is not None else None
+        shape = result.output if result is not None and not result.error else None
+        if not shape:
+            return None
+        if param.kind == "int_list":
+            return list(shape)
+        return shape[0] if len(shape) == 1 else None
 
     def _show_values(self, node: Node) -> None:
         self.name_edit.blockSignals(True)
@@ -202,6 +214,8 @@ class Inspector(QScrollArea):
     def _show_analysis(self) -> None:
         if self.node_id is None:
             return
+        for editor in self.param_editors.values():
+            editor.show_auto()  # "auto (3)" follows the data
         analysis: Analysis | None = self.analysis.analysis
         result = analysis.results.get(self.node_id) if analysis is not None else None
         if result is None:

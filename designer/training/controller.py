@@ -12,19 +12,19 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMessageBox, QWidget
 
 from core.errors import TrainingError
-from core.train.rundir import default_run_dir
+from core.train.rundir import data_label, default_run_dir
 from designer import settings
-from designer.data.signals import emit
+from designer.devices import DeviceFinder
 from designer.lazy_panel import LazyPanel
 from designer.scrolling import scrolling
 from designer.training import fields as F
 from designer.training.commands import SetTraining
-from designer.training.panel import TrainingPanel
+from designer.training.panel import READY, TrainingPanel
 from designer.training.session import IDLE, LOADING, PAUSED, RUNNING, TrainingSession
 
 #: How long closing the window waits for the run to stop and save.
@@ -32,27 +32,6 @@ CLOSE_TIMEOUT_S = 120.0
 #: Device detection imports torch in a child process, which takes a core for seconds: it
 #: starts this long after the window is up, not while the window is being built.
 DETECT_DEVICES_AFTER_MS = 2000
-
-
-class DeviceFinder(QObject):
-    """The device selector's entries, from the application's device detector (``designer.devices``,
-    which asks a child process off the GUI thread): ``found`` gives ``[(device, text), ...]``."""
-
-    found = Signal(list)
-    _connected = False
-
-    def start(self) -> None:
-        """Ask for the devices (once; later calls do nothing)."""
-        from designer.devices import detector
-
-        if not self._connected:
-            self._connected = True
-            detector().ready.connect(self._on_report)
-            detector().start()
-
-    def _on_report(self, report) -> None:
-        devices = [("auto", f"auto → {report.describe('auto')}")] + list(report.devices)
-        emit(self.found, devices)
 
 
 NO_DATA = ("The project has no data yet: load a CSV file or an image folder (Data menu), or"
@@ -69,6 +48,7 @@ class TrainingController(QObject):
         self.history_panel = LazyPanel(self._make_history)
         self.project = None
         self._run_from_project = None  # the project a running run was started from
+        self._run_shown = False  # the panel and plots show a run (else their empty state)
         self.devices: list[tuple[str, str]] = [("auto", "auto"), ("cpu", "CPU")]
         self._make_actions()
         self._make_docks()
@@ -99,17 +79,21 @@ class TrainingController(QObject):
             act.triggered.connect(slot)
             return act
 
-        p = self.panel
-        self.train_action = action("&Train", self.train, "F5", "Train the network on the project's data",
-                                   p.train_button.icon())
-        self.pause_action = action("&Pause", self.pause, "F6", "Pause after the current batch",
-                                   p.pause_button.icon())
-        self.resume_action = action("&Resume", self.resume, "F7", "Go on training", p.resume_button.icon())
-        self.stop_action = action("&Stop", self.stop, "Shift+F5", "Stop; the run keeps its last epoch",
-                                  p.stop_button.icon())
+        self.train_action = action("&Train", self.train, "F5", "Train the network on the project's data")
+        self.pause_action = action("&Pause", self.pause, "F6", "Pause after the current batch")
+        self.resume_action = action("&Resume", self.resume, "F7", "Go on training")
+        self.stop_action = action("&Stop", self.stop, "Shift+F5", "Stop; the run keeps its last epoch")
         self.continue_action = action("&Continue Selected Run…", lambda: self.history.continue_selected(),
                                       None, "Go on training the run selected in the Runs panel")
         self.run_actions = [self.train_action, self.pause_action, self.resume_action, self.stop_action]
+        self._set_action_icons()
+
+    def _set_action_icons(self) -> None:
+        """The run actions' icons in the theme's text colour (again when the theme changes)."""
+        from designer.icons import themed_icon
+
+        for act, name in zip(self.run_actions, ("play", "pause", "resume", "stop")):
+            act.setIcon(themed_icon(name))
 
     def _make_docks(self) -> None:
         window = self.window
@@ -120,6 +104,7 @@ class TrainingController(QObject):
         self.menu = menu
         self.toolbar = window.addToolBar("Training")
         self.toolbar.setObjectName("trainingToolbar")
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)  # icons alone were missed
         self.toolbar.addActions(self.run_actions)
         right = _dock_of(getattr(window, "inspector", None))
         bottom = _dock_of(getattr(window, "problems", None))
@@ -171,6 +156,9 @@ class TrainingController(QObject):
         if analysis is not None and hasattr(analysis, "data_changed"):
             analysis.data_changed.connect(self._show_project)
             analysis.analysis_changed.connect(self._update_enabled)
+        stack = getattr(self.window, "undo_stack", None)
+        if stack is not None:
+            stack.indexChanged.connect(self._on_project_edited)
         self._on_state_changed(IDLE)
 
     # ------------------------------------------------------------------ the lazy docks
@@ -189,6 +177,8 @@ class TrainingController(QObject):
 
         plots = TrainingPlots()
         plots.sample_chosen.connect(self.session.set_sample_index)
+        if self.session.active or self._run_shown:
+            plots.set_live(self.session.live, self.session.probe_samples)
         return plots
 
     def _make_history(self):
@@ -208,14 +198,41 @@ class TrainingController(QObject):
         return getattr(analysis, "data_info", None)
 
     def set_project(self, project) -> None:
+        """Show ``project`` (New, Open): its settings and runs; while no run is going on, nothing
+        of an earlier project's run stays on screen (a running one keeps its progress)."""
         if self.project is not None:
             self.project.training_changed.disconnect(self._show_project)
         self.project = project
         if project is not None:
             project.training_changed.connect(self._show_project)
+        if not self.session.active:
+            self._show_no_run()
         self._show_project()
         if self.history_panel.built:
             self._show_runs_of_project(self.history)
+
+    def _show_no_run(self) -> None:
+        """The panel and the plots in their empty state, saying what to do."""
+        self._run_shown = False
+        self.panel.clear_run(self._ready_text())
+        self.panel.show_message(None)
+        if self.plots_panel.built:
+            self.plots.clear()
+
+    def _ready_text(self) -> str:
+        """What the panel says while it shows no run: how to start one, or what stops it."""
+        blocked = self.blocking_problem() if self.project is not None else None
+        if blocked == NO_DATA:
+            return NO_DATA
+        if blocked:
+            return "Not ready to train: fix the first problem in the Problems panel."
+        return READY
+
+    def _on_project_edited(self, *_args) -> None:
+        """An edit or an undo: a message about a run (it failed, a bug) no longer fits the project."""
+        if not self.session.active and self.panel.message_about == "run":
+            self.panel.show_message(None)
+            self._update_enabled()
 
     def _show_runs_of_project(self, history) -> None:
         history.set_folder(self.runs_folder(), self.project.name if self.project is not None else None)
@@ -285,28 +302,37 @@ class TrainingController(QObject):
             return False
         blocked = self.blocking_problem()
         if blocked:
-            self.panel.show_message(blocked if blocked == NO_DATA else f"Cannot train yet: {blocked}")
+            self.panel.show_message(blocked_text(blocked), about="project")
             return False
-        self.panel.show_message(None)
-        run_dir = default_run_dir(None, project.name, fallback=self.runs_folder())
+        run_dir = default_run_dir(None, project.name, fallback=self.runs_folder(),
+                                  data_label=data_label(project.data))
         self._run_from_project = project
         self.session.start(project, run_dir=run_dir, overrides=device_override(project))
-        self.show_plots()
+        self._show_starting_run()
         return True
 
     def continue_run(self, run_dir: Path, epochs: int | None = None) -> bool:
         """Go on with an earlier run from its checkpoint (``epochs``: the new total)."""
         if self.session.active:
             return False
-        self.panel.show_message(None)
         overrides = {"epochs": int(epochs)} if epochs else {}
         summary = next((r for r in self.history.runs if r.path == Path(run_dir)), None)
         if summary is not None and epochs is not None and epochs == summary.epochs:
             overrides = {}
         self._run_from_project = None
         self.session.continue_run(Path(run_dir), overrides=overrides)
-        self.show_plots()
+        self._show_starting_run()
         return True
+
+    def _show_starting_run(self) -> None:
+        """A run is loading: the panel and the plots drop the last run and wait for this one."""
+        from designer.training.plots import STARTING
+
+        self._run_shown = True
+        self.panel.show_message(None)
+        self.panel.clear_run(self.panel.status.text())  # the state's text: "Loading the data…"
+        self.show_plots()
+        self.plots.set_live(self.session.live, waiting=STARTING)
 
     def pause(self) -> None:
         self.session.pause()
@@ -349,8 +375,11 @@ class TrainingController(QObject):
         blocked = self.blocking_problem() if self.project is not None else None
         can_train = self.project is not None and blocked is None
         self.panel.set_state(state, can_train)
-        tip = (blocked if blocked == NO_DATA else f"Cannot train yet: {blocked}" if blocked
-               else "Train the network on the project's data (F5)")
+        if state == IDLE and not self._run_shown and self.panel.message_about != "run":
+            self.panel.status.setText(self._ready_text())
+        if state == IDLE and self.panel.message_about == "project":  # kept up to date, or gone
+            self.panel.show_message(blocked_text(blocked) if blocked else None, about="project")
+        tip = blocked_text(blocked) if blocked else "Train the network on the project's data (F5)"
         self.train_action.setToolTip(tip)
         self.train_action.setStatusTip(tip)
         self.panel.train_button.setToolTip(tip)
@@ -379,6 +408,9 @@ class TrainingController(QObject):
     def _on_finished(self, result) -> None:
         self.panel.on_finished(result)
         self._run_from_project = None
+        if result is None:  # nothing ran (a failure says why; a stop while loading is quiet)
+            self._run_shown = False
+            self.plots.clear()
         self._show_project()  # the form shows the project's values again
         if self.history_panel.built:
             self.history.set_live_dir(None)
@@ -392,6 +424,7 @@ class TrainingController(QObject):
     def _on_theme_changed(self, _theme=None) -> None:
         """Colours copied into the panel and the plots are set again (the data stays)."""
         self.panel.apply_style()
+        self._set_action_icons()
         if self.plots_panel.built:
             self.plots.restyle()
         if self.history_panel.built:
@@ -438,6 +471,11 @@ class TrainingController(QObject):
     def _on_quit(self) -> None:
         if self.session.active:
             self.session.stop_and_wait(CLOSE_TIMEOUT_S)
+
+
+def blocked_text(blocked: str) -> str:
+    """The sentence for why training is refused (no data is its own whole sentence)."""
+    return blocked if blocked == NO_DATA else f"Cannot train yet: {blocked}"
 
 
 def device_override(project) -> dict:

@@ -184,7 +184,11 @@ def edited(training: dict[str, Any] | None, key: str, value: Any, info) -> dict[
 
     Settings that stop applying are removed with it (momentum when leaving SGD, label
     smoothing when leaving cross-entropy, a monitor on a metric that is no longer computed).
+    A value already in effect (the default picked again, an empty field left empty) changes
+    nothing, so that looking through the form never makes the project unsaved.
     """
+    if key not in (training or {}) and effective(training, info).get(key) == value:
+        return copy.deepcopy(training or {})
     new = copy.deepcopy(training or {})
     new[key] = copy.deepcopy(value)
     values = effective(new, info)

@@ -5,6 +5,7 @@ from its checkpoint (a completed one with more epochs).
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 
 import pyqtgraph as pg
@@ -28,6 +29,16 @@ def status_color(status: str) -> str:
     return {"completed": colors.ok, "stopped": colors.warning, "failed": colors.error,
             INTERRUPTED: colors.validation, "running": colors.train}.get(status, colors.text)
 
+def runs_title(shown: int, hidden: int, folder: Path | None) -> str:
+    """``2 runs in /x/runs · 3 runs of other projects are hidden: show them`` (a link that ticks
+    All projects)."""
+    text = escape(f"{shown} run{'' if shown == 1 else 's'} in {folder if folder else 'no folder'}")
+    if hidden:
+        text += (f" · {hidden} run{'' if hidden == 1 else 's'} of other projects"
+                 f" {'is' if hidden == 1 else 'are'} hidden: <a href='all'>show them</a>")
+    return text
+
+
 COLUMNS = ("Run", "Status", "Started", "Epochs", "Best result", "Settings", "Device", "Time")
 
 
@@ -42,6 +53,8 @@ class RunHistory(QWidget):
         self.live_dir: Path | None = None
         self.runs: list[RunSummary] = []
         self.title = QLabel("", objectName="explanation")
+        self.title.setTextFormat(Qt.TextFormat.RichText)
+        self.title.linkActivated.connect(lambda _link: self.all_box.setChecked(True))
         self.all_box = QCheckBox("All projects")
         self.all_box.setToolTip("Also list runs of other projects saved in the same folder")
         self.refresh_button = button("Refresh", "Read the runs folder again")
@@ -116,10 +129,10 @@ class RunHistory(QWidget):
 
     def refresh(self) -> None:
         selected = {r.path for r in self.selected_runs()}
+        every = list_runs(self.folder, None, self.live_dir) if self.folder else []
         name = None if self.all_box.isChecked() else self.project_name
-        self.runs = list_runs(self.folder, name, self.live_dir) if self.folder else []
-        where = str(self.folder) if self.folder else "no folder"
-        self.title.setText(f"{len(self.runs)} run(s) in {where}")
+        self.runs = [run for run in every if name is None or run.project_name == name]
+        self.title.setText(runs_title(len(self.runs), len(every) - len(self.runs), self.folder))
         self.table.blockSignals(True)
         self.table.clearSelection()
         self.table.setRowCount(len(self.runs))

@@ -185,15 +185,17 @@ class LiveRun:
         return data[:, 0], data[:, 1]
 
     def metric_names(self) -> list[str]:
-        """Metric names (``accuracy``, ``rmse``...) present as train_/val_ columns, in order."""
+        """Metric names (``accuracy``, ``rmse``...) present as train_/val_ columns, in order;
+        only registered metrics (``core.train.metric_specs``: not ``train_samples_per_second``)."""
+        from core.train.metric_specs import METRICS
+
         names: list[str] = []
         for row in self.rows[:1]:
             for key in row:
                 for prefix in ("val_", "train_"):
-                    if key.startswith(prefix) and key != prefix + "loss":
-                        base = key[len(prefix):]
-                        if base not in names:
-                            names.append(base)
+                    base = key[len(prefix):]
+                    if key.startswith(prefix) and base in METRICS and base not in names:
+                        names.append(base)
         return names
 
     # ------------------------------------------------------------------ probes

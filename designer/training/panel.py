@@ -10,7 +10,7 @@ import math
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton,
-                               QScrollArea, QSizePolicy, QStyle, QVBoxLayout, QWidget)
+                               QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
 
 from designer.training.form import TrainingForm
 from designer.training.progress import ProgressLine, TextLine
@@ -46,6 +46,10 @@ def panel_style() -> str:
     return sheet
 
 
+#: The panel's status while no run is on show.
+READY = "Ready to train: press Train (F5)."
+
+
 def format_duration(seconds: float | None) -> str:
     """``45 s``, ``3 min 05 s``, ``1 h 02 min``; an empty string when unknown."""
     if seconds is None or not math.isfinite(seconds):
@@ -68,27 +72,24 @@ class TrainingPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("trainingPanel")
-        self.apply_style()
-        style = self.style()
-        self.train_button = QPushButton(style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay), "Train")
+        self.train_button = QPushButton("Train")
         self.train_button.setObjectName("trainButton")
         self.train_button.setToolTip("Train the network on the project's data (F5)")
-        self.pause_button = QPushButton(style.standardIcon(QStyle.StandardPixmap.SP_MediaPause), "Pause")
+        self.pause_button = QPushButton("Pause")
         self.pause_button.setToolTip("Wait after the current batch; the optimiser settings can then be changed")
-        self.resume_button = QPushButton(style.standardIcon(QStyle.StandardPixmap.SP_MediaSeekForward),
-                                         "Resume")
+        self.resume_button = QPushButton("Resume")
         self.resume_button.setToolTip("Go on training (with the changed settings)")
-        self.stop_button = QPushButton(style.standardIcon(QStyle.StandardPixmap.SP_MediaStop), "Stop")
+        self.stop_button = QPushButton("Stop")
         self.stop_button.setToolTip("Stop after the current batch; the run keeps its last completed epoch")
+        self.apply_style()
         buttons = QHBoxLayout()
         buttons.setSpacing(6)
         for button in (self.train_button, self.pause_button, self.resume_button, self.stop_button):
             buttons.addWidget(button)
-        self.status = QLabel("Ready to train.", objectName="trainingStatus")
+        self.status = QLabel(READY, objectName="trainingStatus")
+        self.status.setWordWrap(True)  # "Paused: ... then Resume." is read whole, never cut
         self.epoch_bar = ProgressLine()
         self.batch_bar = ProgressLine()
-        self.epoch_bar.setFormat("Epoch –")
-        self.batch_bar.setFormat("Batch –")
         self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.speed = TextLine(1)  # these change every few batches: they repaint, never relayout
         self.metric_label = TextLine(2)
@@ -96,6 +97,9 @@ class TrainingPanel(QWidget):
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message.hide()
+        #: What the message is about: ``"run"`` (a run's failure or notes), ``"project"`` (why the
+        #: project cannot train); the controller drops or renews it when that changes.
+        self.message_about: str | None = None
         progress = QGridLayout()
         progress.setHorizontalSpacing(8)
         progress.setVerticalSpacing(4)
@@ -127,11 +131,18 @@ class TrainingPanel(QWidget):
         column.addWidget(self.scroll_area, 1)
         self._batches = 0
         self._epochs = 0
+        self.clear_run()
         self.set_state(IDLE)
 
     def apply_style(self) -> None:
-        """Colours of the theme in use (again when it changes)."""
+        """Colours and icons of the theme in use (again when it changes)."""
+        from designer.icons import themed_icon
+
         self.setStyleSheet(panel_style())
+        self.train_button.setIcon(themed_icon("play", "on_accent"))
+        for button, name in ((self.pause_button, "pause"), (self.resume_button, "resume"),
+                             (self.stop_button, "stop")):
+            button.setIcon(themed_icon(name))
 
     # ------------------------------------------------------------------ state
     def set_state(self, state: str, can_train: bool = True) -> None:
@@ -146,7 +157,19 @@ class TrainingPanel(QWidget):
         if text:
             self.status.setText(text)
 
-    def show_message(self, text: str | None, error: bool = True) -> None:
+    def clear_run(self, status: str = READY) -> None:
+        """No run on show (another project, or a run that did not start): empty bars, no speed,
+        no results, and ``status`` saying what to do."""
+        for bar, word in ((self.epoch_bar, "Epoch"), (self.batch_bar, "Batch")):
+            bar.setRange(0, 1)
+            bar.setValue(0)
+            bar.setFormat(f"{word} –")
+        self.speed.setText("")
+        self.metric_label.setText("")
+        self.status.setText(status)
+
+    def show_message(self, text: str | None, error: bool = True, about: str = "run") -> None:
+        self.message_about = about if text else None
         self.message.setObjectName("trainingMessage" if error else "trainingNote")
         self.message.setStyleSheet("")  # re-apply the panel's style for the new object name
         self.message.setText(text or "")
@@ -197,7 +220,7 @@ class TrainingPanel(QWidget):
 
     def on_finished(self, result) -> None:
         if result is None:
-            self.status.setText("Training did not start.")
+            self.clear_run("Training did not start.")
             return
         done = {"completed": "Completed", "stopped": "Stopped", "failed": "Failed"}.get(result.status,
                                                                                        result.status)

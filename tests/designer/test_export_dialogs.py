@@ -139,13 +139,16 @@ def test_predict_shows_a_table_and_saves_it(qtbot, window, trained_project, tmp_
     assert header == ["row", "prediction", "prob_cat", "prob_dog", "prob_fox"]
     first = [dialog.model.index(0, c).data() for c in range(5)]
     assert first[0] == "2" and first[1] in ("cat", "dog", "fox")
+    assert all(cell.endswith(" %") for cell in first[2:])  # probabilities read as percentages
+    tips = [dialog.model.index(0, c).data(Qt.ItemDataRole.ToolTipRole) for c in range(2, 5)]
+    assert tips == dialog.table.rows[0][2:]  # every digit, as saved
     assert dialog.message.plain.startswith("160 predictions for table.csv")
     out = tmp_path / "saved.csv"
     seen = when_file_dialog(qtbot, out)
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert seen and out.is_file()
     rows = list(csv.reader(out.open()))
-    assert rows[0] == header and rows[1] == first and len(rows) == 161
+    assert rows[0] == header and rows[1] == dialog.table.rows[0] and len(rows) == 161
     dialog.close()
 
 

@@ -112,6 +112,34 @@ def test_optional_parameters_have_an_automatic_state(window, qtbot):
     assert not stride.auto.isChecked() and stride.field.text() == "3"
 
 
+def test_an_automatic_field_shows_what_auto_resolves_to(window, qtbot):
+    """Not a greyed "1" when the data makes it 3: the field says ``auto (3)``, and unticking
+    auto starts from that value."""
+    open_example(qtbot, window, "lenet_shapes")  # three classes of shapes, 1×28×28 images
+    window.scene.select_nodes(["output"])
+    units = window.inspector.param_editors["units"]
+    assert units.auto.isChecked() and not units.field.isEnabled()
+    assert units.field.text() == "auto (3)" and "3 now" in units.auto.toolTip()
+    window.scene.select_nodes(["input"])
+    shape = window.inspector.param_editors["shape"]
+    assert shape.field.text() == "auto (1, 28, 28)"
+    window.scene.select_nodes(["pool1"])
+    assert window.inspector.param_editors["stride"].field.text() == "auto (2)"  # its kernel size
+    window.scene.select_nodes(["output"])
+    units = window.inspector.param_editors["units"]  # made again for another layer type
+    units.auto.click()
+    assert window.project.graph.nodes["output"].params["units"] == 3  # still a network that trains
+    assert units.field.text() == "3" and units.field.isEnabled()
+    window.undo_stack.undo()
+    assert units.field.text() == "auto (3)"
+
+
+def test_auto_says_what_it_means_before_the_data_is_known(window, qtbot):
+    window.editor.add_layer("Output", (0, 0))
+    window.scene.select_nodes(["output1"])
+    assert window.inspector.param_editors["units"].field.text() == "auto (from the data)"
+
+
 def test_renaming_in_the_inspector_is_undoable_and_refuses_bad_names(window, qtbot):
     open_example(qtbot, window, "spiral_mlp")
     window.scene.select_nodes(["fc1"])

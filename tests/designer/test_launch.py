@@ -48,3 +48,48 @@ def test_nothing_or_a_real_project_file_opens_the_window(monkeypatch, argv):
     args = [a.format(project=EXAMPLES / "spiral_mlp.lfproj") for a in argv]
     assert main(args) == 0
     assert opened == [args]
+
+
+# ---------------------------------------------------------------------- Qt cannot start
+def test_a_missing_system_library_is_named_with_its_package(monkeypatch, capsys):
+    """Qt would abort with its own message (qFatal) that names no package; we say which."""
+    import designer.app
+    from designer import qt_check
+    from designer.launch import main
+
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.setattr(qt_check.sys, "platform", "linux")
+    monkeypatch.setattr(qt_check, "missing_libraries", lambda plugin: ["libxcb-cursor.so.0"])
+    opened: list = []
+    monkeypatch.setattr(designer.app, "run", lambda args: opened.append(args) or 0)
+    assert main([]) == 2 and opened == []
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.strip() == ("layerforge: Qt cannot open a window: the system library libxcb-cursor0 is"
+                           " missing; install it with: sudo apt-get install libxcb-cursor0")
+    monkeypatch.setattr(qt_check, "missing_libraries",
+                        lambda plugin: ["libxcb-icccm.so.4", "libxkbcommon-x11.so.0"])
+    assert main([]) == 2
+    assert capsys.readouterr().err.strip().endswith("sudo apt-get install libxcb-icccm4 libxkbcommon-x11-0")
+    # another platform plugin (offscreen, -platform offscreen) needs none of them
+    assert main(["-platform", "offscreen"]) == 0
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    assert main([]) == 0 and len(opened) == 2
+
+
+def test_the_package_names_are_those_the_start_script_installs():
+    """``debian_package`` turns the libraries Qt's X11 plugin links into LF_APT_GUI's names."""
+    import re
+    import shutil
+
+    from designer import qt_check
+
+    script = (ROOT / "packaging" / "bootstrap.sh").read_text()
+    wanted = set(re.search(r"LF_APT_GUI=\(([^)]*)\)", script).group(1).split())
+    plugin = qt_check.xcb_plugin()
+    if plugin is None or shutil.which("ldd") is None:
+        pytest.skip("no X11 plugin or no ldd here")
+    listing = subprocess.run(["ldd", str(plugin)], capture_output=True, text=True).stdout
+    linked = {qt_check.debian_package(line.split()[0]) for line in listing.splitlines() if "=>" in line}
+    assert wanted <= linked, wanted - linked

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QCheckBox, QLabel, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QCheckBox, QLabel, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from core.atomic import write_text_atomic
 from core.train.probes.registry import PROBES
@@ -23,6 +23,10 @@ from designer.training.widgets import ask_save_path, bar_row, button
 
 #: Redraws per second of the visible tab (only what changed is redrawn).
 REDRAW_HZ = 10
+#: What the dock says while it has no run to show.
+NO_RUN = ("No run to show yet. Press Train (F5): the loss, the metrics and what each layer does"
+          " appear here while the network trains.")
+STARTING = "Starting a run: loading the data and building the network…"
 #: The tabs a probe can name in its ``views`` (``core.train.probes.PROBES``), by attribute name.
 PROBE_VIEWS = {"activations": ActivationsView, "feature_maps": FeatureMapsView, "norms": NormsView,
                "boundary": BoundaryView, "results": ResultsView}
@@ -48,11 +52,16 @@ class TrainingPlots(QWidget):
         self.status = QLabel("")
         self.status.setObjectName("explanation")
         bar = bar_row(self.status, self.log_box, self.save_image_button, self.save_csv_button)
+        self.hint = QLabel(NO_RUN, objectName="emptyHint", wordWrap=True,
+                           alignment=Qt.AlignmentFlag.AlignCenter)
+        self.stack = QStackedWidget()  # the hint until a run has started, then the tabs
+        self.stack.addWidget(self.hint)
+        self.stack.addWidget(self.tabs)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(2)
         box.addLayout(bar)
-        box.addWidget(self.tabs, 1)
+        box.addWidget(self.stack, 1)
         self.timer = QTimer(self)
         self.timer.setInterval(int(1000 / REDRAW_HZ))
         self.timer.timeout.connect(self.redraw)
@@ -103,21 +112,42 @@ class TrainingPlots(QWidget):
         return list(self._views)
 
     # ------------------------------------------------------------------ data
-    def set_live(self, live: LiveRun, sample_count: int = 0) -> None:
-        """Show another run (a new one starts): every view redraws from it."""
+    def set_live(self, live: LiveRun, sample_count: int = 0, waiting: str = NO_RUN) -> None:
+        """Show another run (a new one starts): every view forgets what it drew and redraws from
+        it. Until ``live`` has started, the dock says ``waiting`` instead of showing empty plots."""
         self.live = live
-        self.sample_count = sample_count
         for view in self.views:
             view.reset()
-        self.feature_maps.set_sample_count(sample_count)
-        self.status.setText(f"Run {live.run_dir.name}" if live.run_dir is not None else "")
+        if sample_count:  # known once the run started; the chosen sample is kept till then
+            self.sample_count = sample_count
+            self.feature_maps.set_sample_count(sample_count)
+        self.hint.setText(waiting)
+        self._show_page()
         self._set_tab_visibility()
         self.redraw()
+
+    def clear(self, waiting: str = NO_RUN) -> None:
+        """Show no run (another project is open): the hint ``waiting`` says what to do."""
+        self.set_live(LiveRun(), 0, waiting)
+
+    @property
+    def has_run(self) -> bool:
+        """Whether a run is on show (it has started: it has a folder and counts)."""
+        return self.live.versions["progress"] > 0
+
+    def _show_page(self) -> None:
+        live = self.live
+        self.stack.setCurrentWidget(self.tabs if self.has_run else self.hint)
+        self.status.setText(f"Run {live.run_dir.name}" if self.has_run and live.run_dir is not None else "")
+        for widget in (self.log_box, self.save_image_button, self.save_csv_button):
+            widget.setEnabled(self.has_run)
 
     def redraw(self) -> None:
         """Draw what changed in the visible tab (the timer calls this)."""
         if not self.isVisible():
             return
+        if (self.stack.currentWidget() is self.tabs) != self.has_run:
+            self._show_page()
         self._set_tab_visibility()
         view = self.tabs.currentWidget()
         if view is not None and view.update_from(self.live):

@@ -27,9 +27,11 @@ class Versioned:
     range: SteadyRange | None = None
 
     def settle(self, live: LiveRun) -> None:
-        """Move the view only when the data left it (see ``SteadyRange``)."""
+        """Move the view only when the data left it (see ``SteadyRange``). The bounds are the
+        curves' whole data: a curve clipped to the view only knows the part inside it, so a tab
+        first drawn after a run would keep the view it had before."""
         if self.range is not None:
-            self.range.update(live.epochs or None)
+            self.range.update(live.epochs or None, bounds=data_bounds(plot_items(vars(self).values())))
 
     def stale(self, live: LiveRun) -> bool:
         key = (id(live),) + tuple(live.versions[p] for p in self.parts)
@@ -39,9 +41,57 @@ class Versioned:
         return True
 
     def reset(self) -> None:
+        """Forget what was drawn: nothing of an earlier run stays on screen, and the next
+        ``update`` draws from scratch."""
         self._seen = ()
         if self.range is not None:
             self.range.reset()
+        empty_items(vars(self).values())
+
+
+def plot_items(items):
+    """The graphics items among ``items``, also those in lists, tuples and dicts."""
+    for item in items:
+        if isinstance(item, (list, tuple)):
+            yield from plot_items(item)
+        elif isinstance(item, dict):
+            yield from plot_items(item.values())
+        elif isinstance(item, pg.GraphicsObject):
+            yield item
+
+
+def data_bounds(items) -> tuple[float, float, float, float] | None:
+    """(x0, x1, y0, y1) of the curves' data in view units (log10 on a log axis); None if empty."""
+    xs, ys = [], []
+    for item in items:
+        x, y = getattr(item, "xData", None), getattr(item, "yData", None)
+        if x is None or y is None or not len(x) or len(x) != len(y):
+            continue
+        x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
+        if isinstance(item, pg.PlotDataItem) and item.opts.get("logMode", (False, False))[1]:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                y = np.log10(y)
+        keep = np.isfinite(x) & np.isfinite(y)
+        if keep.any():
+            xs.append(x[keep])
+            ys.append(y[keep])
+    if not xs:
+        return None
+    x, y = np.concatenate(xs), np.concatenate(ys)
+    return float(x.min()), float(x.max()), float(y.min()), float(y.max())
+
+
+def empty_items(items) -> None:
+    """Give the plot items among ``items`` (also in lists and dicts) no data, and hide markers."""
+    for item in plot_items(items):
+        if isinstance(item, (pg.PlotDataItem, pg.PlotCurveItem)):
+            item.setData([], [])
+        elif isinstance(item, (pg.ImageItem, pg.ScatterPlotItem)):
+            item.clear()
+        elif isinstance(item, pg.BarGraphItem):
+            item.setOpts(x=[], height=[])
+        elif isinstance(item, pg.InfiniteLine):
+            item.hide()
 
 
 def _positive(x: np.ndarray, y: np.ndarray, log: bool) -> tuple[np.ndarray, np.ndarray]:

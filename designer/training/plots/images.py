@@ -99,6 +99,10 @@ class BoundaryImage(Versioned):
         self._points_id = None
         self.updates = 0  # how many snapshots were drawn (tests read it)
 
+    def reset(self) -> None:
+        super().reset()
+        self._points_id = None
+
     def update(self, live: LiveRun) -> bool:
         if not self.stale(live) or live.boundary is None:
             return False

@@ -19,6 +19,14 @@ from designer.training.plots.style import SteadyRange, curve, legend, qcolor, sc
 Q05, Q25, Q50, Q75, Q95 = 1, 2, 3, 4, 5
 
 
+def remove_curves(plot: pg.PlotItem, curves, legend_item: pg.LegendItem | None) -> None:
+    """Take ``curves`` off ``plot``, and every entry off its legend."""
+    for item in list(curves):
+        plot.removeItem(item)
+    if legend_item is not None:
+        legend_item.clear()
+
+
 def layer_label(series) -> str:
     shape = "×".join(str(s) for s in series.shape)
     return f"{series.node_id} · {series.layer_type} · {shape}"
@@ -92,6 +100,12 @@ class LayerStatCurves(Versioned):
         self.curves: dict[str, pg.PlotDataItem] = {}
         self.range = SteadyRange(plot)
 
+    def reset(self) -> None:
+        """Another run may have other layers: their curves and legend entries go."""
+        super().reset()
+        remove_curves(self.plot, self.curves.values(), self.legend)
+        self.curves = {}
+
     def update(self, live: LiveRun) -> bool:
         if not self.stale(live):
             return False
@@ -153,6 +167,13 @@ class NormCurves(Versioned):
         plot.setLogMode(x=False, y=True)
         self.range = SteadyRange(plot)
 
+    def reset(self) -> None:
+        super().reset()
+        remove_curves(self.plot, self.curves, self.legend)
+        self.curves, self._layers = [], []
+        if self.compact:
+            set_title(self.plot, self.title)
+
     def update(self, live: LiveRun) -> bool:
         if not self.stale(live):
             return False
@@ -160,10 +181,7 @@ class NormCurves(Versioned):
         if buffer is None:
             return True
         if live.norm_layers != self._layers:
-            for item in self.curves:
-                self.plot.removeItem(item)
-            if self.legend is not None:
-                self.legend.clear()
+            remove_curves(self.plot, self.curves, self.legend)
             self._layers = list(live.norm_layers)
             self.curves = [curve(self.plot, series_color(i), name, width=1.6)
                            for i, name in enumerate(self._layers)]

@@ -14,6 +14,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
+from designer.training.plots.axis import ReadableAxis
+
 #: More distinct colours after the theme's own (layers, classes, runs), per theme.
 EXTRA_SERIES = {True: ("#4dd0e1", "#f78fb3", "#a3be8c", "#e0a96d", "#8fa1ff", "#d4d4d4"),
                 False: ("#00838f", "#ad1457", "#558b2f", "#8d6e63", "#3949ab", "#616161")}
@@ -131,7 +133,8 @@ def style_plot(plot: pg.PlotItem, title: str = "", x_label: str = "", y_label: s
 
 def add_plot(layout: pg.GraphicsLayoutWidget, row: int, col: int, title: str = "", x_label: str = "",
              y_label: str = "", rowspan: int = 1, colspan: int = 1) -> pg.PlotItem:
-    plot = layout.addPlot(row=row, col=col, rowspan=rowspan, colspan=colspan)
+    plot = layout.addPlot(row=row, col=col, rowspan=rowspan, colspan=colspan,
+                          axisItems={"left": ReadableAxis("left")})
     return style_plot(plot, title, x_label, y_label)
 
 

@@ -76,6 +76,14 @@ class LossView(PlotView):
     def set_log(self, log: bool) -> None:
         self.loss.set_log(log)
 
+    def reset(self) -> None:
+        """Another run may have other metrics: their plots go (they come back as its rows arrive)."""
+        for curves in self.metric_plots.values():
+            self.layout_widget.removeItem(curves.plot)
+            self.sets.remove(curves)
+        self.metric_plots = {}
+        super().reset()
+
     def update_from(self, live: LiveRun) -> bool:
         for name in live.metric_names():
             if name not in self.metric_plots and len(self.metric_plots) < 4:

@@ -1,0 +1,64 @@
+"""Icons in the theme's colours: enabled run buttons and the panels' close crosses stand out
+on both themes, disabled ones are fainter, and the toolbar says what each button does."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QIcon, QImage, QPalette
+from PySide6.QtWidgets import QApplication, QStyle, QToolButton
+
+from designer import theme
+from tests.designer.test_training_helpers import spiral, training  # noqa: F401
+
+
+@pytest.fixture(autouse=True)
+def _back_to_dark():
+    yield
+    theme.apply(mode="dark")
+
+
+def ink(image: QImage) -> float:
+    """The mean lightness (0-255) of the pixels an icon paints (alpha over half)."""
+    values = [QColor(image.pixel(x, y)).lightness() for y in range(image.height()) for x in range(image.width())
+              if QColor.fromRgba(image.pixel(x, y)).alpha() > 128]
+    assert values, "the icon paints nothing"
+    return sum(values) / len(values)
+
+
+def icon_ink(icon: QIcon, mode=QIcon.Mode.Normal) -> float:
+    return ink(icon.pixmap(24, 24, mode).toImage())
+
+
+def background() -> float:
+    return QApplication.instance().palette().color(QPalette.ColorRole.Window).lightness()
+
+
+@pytest.mark.parametrize("mode", ["dark", "light"])
+def test_enabled_icons_stand_out_more_than_disabled_ones(window, training, mode):
+    theme.apply(mode=mode)
+    QApplication.processEvents()
+    ground = background()
+    for action in training.run_actions:
+        icon = action.icon()
+        enabled, disabled = icon_ink(icon), icon_ink(icon, QIcon.Mode.Disabled)
+        assert abs(enabled - ground) > 120, (action.text(), enabled, ground)
+        assert abs(enabled - ground) > abs(disabled - ground) + 40, (action.text(), enabled, disabled)
+    cross = window.style().standardIcon(QStyle.StandardPixmap.SP_TitleBarCloseButton)
+    assert abs(icon_ink(cross) - ground) > 120  # the panels' close buttons
+
+
+def test_the_train_button_on_the_toolbar_is_the_brightest_when_it_can_train(window, training, spiral):
+    QApplication.processEvents()
+    assert training.train_action.isEnabled() and not training.stop_action.isEnabled()
+    train = training.toolbar.widgetForAction(training.train_action)
+    stop = training.toolbar.widgetForAction(training.stop_action)
+    assert ink(train.grab().toImage()) > ink(stop.grab().toImage())
+
+
+def test_the_toolbar_names_its_buttons(window, training):
+    assert training.toolbar.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonTextBesideIcon
+    buttons = [training.toolbar.widgetForAction(a) for a in training.run_actions]
+    assert all(isinstance(b, QToolButton) for b in buttons)
+    assert [b.text().replace("&", "") for b in buttons] == ["Train", "Pause", "Resume", "Stop"]
+    assert all(b.width() > b.iconSize().width() + 20 for b in buttons)  # room for the word
