@@ -254,7 +254,9 @@ class RunDirectory:
                     return
                 name, produce = job
                 if self._error is None:
+                    started = time.perf_counter()
                     write_bytes_atomic(self.path / name, produce())
+                    self.busy_seconds += time.perf_counter() - started
             except BaseException as err:  # noqa: BLE001 - reported on the training thread
                 self._error = err
             finally:
