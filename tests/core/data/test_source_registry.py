@@ -47,13 +47,6 @@ def test_every_kind_has_a_case():
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_a_second_registration_is_refused(name):
-    with pytest.raises(ValueError, match=f"data kind '{name}' is already registered"):
-        SOURCES.register(SOURCES.get(name))
-    assert SOURCES.get(name).name == name
-
-
-@pytest.mark.parametrize("name", NAMES)
 def test_an_unknown_kind_is_one_sentence_naming_the_nearest(name, tmp_path):
     typo = name.upper()
     with pytest.raises(UnknownNameError) as caught:

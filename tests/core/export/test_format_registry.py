@@ -22,13 +22,6 @@ NAMES = EXPORT_FORMATS.names()
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_a_second_registration_is_refused(name):
-    with pytest.raises(ValueError, match=f"export format '{name}' is already registered"):
-        EXPORT_FORMATS.register(EXPORT_FORMATS.get(name))
-    assert FORMATS[name] is EXPORT_FORMATS.get(name) and name in FORMATS
-
-
-@pytest.mark.parametrize("name", NAMES)
 def test_an_unknown_format_is_one_sentence(name):
     typo = name.upper()
     with pytest.raises(UnknownNameError, match=f"unknown export format {typo!r}: did you mean {name!r}\\?"):

@@ -15,7 +15,7 @@ import pytest
 import torch
 
 from core.data.dataset import CLASSIFICATION, MULTILABEL, RECONSTRUCTION, REGRESSION, DataInfo
-from core.errors import LayerForgeError, TrainingError, UnknownNameError
+from core.errors import TrainingError, UnknownNameError
 from core.guide_texts import entries
 from core.registry import Registry
 from core.train.losses import LOSSES, choices, resolve, settings
@@ -38,28 +38,6 @@ PROJECT_FORMAT = (ROOT / "docs" / "project-format.md").read_text(encoding="utf-8
 
 
 # ---------------------------------------------------------------------- every registry
-@pytest.mark.parametrize("kind, name", ENTRIES)
-def test_a_second_registration_is_refused(kind, name):
-    registry = REGISTRIES[kind]
-    with pytest.raises(ValueError, match=f"{registry.subject} '{name}' is already registered"):
-        registry.register(registry.get(name))
-    assert name in registry and name in registry.names() and registry.get(name).name == name
-
-
-@pytest.mark.parametrize("kind, name", ENTRIES)
-def test_a_near_miss_gets_a_sentence_naming_it_and_the_entry(kind, name):
-    registry = REGISTRIES[kind]
-    typo = name + "x"
-    with pytest.raises(UnknownNameError) as caught:
-        registry.get(typo)
-    assert isinstance(caught.value, LayerForgeError)
-    sentence = str(caught.value)
-    assert sentence.startswith(f"unknown {registry.subject} {typo!r}: did you mean ")
-    assert repr(name) in sentence
-    with pytest.raises(UnknownNameError, match=f"did you mean {name!r}\\?$"):
-        registry.get(name.upper())  # the case is not guessed, but pointed out
-
-
 def test_the_generic_registry():
     registry: Registry = Registry("colour")
     registry.register(_Named("red"))
