@@ -24,6 +24,8 @@ PACKAGE_EXCEPTIONS = {"libglib-2.0.so.0": "libglib2.0-0", "libgthread-2.0.so.0":
                       "libGLdispatch.so.0": "libglvnd0", "libbrotlidec.so.1": "libbrotli1",
                       "libbrotlicommon.so.1": "libbrotli1"}
 PREFIX = "layerforge: Qt cannot open a window"
+#: Libraries that ship with PySide6 itself, never a system package.
+BUNDLED = ("libQt6", "libpyside6", "libshiboken6", "libicu")
 
 
 def debian_package(soname: str) -> str:
@@ -64,7 +66,10 @@ def missing_libraries(plugin: Path) -> list[str]:
         listing = subprocess.run([ldd, str(plugin)], capture_output=True, text=True, timeout=20).stdout
     except (OSError, subprocess.SubprocessError):
         return []
-    return sorted(set(re.findall(r"^\s*(\S+)\s+=>\s+not found", listing, flags=re.MULTILINE)))
+    found = re.findall(r"^\s*(\S+)\s+=>\s+not found", listing, flags=re.MULTILINE)
+    # Qt's and PySide's own libraries come with PySide6 (or the bundle), found at run time
+    # through paths ldd may not follow: only system libraries are the person's to install.
+    return sorted({name for name in found if not name.startswith(BUNDLED)})
 
 
 def window_problem(argv: list[str]) -> str | None:

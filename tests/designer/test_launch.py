@@ -93,3 +93,15 @@ def test_the_package_names_are_those_the_start_script_installs():
     listing = subprocess.run(["ldd", str(plugin)], capture_output=True, text=True).stdout
     linked = {qt_check.debian_package(line.split()[0]) for line in listing.splitlines() if "=>" in line}
     assert wanted <= linked, wanted - linked
+
+
+def test_qt_libraries_that_ship_with_pyside_are_never_reported(monkeypatch):
+    """In the desktop bundle ldd may not find Qt's own libraries: that is no system package."""
+    import subprocess
+
+    from designer import qt_check
+
+    listing = ("\tlibQt6XcbQpa.so.6 => not found\n\tlibxcb-cursor.so.0 => not found\n"
+               "\tlibshiboken6.abi3.so.6.11 => not found\n\tlibc.so.6 => /lib/libc.so.6 (0x0)\n")
+    monkeypatch.setattr(subprocess, "run", lambda *a, **k: subprocess.CompletedProcess(a, 0, listing, ""))
+    assert qt_check.missing_libraries(qt_check.Path("/x/libqxcb.so")) == ["libxcb-cursor.so.0"]
