@@ -172,6 +172,7 @@ class MainWindow(QMainWindow):
             self.undo_stack.setClean()
         self._update_title()
         self.view.fit_graph(READABLE_SCALE)
+        self.statusBar().clearMessage()  # the last project's messages ("saved in ...") go with it
         self.project_replaced.emit(project)
 
     def is_dirty(self) -> bool:

@@ -19,9 +19,11 @@ def test_a_new_project_shows_no_result_of_the_last_run(qtbot, window, training, 
     panel, plots = training.panel, training.plots
     assert panel.metric_label.text().startswith("Best epoch")
     assert plots.stack.currentWidget() is plots.tabs and plots.status.text().startswith("Run ")
+    assert window.statusBar().currentMessage().startswith("Completed after")
 
     window.set_project(Project("Untitled"))  # what File ▸ New ▸ Empty canvas does
     QApplication.processEvents()
+    assert window.statusBar().currentMessage() == ""  # nothing about the last project's run
     assert panel.metric_label.text() == "" and panel.speed.text() == ""
     assert panel.epoch_bar.text() == "Epoch –" and panel.epoch_bar.value() == 0
     assert "has no data yet" in panel.status.text()  # says what to do
