@@ -161,6 +161,8 @@ class TrainingWorker(QObject):
                 raise _Cancelled
             if self._paused:
                 trainer.pause()
+        # The first optimiser imports torch's compiler machinery (about a second): say so.
+        self._post(Loading(1.0, "Setting up the device and the optimiser, then the first batch…"))
         trainer.fit()
 
     def _callbacks(self, info) -> list:
