@@ -29,6 +29,24 @@ from core.train.setup import prepare
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = [json.loads(p.read_text()) for p in sorted((ROOT / "resources/examples").glob("*.lfproj"))]
+#: A table as people bring them: numbers, a category, a class column (the CSV is written
+#: by the test where "TABLE" stands).
+TABLE_PROJECT = {**EXAMPLES[0], "name": "Table", "data": {"kind": "csv", "path": "TABLE", "target": "label"},
+                 "graph": json.loads((ROOT / "resources/examples/spiral_mlp.lfproj").read_text())["graph"],
+                 "training": {"epochs": 1}}
+
+
+def _write_table(folder: Path) -> Path:
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    lines = ["a,b,c,colour,label"]
+    for row in range(60):
+        a, b, c = rng.normal(size=3)
+        lines.append(f"{a:.3f},{b:.3f},{c:.3f},{['red', 'green', 'blue'][row % 3]},{'xyz'[row % 3]}")
+    path = folder / "table.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return path
 LAYER_TYPES = sorted(t for t in REGISTRY.names() if t not in ("Input", "Output"))
 
 INTS = st.sampled_from([-1, 0, 1, 2, 3, 5, 8, 33])
@@ -65,8 +83,9 @@ def _param_value(draw, param):
 
 @st.composite
 def mutated_projects(draw):
-    project = copy.deepcopy(draw(st.sampled_from(EXAMPLES)))
-    project["data"]["samples"] = 48
+    project = copy.deepcopy(draw(st.sampled_from(EXAMPLES + [TABLE_PROJECT])))
+    if project["data"]["kind"] == "builtin":
+        project["data"]["samples"] = 48
     project["training"].update({"epochs": 1, "batch_size": 16})
     nodes, edges = project["graph"]["nodes"], project["graph"]["edges"]
     for _ in range(draw(st.integers(1, 4))):
@@ -123,6 +142,8 @@ def mutated_projects(draw):
 @given(mutated_projects())
 def test_every_design_check_passes_trains_its_first_epoch(tmp_path_factory, data):
     folder = tmp_path_factory.mktemp("contract")
+    if data["data"].get("path") == "TABLE":
+        data["data"]["path"] = str(_write_table(folder))
     try:
         project = Project.from_dict(data, path=folder / "mutated.lfproj")
     except LayerForgeError:
@@ -132,7 +153,7 @@ def test_every_design_check_passes_trains_its_first_epoch(tmp_path_factory, data
     if not report.ready:
         event("refused by check")
         return
-    event("trained")
+    event(f"trained ({project.data['kind']} data)")
     dataset = load(project.data, project.directory)
     try:
         result = prepare(project, dataset, run_dir=folder / "run").fit()
