@@ -24,23 +24,19 @@ from core.train import record
 from core.train.batches import BatchPlan, epoch_seed, make_batches
 from core.train.callbacks import (COMPLETED, FAILED, RUNNING, STOPPED, BatchEnd, Callback,
                                   CallbackList, EpochEnd, TrainResult)
-from core.train.checkpoint import checkpoint_bytes, detached_copy, restore_trainer, trainer_state
+from core.train.checkpoint import restore_trainer
 from core.train.control import StopRequested, TrainingControl
 from core.train.failures import out_of_memory, out_of_memory_sentence
 from core.train.device import Placement, resolve, uses_channels_last
 from core.train.metrics import Evaluation, epoch_row
 from core.train.objective import Objective
 from core.train.optim import apply_update, check_update, current_settings, make_optimizer, make_schedule
-from core.train.rundir import CHECKPOINT, METRICS_CSV, WEIGHTS, RunDirectory, metrics_csv_text
+from core.train.rundir import WEIGHTS, RunDirectory
 from core.train.run_state import RunState
+from core.train.saving import EpochSaver
 from core.train.spec import TrainSpec, metric_direction
 from core.train.tracker import BestTracker
 
-#: Writing the run folder (checkpoint, metrics, run.json) may cost at most this share of the
-#: training time: on epochs of a few milliseconds the state is kept every epoch but written
-#: every few epochs, so a small table trains at the speed of a hand loop and per-epoch cost
-#: stays flat however long the history grows; slower epochs are written every epoch.
-SAVE_SHARE = 0.1
 #: Bytes of input per evaluation batch (evaluation batches are larger than training ones).
 EVAL_BATCH_BYTES = 32 * 1024 * 1024
 
@@ -100,12 +96,7 @@ class Trainer:
         self.best_weights: dict[str, Any] | None = None
         self._confusions: dict[str, Any] = {}
         self._started = False
-        # Saving (see _save_epoch): the kept state of the last completed epoch not yet
-        # written, and how long the last write took, to space writes out on fast epochs.
-        self._pending: dict[str, Any] | None = None
-        self._best_unsaved = False
-        self._last_write = float("-inf")
-        self._busy_before = 0.0
+        self.saver = EpochSaver(self)  # writes each completed epoch to the run folder when due
 
     # ------------------------------------------------------------------ the run's progress
     # Shorthands for the fields of ``self.run`` (the RunState the record and checkpoint read).
@@ -307,7 +298,7 @@ class Trainer:
                 self.schedule.epoch_end(row.get(self.monitor))
             self.epoch = epoch
             self.history.append(row)
-            self._save_epoch(is_best)
+            self.saver.epoch_done(is_best)
             self.callbacks.on_epoch_end(self, EpochEnd(epoch, self.spec.epochs, dict(row), is_best,
                                                        self.tracker.best_epoch,
                                                        val.confusion if val is not None else None))
@@ -424,7 +415,7 @@ class Trainer:
     # ------------------------------------------------------------------ control
     def _control_point(self, allow_stop: bool = True) -> None:
         def pause() -> None:
-            self._write_pending()  # a paused run may be closed: its last epoch is on disk
+            self.saver.write_pending()  # a paused run may be closed: its last epoch is on disk
             self.state = "paused"
             self.callbacks.on_pause(self)
 
@@ -463,64 +454,8 @@ class Trainer:
                 sub.eval()
 
     # ------------------------------------------------------------------ bookkeeping
-    def _save_epoch(self, is_best: bool) -> None:
-        """Keep this epoch's state, and write it when saving is due (see :data:`SAVE_SHARE`).
-
-        The state is copied at once (cheap: tensors to the CPU, the rows by reference), so
-        that whatever happens next (a stop mid-epoch, a diverging loss, Ctrl-C) the last
-        completed epoch can still be written exactly; serialising and writing happen on
-        the run folder's writer thread.
-        """
-        if is_best:
-            self.best_weights = self._weights_snapshot()
-            self._best_unsaved = True
-        if self.runs is None or not self.is_main:
-            return
-        self._pending = self._state_snapshot()
-        if self._save_due():
-            self._write_pending()
-
-    def _state_snapshot(self) -> dict[str, Any]:
-        state = trainer_state(self)
-        # The random states are new objects already, and metrics rows are never changed
-        # once appended: only the module's and optimiser's live tensors need copying.
-        kept = {key: state.pop(key) for key in ("rng", "history", "changes")}
-        kept["history"], kept["changes"] = list(kept["history"]), [dict(c) for c in kept["changes"]]
-        return {**detached_copy(state), **kept}
-
-    def _save_due(self) -> bool:
-        """The first and last epochs, before a pause or stop, and then whenever the time
-        since the last write is long enough that writing costs at most SAVE_SHARE of it."""
-        if self.epoch <= 1 or self.epoch >= self.spec.epochs or self.control.pending:
-            return True
-        if self.tracker is not None and self.tracker.stop_reason:
-            return True
-        if not self.runs.idle:
-            return False  # the last files are still being written
-        # The last write's cost: the writer thread's time on it (fsync included) and this
-        # thread's time to hand it over (counted in by lowering the starting mark).
-        cost = self.runs.busy_seconds - self._busy_before
-        return time.perf_counter() - self._last_write >= cost / SAVE_SHARE
-
-    def _write_pending(self) -> None:
-        """Queue the kept state: best weights, checkpoint, metrics, run.json, in that order."""
-        state, self._pending = self._pending, None
-        if state is None or self.runs is None:
-            return
-        if self._best_unsaved and self.best_weights is not None:
-            snapshot, name, epoch = self.best_weights, self.run_dir.name, self.run.best_epoch
-            self.runs.write(WEIGHTS, lambda: record.weights_file(snapshot, name, epoch))
-            self._best_unsaved = False
-
-        started = time.perf_counter()
-        self.runs.write(CHECKPOINT, lambda: checkpoint_bytes(state))
-        history = state["history"]
-        self.runs.write(METRICS_CSV, lambda: metrics_csv_text(history).encode("utf-8"))
-        self.runs.write_json("run.json", record.running(self.run, self.spec))
-        self._busy_before = self.runs.busy_seconds - (time.perf_counter() - started)
-        self._last_write = time.perf_counter()
-
-    def _weights_snapshot(self) -> dict[str, Any]:
+    def weights_snapshot(self) -> dict[str, Any]:
+        """The module's weights copied to the CPU (the best epoch's are kept this way)."""
         return {k: v.detach().to("cpu", copy=True) for k, v in self.module.state_dict().items()}
 
     @property
@@ -562,11 +497,11 @@ class Trainer:
                              best=self.run.best_row, final=self.run.last_row,
                              test=test, seconds=time.time() - started, notes=list(self.notes))
         if self.runs is not None and self.is_main and self.run.record is not None:
-            self._write_pending()  # the last completed epoch, if not written yet
+            self.saver.write_pending()  # the last completed epoch, if not written yet
             if status == COMPLETED and self.best_weights is not None and self.epoch:
                 early = self.spec.early_stopping
                 if early is not None and not early.restore_best:
-                    final, name, epoch = self._weights_snapshot(), self.run_dir.name, self.epoch
+                    final, name, epoch = self.weights_snapshot(), self.run_dir.name, self.epoch
                     self.runs.write(WEIGHTS, lambda: record.weights_file(final, name, epoch))
             self.runs.write_json("run.json", record.finished(self.run, result))
             self.runs.close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from core.train import trainer as trainer_module
+from core.train import saving as saving_module
 from core.train.callbacks import Callback
 from core.train.rundir import CHECKPOINT, RunDirectory, read_metrics_csv
 from core.train.setup import prepare
@@ -32,7 +32,7 @@ def test_writes_are_spaced_by_their_cost_and_the_last_epoch_is_always_written(
     """SAVE_SHARE bounds the time writing may take: tiny, only the first and last epochs are
     written; huge, every epoch is whose previous files are done (here: always; the bench
     measures the real default)."""
-    monkeypatch.setattr(trainer_module, "SAVE_SHARE", share)
+    monkeypatch.setattr(saving_module, "SAVE_SHARE", share)
     monkeypatch.setattr(RunDirectory, "idle", property(lambda self: True))
     written = _count_checkpoints(monkeypatch)
     proj = project(tmp_path, training={"epochs": 120, "batch_size": 64, "seed": 0, "device": "cpu"})
