@@ -16,7 +16,7 @@ from core.data.dataset import DataInfo, Dataset
 from core.errors import ShapeError, TrainingError
 from core.graph import Graph
 from core.project import Project
-from core.shapes import ShapeInference
+from core.shapes import Analysis, ShapeInference
 from core.train.callbacks import Callback
 from core.train.checkpoint import load_checkpoint, load_weights, seed_everything
 from core.train.rundir import (CHECKPOINT, data_label, default_run_dir, init_from_file,
@@ -28,25 +28,25 @@ from core.train.trainer import Trainer
 RESUME_OVERRIDES = ("epochs", "learning_rate", "device")
 
 
-def build_module(graph: Graph, info: DataInfo, spec: TrainSpec):
-    """The torch module of ``graph`` for this data (its Output sized by the data and loss)."""
+def build_module(graph: Graph, info: DataInfo, spec: TrainSpec, analysis: Analysis | None = None):
+    """The torch module of ``graph`` for this data (its Output sized by the data and loss);
+    ``analysis``: the graph already checked for these shapes (by :func:`check_ready`)."""
     from core.build import build
 
     shapes = info.shapes(spec.loss)
-    return build(graph, shapes, ShapeInference().analyze(graph, shapes))
+    return build(graph, shapes, analysis or ShapeInference().analyze(graph, shapes))
 
 
-def check_ready(project: Project, info: DataInfo, training: dict[str, Any], device: str) -> None:
+def check_ready(project: Project, info: DataInfo, spec: TrainSpec, training: dict[str, Any]) -> Analysis:
     """Refuse to start with the first sentence ``layerforge check`` would print for this
-    project, data and settings (one validator: ``core.check.readiness_problems``), with the
-    memory estimate judged against what ``device`` has free now."""
+    project, data and (already parsed) settings; one validator: ``core.check.readiness_problems``,
+    with the memory estimate judged against what ``spec.device`` has free now. Returns the
+    graph's analysis, for :func:`build_module`."""
     from core.check import readiness_problems
     from core.train.device import free_memory
 
-    TrainSpec.from_dict(training, info)  # settings first: their sentence names the setting
-    shapes = info.shapes(training.get("loss", "auto") if isinstance(training.get("loss"), str) else "auto")
-    analysis = ShapeInference().analyze(project.graph, shapes)
-    available, where = free_memory(device)
+    analysis = ShapeInference().analyze(project.graph, info.shapes(spec.loss))
+    available, where = free_memory(spec.device)
     problems = analysis.errors or [p for p in readiness_problems(project, info, analysis, available,
                                                                  where, training=training)
                                    if p.severity == "error"]
@@ -54,6 +54,7 @@ def check_ready(project: Project, info: DataInfo, training: dict[str, Any], devi
         more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
         error = ShapeError if analysis.errors else TrainingError
         raise error(problems[0].message + more, location=problems[0].node_id)
+    return analysis
 
 
 def freeze(module, graph: Graph) -> list[str]:
@@ -117,9 +118,9 @@ def prepare(project: Project, dataset: Dataset, *, overrides: dict[str, Any] | N
     """
     training = {**(project.training or {}), **(overrides or {})}
     spec = TrainSpec.from_dict(training, dataset.info)
-    check_ready(project, dataset.info, training, spec.device)
+    analysis = check_ready(project, dataset.info, spec, training)
     seed_everything(spec.seed)
-    module = build_module(project.graph, dataset.info, spec)
+    module = build_module(project.graph, dataset.info, spec, analysis)
     notes = list(spec.notes) + list(dataset.notes)
     frozen = freeze(module, project.graph)
     if spec.init_from:
@@ -174,13 +175,13 @@ def continue_run(run_dir: str | Path, *, dataset: Dataset | None = None,
     lr_override = (overrides or {}).get("learning_rate")
     training.update({k: v for k, v in (overrides or {}).items() if k != "learning_rate"})
     spec = TrainSpec.from_dict(training, dataset.info)
-    check_ready(project, dataset.info, {k: v for k, v in training.items() if k != "init_from"},
-                spec.device)
+    analysis = check_ready(project, dataset.info, spec,
+                           {k: v for k, v in training.items() if k != "init_from"})
     done = int(state["epoch"])
     if spec.epochs <= done and "epochs" in (overrides or {}):
         raise TrainingError(f"{run_dir.name} has already completed {done} epochs: give more"
                             f" epochs than {done} to train further")
-    module = build_module(project.graph, dataset.info, spec)
+    module = build_module(project.graph, dataset.info, spec, analysis)
     frozen = freeze(module, project.graph)
     record = project.to_dict()
     record["training"] = training

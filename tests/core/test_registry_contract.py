@@ -6,6 +6,10 @@ registry files test what differs (unknown-name sentences, a real use, the docs).
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from core.errors import LayerForgeError, UnknownNameError
@@ -37,3 +41,21 @@ def test_a_near_miss_is_one_sentence_naming_the_entry(registry, name):
         sentence = str(caught.value)
         assert isinstance(caught.value, LayerForgeError) and "\n" not in sentence
         assert repr(typo) in sentence and f"did you mean {name!r}" in sentence, sentence
+
+
+#: Every registry module, and what reads it before a run starts (the designer's GUI thread,
+#: the CLI's help): importing them must not load torch, onnx or onnxruntime.
+REGISTRY_MODULES = ("core.train.optimizers", "core.train.schedules", "core.train.losses",
+                    "core.train.metric_specs", "core.train.spec", "core.schema_gen",
+                    "core.export.train_tables", "core.data.sources", "core.export",
+                    "core.export.formats", "core.cli.export", "core.train.probes",
+                    "core.train.probes.registry")
+
+
+def test_importing_the_registries_loads_no_torch_and_no_onnx():
+    code = (f"import sys; import {', '.join(REGISTRY_MODULES)};"
+            " heavy = [m for m in ('torch', 'onnx', 'onnxruntime') if m in sys.modules];"
+            " assert not heavy, heavy")
+    done = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[2],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
