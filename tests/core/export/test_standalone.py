@@ -110,9 +110,23 @@ def venv_python(machine_cache):
 
 
 def _child_error(stderr: str) -> str:
-    """The worker's own traceback, not only the launcher's (which comes last)."""
-    start = stderr.find("Traceback")
-    return stderr[start:start + 3000] if start >= 0 else stderr[-3000:]
+    """The workers' own messages (a traceback, or C++'s words before an abort), then the launcher's."""
+    return stderr[:3000] + ("\n...\n" + stderr[-1500:] if len(stderr) > 4500 else stderr[3000:])
+
+
+def _torchrun(command: list[str], folder) -> subprocess.CompletedProcess:
+    """Run torchrun; once more if a worker was killed by a signal (not a Python error).
+
+    On a loaded two-core machine gloo's TCP pairs can, rarely, abort a worker with SIGABRT
+    while the process group is torn down (pytorch/gloo: "Connection closed by peer"), after
+    training finished. A second failure, or any Python error, still fails the test.
+    """
+    for attempt in range(2):
+        done = subprocess.run(command, cwd=folder, capture_output=True, text=True, timeout=300)
+        signalled = "(SIGABRT)" in done.stderr or "(SIGSEGV)" in done.stderr
+        if done.returncode == 0 or not signalled:
+            return done
+    return done
 
 
 @pytest.fixture(scope="module")
@@ -161,9 +175,9 @@ def test_train_py_in_one_process_and_with_torchrun(venv_python, code, tmp_path):
                              "--out", str(tmp_path / "one.safetensors")], cwd=folder, capture_output=True, text=True)
     assert single.returncode == 0, single.stderr
     assert "epoch 2/2: train loss" in single.stdout and "val accuracy" in single.stdout
-    ddp = subprocess.run([venv_python, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
-                          "train.py", "--data", str(data), "--epochs", "2", "--out", str(tmp_path / "two.safetensors")],
-                         cwd=folder, capture_output=True, text=True, timeout=300)
+    ddp = _torchrun([venv_python, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
+                     "train.py", "--data", str(data), "--epochs", "2", "--out", str(tmp_path / "two.safetensors")],
+                    folder)
     assert ddp.returncode == 0, _child_error(ddp.stderr)
     assert ddp.stdout.count("epoch 2/2") == 1  # rank 0 reports
     from safetensors.torch import load_file
