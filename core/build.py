@@ -2,7 +2,12 @@
 
 The module executes the nodes in topological order; each layer becomes a submodule
 whose attribute name is the node id, and ``module.code`` is readable Python that
-the standalone export reuses. Nodes that do not lead to the Output are left out.
+the standalone export reuses. Nodes that do not lead to an Output are left out.
+
+It always takes one tensor, the data's features: with several Inputs (see
+:mod:`core.heads`) it is called ``features`` and each Input picks its columns from it,
+so predictions, exports and the data pipeline stay one-tensor. With several Outputs it
+returns a tuple, in the graph's order of Outputs.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from core.errors import ShapeError
 from core.graph import Graph
+from core.heads import heads_of, input_ids, is_single, primary_head
 from core.layers import REGISTRY, BuildContext
 from core.shapes import Analysis, DataShapes, ShapeInference
 
@@ -37,28 +43,60 @@ def build(graph: Graph, data: DataShapes | None = None, analysis: Analysis | Non
 
     analysis = check_buildable(graph, data, analysis)
     data = data or DataShapes()
-    output_id = next(nid for nid, n in graph.nodes.items() if n.type == "Output")
-    needed = _feeds(graph, output_id)
+    heads = [h.node_id for h in heads_of(graph)]
+    needed: set[str] = set()
+    for output_id in heads:
+        needed |= _feeds(graph, output_id)
 
     root = torch.nn.Module()
     fx_graph = fx.Graph()
     values: dict[str, fx.Node] = {}
+    features = None  # the one input tensor every Input takes (all of it, or some columns)
     for node_id in analysis.order:
         if node_id not in needed:
             continue
         node = graph.nodes[node_id]
         spec = REGISTRY.get(node.type)
         result = analysis.results[node_id]
-        if node.type == "Input":
-            values[node_id] = fx_graph.placeholder(node_id)
-            continue
-        ctx = BuildContext(node_id, data.input_shape, data.target_shape)
+        ctx = BuildContext(node_id, data.input_shape, data.target_shape, data)
         module = spec.build(result.inputs, spec.effective_params(node.params), ctx)
+        if node.type == "Input":
+            if features is None:
+                features = fx_graph.placeholder(node_id if is_single(graph) else "features")
+            if module is None:
+                values[node_id] = features
+                continue
+            root.add_module(node_id, module)
+            values[node_id] = fx_graph.call_module(node_id, (features,))
+            continue
         root.add_module(node_id, module)
         args = tuple(values[e.source] for e in graph.incoming(node_id))
         values[node_id] = fx_graph.call_module(node_id, args)
-    fx_graph.output(values[output_id])
+    if len(heads) == 1:
+        fx_graph.output(values[heads[0]])
+    else:  # several heads: a tuple, in graph order
+        fx_graph.output(tuple(values[h] for h in heads))
     return fx.GraphModule(root, fx_graph, class_name=class_name)
+
+
+def prediction_network(module, graph: Graph):
+    """The part of a built module that makes the primary head's predictions (see
+    :mod:`core.heads`): the module itself with one Output, else a module sharing its layers
+    that returns only that head (the other heads' own layers left out)."""
+    import torch.fx as fx
+
+    heads = heads_of(graph)
+    if len(heads) < 2:
+        return module
+    index = heads.index(primary_head(heads))
+    copy = fx.Graph()
+    outputs = copy.graph_copy(module.graph, {})
+    copy.output(outputs[index])
+    predictor = fx.GraphModule(module, copy, class_name=type(module).__name__)
+    predictor.graph.eliminate_dead_code()
+    predictor.recompile()
+    predictor.delete_all_unused_submodules()
+    return predictor
 
 
 def _feeds(graph: Graph, output_id: str) -> set[str]:
@@ -81,15 +119,19 @@ def meta_shapes(graph: Graph, data: DataShapes | None = None, batch: int = 2) ->
     import torch.fx as fx
 
     analysis = check_buildable(graph, data)
-    input_id = next(nid for nid, n in graph.nodes.items() if n.type == "Input")
+    input_id = input_ids(graph)[0]
+    sample_shape = (data.input_shape if data is not None and data.input_shape
+                    else analysis.shape_of(input_id))
     with torch.device("meta"):
         module = build(graph, data, analysis)
-        sample = torch.empty(batch, *analysis.shape_of(input_id))
+        sample = torch.empty(batch, *sample_shape)
     shapes: dict[str, tuple[int, ...]] = {}
 
     class Recorder(fx.Interpreter):
         def run_node(self, n):
             out = super().run_node(n)
+            if n.op == "placeholder" and n.target == "features":
+                return out  # several Inputs: each Input node is the call that picks its columns
             if n.op in ("placeholder", "call_module") and isinstance(out, torch.Tensor):
                 shapes[str(n.target)] = tuple(out.shape[1:])
             return out

@@ -80,10 +80,18 @@ class Analysis:
 
 @dataclass(frozen=True)
 class DataShapes:
-    """What the data says about the ends of the network."""
+    """What the data says about the ends of the network.
+
+    ``target_shape`` is the Output's shape for the run's loss; ``feature_columns`` names the
+    table column each feature came from (empty for images), ``task`` and ``class_count``
+    let an Output with a loss of its own size itself.
+    """
 
     input_shape: Shape | None = None
     target_shape: Shape | None = None
+    feature_columns: tuple[str, ...] = ()
+    task: str | None = None
+    class_count: int = 0
 
 
 def format_shape(shape: Shape | None) -> str:
@@ -147,13 +155,13 @@ class ShapeInference:
                     node_id: str, data: DataShapes):
         key = (type_name, _freeze(params), tuple(in_shapes))
         if type_name in ("Input", "Output"):
-            key += (data.input_shape, data.target_shape)
+            key += (data,)
         cached = self._cache.get(key)
         if cached is not None:
             return cached
         spec = REGISTRY.get(type_name)
         merged = spec.effective_params(params)
-        ctx = BuildContext(node_id, data.input_shape, data.target_shape)
+        ctx = BuildContext(node_id, data.input_shape, data.target_shape, data)
         try:
             shape = tuple(int(s) for s in spec.infer(in_shapes, merged, ctx))
             if any(s < 1 for s in shape):
@@ -203,17 +211,9 @@ def _structure_problems(graph: Graph, incoming: dict[str, list]) -> list[Problem
     if not inputs:
         problems.append(Problem("the network has no Input: drag an Input from the palette"
                                 " (Input/Output) onto the canvas"))
-    elif len(inputs) > 1:
-        problems.append(Problem(f"the network has {len(inputs)} Inputs ("
-                                + ", ".join(f"'{i}'" for i in inputs)
-                                + "): a network takes one Input; delete the others", inputs[1]))
     if not outputs:
         problems.append(Problem("the network has no Output: drag an Output from the palette"
                                 " (Input/Output) and connect the last layer to it"))
-    elif len(outputs) > 1:
-        problems.append(Problem(f"the network has {len(outputs)} Outputs ("
-                                + ", ".join(f"'{o}'" for o in outputs)
-                                + "): a network has one Output; delete the others", outputs[1]))
     for node_id, node in graph.nodes.items():
         spec = REGISTRY.get(node.type)
         count = len(incoming[node_id])
@@ -228,20 +228,37 @@ def _structure_problems(graph: Graph, incoming: dict[str, list]) -> list[Problem
         elif count < spec.min_inputs:
             problems.append(Problem(f"{label} needs at least {spec.min_inputs} inputs but has"
                                     f" {count}: connect another wire into it", node_id))
-    if len(inputs) == 1 and len(outputs) == 1:
-        feeding = _ancestors(incoming, outputs[0])
-        if inputs[0] not in feeding:
-            problems.append(Problem(f"Input '{inputs[0]}' is not connected to Output"
-                                    f" '{outputs[0]}': wire a path of layers between them",
-                                    outputs[0]))
-        else:
-            for node_id, node in graph.nodes.items():
-                if node.type in ("Input", "Output"):
-                    continue
-                if node_id not in feeding:
-                    problems.append(Problem(f"{node.type} '{node_id}' does not lead to the"
-                                            " Output, so training ignores it: connect it or"
-                                            " delete it", node_id, WARNING))
+    if inputs and outputs:
+        problems.extend(_reach_problems(graph, incoming, inputs, outputs))
+    return problems
+
+
+def _reach_problems(graph: Graph, incoming: dict[str, list], inputs: list[str],
+                    outputs: list[str]) -> list[Problem]:
+    """Every Output must be fed by an Input; what feeds no Output is ignored (a warning)."""
+    problems: list[Problem] = []
+    feeding: set[str] = set()
+    for output in outputs:
+        ancestors = _ancestors(incoming, output)
+        feeding |= ancestors
+        if not ancestors & set(inputs):
+            source = f"Input '{inputs[0]}'" if len(inputs) == 1 else "any Input"
+            problems.append(Problem(f"{source} is not connected to Output '{output}': wire a"
+                                    " path of layers between them", output))
+    for node_id, node in graph.nodes.items():
+        if node_id in feeding or node.type == "Output":
+            continue
+        if node.type == "Input":
+            if len(inputs) > 1:
+                problems.append(Problem(f"Input '{node_id}' does not lead to an Output, so"
+                                        " training ignores it: connect it or delete it",
+                                        node_id, WARNING))
+            continue
+        if feeding & set(inputs):
+            target = "the Output" if len(outputs) == 1 else "any Output"
+            problems.append(Problem(f"{node.type} '{node_id}' does not lead to {target}, so"
+                                    " training ignores it: connect it or delete it", node_id,
+                                    WARNING))
     return problems
 
 

@@ -188,10 +188,12 @@ def describe(spec: dict[str, Any]) -> DataInfo:
     if _task(spec) == RECONSTRUCTION:
         return DataInfo(input_shape=shape, task=RECONSTRUCTION, samples=samples,
                         feature_names=["x", "y"] if shape == (2,) else [],
+                        feature_columns=["x", "y"] if shape == (2,) else [],
                         description=f"built-in '{name}' (reconstruction): {what}", warnings=warnings)
     return DataInfo(input_shape=shape, task=CLASSIFICATION, class_names=class_names_of(name, classes),
                     target_names=["class"],
                     feature_names=["x", "y"] if shape == (2,) else [],
+                    feature_columns=["x", "y"] if shape == (2,) else [],
                     samples=samples, description=f"built-in '{name}': {what}", warnings=warnings)
 
 

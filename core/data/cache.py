@@ -49,8 +49,13 @@ def stat_key(path: Path) -> list[Any]:
     return [str(path), info.st_size, info.st_mtime_ns]
 
 
+#: Bumped when :class:`DataInfo` gains facts, so that older remembered descriptions are
+#: described again rather than read without them (2: ``feature_columns``).
+FACTS_VERSION = 2
+
+
 def spec_key(spec: dict[str, Any], *parts: Any) -> str:
-    text = json.dumps([spec, *parts], sort_keys=True, default=str)
+    text = json.dumps([spec, *parts, FACTS_VERSION], sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 

@@ -392,7 +392,9 @@ def _info(raw, plan, targets: _Targets, encoder, shape, samples, fmt: CsvFormat,
           warnings: list[str]) -> DataInfo:
     return DataInfo(input_shape=tuple(shape), task=targets.task, class_names=targets.class_names,
                     target_names=[] if targets.task == RECONSTRUCTION else list(plan.targets),
-                    feature_names=encoder.feature_names, samples=int(samples),
+                    feature_names=encoder.feature_names,
+                    feature_columns=[c.name for c in encoder.columns for _ in range(c.width)],
+                    samples=int(samples),
                     description=f"CSV file {raw.name} ({fmt.describe()})", warnings=list(warnings))
 
 

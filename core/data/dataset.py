@@ -31,6 +31,9 @@ class DataInfo:
     class_names: list[str] | None = None
     target_names: list[str] = field(default_factory=list)
     feature_names: list[str] = field(default_factory=list)
+    #: The table column each feature came from (``colour`` for ``colour=red``), in feature
+    #: order; empty for images. An Input node's ``columns`` picks features by these names.
+    feature_columns: list[str] = field(default_factory=list)
     samples: int = 0
     description: str = ""
     #: Problems that do not stop training but a person should see (the Problems panel shows
@@ -56,7 +59,9 @@ class DataInfo:
         return (max(1, len(self.target_names)),)
 
     def shapes(self, loss: str = "auto") -> DataShapes:
-        return DataShapes(tuple(self.input_shape), self.target_shape(loss))
+        columns = tuple(self.feature_columns) if len(self.input_shape) == 1 else ()
+        return DataShapes(tuple(self.input_shape), self.target_shape(loss), columns, self.task,
+                          self.num_classes)
 
     def summary(self) -> str:
         """One line for the CLI and the status bar."""

@@ -71,6 +71,7 @@ _SPECIAL: dict[str, Callable[[Any], str]] = {
     "Multiply": lambda m: "Multiply()",
     "Concat": lambda m: f"Concat(dim={m.dim!r})",
     "Reshape": lambda m: f"Reshape(shape={m.shape!r})",
+    "Columns": lambda m: f"Columns(indices={m.indices!r})",
     "Recurrent": _recurrent,
     "SelfAttention": lambda m: "SelfAttention(" + _kwargs(
         embed_dim=m.attention.embed_dim, num_heads=m.attention.num_heads,

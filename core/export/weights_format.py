@@ -47,7 +47,7 @@ def weights_metadata(trained, record: dict[str, Any]) -> dict[str, str]:
 def weights_bytes(trained, record: dict[str, Any]) -> bytes:
     from core.train.checkpoint import weights_bytes as to_bytes
 
-    return to_bytes(trained.module.state_dict(), weights_metadata(trained, record))
+    return to_bytes(trained.weights, weights_metadata(trained, record))
 
 
 def write(trained, path: Path, sample: np.ndarray, record: dict[str, Any],

@@ -19,21 +19,48 @@ def _flat_hint(shape: Shape) -> str:
 
 # --------------------------------------------------------------------------- Input
 def _input_infer(inputs: list[Shape], params: dict[str, Any], ctx: BuildContext) -> Shape:
+    data_shape = _data_view(params, ctx) if params.get("columns") else ctx.input_shape
     if params.get("shape"):
         shape = tuple(int(s) for s in params["shape"])
-        if ctx.input_shape and shape != tuple(ctx.input_shape):
-            raise ShapeError(f"is set to {show(shape)} but the data gives {show(ctx.input_shape)}:"
+        if data_shape and shape != tuple(data_shape):
+            raise ShapeError(f"is set to {show(shape)} but the data gives {show(data_shape)}:"
                              " clear its shape parameter so that it follows the data, or load"
                              " data of that shape")
         return shape
-    if ctx.input_shape:
-        return tuple(ctx.input_shape)
+    if data_shape:
+        return tuple(data_shape)
     raise ShapeError("has no shape yet: load data (Data menu or the project's data section),"
                      " or set its shape parameter to design without data")
 
 
+def _data_view(params: dict[str, Any], ctx: BuildContext) -> Shape | None:
+    """The shape of the features of the Input's ``columns`` (None without data)."""
+    from core.heads import feature_indices
+
+    if ctx.input_shape is None:
+        return None
+    available = tuple(getattr(ctx.data, "feature_columns", ()) or ())
+    if not available:
+        raise ShapeError("takes the columns " + ", ".join(repr(c) for c in params["columns"])
+                         + f", but the data's samples ({show(ctx.input_shape)}) have no named"
+                         " columns (only a table's rows do): clear its columns parameter")
+    known = list(dict.fromkeys(available))
+    missing = [c for c in params["columns"] if c not in known]
+    if missing:
+        raise ShapeError(f"takes the column {missing[0]!r}, which is not a feature of the data:"
+                         " the feature columns are " + ", ".join(repr(c) for c in known[:12])
+                         + (" ..." if len(known) > 12 else ""))
+    return (len(feature_indices(available, params["columns"])),)
+
+
 def _input_build(inputs, params, ctx):
-    return None  # the graph's placeholder, not a module
+    """None (the graph's input itself), or the module that picks the ``columns``' features."""
+    if not params.get("columns"):
+        return None
+    from core.heads import feature_indices
+    from core.layers.torch_modules import Columns
+
+    return Columns(feature_indices(ctx.data.feature_columns, params["columns"]))
 
 
 register(LayerSpec(
@@ -44,30 +71,62 @@ register(LayerSpec(
         " shape of one sample: (features,) for a table, (channels, height, width) for"
         " images, (steps, features) for sequences. You normally leave its shape empty so"
         " that it follows the data you load; set it only to design a network before you"
-        " have data."),
+        " have data. A network may have several Inputs: with columns, an Input takes only"
+        " the features of those table columns, so that different columns can go through"
+        " different layers (a 'wide and deep' model)."),
     params=ParamSet((
         p("shape", "int_list", None, "Shape of one sample, without the batch dimension",
           minimum=1, optional=True, none_means="from the data", list_length=(1, 4)),
+        p("columns", "name_list", None, "The table columns this Input takes",
+          optional=True, none_means="every feature", list_length=(1, 10000)),
     )),
     infer=_input_infer, build=_input_build, min_inputs=0, max_inputs=0,
-    shape_formula="output = the data's sample shape",
-    when_to_use="Every network has exactly one Input.",
+    shape_formula="output = the data's sample shape (or the chosen columns' features)",
+    when_to_use="Every network has at least one Input; add more to give columns their own branch.",
 ))
 
 
 # --------------------------------------------------------------------------- Output
 def _target_shape(params: dict[str, Any], ctx: BuildContext) -> Shape:
+    wanted = _head_target(params, ctx)
     if params.get("units"):
         units = (int(params["units"]),)
-        if ctx.target_shape and units != tuple(ctx.target_shape):
-            raise ShapeError(f"is set to {units[0]} units but the data needs {show(ctx.target_shape)}"
-                             f" ({_target_words(ctx.target_shape)}): clear its units parameter so"
+        if wanted and units != tuple(wanted):
+            raise ShapeError(f"is set to {units[0]} units but the data needs {show(wanted)}"
+                             f" ({_target_words(wanted)}): clear its units parameter so"
                              " that the data decides, or change it")
         return units
-    if ctx.target_shape:
-        return tuple(ctx.target_shape)
+    if wanted:
+        return tuple(wanted)
     raise ShapeError("does not know how many outputs to make yet: load data (it counts the"
                      " classes or targets), or set units")
+
+
+def _head_target(params: dict[str, Any], ctx: BuildContext) -> Shape | None:
+    """The shape this head must produce: the input's (reconstruction) or the data's target,
+    sized for the head's own loss when it has one; None without data."""
+    if params.get("target") == "input":
+        _check_head_loss(params, "reconstruction", ctx)
+        return tuple(ctx.input_shape) if ctx.input_shape else None
+    data = ctx.data
+    task = getattr(data, "task", None)
+    _check_head_loss(params, task, ctx)
+    loss = params.get("loss") or "auto"
+    if loss != "auto" and task == "classification" and getattr(data, "class_count", 0) == 2:
+        return (2,) if loss == "cross_entropy" else (1,)
+    return tuple(ctx.target_shape) if ctx.target_shape else None
+
+
+def _check_head_loss(params: dict[str, Any], task: str | None, ctx: BuildContext) -> None:
+    loss = params.get("loss") or "auto"
+    if loss == "auto" or task is None:
+        return
+    from core.train.losses import choices
+
+    fitting = choices(task)
+    if loss not in fitting:
+        raise ShapeError(f"has the loss {loss!r}, which does not fit its {task} target: choose "
+                         + ", ".join(repr(c) for c in fitting))
 
 
 def _target_words(target: Shape) -> str:
@@ -125,17 +184,27 @@ register(LayerSpec(
         " (logits); the loss function applies softmax or sigmoid, so do not add one"
         " yourself. The identity head passes its input through unchanged, for networks"
         " whose last layer already produces the target's shape, such as a convolutional"
-        " autoencoder."),
+        " autoencoder. A network may have several Outputs: each learns its target (the"
+        " data's, or the input itself) with its own loss, and the training loss is their"
+        " sum, each multiplied by its weight. The first Output that learns the data's"
+        " target gives the predictions and the metrics."),
     params=ParamSet((
         p("units", "int", None, "Number of outputs", minimum=1, optional=True,
           none_means="from the data"),
         p("head", "choice", "linear", "linear: a Linear layer; identity: pass the input through",
           choices=("linear", "identity")),
+        p("target", "choice", "data", "What this Output learns: data: the data's labels or"
+          " values; input: to reproduce the network's input (an autoencoder)",
+          choices=("data", "input")),
+        p("loss", "choice", "auto", "This Output's loss (auto: the training loss, or the usual"
+          " one for its target)", choices_from="core.train.losses:choices"),
+        p("weight", "float", 1.0, "This Output's share of the total loss (its loss is multiplied"
+          " by it)", minimum=0.0, maximum=1e6),
     )),
     infer=_output_infer, build=_output_build, count_params=_output_params,
     count_macs=_output_macs,
     shape_formula="(N, in) -> (N, classes or targets)",
-    when_to_use="Every network has exactly one Output, at its end.",
+    when_to_use="Every network has at least one Output; add more for several targets or losses.",
 ))
 
 

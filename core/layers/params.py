@@ -14,7 +14,7 @@ from typing import Any
 from core.errors import ParamError
 
 #: The kinds of parameter an editor must be able to show.
-KINDS = ("int", "float", "bool", "choice", "int_or_pair", "int_list", "float_or_pair")
+KINDS = ("int", "float", "bool", "choice", "int_or_pair", "int_list", "float_or_pair", "name_list")
 
 
 @dataclass(frozen=True)
@@ -35,13 +35,25 @@ class Param:
     choices: tuple[str, ...] = ()
     optional: bool = False
     none_means: str = ""
-    list_length: tuple[int, int] | None = None  # (min, max) items for int_list
+    list_length: tuple[int, int] | None = None  # (min, max) items for int_list and name_list
+    #: ``"module:function"`` returning the choices, for a list that another registry owns
+    #: (the Output's loss): read when first needed, so the layer modules import nothing more.
+    choices_from: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown parameter kind {self.kind!r} for {self.name}")
-        if self.kind == "choice" and self.default not in self.choices:
+        if self.kind == "choice" and not self.choices_from and self.default not in self.choices:
             raise ValueError(f"default of {self.name} is not one of its choices")
+
+    def options(self) -> tuple[str, ...]:
+        """The allowed values of a ``choice`` parameter."""
+        if not self.choices_from:
+            return self.choices
+        import importlib
+
+        module, name = self.choices_from.split(":")
+        return tuple(getattr(importlib.import_module(module), name)())
 
     # ------------------------------------------------------------------ describing
     def range_text(self) -> str:
@@ -49,12 +61,13 @@ class Param:
         if self.kind == "bool":
             return "true or false"
         if self.kind == "choice":
-            return "one of " + ", ".join(repr(c) for c in self.choices)
+            return "one of " + ", ".join(repr(c) for c in self.options())
         lo, hi = self.minimum, self.maximum
         what = {"int": "a whole number", "float": "a number",
                 "int_or_pair": "a whole number or a pair of them",
                 "float_or_pair": "a number or a pair of them",
-                "int_list": "a list of whole numbers"}[self.kind]
+                "int_list": "a list of whole numbers",
+                "name_list": "a list of names"}[self.kind]
         if lo is not None and hi is not None:
             what += f" from {_fmt(lo)} to {_fmt(hi)}"
         elif lo is not None:
@@ -76,7 +89,7 @@ class Param:
                 return value
             raise self._error(value)
         if kind == "choice":
-            if isinstance(value, str) and value in self.choices:
+            if isinstance(value, str) and value in self.options():
                 return value
             raise self._error(value)
         if kind == "int":
@@ -104,6 +117,13 @@ class Param:
                     raise self._error(value)
             for item in value:
                 self._check_number(item, integer=True, whole=value)
+            return list(value)
+        if kind == "name_list":
+            if not isinstance(value, (list, tuple)) or not all(
+                    isinstance(item, str) and item.strip() for item in value):
+                raise self._error(value)
+            if self.list_length is not None and not self.list_length[0] <= len(value) <= self.list_length[1]:
+                raise self._error(value)
             return list(value)
         raise AssertionError(kind)  # pragma: no cover - KINDS is checked in __post_init__
 

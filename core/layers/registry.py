@@ -40,6 +40,9 @@ class BuildContext:
     node_id: str
     input_shape: Shape | None = None  # the data's sample shape (for Input)
     target_shape: Shape | None = None  # the shape of one target (for Output), e.g. (3,)
+    #: All the data says (a :class:`core.shapes.DataShapes`: feature columns, task, classes),
+    #: for the Input's ``columns`` and an Output's own loss; None without data.
+    data: Any = None
 
 
 ShapeRule = Callable[[list[Shape], dict[str, Any], BuildContext], Shape]

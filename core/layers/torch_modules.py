@@ -57,6 +57,22 @@ class Reshape(nn.Module):
         return f"shape={self.shape}"
 
 
+class Columns(nn.Module):
+    """The features at ``indices`` of each sample: an Input that takes some table columns."""
+
+    def __init__(self, indices):
+        super().__init__()
+        self.indices = [int(i) for i in indices]
+        # Not a weight: kept out of the saved weights, rebuilt from ``indices``.
+        self.register_buffer("index", torch.tensor(self.indices, dtype=torch.long), persistent=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.index_select(1, self.index)
+
+    def extra_repr(self) -> str:
+        return f"indices={self.indices}"
+
+
 class Recurrent(nn.Module):
     """An RNN, LSTM or GRU over batch-first sequences.
 

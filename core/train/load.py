@@ -37,6 +37,13 @@ class TrainedModel:
     run: dict[str, Any]
     run_dir: Path
     spec: TrainSpec
+    #: The whole trained network (every head) when ``module`` is only the primary head's part.
+    network: Any = None
+
+    @property
+    def weights(self) -> dict[str, Any]:
+        """Every trained weight (all heads), as ``model.safetensors`` holds them."""
+        return (self.network if self.network is not None else self.module).state_dict()
 
     @property
     def output_activation(self) -> str:
@@ -121,4 +128,10 @@ def trained_model_from(run: dict[str, Any], preprocessing: dict[str, Any], weigh
         raise TrainingError(f"{where} does not fit the network it was saved with"
                             f" ({first}): the files were changed after training") from None
     module.eval()
-    return TrainedModel(module, preprocessing, info, project, run, run_dir, spec)
+    from core.build import prediction_network
+
+    # With several heads the saved weights hold them all; predictions and exports are the
+    # primary head's (core/heads.py), made by the layers that feed it.
+    predictor = prediction_network(module, project.graph)
+    return TrainedModel(predictor, preprocessing, info, project, run, run_dir, spec,
+                        network=module if predictor is not module else None)

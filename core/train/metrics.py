@@ -96,10 +96,13 @@ class Evaluation:
     metrics: dict[str, float] = field(default_factory=dict)
     confusion: np.ndarray | None = None  # (K, K), rows = true class
     samples: int = 0
+    #: Each head's own loss (``loss_<output id>``) when the network has several heads.
+    head_losses: dict[str, float] = field(default_factory=dict)
 
     def row(self, prefix: str, names: list[str]) -> dict[str, float]:
-        """``{prefix_loss, prefix_<metric>...}`` for the selected metric names."""
+        """``{prefix_loss, prefix_loss_<head>..., prefix_<metric>...}`` for the selected metrics."""
         row = {f"{prefix}_loss": self.loss}
+        row.update({f"{prefix}_{name}": value for name, value in self.head_losses.items()})
         for name in names:
             if name in self.metrics:
                 row[f"{prefix}_{name}"] = self.metrics[name]
@@ -116,6 +119,7 @@ def epoch_row(epoch: int, train: Evaluation, val: Evaluation | None, metrics: li
     row: dict[str, Any] = {"epoch": epoch, "train_loss": train.loss}
     if val is not None:
         row["val_loss"] = val.loss
+        row.update({f"val_{name}": value for name, value in val.head_losses.items()})
     row.update({k: v for k, v in train.row("train", metrics).items() if k != "train_loss"})
     if val is not None:
         row.update({k: v for k, v in val.row("val", metrics).items() if k != "val_loss"})
@@ -138,10 +142,14 @@ class Accumulator:
 
     def __init__(self, task: str, size: int, device, *, num_classes: int = 0, binary: bool = False,
                  outputs: int = 1, target_scaling: dict[str, Any] | None = None,
-                 reconstruction_errors: bool = False):
+                 reconstruction_errors: bool = False, heads: list[str] | None = None):
         import torch
 
         self.task, self.size, self.device = task, size, device
+        #: Σ (each head's loss × batch size), with several heads (``add_loss(parts=...)``).
+        self.head_names = list(heads or [])
+        self.head_sums = (torch.zeros(len(self.head_names), dtype=torch.float64, device=device)
+                          if self.head_names else None)
         self.num_classes, self.binary, self.outputs = num_classes, binary, outputs
         self.loss_sum = torch.zeros((), dtype=torch.float64, device=device)
         self.count = 0
@@ -161,9 +169,11 @@ class Accumulator:
             self.errors = (torch.zeros(3, dtype=torch.float64, device=device)
                            if reconstruction_errors else None)
 
-    def add_loss(self, loss, batch_size: int) -> None:
+    def add_loss(self, loss, batch_size: int, parts=None) -> None:
         self.loss_sum.add_(loss.detach(), alpha=batch_size)
         self.count += batch_size
+        if self.head_sums is not None and parts is not None:
+            self.head_sums.add_(parts, alpha=batch_size)
 
     def update(self, out, start: int, stop: int, inputs=None) -> None:
         import torch
@@ -186,6 +196,12 @@ class Accumulator:
 
     def totals(self, order, targets):
         """A float64 vector of sums that ``compute`` turns into metrics (add them across ranks)."""
+        import torch
+
+        base = self._task_totals(order, targets)
+        return base if self.head_sums is None else torch.cat([base, self.head_sums])
+
+    def _task_totals(self, order, targets):
         import torch
 
         head = torch.stack([self.loss_sum, torch.tensor(float(self.count), dtype=torch.float64,
@@ -221,6 +237,10 @@ class Accumulator:
         values = totals.double().cpu().numpy()
         count = max(values[1], 1.0)
         result = Evaluation(loss=float(values[0] / count), samples=int(values[1]))
+        if self.head_sums is not None:
+            heads = len(self.head_sums)
+            values, sums = values[:-heads], values[-heads:]
+            result.head_losses = dict(zip(self.head_names, (float(s / count) for s in sums)))
         rest = values[2:]
         if self.task == CLASSIFICATION:
             k = max(self.num_classes, 2)

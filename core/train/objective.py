@@ -86,9 +86,25 @@ class Objective:
             return torch.from_numpy(np.asarray(y).astype(np.int64, copy=False)).reshape(-1)
         return torch.from_numpy(np.ascontiguousarray(y, dtype=np.float32)).reshape(len(y), -1)
 
-    def accumulator(self, size: int, device) -> Accumulator:
+    def batch_targets(self, y):
+        """One batch's targets as the loss wants them, from the form :meth:`metric_targets`
+        gives (on the device; several heads share one batch of targets)."""
+        if self.task == CLASSIFICATION:
+            if not self.binary:
+                return y
+            target = y.to(torch_float()).reshape(-1, 1)
+            return target * 2 - 1 if self.loss.signed_targets else target
+        return y.reshape(len(y), *self.output_shape)
+
+    def accumulator(self, size: int, device, heads: list[str] | None = None) -> Accumulator:
         outputs = int(np.prod(self.output_shape)) if self.task in (MULTILABEL, REGRESSION) else 1
         return Accumulator(self.task, size, device, num_classes=self.num_classes,
                            binary=self.binary, outputs=outputs,
                            target_scaling=self.target_scaling,
-                           reconstruction_errors=self.reconstruction_errors)
+                           reconstruction_errors=self.reconstruction_errors, heads=heads)
+
+
+def torch_float():
+    import torch
+
+    return torch.float32

@@ -50,7 +50,11 @@ def start(trainer: "Trainer", started: float, previous: dict[str, Any] | None) -
         "training": spec.to_dict(),
         "data": {"fingerprint": dataset.fingerprint, "info": _info_dict(dataset.info),
                  "splits": splits, "notes": list(dataset.notes)},
-        "task": dataset.info.task, "loss": trainer.objective.loss_name,
+        "task": trainer.objective.task, "loss": trainer.objective.loss_name,
+        "heads": [{"output": head.node_id, "target": head.target, "loss": objective.loss_name,
+                   "weight": head.weight, "primary": index == trainer.heads.primary}
+                  for index, (head, objective) in enumerate(zip(trainer.heads.heads,
+                                                                trainer.heads.objectives))],
         "output_activation": trainer.objective.output_activation,
         "seed": spec.seed, "versions": versions(),
         "device": trainer.placement.device, "device_name": describe_device(trainer.placement.device),

@@ -21,6 +21,7 @@ from core.train.callbacks import Callback
 from core.train.checkpoint import load_checkpoint, load_weights, seed_everything
 from core.train.rundir import (CHECKPOINT, data_label, default_run_dir, init_from_file,
                                read_run_json, remove_interrupted_writes)
+from core.heads import heads_of
 from core.train.spec import TrainSpec
 from core.train.trainer import Trainer
 
@@ -135,7 +136,15 @@ def prepare(project: Project, dataset: Dataset, *, overrides: dict[str, Any] | N
     if distributed is not None:
         run_dir = distributed.broadcast_object(str(run_dir))
     return Trainer(module, dataset, spec, run_dir=run_dir, callbacks=callbacks, project=record,
-                   project_dir=project.directory, distributed=distributed, notes=notes, frozen=frozen)
+                   project_dir=project.directory, distributed=distributed, notes=notes, frozen=frozen,
+                   **_ends(module, project))
+
+
+def _ends(module, project: Project) -> dict[str, Any]:
+    """The trainer's heads and prediction module for the project's Output nodes."""
+    from core.build import prediction_network
+
+    return {"heads": heads_of(project.graph), "predictor": prediction_network(module, project.graph)}
 
 
 def run_project(run_dir: str | Path) -> Project:
@@ -187,7 +196,8 @@ def continue_run(run_dir: str | Path, *, dataset: Dataset | None = None,
     record["training"] = training
     trainer = Trainer(module, dataset, spec, run_dir=run_dir, callbacks=callbacks, project=record,
                       project_dir=project.directory, distributed=distributed,
-                      notes=list(spec.notes), resume_state=state, run_record=run, frozen=frozen)
+                      notes=list(spec.notes), resume_state=state, run_record=run, frozen=frozen,
+                      **_ends(module, project))
     if lr_override is not None:
         trainer.update_optimizer(learning_rate=lr_override)
     return trainer

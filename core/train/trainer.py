@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any, Iterable
 
-from core.data.dataset import RECONSTRUCTION, Dataset
+from core.data.dataset import Dataset
 from core.errors import TrainingError
 from core.train import record
 from core.train.batches import BatchPlan, epoch_seed, make_batches
@@ -29,7 +29,8 @@ from core.train.control import StopRequested, TrainingControl
 from core.train.failures import out_of_memory, out_of_memory_sentence
 from core.train.device import Placement, resolve, uses_channels_last
 from core.train.metrics import Evaluation, epoch_row
-from core.train.objective import Objective
+from core.heads import Head
+from core.train.head_losses import HeadObjectives
 from core.train.optim import apply_update, check_update, current_settings, make_optimizer, make_schedule
 from core.train.rundir import WEIGHTS, RunDirectory
 from core.train.run_state import RunState
@@ -70,7 +71,8 @@ class Trainer:
                  callbacks: Iterable[Callback] = (), project: dict[str, Any] | None = None,
                  project_dir: str | Path | None = None, distributed=None,
                  notes: Iterable[str] = (), resume_state: dict[str, Any] | None = None,
-                 run_record: dict[str, Any] | None = None, frozen: Iterable[str] = ()):
+                 run_record: dict[str, Any] | None = None, frozen: Iterable[str] = (),
+                 heads: list[Head] | None = None, predictor=None):
         self.module = module
         self.dataset = dataset
         self.info = dataset.info
@@ -86,7 +88,11 @@ class Trainer:
         self.control = TrainingControl()
         self.state = "idle"
         self.tracker: BestTracker | None = None  # made when training starts
-        self.objective = Objective.create(self.info, spec, dataset.preprocessing)
+        #: The heads (Output nodes) and their losses; ``objective`` is the primary head's.
+        self.heads = HeadObjectives.create(heads, self.info, spec, dataset.preprocessing)
+        self.objective = self.heads.objective
+        #: The module that makes the primary head's predictions (probes, test metrics' views).
+        self.predictor = predictor if predictor is not None else module
         self.placement: Placement | None = None
         self.channels_last = False
         self.optimizer = None
@@ -221,7 +227,7 @@ class Trainer:
             self.notes.append(f"the last {self.plan.dropped} training sample(s) of each epoch's order"
                               " are left out (a batch too small to split or to normalise)")
         train = self.dataset.train
-        self.train_batches = make_batches(train.x, self.objective.loss_targets(train.y), self.plan,
+        self.train_batches = make_batches(train.x, self.heads.batch_targets(train.y), self.plan,
                                           dev, spec.data_loading, spec.workers, self.channels_last)
         self.train_targets = self.objective.metric_targets(train.y)
         self.val = self._eval_source(self.dataset.validation, dev, rank, world)
@@ -233,7 +239,7 @@ class Trainer:
         self.tracker = BestTracker(self.monitor, spec.early_stopping)
         self.schedule = make_schedule(self.optimizer, spec, len(self.plan), metric_direction(self.monitor))
         self.scaler = (torch.amp.GradScaler("cuda") if self.placement.precision == "fp16" else None)
-        self.loss_fn = self.objective.loss_module()
+        self.loss_fn = self.heads.loss()
         self.train_module = self.module
         if self.dist is not None:
             from torch.nn.parallel import DistributedDataParallel
@@ -264,7 +270,7 @@ class Trainer:
         size = max(self.spec.batch_size, min(4096, EVAL_BATCH_BYTES // sample_bytes))
         plan = BatchPlan(len(split), size, shuffle=False, seed=0, rank=rank, world=world,
                          for_training=False)
-        batches = make_batches(split.x, self.objective.loss_targets(split.y), plan, device,
+        batches = make_batches(split.x, self.heads.batch_targets(split.y), plan, device,
                                self.spec.data_loading, self.spec.workers, self.channels_last)
         return batches, self.objective.metric_targets(split.y)
 
@@ -313,17 +319,16 @@ class Trainer:
     def _train_epoch(self, epoch: int) -> Evaluation:
         import torch
 
-        model, objective, loss_fn = self.train_module, self.objective, self.loss_fn
+        model, loss_fn = self.train_module, self.loss_fn
         model.train()
         self._keep_frozen_in_eval()
         order = self.plan.order(epoch)
-        acc = objective.accumulator(self.plan.local_size, self.train_batches.device)
+        acc = self.heads.accumulator(self.plan.local_size, self.train_batches.device)
         augment = self.dataset.augment
         if augment is not None:
             generator = torch.Generator(self.train_batches.device)
             generator.manual_seed(epoch_seed(self.spec.seed, epoch, 1 + (self.dist.rank if self.dist else 0)))
         optimizer, schedule, scaler = self.optimizer, self.schedule, self.scaler
-        reconstruction = objective.task == RECONSTRUCTION
         autocast = self._autocast()
         distributed = self.dist is not None
         check_every = 0 if distributed else (1 if self.placement.device_type == "cpu" else 32)
@@ -337,7 +342,7 @@ class Trainer:
             optimizer.zero_grad(set_to_none=True)
             with autocast:
                 out = model(x)
-                loss = loss_fn(out, inputs if reconstruction else batch.y)
+                loss = loss_fn(out, inputs, batch.y)
             scaled = loss * batch.weight if distributed else loss
             if scaler is not None:
                 scaler.scale(scaled).backward()
@@ -352,8 +357,8 @@ class Trainer:
             if schedule is not None:
                 schedule.batch_end()
             size = batch.stop - batch.start
-            acc.add_loss(loss, size)
-            acc.update(out, batch.start, batch.stop, inputs)
+            acc.add_loss(loss, size, loss_fn.parts)
+            acc.update(loss_fn.prediction(out), batch.start, batch.stop, inputs)
             self.step += 1
             value = None
             if check_every and self.step % check_every == 0:
@@ -388,14 +393,14 @@ class Trainer:
         batches, targets = source
         module = module or self.module
         module.eval()
-        acc = self.objective.accumulator(batches.plan.local_size, batches.device)
-        reconstruction = self.objective.task == RECONSTRUCTION
+        acc = self.heads.accumulator(batches.plan.local_size, batches.device)
+        loss_fn = self.loss_fn
         with torch.inference_mode(), self._autocast():
             for batch in batches.batches(batches.plan.order(0)):
                 out = module(batch.x)
-                loss = self.loss_fn(out, batch.x if reconstruction else batch.y)
-                acc.add_loss(loss, batch.stop - batch.start)
-                acc.update(out, batch.start, batch.stop, batch.x)
+                loss = loss_fn(out, batch.x, batch.y)
+                acc.add_loss(loss, batch.stop - batch.start, loss_fn.parts)
+                acc.update(loss_fn.prediction(out), batch.start, batch.stop, batch.x)
         return self._reduce(acc, batches.plan.order(0), targets)
 
     def _reduce(self, acc, order, targets) -> Evaluation:
@@ -440,7 +445,7 @@ class Trainer:
         self.module.eval()
         try:
             with torch.inference_mode(), self._autocast():
-                yield self.module
+                yield self.predictor
         finally:
             if was_training:
                 self.module.train()

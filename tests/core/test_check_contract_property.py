@@ -2,7 +2,7 @@
 
 Hypothesis mutates the shipped examples the way a person edits them (a parameter
 set to an odd value, a layer inserted or deleted, an extra wire, a training setting,
-an Input shape or Output width set by hand) and, for every project that
+an Input shape or Output width set by hand, a second Input or Output) and, for every project that
 ``check_project`` calls ready, builds it and trains one epoch on a small sample of
 its data. No exception may escape except the product's own ``LayerForgeError``, and
 the run must not end as "failed" for anything but a diverging loss.
@@ -69,9 +69,12 @@ TRAINING_VALUES = {
 
 def _param_value(draw, param):
     kind = getattr(param, "kind", None)
-    choices = getattr(param, "choices", None)
+    choices = param.options() if kind == "choice" else None
     if choices:
         return draw(st.sampled_from(list(choices)))
+    if kind == "name_list":  # table columns (a, b, c, colour), a builtin's (x, y), or none
+        return draw(st.lists(st.sampled_from(["a", "b", "colour", "x", "y", "label", "nope"]),
+                             min_size=1, max_size=3, unique=True))
     if kind == "bool":
         return draw(st.booleans())
     if kind == "float":
@@ -89,7 +92,8 @@ def mutated_projects(draw):
     project["training"].update({"epochs": 1, "batch_size": 16})
     nodes, edges = project["graph"]["nodes"], project["graph"]["edges"]
     for _ in range(draw(st.integers(1, 4))):
-        what = draw(st.sampled_from(["param", "insert", "delete", "wire", "training", "ends"]))
+        what = draw(st.sampled_from(["param", "insert", "delete", "wire", "training", "ends",
+                                     "second end"]))
         if what == "param":
             node = draw(st.sampled_from(nodes))
             params = REGISTRY.get(node["type"]).params
@@ -126,6 +130,17 @@ def mutated_projects(draw):
         elif what == "training":
             key = draw(st.sampled_from(sorted(TRAINING_VALUES)))
             project["training"][key] = draw(TRAINING_VALUES[key])
+        elif what == "second end":  # another Input or Output, wired to an inner layer
+            inner = [n["id"] for n in nodes if n["type"] not in ("Input", "Output")]
+            if inner:
+                new_id, other = f"end{len(nodes)}", draw(st.sampled_from(inner))
+                kind = draw(st.sampled_from(["Input", "Output"]))
+                params = REGISTRY.get(kind).params
+                chosen = draw(st.lists(st.sampled_from([p.name for p in params]), max_size=3, unique=True))
+                nodes.append({"id": new_id, "type": kind,
+                              "params": {name: _param_value(draw, params.get(name)) for name in chosen}})
+                edges.append({"source": new_id, "target": other, "target_port": 1} if kind == "Input"
+                             else {"source": other, "target": new_id})
         else:
             node = draw(st.sampled_from([n for n in nodes if n["type"] in ("Input", "Output")]))
             if node["type"] == "Input":

@@ -97,8 +97,8 @@ class ActivationProbe(Probe):
             hooks.append(sub.register_forward_hook(
                 lambda _m, _i, out, name=node_id: outputs.__setitem__(name, out)))
         try:
-            with trainer.evaluating() as module:
-                module(self._inputs)
+            with trainer.evaluating():
+                trainer.module(self._inputs)  # every layer, every head's too
                 index = min(max(self.sample_index, 0), len(self._inputs) - 1)
                 layers = [self._summarise(name, out, index) for name, out in outputs.items()
                           if isinstance(out, torch.Tensor) and out.is_floating_point()]

@@ -1,0 +1,114 @@
+"""The training loss of a network with one or several heads (Output nodes).
+
+Each head has an :class:`~core.train.objective.Objective` (its task, loss and targets);
+the total loss is the sum of the heads' losses, each multiplied by its weight. The
+*primary* head's objective is the run's: its predictions make the metrics, ``predict``
+and the exports (see :mod:`core.heads`).
+
+One head (every project made before several heads existed) keeps the fast path: the
+split's targets are converted for the loss once, and the loss is called as before.
+With several heads the batches carry the targets as the metrics read them (class
+indices or values) and each head converts its batch on the device.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from core.data.dataset import RECONSTRUCTION, DataInfo
+from core.heads import Head, head_metric_name, primary_head
+from core.train.losses import resolve
+from core.train.objective import Objective
+from core.train.spec import TrainSpec
+
+
+@dataclass
+class HeadObjectives:
+    """The heads of a run, in the module's output order, and which one is primary."""
+
+    heads: list[Head]
+    objectives: list[Objective]
+    primary: int
+
+    @classmethod
+    def create(cls, heads: list[Head] | None, info: DataInfo, spec: TrainSpec,
+               preprocessing: dict[str, Any] | None = None) -> "HeadObjectives":
+        base = Objective.create(info, spec, preprocessing)
+        heads = list(heads or [Head("output")])
+        main = primary_head(heads)
+        objectives = [_objective(head, head == main, base, info) for head in heads]
+        return cls(heads, objectives, heads.index(main))
+
+    @property
+    def single(self) -> bool:
+        return len(self.heads) == 1
+
+    @property
+    def objective(self) -> Objective:
+        """The primary head's objective: the run's task, loss and predictions."""
+        return self.objectives[self.primary]
+
+    @property
+    def head_names(self) -> list[str]:
+        """The metrics.csv names of the heads' own losses (none with one head)."""
+        return [] if self.single else [head_metric_name(h) for h in self.heads]
+
+    def batch_targets(self, y):
+        """What the batches carry as ``y`` for a split's targets (a CPU tensor, or None)."""
+        if self.single:
+            return self.objective.loss_targets(y)
+        if all(h.reconstructs for h in self.heads):
+            return None
+        return self.objective.metric_targets(y)
+
+    def loss(self) -> "TotalLoss":
+        modules = [objective.loss_module() for objective in self.objectives]
+        return TotalLoss(self, modules)
+
+    def accumulator(self, size: int, device):
+        return self.objective.accumulator(size, device, heads=self.head_names)
+
+
+def _objective(head: Head, is_primary: bool, base: Objective, info: DataInfo) -> Objective:
+    """A head's objective: the run's for the primary head with the automatic loss."""
+    if head.reconstructs:
+        loss = resolve(head.loss, RECONSTRUCTION, 0)
+        return Objective(RECONSTRUCTION, loss, 0, tuple(info.input_shape),
+                         huber_delta=base.huber_delta,
+                         reconstruction_errors=is_primary and base.reconstruction_errors)
+    if head.loss == "auto":
+        return base
+    loss = resolve(head.loss, info.task, info.num_classes)
+    return replace(base, loss_name=loss, output_shape=tuple(info.target_shape(loss)))
+
+
+class TotalLoss:
+    """``loss(out, x, y)``: the weighted sum of the heads' losses; ``parts`` keeps each one.
+
+    ``prediction(out)`` is the primary head's output (what the metrics read).
+    """
+
+    def __init__(self, heads: HeadObjectives, modules: list[Any]):
+        self.single = heads.single
+        self.primary = heads.primary
+        self.parts = None
+        self._heads = [(module, objective, head.weight, objective.task == RECONSTRUCTION)
+                       for module, objective, head in zip(modules, heads.objectives, heads.heads)]
+        self._one, _objective, _weight, self._one_reconstructs = self._heads[0]
+
+    def __call__(self, out, x, y):
+        if self.single:
+            return self._one(out, x if self._one_reconstructs else y)
+        import torch
+
+        total, parts = None, []
+        for value, (module, objective, weight, reconstructs) in zip(out, self._heads):
+            part = module(value, x if reconstructs else objective.batch_targets(y))
+            parts.append(part.detach().float())
+            total = part * weight if total is None else total + part * weight
+        self.parts = torch.stack(parts)
+        return total
+
+    def prediction(self, out):
+        return out if self.single else out[self.primary]
