@@ -149,6 +149,7 @@ class ShapeInference:
                 continue
             result.output, result.params, result.macs = shape, n_params, n_macs
             outputs[node_id] = shape
+        problems.extend(_whole_input_problems(graph, results))
         return Analysis(results, problems, order)
 
     def _infer_node(self, type_name: str, params: dict[str, Any], in_shapes: list[Shape],
@@ -231,6 +232,17 @@ def _structure_problems(graph: Graph, incoming: dict[str, list]) -> list[Problem
     if inputs and outputs:
         problems.extend(_reach_problems(graph, incoming, inputs, outputs))
     return problems
+
+
+def _whole_input_problems(graph: Graph, results: dict[str, NodeResult]) -> list[Problem]:
+    """Inputs without columns are all the same tensor (the data's features): one shape."""
+    whole = [(nid, results[nid].output) for nid, n in graph.nodes.items()
+             if n.type == "Input" and not n.params.get("columns") and results[nid].output]
+    first_id, first = whole[0] if whole else (None, None)
+    return [Problem(f"Input '{nid}' has the shape {format_shape(shape)} but Input '{first_id}' has"
+                    f" {format_shape(first)}: Inputs without columns all take the same data, so"
+                    " give them one shape (or columns)", nid)
+            for nid, shape in whole[1:] if shape != first]
 
 
 def _reach_problems(graph: Graph, incoming: dict[str, list], inputs: list[str],

@@ -15,11 +15,9 @@ import numpy as np
 
 from core.shapes import DataShapes
 
-CLASSIFICATION = "classification"
-REGRESSION = "regression"
-RECONSTRUCTION = "reconstruction"
-MULTILABEL = "multilabel"
-TASKS = (CLASSIFICATION, REGRESSION, RECONSTRUCTION, MULTILABEL)
+from core.tasks import CLASSIFICATION, MULTILABEL, RECONSTRUCTION, REGRESSION  # noqa: F401
+from core.tasks import TASK_NAMES as TASKS
+from core.tasks import TASKS as TASK_SPECS
 
 
 @dataclass
@@ -45,18 +43,9 @@ class DataInfo:
         return len(self.class_names or [])
 
     def target_shape(self, loss: str = "auto") -> tuple[int, ...]:
-        """The shape of the Output for this data and loss.
-
-        Two classes get a single logit with the default loss (binary cross-entropy),
-        and two when the person chose ``cross_entropy``.
-        """
-        if self.task == CLASSIFICATION:
-            if self.num_classes == 2 and loss != "cross_entropy":
-                return (1,)
-            return (self.num_classes,)
-        if self.task == RECONSTRUCTION:
-            return tuple(self.input_shape)
-        return (max(1, len(self.target_names)),)
+        """The shape of the Output for this data and loss (the task's rule: two classes get
+        a single logit with the default loss, and two when the person chose ``cross_entropy``)."""
+        return tuple(TASK_SPECS.get(self.task).output_shape(self, loss))
 
     def shapes(self, loss: str = "auto") -> DataShapes:
         columns = tuple(self.feature_columns) if len(self.input_shape) == 1 else ()
@@ -66,10 +55,7 @@ class DataInfo:
     def summary(self) -> str:
         """One line for the CLI and the status bar."""
         shape = "×".join(map(str, self.input_shape))
-        what = {CLASSIFICATION: f"{self.num_classes} classes",
-                REGRESSION: f"{len(self.target_names)} regression target(s)",
-                RECONSTRUCTION: "reconstruction",
-                MULTILABEL: f"{len(self.target_names)} labels"}.get(self.task, self.task)
+        what = TASK_SPECS.get(self.task).describe(self) if self.task in TASK_SPECS else self.task
         return f"{self.samples} samples, input {shape}, {what}"
 
 

@@ -42,7 +42,7 @@ def _data_view(params: dict[str, Any], ctx: BuildContext) -> Shape | None:
     available = tuple(getattr(ctx.data, "feature_columns", ()) or ())
     if not available:
         raise ShapeError("takes the columns " + ", ".join(repr(c) for c in params["columns"])
-                         + f", but the data's samples ({show(ctx.input_shape)}) have no named"
+                         + f", but the data's samples {show(ctx.input_shape)} have no named"
                          " columns (only a table's rows do): clear its columns parameter")
     known = list(dict.fromkeys(available))
     missing = [c for c in params["columns"] if c not in known]
@@ -60,7 +60,11 @@ def _input_build(inputs, params, ctx):
     from core.heads import feature_indices
     from core.layers.torch_modules import Columns
 
-    return Columns(feature_indices(ctx.data.feature_columns, params["columns"]))
+    available = tuple(getattr(ctx.data, "feature_columns", ()) or ())
+    if not available:
+        raise ShapeError(f"Input '{ctx.node_id}' takes columns, and only data with named columns"
+                         " can give them: load the table its columns name")
+    return Columns(feature_indices(available, params["columns"]))
 
 
 register(LayerSpec(
@@ -121,12 +125,16 @@ def _check_head_loss(params: dict[str, Any], task: str | None, ctx: BuildContext
     loss = params.get("loss") or "auto"
     if loss == "auto" or task is None:
         return
-    from core.train.losses import choices
+    from core.train.losses import LOSSES, choices
 
     fitting = choices(task)
     if loss not in fitting:
         raise ShapeError(f"has the loss {loss!r}, which does not fit its {task} target: choose "
                          + ", ".join(repr(c) for c in fitting))
+    classes = getattr(ctx.data, "class_count", 0)
+    if task == "classification" and LOSSES.get(loss).binary_only and classes != 2:
+        raise ShapeError(f"has the loss {loss!r}, which needs exactly two classes, and the data"
+                         f" has {classes}: choose 'cross_entropy' or 'auto'")
 
 
 def _target_words(target: Shape) -> str:

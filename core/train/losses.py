@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from core.data.dataset import CLASSIFICATION, MULTILABEL, RECONSTRUCTION, REGRESSION
 from core.registry import Registry
+from core.tasks import CLASSIFICATION, MULTILABEL, RECONSTRUCTION, REGRESSION, TASKS
 
 AUTO = "auto"
 AUTO_TITLE = "auto"
@@ -107,11 +107,10 @@ def settings() -> tuple[str, ...]:
 
 
 def resolve(loss: str, task: str | None, num_classes: int) -> str:
-    """``auto`` -> cross-entropy (classes), BCE (two classes, multilabel), MSE (numbers)."""
+    """``auto`` -> the task's usual loss: cross-entropy (classes), BCE (two classes,
+    multilabel), MSE (numbers); MSE when the task is not known."""
     if loss != AUTO:
         return loss
-    if task == CLASSIFICATION:
-        return "bce" if num_classes == 2 else "cross_entropy"
-    if task == MULTILABEL:
-        return "bce"
+    if task in TASKS:
+        return TASKS.get(task).default_loss(num_classes)
     return "mse"

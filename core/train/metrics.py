@@ -19,7 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from core.data.dataset import CLASSIFICATION, MULTILABEL, RECONSTRUCTION, REGRESSION
+from core.tasks import TASKS
+
 
 
 # ---------------------------------------------------------------------- pure functions
@@ -140,12 +141,16 @@ class Accumulator:
     float64 vector using ``targets[order]``, the targets of the split in the drawing order.
     """
 
-    def __init__(self, task: str, size: int, device, *, num_classes: int = 0, binary: bool = False,
+    def __init__(self, targets: str, size: int, device, *, num_classes: int = 0, binary: bool = False,
                  outputs: int = 1, target_scaling: dict[str, Any] | None = None,
                  reconstruction_errors: bool = False, heads: list[str] | None = None):
         import torch
 
-        self.task, self.size, self.device = task, size, device
+        # ``targets`` is the task's kind of targets (core/tasks.py): classes, labels, values,
+        # input; a task's name stands for its kind.
+        if targets in TASKS:
+            targets = TASKS.get(targets).targets
+        self.targets, self.size, self.device = targets, size, device
         #: Σ (each head's loss × batch size), with several heads (``add_loss(parts=...)``).
         self.head_names = list(heads or [])
         self.head_sums = (torch.zeros(len(self.head_names), dtype=torch.float64, device=device)
@@ -154,14 +159,14 @@ class Accumulator:
         self.loss_sum = torch.zeros((), dtype=torch.float64, device=device)
         self.count = 0
         self.scale = self.mean = None
-        if target_scaling and task == REGRESSION:
+        if target_scaling and targets == "values":
             self.scale = torch.tensor(target_scaling["scale"], dtype=torch.float64, device=device)
             self.mean = torch.tensor(target_scaling["mean"], dtype=torch.float64, device=device)
-        if task == CLASSIFICATION:
+        if targets == "classes":
             self.preds = torch.empty(size, dtype=torch.int64, device=device)
-        elif task == MULTILABEL:
+        elif targets == "labels":
             self.preds = torch.empty(size, outputs, dtype=torch.bool, device=device)
-        elif task == REGRESSION:
+        elif targets == "values":
             self.preds = torch.empty(size, outputs, dtype=torch.float32, device=device)
         else:
             self.preds = None
@@ -179,14 +184,14 @@ class Accumulator:
         import torch
 
         out = out.detach()
-        if self.task == CLASSIFICATION:
+        if self.targets == "classes":
             if self.binary:
                 torch.gt(out.reshape(-1), 0, out=self.preds[start:stop])
             else:
                 torch.argmax(out, 1, out=self.preds[start:stop])
-        elif self.task == MULTILABEL:
+        elif self.targets == "labels":
             torch.gt(out, 0, out=self.preds[start:stop])
-        elif self.task == REGRESSION:
+        elif self.targets == "values":
             self.preds[start:stop].copy_(out.reshape(stop - start, -1))
         elif self.errors is not None and inputs is not None:
             diff = (out.float() - inputs).reshape(-1)
@@ -207,18 +212,18 @@ class Accumulator:
         head = torch.stack([self.loss_sum, torch.tensor(float(self.count), dtype=torch.float64,
                                                          device=self.device)])
         n = stop = self.count
-        if self.task == CLASSIFICATION:
+        if self.targets == "classes":
             k = max(self.num_classes, 2)
             labels = targets[order[:n]].to(self.device)
             cells = torch.bincount(labels * k + self.preds[:stop], minlength=k * k)
             return torch.cat([head, cells.to(torch.float64)])
-        if self.task == MULTILABEL:
+        if self.targets == "labels":
             truth = targets[order[:n]].to(self.device) > 0.5
             pred = self.preds[:stop]
             counts = torch.stack([(truth & pred).sum(0), (~truth & pred).sum(0),
                                   (truth & ~pred).sum(0), (~truth & ~pred).sum(0)], 1)
             return torch.cat([head, counts.reshape(-1).to(torch.float64)])
-        if self.task == REGRESSION:
+        if self.targets == "values":
             truth = targets[order[:n]].to(self.device).to(torch.float64).reshape(n, -1)
             pred = self.preds[:stop].to(torch.float64)
             if self.scale is not None:
@@ -242,15 +247,15 @@ class Accumulator:
             values, sums = values[:-heads], values[-heads:]
             result.head_losses = dict(zip(self.head_names, (float(s / count) for s in sums)))
         rest = values[2:]
-        if self.task == CLASSIFICATION:
+        if self.targets == "classes":
             k = max(self.num_classes, 2)
             result.confusion = rest.reshape(k, k).round().astype(np.int64)
             result.metrics = classification_metrics(result.confusion)
-        elif self.task == MULTILABEL:
+        elif self.targets == "labels":
             result.metrics = multilabel_metrics(rest.reshape(-1, 4))
-        elif self.task == REGRESSION:
+        elif self.targets == "values":
             result.metrics = regression_metrics(rest.reshape(-1, 5))
-        elif self.task == RECONSTRUCTION and rest.size == 3:
+        elif self.targets == "input" and rest.size == 3:
             elements = max(rest[2], 1.0)
             result.metrics = {"mae": float(rest[0] / elements), "rmse": math.sqrt(rest[1] / elements)}
         return result

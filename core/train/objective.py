@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from core.data.dataset import CLASSIFICATION, MULTILABEL, RECONSTRUCTION, REGRESSION, DataInfo
+from core.data.dataset import DataInfo
+from core.tasks import TASKS
 from core.train.losses import LOSSES, LossSpec
 from core.train.metric_specs import for_task
 from core.train.metrics import Accumulator
@@ -33,23 +34,29 @@ class Objective:
     @classmethod
     def create(cls, info: DataInfo, spec: TrainSpec,
                preprocessing: dict[str, Any] | None = None) -> "Objective":
-        scaling = (preprocessing or {}).get("target_scaling") if info.task == REGRESSION else None
-        wants_errors = (info.task == RECONSTRUCTION
-                        and bool(set(spec.metrics) & set(for_task(RECONSTRUCTION))))
+        targets = TASKS.get(info.task).targets
+        scaling = (preprocessing or {}).get("target_scaling") if targets == "values" else None
+        wants_errors = targets == "input" and bool(set(spec.metrics) & set(for_task(info.task)))
         return cls(info.task, spec.loss_name, info.num_classes, tuple(info.target_shape(spec.loss)),
                    spec.label_smoothing, spec.huber_delta, scaling, wants_errors)
 
     @property
+    def targets(self) -> str:
+        """How this task's targets are kept: ``classes``, ``labels``, ``values`` or ``input``
+        (:mod:`core.tasks`); everything below follows from it, not from the task's name."""
+        return TASKS.get(self.task).targets
+
+    @property
     def binary(self) -> bool:
         """Two classes scored by a single logit (binary cross-entropy or hinge)."""
-        return self.task == CLASSIFICATION and self.output_shape == (1,)
+        return self.targets == "classes" and self.output_shape == (1,)
 
     @property
     def output_activation(self) -> str:
         """What turns the raw outputs into predictions: ``softmax``, ``sigmoid`` or ``none``."""
-        if self.task == CLASSIFICATION:
+        if self.targets == "classes":
             return "sigmoid" if self.binary else "softmax"
-        if self.task == MULTILABEL:
+        if self.targets == "labels":
             return "sigmoid"
         return self.loss.output_activation
 
@@ -64,10 +71,10 @@ class Objective:
         """A split's targets as the loss wants them (a CPU tensor), or None for reconstruction."""
         import torch
 
-        if self.task == RECONSTRUCTION or y is None:
+        if self.targets == "input" or y is None:
             return None
         y = np.asarray(y)
-        if self.task == CLASSIFICATION:
+        if self.targets == "classes":
             labels = torch.from_numpy(y.astype(np.int64, copy=False)).reshape(-1)
             if self.binary:
                 target = labels.to(torch.float32).reshape(-1, 1)
@@ -80,16 +87,16 @@ class Objective:
         """A split's targets as the metrics read them: class indices, or values."""
         import torch
 
-        if y is None or self.task == RECONSTRUCTION:
+        if y is None or self.targets == "input":
             return None
-        if self.task == CLASSIFICATION:
+        if self.targets == "classes":
             return torch.from_numpy(np.asarray(y).astype(np.int64, copy=False)).reshape(-1)
         return torch.from_numpy(np.ascontiguousarray(y, dtype=np.float32)).reshape(len(y), -1)
 
     def batch_targets(self, y):
         """One batch's targets as the loss wants them, from the form :meth:`metric_targets`
         gives (on the device; several heads share one batch of targets)."""
-        if self.task == CLASSIFICATION:
+        if self.targets == "classes":
             if not self.binary:
                 return y
             target = y.to(torch_float()).reshape(-1, 1)
@@ -97,8 +104,8 @@ class Objective:
         return y.reshape(len(y), *self.output_shape)
 
     def accumulator(self, size: int, device, heads: list[str] | None = None) -> Accumulator:
-        outputs = int(np.prod(self.output_shape)) if self.task in (MULTILABEL, REGRESSION) else 1
-        return Accumulator(self.task, size, device, num_classes=self.num_classes,
+        outputs = int(np.prod(self.output_shape)) if self.targets in ("labels", "values") else 1
+        return Accumulator(self.targets, size, device, num_classes=self.num_classes,
                            binary=self.binary, outputs=outputs,
                            target_scaling=self.target_scaling,
                            reconstruction_errors=self.reconstruction_errors, heads=heads)

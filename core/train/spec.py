@@ -18,6 +18,7 @@ from typing import Any
 from core.data.dataset import CLASSIFICATION, MULTILABEL, RECONSTRUCTION, REGRESSION, TASKS, DataInfo
 from core.errors import TrainingError
 from core.registry import and_list
+from core.tasks import TASKS as TASK_SPECS
 from core.train import losses as _losses
 from core.train import metric_specs as _metric_specs
 from core.train.optimizers import OPTIMIZERS as OPTIMIZER_REGISTRY
@@ -342,8 +343,7 @@ def _loss(check: _Checker, value: Any, info: DataInfo | None) -> str:
         return value
     allowed = TASK_LOSSES.get(info.task, LOSSES)
     if value not in allowed:
-        words = {CLASSIFICATION: "classes", MULTILABEL: "labels", REGRESSION: "numeric targets",
-                 RECONSTRUCTION: "a reconstruction target"}[info.task]
+        words = TASK_SPECS.get(info.task).words
         check.problems.append(f"training.loss {value!r} does not fit this data, which has {words}:"
                               f" use one of " + ", ".join(repr(v) for v in allowed))
         return "auto"

@@ -1,6 +1,6 @@
 """Every registry refuses a second registration of a name, for every entry it holds.
 
-One test for the seven registries of domain lists (core.registry.Registry); the per-
+One test for the eight registries of domain lists (core.registry.Registry); the per-
 registry files test what differs (unknown-name sentences, a real use, the docs).
 """
 
@@ -21,8 +21,9 @@ from core.train.metric_specs import METRICS
 from core.train.optimizers import OPTIMIZERS
 from core.train.probes.registry import PROBES
 from core.train.schedules import SCHEDULES
+from core.tasks import TASKS
 
-REGISTRIES = (OPTIMIZERS, SCHEDULES, LOSSES, METRICS, SOURCES, EXPORT_FORMATS, PROBES)
+REGISTRIES = (OPTIMIZERS, SCHEDULES, LOSSES, METRICS, SOURCES, EXPORT_FORMATS, PROBES, TASKS)
 ENTRIES = [(registry, name) for registry in REGISTRIES for name in registry.names()]
 
 
@@ -49,7 +50,7 @@ REGISTRY_MODULES = ("core.train.optimizers", "core.train.schedules", "core.train
                     "core.train.metric_specs", "core.train.spec", "core.schema_gen",
                     "core.export.train_tables", "core.data.sources", "core.export",
                     "core.export.formats", "core.cli.export", "core.train.probes",
-                    "core.train.probes.registry")
+                    "core.train.probes.registry", "core.tasks")
 
 
 def test_importing_the_registries_loads_no_torch_and_no_onnx():
