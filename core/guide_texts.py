@@ -18,6 +18,7 @@ from functools import lru_cache
 from core.errors import LayerForgeError
 from core.layers import REGISTRY, BuildContext, LayerSpec, Shape
 from core.layers.reference import _default_text
+from core.shapes import DataShapes
 from core.train.losses import AUTO, AUTO_DOC, LOSSES
 from core.train.losses import choices as loss_choices
 from core.train.optimizers import OPTIMIZERS
@@ -63,10 +64,15 @@ EXAMPLE_INPUTS: dict[str, tuple[Shape, ...]] = {
     **{t: (_IMAGE,) for t in ("Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d",
                               "Upsample", "BatchNorm2d", "Dropout2d")},
     **{t: (_SIGNAL,) for t in ("Conv1d", "MaxPool1d", "AvgPool1d")},
-    **{t: (_SEQUENCE,) for t in ("RNN", "LSTM", "GRU", "MultiheadAttention", "TransformerEncoderLayer")},
+    **{t: (_SEQUENCE,) for t in ("RNN", "LSTM", "GRU", "MultiheadAttention", "TransformerEncoderLayer",
+                                 "SequencePool", "LastStep", "PositionalEncoding", "Permute")},
     "Flatten": ((16, 5, 5),), "Embedding": ((20,),), "Reshape": ((784,),), "Linear": ((20,),),
     "Add": (_VECTOR, _VECTOR), "Multiply": (_VECTOR, _VECTOR), "Concat": ((32,), (32,)),
 }
+
+
+#: The data the worked examples assume: an Embedding that follows the data gets a vocabulary.
+_EXAMPLE_DATA = DataShapes(vocab_size=10_000)
 
 
 def _shape_text(shape: Shape) -> str:
@@ -79,7 +85,8 @@ def shape_example(spec: LayerSpec) -> str:
         return ""
     inputs = EXAMPLE_INPUTS.get(spec.type, (_VECTOR,))
     try:
-        out = spec.infer(list(inputs), spec.effective_params({}), BuildContext("example"))
+        out = spec.infer(list(inputs), spec.effective_params({}),
+                         BuildContext("example", data=_EXAMPLE_DATA))
     except LayerForgeError:
         return ""
     return " and ".join(_shape_text(s) for s in inputs) + " → " + _shape_text(tuple(out))

@@ -16,7 +16,7 @@ import copy
 from typing import Any, Callable
 
 #: The format_version this LayerForge writes.
-CURRENT = 2
+CURRENT = 3
 
 Step = Callable[[dict[str, Any]], list[str]]
 _STEPS: dict[int, Step] = {}
@@ -63,3 +63,28 @@ def early_stopping_was_off(data: dict[str, Any]) -> list[str]:
         return ["early stopping stays off, as it was by default when the file was saved"
                 " (new projects stop early after 10 epochs without improvement)"]
     return []
+
+
+#: An Embedding's table size before format 3, when a file did not set one.
+OLD_EMBEDDING_SIZE = 1000
+
+
+@migration(2)
+def embedding_size_was_fixed(data: dict[str, Any]) -> list[str]:
+    """Format 3 sizes an Embedding without ``num_embeddings`` from the data's vocabulary;
+    a format-2 Embedding that did not set it had a table of 1000 and keeps it."""
+    graph = data.get("graph")
+    nodes = graph.get("nodes") if isinstance(graph, dict) else None
+    kept = []
+    for node in nodes if isinstance(nodes, list) else []:
+        if not isinstance(node, dict) or node.get("type") != "Embedding":
+            continue
+        params = node.setdefault("params", {})
+        if isinstance(params, dict) and "num_embeddings" not in params:
+            params["num_embeddings"] = OLD_EMBEDDING_SIZE
+            kept.append(str(node.get("id")))
+    if not kept:
+        return []
+    return [f"Embedding {', '.join(repr(k) for k in kept)} keeps its table of {OLD_EMBEDDING_SIZE}"
+            " token ids, as it had when the file was saved (new Embeddings follow the data's"
+            " vocabulary)"]

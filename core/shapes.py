@@ -84,7 +84,8 @@ class DataShapes:
 
     ``target_shape`` is the Output's shape for the run's loss; ``feature_columns`` names the
     table column each feature came from (empty for images), ``task`` and ``class_count``
-    let an Output with a loss of its own size itself.
+    let an Output with a loss of its own size itself; ``vocab_size`` sizes an Embedding
+    that follows the data.
     """
 
     input_shape: Shape | None = None
@@ -92,6 +93,7 @@ class DataShapes:
     feature_columns: tuple[str, ...] = ()
     task: str | None = None
     class_count: int = 0
+    vocab_size: int = 0  # the data's largest text vocabulary (0: no text)
 
 
 def format_shape(shape: Shape | None) -> str:
@@ -154,13 +156,13 @@ class ShapeInference:
 
     def _infer_node(self, type_name: str, params: dict[str, Any], in_shapes: list[Shape],
                     node_id: str, data: DataShapes):
+        spec = REGISTRY.get(type_name)
         key = (type_name, _freeze(params), tuple(in_shapes))
-        if type_name in ("Input", "Output"):
+        if type_name in ("Input", "Output") or spec.reads_data:
             key += (data,)
         cached = self._cache.get(key)
         if cached is not None:
             return cached
-        spec = REGISTRY.get(type_name)
         merged = spec.effective_params(params)
         ctx = BuildContext(node_id, data.input_shape, data.target_shape, data)
         try:

@@ -32,6 +32,10 @@ class DataInfo:
     #: The table column each feature came from (``colour`` for ``colour=red``), in feature
     #: order; empty for images. An Input node's ``columns`` picks features by these names.
     feature_columns: list[str] = field(default_factory=list)
+    #: The largest vocabulary of the data's text columns (token ids are 0..vocab_size-1,
+    #: 0 the padding, 1 an unknown word); 0 when the data has no text. An Embedding without
+    #: a num_embeddings of its own is this wide.
+    vocab_size: int = 0
     samples: int = 0
     description: str = ""
     #: Problems that do not stop training but a person should see (the Problems panel shows
@@ -50,7 +54,7 @@ class DataInfo:
     def shapes(self, loss: str = "auto") -> DataShapes:
         columns = tuple(self.feature_columns) if len(self.input_shape) == 1 else ()
         return DataShapes(tuple(self.input_shape), self.target_shape(loss), columns, self.task,
-                          self.num_classes)
+                          self.num_classes, self.vocab_size)
 
     def summary(self) -> str:
         """One line for the CLI and the status bar."""

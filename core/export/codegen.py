@@ -54,11 +54,11 @@ def _recurrent(m) -> str:
     return f"Recurrent({_kwargs(**values)})"
 
 
-def _transformer_layer(m) -> str:
+def _transformer_layer(m, cls: str = "nn.TransformerEncoderLayer") -> str:
     activation = {1: "relu", 2: "gelu"}.get(getattr(m, "activation_relu_or_gelu", 0))
     if activation is None:
         raise ValueError("its activation is neither relu nor gelu")
-    return "nn.TransformerEncoderLayer(" + _kwargs(
+    return cls + "(" + _kwargs(
         d_model=m.self_attn.embed_dim, nhead=m.self_attn.num_heads,
         dim_feedforward=m.linear1.out_features, dropout=float(m.dropout.p), activation=activation,
         layer_norm_eps=float(m.norm1.eps), batch_first=bool(m.self_attn.batch_first),
@@ -81,6 +81,12 @@ _SPECIAL: dict[str, Callable[[Any], str]] = {
         padding_idx=m.embedding.padding_idx) + ")",
     "Head": lambda m: f"Head({_kwargs(in_features=m.linear.in_features, target_shape=m.target_shape)})",
     "TransformerEncoderLayer": _transformer_layer,
+    "PaddedTransformerEncoderLayer": lambda m: _transformer_layer(m, "PaddedTransformerEncoderLayer"),
+    "SequencePool": lambda m: f"SequencePool(mode={m.mode!r})",
+    "LastStep": lambda m: "LastStep()",
+    "PositionalEncoding": lambda m: "PositionalEncoding(" + _kwargs(
+        d_model=m.d_model, max_len=m.max_len, kind=m.kind, dropout=float(m.dropout.p)) + ")",
+    "Permute": lambda m: f"Permute(dims={list(m.dims)!r})",
 }
 
 

@@ -370,14 +370,36 @@ register(LayerSpec(
 
 
 # --------------------------------------------------------------------------- Embedding
+def embedding_rows(params: dict[str, Any], ctx: BuildContext | None) -> int:
+    """The number of vectors in the table: num_embeddings, or the data's vocabulary when it is
+    empty. A table smaller than the data's vocabulary is an error (its ids would crash)."""
+    vocab = int(getattr(getattr(ctx, "data", None), "vocab_size", 0) or 0)
+    rows = params.get("num_embeddings")
+    if rows is None:
+        if vocab < 1:
+            raise ShapeError("takes its number of embeddings from the data's vocabulary, and no"
+                             " text is loaded: load data with a text column, or set"
+                             " num_embeddings")
+        return vocab
+    if vocab > rows:
+        raise ShapeError(f"has num_embeddings {rows}, but the data's vocabulary has {vocab} token"
+                         f" ids (0 to {vocab - 1}), and an id beyond the table would stop"
+                         f" training: set num_embeddings to at least {vocab}, or clear it to"
+                         " follow the data")
+    return int(rows)
+
+
 def _embedding_infer(inputs, params, ctx) -> Shape:
     (shape,) = inputs
     if len(shape) != 1:
         raise ShapeError(f"needs a sequence of token indices (steps,) but receives {show(shape)}:"
                          " feed it integer token ids, one per step")
+    rows = embedding_rows(params, ctx)
+    # The counts see this call's params, not the node's: give them the table's real size.
+    params["num_embeddings"] = rows
     pad = params.get("padding_idx")
-    if pad is not None and pad >= params["num_embeddings"]:
-        raise ShapeError(f"has padding_idx {pad}, but only {params['num_embeddings']} embeddings:"
+    if pad is not None and pad >= rows:
+        raise ShapeError(f"has padding_idx {pad}, but only {rows} embeddings:"
                          " padding_idx must be below num_embeddings")
     return (shape[0], params["embedding_dim"])
 
@@ -385,7 +407,11 @@ def _embedding_infer(inputs, params, ctx) -> Shape:
 def _embedding_build(inputs, params, ctx):
     from core.layers.torch_modules import TokenEmbedding
 
-    return TokenEmbedding(params["num_embeddings"], params["embedding_dim"], params["padding_idx"])
+    return TokenEmbedding(embedding_rows(params, ctx), params["embedding_dim"], params["padding_idx"])
+
+
+def _embedding_params(inputs, params, out) -> int:
+    return (params["num_embeddings"] or 0) * params["embedding_dim"]
 
 
 register(LayerSpec(
@@ -395,16 +421,19 @@ register(LayerSpec(
         "An Embedding layer is a table of num_embeddings learned vectors of length"
         " embedding_dim. Each integer in the input (a word or category id from 0 to"
         " num_embeddings-1) is replaced by its vector, so a sequence of ids becomes a"
-        " sequence of feature vectors that recurrent or attention layers can read."),
+        " sequence of feature vectors that recurrent or attention layers can read. Left"
+        " empty, num_embeddings follows the data: the table gets one row per token id of the"
+        " loaded text's vocabulary (id 0 is the padding, id 1 an unknown word). Similar"
+        " words end up with similar vectors because the training moves them together."),
     params=ParamSet((
-        p("num_embeddings", "int", 1000, "Number of distinct token ids (vocabulary size)",
-          minimum=1, maximum=10_000_000),
+        p("num_embeddings", "int", None, "Number of distinct token ids (vocabulary size)",
+          minimum=1, maximum=10_000_000, optional=True, none_means="the data's vocabulary"),
         p("embedding_dim", "int", 32, "Length of each learned vector", minimum=1, maximum=65536),
-        p("padding_idx", "int", None, "A token id whose vector stays zero", minimum=0,
-          optional=True, none_means="no padding token"),
+        p("padding_idx", "int", None, "A token id whose vector stays zero (0 for text data)",
+          minimum=0, optional=True, none_means="no padding token"),
     )),
     infer=_embedding_infer, build=_embedding_build,
-    count_params=lambda i, prm, o: prm["num_embeddings"] * prm["embedding_dim"],
-    shape_formula="(N, steps) -> (N, steps, embedding_dim)",
-    when_to_use="Text or categorical sequences given as integer ids.",
+    count_params=_embedding_params, reads_data=True,
+    shape_formula="(N, steps) -> (N, steps, embedding_dim); parameters = num_embeddings × embedding_dim",
+    when_to_use="Text or categorical sequences given as integer ids: the first layer after a text Input.",
 ))

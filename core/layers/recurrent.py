@@ -1,4 +1,7 @@
-"""Recurrent & Attention layers: RNN, LSTM, GRU, MultiheadAttention, TransformerEncoderLayer."""
+"""Recurrent & Attention layers: RNN, LSTM, GRU, MultiheadAttention, TransformerEncoderLayer.
+
+The layers made for padded text (pooling, last step, positions) are in :mod:`core.layers.sequence`.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +19,30 @@ def _need_sequence(shape: Shape) -> None:
                 f" ({shape[0]}, 1) for {shape[0]} steps of one feature") if len(shape) == 1 else \
             "add a Reshape or Flatten so that each sample is (steps, features)"
         raise ShapeError(f"needs a sequence (steps, features) but receives {show(shape)}: {hint}")
+
+
+def check_token_ids(inputs: list[Shape]) -> bool:
+    """Whether a sequence layer got the token ids as its second input; raise a teaching error
+    unless input 0 is a sequence (steps, features) and input 1, if any, one id per step."""
+    if len(inputs) < 2:
+        _need_sequence(inputs[0])
+        return False
+    sequence, tokens = inputs[0], inputs[1]
+    if len(sequence) == 1 and len(tokens) == 2 and tokens[0] == sequence[0]:
+        raise ShapeError(f"receives the token ids {show(sequence)} on its first input and the"
+                         f" sequence {show(tokens)} on its second: swap the two wires (the"
+                         " sequence goes first)")
+    _need_sequence(sequence)
+    if len(tokens) != 1:
+        raise ShapeError(f"takes the token ids (N, {sequence[0]}) as its second input, to find"
+                         f" the padding, but receives {show(tokens)} there: wire the text Input"
+                         " (the ids before the Embedding) into its second input, and the"
+                         " sequence into its first")
+    if tokens[0] != sequence[0]:
+        raise ShapeError(f"receives a sequence of {sequence[0]} steps {show(sequence)} but"
+                         f" {tokens[0]} token ids {show(tokens)}: the second input must be the"
+                         " token ids that made the sequence, one per step")
+    return True
 
 
 def _recurrent_infer(inputs, params, ctx) -> Shape:
@@ -162,8 +189,8 @@ register(LayerSpec(
 
 
 def _encoder_infer(inputs, params, ctx) -> Shape:
-    (shape,) = inputs
-    _need_sequence(shape)
+    shape = inputs[0]
+    check_token_ids(inputs)
     if shape[1] % params["nhead"]:
         raise ShapeError(f"has nhead={params['nhead']}, which must divide its {shape[1]} input"
                          " features: choose an nhead that divides the feature size")
@@ -183,7 +210,12 @@ def _encoder_macs(inputs, params, out) -> int:
 def _encoder_build(inputs, params, ctx):
     from torch import nn
 
-    return nn.TransformerEncoderLayer(
+    from core.layers.torch_modules import PaddedTransformerEncoderLayer
+
+    # One input: torch's own layer, as before; with the token ids: the same layer (same
+    # weights) that hides the padding from attention.
+    cls = PaddedTransformerEncoderLayer if len(inputs) > 1 else nn.TransformerEncoderLayer
+    return cls(
         d_model=inputs[0][1], nhead=params["nhead"], dim_feedforward=params["dim_feedforward"],
         dropout=params["dropout"], activation=params["activation"], batch_first=True,
         norm_first=params["norm_first"])
@@ -196,7 +228,10 @@ register(LayerSpec(
         "A Transformer encoder layer is self-attention followed by a small two-layer"
         " feed-forward network, each wrapped in a residual connection and layer"
         " normalisation. Stacking a few of them is the core of BERT-style models. d_model"
-        " (the feature size) is taken from the input."),
+        " (the feature size) is taken from the input. Attention has no sense of order: put a"
+        " PositionalEncoding before the first block. For padded text, wire the token ids (the"
+        " text Input) into its second input: padding steps (id 0) are then hidden from"
+        " attention, so a short text reads the same however much padding follows it."),
     params=ParamSet((
         p("nhead", "int", 4, "Number of attention heads (must divide the features)", minimum=1,
           maximum=1024),
@@ -208,7 +243,8 @@ register(LayerSpec(
         p("norm_first", "bool", False, "Normalise before (pre-norm) instead of after each part"),
     )),
     infer=_encoder_infer, build=_encoder_build,
-    count_params=_encoder_params, count_macs=_encoder_macs,
-    shape_formula="(N, steps, d_model) -> (N, steps, d_model)",
-    when_to_use="Sequence models that should attend over the whole input.",
+    count_params=_encoder_params, count_macs=_encoder_macs, max_inputs=2,
+    shape_formula="(N, steps, d_model) [+ token ids (N, steps)] -> (N, steps, d_model)",
+    when_to_use="Sequence models that should attend over the whole input; text after an"
+                " Embedding and a PositionalEncoding.",
 ))

@@ -62,6 +62,12 @@ class LayerSpec:
     (``max_inputs=None`` for any number, as Add and Concat do). ``infer`` raises
     :class:`core.errors.ShapeError` with a message written to follow the node's name:
     ``"needs a flat input but receives (N, 16, 5, 5): add a Flatten before it"``.
+
+    ``reads_data`` marks a layer whose shape or size depends on ``ctx.data`` beyond the
+    Input and Output (an Embedding that follows the data's vocabulary): a cache of shape
+    results must key it on the data too. Its ``infer`` writes the value it took from the
+    data into the params dict it was given (a copy made for that call), so that the count
+    rules, which see the same dict but no context, count the real module.
     """
 
     type: str
@@ -78,6 +84,7 @@ class LayerSpec:
     shape_formula: str = ""
     when_to_use: str = ""
     id_prefix: str = ""
+    reads_data: bool = False
 
     def __post_init__(self) -> None:
         if self.category not in CATEGORIES:

@@ -132,6 +132,112 @@ class TokenEmbedding(nn.Module):
         return self.embedding(x.long())
 
 
+class SequencePool(nn.Module):
+    """Mean or max over the steps of ``(N, L, D)`` -> ``(N, D)``.
+
+    Given the token ids ``(N, L)`` too, padding steps (id 0) are left out; a row that is
+    all padding gives zeros.
+    """
+
+    def __init__(self, mode: str = "mean"):
+        super().__init__()
+        if mode not in ("mean", "max"):
+            raise ValueError(f"unknown pooling mode {mode!r}")
+        self.mode = mode
+
+    def forward(self, x: torch.Tensor, tokens: torch.Tensor = None) -> torch.Tensor:
+        if tokens is None:
+            return x.mean(dim=1) if self.mode == "mean" else x.amax(dim=1)
+        keep = (tokens != 0).unsqueeze(-1)  # (N, L, 1)
+        weight = keep.to(x.dtype)
+        count = weight.sum(dim=1)  # (N, 1)
+        if self.mode == "mean":
+            return (x * weight).sum(dim=1) / count.clamp(min=1.0)
+        largest = x.masked_fill(~keep, float("-inf")).amax(dim=1)
+        return torch.where(count > 0, largest, torch.zeros_like(largest))
+
+    def extra_repr(self) -> str:
+        return f"mode={self.mode!r}"
+
+
+class LastStep(nn.Module):
+    """The step of ``(N, L, D)`` at each sample's last non-padding token -> ``(N, D)``.
+
+    Without token ids it is the last step; a row that is all padding gives its first step.
+    """
+
+    def forward(self, x: torch.Tensor, tokens: torch.Tensor = None) -> torch.Tensor:
+        if tokens is None:
+            return x[:, -1]
+        steps = torch.arange(x.shape[1], device=x.device).unsqueeze(0)  # (1, L)
+        last = torch.where(tokens != 0, steps, torch.zeros_like(steps)).amax(dim=1)  # (N,)
+        index = last.reshape(-1, 1, 1).expand(-1, 1, x.shape[2])
+        return x.gather(1, index).squeeze(1)
+
+
+class PositionalEncoding(nn.Module):
+    """Adds position information to ``(N, L, D)``: fixed sines and cosines, or a learned
+    ``(max_len, D)`` table; then dropout."""
+
+    def __init__(self, d_model: int, max_len: int, kind: str = "sinusoidal", dropout: float = 0.0):
+        super().__init__()
+        if kind not in ("sinusoidal", "learned"):
+            raise ValueError(f"unknown positional encoding {kind!r}")
+        self.d_model, self.max_len, self.kind = d_model, max_len, kind
+        self.dropout = nn.Dropout(dropout)
+        if kind == "learned":
+            self.position = nn.Parameter(torch.empty(max_len, d_model))
+            nn.init.normal_(self.position, std=0.02)
+        else:
+            # Not a weight: kept out of the saved weights, rebuilt from d_model and max_len.
+            self.register_buffer("position", self.sinusoids(max_len, d_model), persistent=False)
+
+    @staticmethod
+    def sinusoids(max_len: int, d_model: int) -> torch.Tensor:
+        """The Transformer's table: sin at even features, cos at odd ones, wavelengths
+        from 2π to 10000·2π."""
+        position = torch.arange(max_len, dtype=torch.float32).unsqueeze(1)
+        rate = torch.exp(torch.arange(0, d_model, 2, dtype=torch.float32)
+                         * (-9.210340371976184 / d_model))  # 10000 ** (-2i / d_model)
+        table = torch.zeros(max_len, d_model)
+        table[:, 0::2] = torch.sin(position * rate)
+        table[:, 1::2] = torch.cos(position * rate[: d_model // 2])
+        return table
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.dropout(x + self.position[: x.shape[1]])
+
+    def extra_repr(self) -> str:
+        return f"d_model={self.d_model}, max_len={self.max_len}, kind={self.kind!r}"
+
+
+class PaddedTransformerEncoderLayer(nn.TransformerEncoderLayer):
+    """``nn.TransformerEncoderLayer`` (batch first) that can take the token ids ``(N, L)`` as
+    a second input: padding steps (id 0) are then hidden from attention. A row that is all
+    padding keeps its first step visible, so that attention has something to attend to."""
+
+    def forward(self, src: torch.Tensor, tokens: torch.Tensor = None) -> torch.Tensor:
+        if tokens is None:
+            return super().forward(src)
+        padding = tokens == 0
+        empty = padding.sum(dim=1, keepdim=True) == tokens.shape[1]  # (N, 1): all padding
+        first = torch.arange(tokens.shape[1], device=tokens.device).unsqueeze(0) == 0  # (1, L)
+        return super().forward(src, src_key_padding_mask=padding & ~(empty & first))
+
+
+class Permute(nn.Module):
+    """Reorders the axes of each sample: ``dims`` counts them from 1 (the batch stays 0)."""
+
+    def __init__(self, dims):
+        super().__init__()
+        self.dims = tuple(int(d) for d in dims)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.permute(0, *self.dims)
+
+    def extra_repr(self) -> str:
+        return f"dims={self.dims}"
+
 class Head(nn.Module):
     """The Output layer: a Linear layer reshaped to the target's shape."""
 
