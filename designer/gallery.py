@@ -4,7 +4,8 @@ Each entry shows the example's name, its one-sentence ``description`` (what it
 learns), the data it trains on, and a small picture of its graph, drawn by the real
 canvas scene. One click picks it: the window opens it **as a new untitled copy**
 (the example file itself is never changed; Save asks where to put the copy). The
-examples train on built-in data, so each opens ready to train. "Empty canvas" starts
+examples train on data that comes with LayerForge (built-in sets, or a small CSV file in
+``resources/sample_data``), so each opens ready to train. "Empty canvas" starts
 from nothing. ``welcome=True`` makes it the welcome page (``designer/welcome.py``);
 both have the "Show at start-up" check box.
 """
@@ -84,7 +85,8 @@ class NewProjectDialog(QDialog):
         title = QLabel("Welcome to LayerForge" if welcome else "Start from an example", objectName="galleryTitle")
         hint = QLabel((WELCOME_INTRO + " " if welcome else "")
                       + "Click an example to open it as a new, untitled copy. The examples train on"
-                      " built-in data, so each is ready to train.", wordWrap=True, objectName="galleryIntro")
+                      " data that comes with LayerForge, so each is ready to train.", wordWrap=True,
+                      objectName="galleryIntro")
         self.show_at_startup = QCheckBox("Show at start-up", objectName="showAtStartup")
         self.show_at_startup.setChecked(bool(settings.welcome_at_startup()))
         self.show_at_startup.setToolTip("Show this gallery each time LayerForge starts (also in Preferences)")

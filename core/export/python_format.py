@@ -48,7 +48,7 @@ def write(trained, path: Path, sample: np.ndarray, record: dict[str, Any]) -> No
     path.mkdir(parents=True, exist_ok=True)
     write_text_atomic(path / "model.py", model_source(trained, node_shapes(trained),
                                                       record.get("run_name", "")))
-    write_bytes_atomic(path / WEIGHTS_FILE, weights_bytes(trained, record, every_head=False))
+    write_bytes_atomic(path / WEIGHTS_FILE, weights_bytes(trained, record))
     write_text_atomic(path / "preprocessing.json", json.dumps(trained.preprocessing, indent=2) + "\n")
     for name in SCRIPTS:
         text = script_source(name)

@@ -44,14 +44,13 @@ def weights_metadata(trained, record: dict[str, Any]) -> dict[str, str]:
             RECORD_KEY: json.dumps(record), PREPROCESSING_KEY: json.dumps(trained.preprocessing)}
 
 
-def weights_bytes(trained, record: dict[str, Any], every_head: bool = True) -> bytes:
-    """The safetensors bytes: every head's weights (LayerForge rebuilds the whole network),
-    or with ``every_head=False`` those of the prediction network only (standalone code's
-    model.py is that network)."""
+def weights_bytes(trained, record: dict[str, Any]) -> bytes:
+    """The safetensors bytes of the prediction network (with several heads, the layers that
+    feed the primary head, as every other export holds; the run's model.safetensors keeps
+    every head's)."""
     from core.train.checkpoint import weights_bytes as to_bytes
 
-    weights = trained.weights if every_head else trained.module.state_dict()
-    return to_bytes(weights, weights_metadata(trained, record))
+    return to_bytes(trained.module.state_dict(), weights_metadata(trained, record))
 
 
 def write(trained, path: Path, sample: np.ndarray, record: dict[str, Any],

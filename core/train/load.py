@@ -119,19 +119,20 @@ def trained_model_from(run: dict[str, Any], preprocessing: dict[str, Any], weigh
     spec = TrainSpec.from_dict(run.get("project", {}).get("training"), info)
     import torch
 
+    from core.build import prediction_network
+
     with torch.random.fork_rng(devices=[]):  # building initialises weights: keep the caller's RNG
         module = build_module(project.graph, info, spec)
+    # With several heads the run's weights hold them all, an export's only the layers that
+    # feed the primary head; predictions and exports are that head's (core/heads.py).
+    predictor = prediction_network(module, project.graph)
+    whole = predictor is module or set(weights) == set(module.state_dict())
     try:
-        module.load_state_dict(weights, strict=True)
+        (module if whole else predictor).load_state_dict(weights, strict=True)
     except RuntimeError as err:
         first = str(err).splitlines()[0] if str(err) else "different layers"
         raise TrainingError(f"{where} does not fit the network it was saved with"
                             f" ({first}): the files were changed after training") from None
     module.eval()
-    from core.build import prediction_network
-
-    # With several heads the saved weights hold them all; predictions and exports are the
-    # primary head's (core/heads.py), made by the layers that feed it.
-    predictor = prediction_network(module, project.graph)
     return TrainedModel(predictor, preprocessing, info, project, run, run_dir, spec,
-                        network=module if predictor is not module else None)
+                        network=module if predictor is not module and whole else None)

@@ -5,8 +5,9 @@
 | ``int`` | spin box limited to the allowed range |
 | ``float`` | spin box that shows numbers such as ``1e-05`` as written |
 | ``bool`` | check box |
-| ``choice`` | combo box |
+| ``choice`` | combo box of ``param.options()`` (a list another registry may own) |
 | ``int_or_pair`` / ``float_or_pair`` / ``int_list`` | text field: ``3`` or ``3, 5`` |
+| ``name_list`` | the data's columns to check, else a text field ``a, b`` (``name_list.py``) |
 
 Every editor emits ``value_edited(value)`` when the person finishes an edit (not
 on every keystroke) and shows a value with ``set_value`` without emitting. A
@@ -96,10 +97,22 @@ class FloatSpinBox(QDoubleSpinBox):
         return QValidator.State.Intermediate, text, pos
 
 
+def make_editor(param: Param, parent: QWidget | None = None) -> "ParamEditor":
+    """The editor for ``param``'s kind (a :class:`ParamEditor` or one of its subclasses)."""
+    if param.kind == "name_list":
+        from designer.inspector.name_list import NameListEditor
+
+        return NameListEditor(param, parent)
+    return ParamEditor(param, parent)
+
+
 class ParamEditor(QWidget):
     """The editor of one parameter (the widget depends on ``param.kind``)."""
 
     value_edited = Signal(object)
+    #: Whether an optional parameter gets the "auto" check box (a name list is automatic
+    #: when it is empty, so it needs none).
+    has_auto_box = True
 
     def __init__(self, param: Param, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -113,7 +126,7 @@ class ParamEditor(QWidget):
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.field, 1)
-        if param.optional:
+        if param.optional and self.has_auto_box:
             self.auto = QCheckBox("auto")
             self.auto.setToolTip(f"Automatic: {param.none_means or 'chosen for you'}")
             self.auto.toggled.connect(self._on_auto_toggled)
@@ -151,7 +164,7 @@ class ParamEditor(QWidget):
             return box
         if p.kind == "choice":
             box = QComboBox()
-            box.addItems(list(p.choices))
+            box.addItems(list(p.options()))
             box.currentTextChanged.connect(self._emit)
             return box
         edit = QLineEdit()

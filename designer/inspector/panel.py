@@ -22,7 +22,7 @@ from core.layers import REGISTRY
 from core.shapes import Analysis, format_shape
 from designer.analysis import AnalysisService
 from designer.editor import GraphEditor
-from designer.inspector.editors import ParamEditor, show_field_error
+from designer.inspector.editors import ParamEditor, make_editor, show_field_error
 from designer.style import CATEGORY_COLORS
 
 
@@ -156,7 +156,7 @@ class Inspector(QScrollArea):
         self.param_editors = {}
         spec = REGISTRY.get(node.type)
         for param in spec.params:
-            editor = ParamEditor(param)
+            editor = make_editor(param)
             editor.value_edited.connect(lambda value, name=param.name: self._on_param_edited(name, value))
             if param.optional:
                 editor.fallback = lambda p=param: self._automatic_value(p)
@@ -214,6 +214,7 @@ class Inspector(QScrollArea):
     def _show_analysis(self) -> None:
         if self.node_id is None:
             return
+        self._offer_columns()
         for editor in self.param_editors.values():
             editor.show_auto()  # "auto (3)" follows the data
         analysis: Analysis | None = self.analysis.analysis
@@ -238,6 +239,16 @@ class Inspector(QScrollArea):
         self.node_error.setVisible(bool(messages))
 
     # ------------------------------------------------------------------ edits
+    def _offer_columns(self) -> None:
+        """Give name-list editors (the Input's columns) the data's feature columns to check;
+        while the data is being read they keep what they offered."""
+        shapes = self.analysis.data_shapes
+        if shapes is None:
+            return
+        for editor in self.param_editors.values():
+            if editor.param.kind == "name_list":
+                editor.set_columns(shapes.feature_columns)
+
     def _on_param_edited(self, name: str, value) -> None:
         if self.node_id is None:
             return

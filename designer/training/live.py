@@ -184,6 +184,17 @@ class LiveRun:
         data = np.asarray(pairs, np.float64)
         return data[:, 0], data[:, 1]
 
+    def head_names(self) -> list[str]:
+        """The Outputs with a loss of their own (``train_loss_<id>``/``val_loss_<id>`` columns,
+        written when the network has several Outputs), in the order the rows name them."""
+        names: list[str] = []
+        for row in self.rows:
+            for key in row:
+                for prefix in ("train_loss_", "val_loss_"):
+                    if key.startswith(prefix) and key[len(prefix):] and key[len(prefix):] not in names:
+                        names.append(key[len(prefix):])
+        return names
+
     def metric_names(self) -> list[str]:
         """Metric names (``accuracy``, ``rmse``...) present as train_/val_ columns, in order;
         only registered metrics (``core.train.metric_specs``: not ``train_samples_per_second``)."""

@@ -12,7 +12,7 @@ from core.project import Project
 
 ISSUE_EXAMPLE = {
     "format": "layerforge.project",
-    "format_version": 2,
+    "format_version": 3,
     "name": "Iris MLP",
     "graph": {
         "nodes": [

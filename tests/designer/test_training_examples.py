@@ -47,3 +47,29 @@ def test_lstm_learns_the_sine_wave_classes(qtbot, window, training, tmp_path):
     rows = training.session.live.rows
     assert rows[-1]["train_loss"] < 0.5 * rows[0]["train_loss"]
     assert shown_accuracy(training) >= 0.9
+
+
+def test_flowers_wide_and_deep_names_the_species(qtbot, window, training):
+    """Two Inputs on columns of the shipped flowers table, opened as the gallery opens it."""
+    from PySide6.QtWidgets import QApplication
+
+    from tests.conftest import EXAMPLES
+
+    assert window.files.open_as_copy(EXAMPLES / "flowers_wide_deep.lfproj")
+    qtbot.waitUntil(lambda: not window.analysis.waiting_for_data, timeout=20_000)
+    QApplication.processEvents()
+    assert window.analysis.blocking_problem() is None
+    result = train_and_wait(qtbot, training, timeout=600_000)
+    assert result.status == "completed"
+    assert shown_accuracy(training) >= 0.95
+
+
+def test_autoencoder_with_a_classifier_head_learns_both(qtbot, window, training, tmp_path):
+    open_project(qtbot, window, example_copy(tmp_path, "autoencoder_classifier"))
+    result = train_and_wait(qtbot, training, timeout=600_000)
+    assert result.status == "completed"
+    rows = training.session.live.rows
+    assert rows[-1]["val_loss_rebuilt"] < 0.8 * rows[0]["val_loss_rebuilt"]
+    assert shown_accuracy(training) >= 0.85
+    training.plots.redraw_all()
+    assert list(training.plots.loss.loss.heads) == ["shape", "rebuilt"]

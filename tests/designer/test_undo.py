@@ -29,7 +29,7 @@ def _random_value(rng: random.Random, param):
     if kind == "bool":
         return rng.random() < 0.5
     if kind == "choice":
-        return rng.choice(param.choices)
+        return rng.choice(param.options())
     if kind == "int":
         return rng.randint(low, max(low, high))
     if kind == "float":
@@ -43,6 +43,8 @@ def _random_value(rng: random.Random, param):
     if kind == "int_list":
         n = param.list_length[0] if param.list_length else 1
         return [rng.randint(1, 9) for _ in range(n)]
+    if kind == "name_list":
+        return rng.sample(["a", "b", "c", "d"], k=rng.randint(1, 3))
     raise AssertionError(kind)
 
 

@@ -15,6 +15,11 @@ from designer.training.fields import metric_title
 from designer.training.live import LiveRun
 from designer.training.plots.style import SteadyRange, curve, finite_xy, legend, scheme, set_title
 
+
+def head_color(index: int) -> str:
+    """The colour of the ``index``-th Output's own loss (after the train and validation colours)."""
+    return scheme().color(2 + index)
+
 class Versioned:
     """Remembers the versions it drew, so ``stale`` says whether to draw again."""
 
@@ -107,6 +112,12 @@ class LossCurves(Versioned):
 
     ``compact`` (the Overview's small plot): no raw batch curve (the densest, and most of a
     redraw's cost: the Loss tab has it) and the legend in the title.
+
+    A network with several Outputs also reports each one's own loss per epoch
+    (``train_loss_<id>``, ``val_loss_<id>``; the train/validation curves stay the weighted
+    total): each Output gets a colour of its own, thinner, validation dashed and train dotted,
+    named "loss of '<id>'" (the compact plot shows only the validation ones). A run with one
+    Output has none of these.
     """
 
     parts = ("batches", "epochs")
@@ -130,6 +141,9 @@ class LossCurves(Versioned):
         self.best.hide()
         plot.addItem(self.best, ignoreBounds=True)
         self.range = SteadyRange(plot)
+        self.compact = compact
+        #: Per Output of a several-Output run: ``{output id: (train curve or None, val curve)}``.
+        self.heads: dict[str, tuple[pg.PlotDataItem | None, pg.PlotDataItem]] = {}
         self._epochs_drawn = None
         self.set_log(log)
 
@@ -139,8 +153,42 @@ class LossCurves(Versioned):
         self.reset()
 
     def reset(self) -> None:
+        """Forget the run; the Outputs' curves go (another run may have other Outputs)."""
         super().reset()
         self._epochs_drawn = None
+        for curves in self.heads.values():
+            for item in curves:
+                if item is not None:
+                    self.plot.removeItem(item)  # also from the legend
+        if self.heads and self.compact:
+            self._set_compact_title([])
+        if self.heads and self.plot.legend is not None:
+            self.plot.legend.setColumnCount(1)
+        self.heads = {}
+
+    def _set_compact_title(self, heads: list[str]) -> None:
+        colors = scheme()
+        keys = [(colors.smooth, "batch (smoothed)"), (colors.train, "train"),
+                (colors.validation, "validation")]
+        keys += [(head_color(i), f"'{name}'", "╍") for i, name in enumerate(heads)]
+        set_title(self.plot, "Loss", keys)
+
+    def _add_heads(self, names: list[str]) -> None:
+        """Curves for the Outputs not drawn yet (their colours follow the run's order)."""
+        for name in names:
+            if name in self.heads:
+                continue
+            color = head_color(len(self.heads))
+            train = None if self.compact else curve(
+                self.plot, color, f"loss of '{name}', train", width=1.2, alpha=200,
+                style=Qt.PenStyle.DotLine)
+            val = curve(self.plot, color, f"loss of '{name}', validation", width=1.4,
+                        style=Qt.PenStyle.DashLine)
+            self.heads[name] = (train, val)
+        if self.compact:
+            self._set_compact_title(list(self.heads))
+        elif self.plot.legend is not None:  # rows of two: each Output's train and validation
+            self.plot.legend.setColumnCount(2)
 
     def update(self, live: LiveRun) -> bool:
         if not self.stale(live):
@@ -156,6 +204,13 @@ class LossCurves(Versioned):
             self._epochs_drawn = epochs
             self.train.setData(*_positive(*live.column("train_loss"), self.log))
             self.val.setData(*_positive(*live.column("val_loss"), self.log))
+            heads = live.head_names()
+            if any(name not in self.heads for name in heads):
+                self._add_heads(heads)
+            for name, (train, val) in self.heads.items():
+                if train is not None:
+                    train.setData(*_positive(*live.column(f"train_loss_{name}"), self.log))
+                val.setData(*_positive(*live.column(f"val_loss_{name}"), self.log))
             if live.best_epoch and live.rows:
                 self.best.setPos(live.best_epoch)
                 self.best.show()
@@ -166,7 +221,10 @@ class LossCurves(Versioned):
 
     def _settle_on(self, live: LiveRun, raw: tuple[np.ndarray, np.ndarray]) -> None:
         """The view from the data's own bounds (cheaper than asking every item for its bounds)."""
-        ys = [raw[1]] + [_positive(*live.column(k), self.log)[1] for k in ("train_loss", "val_loss")]
+        columns = ["train_loss", "val_loss"]
+        for name, (train, _val) in self.heads.items():
+            columns += [f"val_loss_{name}"] + ([f"train_loss_{name}"] if train is not None else [])
+        ys = [raw[1]] + [_positive(*live.column(k), self.log)[1] for k in columns]
         ys = [y for y in ys if len(y)]
         if not ys or not len(raw[0]):
             return

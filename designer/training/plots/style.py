@@ -142,8 +142,9 @@ def add_plot(layout: pg.GraphicsLayoutWidget, row: int, col: int, title: str = "
 LEGEND_OFFSETS = {"top_right": (-8, 8), "bottom_left": (8, -8), "bottom_right": (-8, -8)}
 
 
-def set_title(plot: pg.PlotItem, title: str, keys: list[tuple[str, str]] = ()) -> None:
-    """A plot's title, optionally followed by a legend in its own line: (colour, name) pairs.
+def set_title(plot: pg.PlotItem, title: str, keys: list[tuple[str, ...]] = ()) -> None:
+    """A plot's title, optionally followed by a legend in its own line: (colour, name) pairs,
+    or (colour, name, mark) for a line drawn otherwise than solid (``╍`` dashed).
 
     Small plots use this instead of a legend box, which would cover their curves.
     """
@@ -151,8 +152,9 @@ def set_title(plot: pg.PlotItem, title: str, keys: list[tuple[str, str]] = ()) -
     text = title
     if keys:
         text += "&nbsp;&nbsp;" + "&nbsp;&nbsp;".join(
-            f"<span style='color:{color}'>━</span>&nbsp;<span style='color:{colors.text_dim}'>{name}</span>"
-            for color, name in keys)
+            f"<span style='color:{key[0]}'>{key[2] if len(key) > 2 else '━'}</span>&nbsp;"
+            f"<span style='color:{colors.text_dim}'>{key[1]}</span>"
+            for key in keys)
     plot.setTitle(text, color=colors.text, size="9.5pt")
 
 

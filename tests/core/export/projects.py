@@ -88,10 +88,14 @@ def image_project(folder: Path) -> Path:
 
 def small_example(name: str, folder: Path, samples: int = 240) -> Path:
     """A copy of an example project with fewer samples (same network), to train quickly."""
+    from core.project import rebase_paths
+
     project = json.loads((EXAMPLES / f"{name}.lfproj").read_text(encoding="utf-8"))
     if (project.get("data") or {}).get("kind") == "builtin":
         project["data"]["samples"] = min(samples, project["data"].get("samples", samples))
     folder.mkdir(parents=True, exist_ok=True)
+    if project.get("data"):  # a shipped CSV (resources/sample_data) stays the same file
+        project["data"] = rebase_paths(project["data"], EXAMPLES, folder.resolve())
     path = folder / f"{name}.lfproj"
     path.write_text(json.dumps(project), encoding="utf-8")
     return path
