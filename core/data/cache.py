@@ -50,8 +50,9 @@ def stat_key(path: Path) -> list[Any]:
 
 
 #: Bumped when :class:`DataInfo` gains facts, so that older remembered descriptions are
-#: described again rather than read without them (2: ``feature_columns``).
-FACTS_VERSION = 2
+#: described again rather than read without them (2: ``feature_columns``; 3: ``vocab_size``
+#: and text columns).
+FACTS_VERSION = 3
 
 
 def spec_key(spec: dict[str, Any], *parts: Any) -> str:

@@ -7,9 +7,11 @@ designer's CSV dialog (what it shows and pre-selects), so both always agree.
 - A column that is mostly numbers (at least :data:`MOSTLY_NUMERIC`) with a few text cells
   is a mistake to ask about: the loader names the rows, and the person either lists the
   column in ``categorical`` or in ``numeric`` (then the text cells count as missing).
+- A column of free text (several words per cell, most cells distinct: the thresholds
+  are :mod:`core.data.text`'s) is **text**: it becomes token ids.
 - Other text columns are **categorical**; one with more than :data:`MAX_CATEGORIES`
-  distinct values where most rows are distinct looks like an id or free text and is
-  left out unless listed in ``categorical``.
+  distinct values where most rows are distinct looks like an id and is left out unless
+  listed in ``categorical`` (or ``text``).
 - A column whose every cell is missing, or a text column of dates, is left out.
 """
 
@@ -22,8 +24,9 @@ import numpy as np
 from core.data.csv_format import Head, is_missing, is_number
 from core.data.csv_read import RawTable
 from core.data.float_range import FLOAT32_MAX
+from core.data.text import looks_like_text
 
-NUMERIC, CATEGORICAL, IGNORE = "numeric", "categorical", "ignore"
+NUMERIC, CATEGORICAL, IGNORE, TEXT = "numeric", "categorical", "ignore", "text"
 MOSTLY_NUMERIC = 0.8
 MAX_CATEGORIES = 50
 #: A target with at most this many distinct whole numbers is a class label.
@@ -36,7 +39,7 @@ class ColumnProfile:
     """One column as the loader and the dialog see it."""
 
     name: str
-    kind: str  # NUMERIC, CATEGORICAL or IGNORE (the default role's type)
+    kind: str  # NUMERIC, CATEGORICAL, TEXT or IGNORE (the default role's type)
     rows: int
     missing: int = 0
     distinct: int | None = None
@@ -176,6 +179,12 @@ def _text_profile(raw: RawTable, name: str) -> ColumnProfile:
     if _is_dates(column.categories):
         profile.kind, profile.reason = IGNORE, "it holds dates"
         profile.summary = f"dates from {min(column.categories)} to {max(column.categories)}"
+        return profile
+    is_text, words = looks_like_text(column.categories, counts)
+    if is_text:
+        profile.kind = TEXT
+        profile.summary = (f"text: {len(order):,} distinct values in {filled:,} rows,"
+                           f" {words:.1f} words on average")
     elif len(order) > MAX_CATEGORIES and len(order) > 0.5 * filled:
         profile.kind = IGNORE
         profile.reason = (f"it looks like an id or free text ({len(order):,} distinct values in"
@@ -222,7 +231,7 @@ def infer_task(raw: RawTable, targets: list[str], profiles: dict[str, ColumnProf
             return "multilabel"
         return "regression"
     profile = profiles[targets[0]]
-    if profile.kind == CATEGORICAL or (profile.kind == IGNORE and profile.distinct):
+    if profile.kind in (CATEGORICAL, TEXT) or (profile.kind == IGNORE and profile.distinct):
         return "classification"
     if profile.integer:
         values = raw.values(targets[0])

@@ -16,6 +16,7 @@ from core.data.paths import resolve
 from core.data.scaling import SCALES
 from core.data.split import check_fractions
 from core.data.table_encode import MISSING_POLICIES
+from core.data.text import TextOptions, text_options
 from core.errors import DataError
 
 CSV_TASKS = ("auto",) + TASKS
@@ -37,6 +38,9 @@ class CsvOptions:
     task: str = "auto"
     categorical: list[str] = field(default_factory=list)
     numeric: list[str] = field(default_factory=list)
+    #: Columns forced to be text (token ids); others are detected (:mod:`core.data.text`).
+    text: list[str] = field(default_factory=list)
+    text_options: TextOptions = field(default_factory=TextOptions)
     missing: str = "mean"
     scale: str = "standard"
     scale_target: bool = True
@@ -108,10 +112,13 @@ def csv_options(spec: dict[str, Any], base_dir: str | Path) -> CsvOptions:
     options.ignore = _names(spec, "ignore", allow_none=False)
     options.categorical = _names(spec, "categorical", allow_none=False)
     options.numeric = _names(spec, "numeric", allow_none=False)
-    both = sorted(set(options.categorical) & set(options.numeric))
-    if both:
-        raise DataError(f"column {both[0]!r} is listed in both data.categorical and data.numeric:"
-                        " keep it in one")
+    options.text = _names(spec, "text", allow_none=False)
+    for first, second in (("categorical", "numeric"), ("text", "categorical"), ("text", "numeric")):
+        both = sorted(set(getattr(options, first)) & set(getattr(options, second)))
+        if both:
+            raise DataError(f"column {both[0]!r} is listed in both data.{first} and data.{second}:"
+                            " keep it in one")
+    options.text_options = text_options(spec.get("text_options"))
     options.task = _choice(spec, "task", CSV_TASKS, "auto")
     options.missing = _choice(spec, "missing", MISSING_POLICIES, "mean")
     options.scale = _choice(spec, "scale", SCALES, "standard")

@@ -1,8 +1,8 @@
 """CSV files -> :class:`~core.data.dataset.Dataset`: columns, target, task, split, encoding, scaling.
 
 The order matters and is what keeps validation honest: read -> decide each column's
-type -> targets -> drop rows -> split -> fit categories, fill values and scaling on the
-training rows only -> encode every split with them. Time series (``data.sequence``) are
+type -> targets -> drop rows -> split -> fit categories, text tokenizers, fill values and
+scaling on the training rows only -> encode every split with them. Time series (``data.sequence``) are
 ordered, split chronologically and cut into windows after encoding.
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from core.data import cache, columns as cols, float_range
-from core.data.columns import CATEGORICAL, IGNORE, NUMERIC, ColumnProfile
+from core.data.columns import CATEGORICAL, IGNORE, NUMERIC, TEXT, ColumnProfile
 from core.data.csv_format import CsvFormat, read_head
 from core.data.csv_options import CsvOptions, csv_options
 from core.data.csv_read import RawTable, read_table
@@ -27,6 +27,7 @@ from core.data.sequence import order_rows, windows
 from core.data.sources import SOURCES, DataSource, file_action, file_summary
 from core.data.split import empty_split_warnings, split_indices
 from core.data.table_encode import TableEncoder, missing_rows
+from core.data.text import TextFacts, text_facts
 from core.errors import DataError
 
 MAX_CLASSES = 1000
@@ -86,7 +87,7 @@ def _plan(options: CsvOptions, names: list[str], file: str) -> _Plan:
     _check_columns(targets, names, file, "target")
     if len(set(targets)) != len(targets):
         raise DataError("data.target lists a column twice: list each target once")
-    for key in ("features", "ignore", "categorical", "numeric"):
+    for key in ("features", "ignore", "categorical", "numeric", "text"):
         _check_columns(getattr(options, key) or [], names, file, key)
     order_by = options.sequence.order_by if options.sequence else None
     if order_by:
@@ -113,6 +114,12 @@ def _kinds(raw: RawTable, plan: _Plan, options: CsvOptions,
     file = raw.name
     for name in plan.candidates:
         profile = profiles[name]
+        if name in options.text:
+            if name not in raw.text or profile.missing == raw.n_rows:
+                raise DataError(f"{file} column {name!r} (data.text) is empty in every row: fill it,"
+                                " or remove it from data.text")
+            kinds[name] = TEXT
+            continue
         if name in options.categorical:
             kinds[name] = CATEGORICAL if name in raw.text else NUMERIC
             if name not in raw.text:
@@ -126,7 +133,7 @@ def _kinds(raw: RawTable, plan: _Plan, options: CsvOptions,
                 f" cells, or list the column in data.categorical to treat it as categories, or in"
                 f" data.numeric to treat the text as missing")
         if name in options.numeric:
-            if profile.kind == CATEGORICAL and profile.text_count == 0:
+            if profile.kind in (CATEGORICAL, TEXT) and profile.text_count == 0:
                 raise DataError(f"{file} column {name!r} is listed in data.numeric but holds text"
                                 f" ({profile.summary}): remove it from data.numeric")
             kinds[name] = NUMERIC
@@ -242,6 +249,8 @@ def _missing_notes(raw, features, kinds, profiles, encoder: TableEncoder, policy
     fills = {c.name: c.fill for c in encoder.columns}
     for name in features:
         profile = profiles[name]
+        if kinds[name] == TEXT:
+            continue  # empty text cells are all padding: said with the column's text facts
         if profile.infinite_count:
             notes.append(f"column {name!r} has {profile.infinite_count} infinite values"
                          f" ({_rows_text(profile.infinite_rows, profile.infinite_count)}):"
@@ -268,8 +277,8 @@ def load(spec: dict[str, Any], base_dir, progress=None, cancel=None) -> Dataset:
     guesses = cols.guess_kinds(head)
     read = list(dict.fromkeys(plan.candidates + plan.targets + ([plan.order_by] if plan.order_by else [])))
     wide = {t for t in plan.targets if guesses[t] == NUMERIC}
-    numeric = {c for c in plan.candidates
-               if guesses[c] == NUMERIC and c not in options.categorical and c not in wide}
+    numeric = {c for c in plan.candidates if guesses[c] == NUMERIC and c not in options.categorical
+               and c not in options.text and c not in wide}
     raw = read_table(options.path, fmt, read, numeric=numeric, wide=wide, progress=progress,
                      cancel=cancel, span=(0.0, 0.8), expected_rows=head.estimated_rows)
     notes[:0] = raw.notes
@@ -284,10 +293,12 @@ def load(spec: dict[str, Any], base_dir, progress=None, cancel=None) -> Dataset:
     targets = _targets(raw, plan, options, profiles, notes)
     rows = _keep_rows(raw, plan, options, kinds, features, targets, notes)
     if options.sequence:
-        dataset = _load_sequence(raw, plan, options, kinds, features, targets, rows, fmt, notes, profiles)
+        dataset, texts = _load_sequence(raw, plan, options, kinds, features, targets, rows, fmt,
+                                        notes, profiles)
     else:
-        dataset = _load_rows(raw, plan, options, kinds, features, targets, rows, fmt, notes, profiles)
-    dataset.schema = _schema(raw, fmt, names, plan, kinds, profiles, dataset)
+        dataset, texts = _load_rows(raw, plan, options, kinds, features, targets, rows, fmt, notes,
+                                    profiles)
+    dataset.schema = _schema(raw, fmt, names, plan, kinds, profiles, dataset, texts)
     dataset.fingerprint = fingerprint(spec, options)
     cache.remember(describe_key(spec, base_dir), dataset.info)
     if progress is not None:
@@ -311,16 +322,33 @@ def _split_of(rows: np.ndarray, targets: _Targets,
     return [rows[p] for p in parts], warnings
 
 
-def _load_rows(raw, plan, options, kinds, features, targets, rows, fmt, notes, profiles) -> Dataset:
+def _text_facts(raw, encoder: TableEncoder, rows: np.ndarray, notes: list[str]) -> dict[str, TextFacts]:
+    """Token counts and truncation of each text column over the rows used, with notes."""
+    facts = {}
+    for column in encoder.columns:
+        if column.type != TEXT:
+            continue
+        text = raw.text[column.name]
+        facts[column.name] = text_facts(column.to_dict(), text.categories, text.codes,
+                                        column.lengths, rows, raw.row_number,
+                                        column.name in encoder.auto_length, SHOWN)
+        notes.extend(facts[column.name].notes(_rows_text))
+    return facts
+
+
+def _load_rows(raw, plan, options, kinds, features, targets, rows, fmt, notes,
+               profiles) -> tuple[Dataset, dict[str, TextFacts]]:
     (train_rows, val_rows, test_rows), warnings = _split_of(rows, targets, options)
+    encoder = TableEncoder.fit_categories(raw, kinds, features, train_rows, options.text_options)
+    warnings += encoder.warnings
     notes.extend(warnings)
-    encoder = TableEncoder.fit_categories(raw, kinds, features, train_rows)
     ids = [RowIds(raw.row_number(part)) for part in (train_rows, val_rows, test_rows)]
     label_parts = [_labels(targets, part) for part in (train_rows, val_rows, test_rows)]
     xs = encoder.encode(raw, [train_rows, val_rows, test_rows], release=True)
     encoder.fit_numeric_fills(xs[0], options.missing)
     encoder.fill_missing(xs)
     _missing_notes(raw, features, kinds, profiles, encoder, options.missing, notes)
+    texts = _text_facts(raw, encoder, rows, notes)
     scaling = fit_scaling(xs[0], options.scale, columns=encoder.numeric_mask())
     for x in xs:
         apply_inplace(x, scaling)
@@ -329,10 +357,11 @@ def _load_rows(raw, plan, options, kinds, features, targets, rows, fmt, notes, p
     splits = [Split(x, y, i) if len(x) else None for x, y, i in zip(xs, label_parts, ids)]
     return Dataset(info=info, train=splits[0], validation=splits[1], test=splits[2],
                    preprocessing=_preprocessing(info, encoder, fmt, options, scaling, target_scaling),
-                   notes=notes)
+                   notes=notes), texts
 
 
-def _load_sequence(raw, plan, options, kinds, features, targets, rows, fmt, notes, profiles) -> Dataset:
+def _load_sequence(raw, plan, options, kinds, features, targets, rows, fmt, notes,
+                   profiles) -> tuple[Dataset, dict[str, TextFacts]]:
     seq = options.sequence
     rows = order_rows(raw, rows, plan.order_by, notes)
     count = len(rows) - seq.window - seq.horizon + 1
@@ -345,13 +374,15 @@ def _load_sequence(raw, plan, options, kinds, features, targets, rows, fmt, note
                         " test fractions smaller")
     warnings = empty_split_warnings([len(p) for p in parts], options.validation, options.test,
                                     "windows")
-    notes.extend(warnings)
     train_rows = len(parts[0]) - 1 + seq.window  # rows the training windows read
-    encoder = TableEncoder.fit_categories(raw, kinds, features, rows[:train_rows])
+    encoder = TableEncoder.fit_categories(raw, kinds, features, rows[:train_rows], options.text_options)
+    warnings += encoder.warnings
+    notes.extend(warnings)
     (series,) = encoder.encode(raw, [rows], release=True)
     encoder.fit_numeric_fills(series[:train_rows], options.missing)
     encoder.fill_missing([series])
     _missing_notes(raw, features, kinds, profiles, encoder, options.missing, notes)
+    texts = _text_facts(raw, encoder, rows, notes)
     scaling = fit_scaling(series[:train_rows], options.scale, columns=encoder.numeric_mask())
     apply_inplace(series, scaling)
     x_all = windows(series, seq.window, count)
@@ -367,7 +398,7 @@ def _load_sequence(raw, plan, options, kinds, features, targets, rows, fmt, note
     preprocessing["sequence"] = {"window": seq.window, "horizon": seq.horizon,
                                  "order_by": seq.order_by}
     return Dataset(info=info, train=splits[0], validation=splits[1], test=splits[2],
-                   preprocessing=preprocessing, notes=notes, chronological=True)
+                   preprocessing=preprocessing, notes=notes, chronological=True), texts
 
 
 def _labels(targets: _Targets, rows: np.ndarray) -> np.ndarray | None:
@@ -394,6 +425,8 @@ def _info(raw, plan, targets: _Targets, encoder, shape, samples, fmt: CsvFormat,
                     target_names=[] if targets.task == RECONSTRUCTION else list(plan.targets),
                     feature_names=encoder.feature_names,
                     feature_columns=[c.name for c in encoder.columns for _ in range(c.width)],
+                    vocab_size=max([int(c.text["vocab_size"]) for c in encoder.columns
+                                    if c.type == TEXT and c.text] or [0]),
                     samples=int(samples),
                     description=f"CSV file {raw.name} ({fmt.describe()})", warnings=list(warnings))
 
@@ -412,7 +445,8 @@ def _preprocessing(info, encoder, fmt, options, scaling, target_scaling) -> dict
     }
 
 
-def _schema(raw, fmt, names, plan, kinds, profiles, dataset: Dataset) -> dict[str, Any]:
+def _schema(raw, fmt, names, plan, kinds, profiles, dataset: Dataset,
+            texts: dict[str, TextFacts]) -> dict[str, Any]:
     columns = []
     for name in names:
         profile = profiles.get(name)
@@ -427,9 +461,13 @@ def _schema(raw, fmt, names, plan, kinds, profiles, dataset: Dataset) -> dict[st
         kind = kinds.get(name) or (profile.kind if profile else "")
         if kind == IGNORE:
             kind = "categorical" if name in raw.text else "numeric"
-        columns.append({"name": name, "role": role, "type": kind,
-                        "missing": profile.missing if profile else None,
-                        "summary": profile.summary if profile else "not read"})
+        row = {"name": name, "role": role, "type": kind,
+               "missing": profile.missing if profile else None,
+               "summary": profile.summary if profile else "not read"}
+        if name in texts and role == "feature":
+            row["summary"] = texts[name].summary()
+            row["text"] = texts[name].to_dict()
+        columns.append(row)
     schema: dict[str, Any] = {"rows": raw.n_rows, "format": fmt.describe(), "columns": columns}
     if dataset.info.task == CLASSIFICATION:
         schema["classes"] = class_table(dataset)
@@ -469,8 +507,8 @@ SOURCES.register(DataSource(
     load=lambda spec, base_dir, progress=None, cancel=None, cache_dir=None: load(
         spec, base_dir, progress, cancel),
     options=("path", "task", "split", "target", "features", "ignore", "categorical", "numeric",
-             "missing", "scale", "scale_target", "delimiter", "encoding", "decimal", "header",
-             "sequence"),
+             "text", "text_options", "missing", "scale", "scale_target", "delimiter", "encoding",
+             "decimal", "header", "sequence"),
     required=("path",), preprocessing_kinds=("table", "sequence"),
     predict_input="a CSV file with the columns the model was trained on (the target may be left out)",
     summary=file_summary("the table"), action=file_action("Load data from"),

@@ -2,30 +2,47 @@
 
 ``preprocessing["table"]["columns"]`` lists the feature columns in feature order. A
 ``numeric`` column is one feature; a missing, non-numeric or infinite cell gets the
-column's ``fill``. A ``categorical`` column with at most :data:`MAX_ONEHOT` categories is
-one 0/1 feature per category (``colour=red``), with more it is one feature holding the
-category's index in ``categories``. A missing cell counts as the ``fill`` category; a
+column's ``fill``. A ``text`` column is ``max_length`` features holding token ids (as
+floats): its trained tokenizer (``tokenizer_json``, the Hugging Face ``tokenizers`` JSON)
+splits the cell, the ids are cut to ``max_length`` and padded with :data:`PAD_ID`; a
+missing cell is all padding, a word never seen in training is :data:`UNK_ID`. A
+``categorical`` column with at most :data:`MAX_ONEHOT` categories is one 0/1 feature per
+category (``colour=red``), with more it is one feature holding the category's index in
+``categories``. A missing cell counts as the ``fill`` category; a
 category never seen in training is all zeros (one-hot) or the fill category's index
 (codes). Text cells are compared after stripping surrounding whitespace, and the cells
 in :data:`NULL_VALUES` are missing.
 
 This file imports numpy and the standard library only, and nothing from LayerForge, on
 purpose: the standalone-code export copies it as it is into its folder (``encoder.py``,
-used by ``predict.py`` and ``train.py`` there). LayerForge's own path reads the CSV with
-pyarrow (:mod:`core.data.table_encode`) and hands this module category lists and codes;
-the standalone ``predict.py`` hands it text cells. Either way the decisions are made here.
+used by ``predict.py`` and ``train.py`` there); the ``tokenizers`` package is imported only
+when a model reads text columns. LayerForge's own path reads the CSV with pyarrow
+(:mod:`core.data.table_encode`) and hands this module category lists and codes; the
+standalone ``predict.py`` hands it text cells. Either way the decisions are made here.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from itertools import chain
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-NUMERIC, CATEGORICAL = "numeric", "categorical"
+NUMERIC, CATEGORICAL, TEXT = "numeric", "categorical", "text"
+#: Token ids of a text column: 0 pads a text to ``max_length`` (the padding mask is
+#: ``tokens != PAD_ID``), 1 is a word the tokenizer did not learn in training.
+PAD_ID, UNK_ID = 0, 1
+PAD_TOKEN, UNK_TOKEN = "[PAD]", "[UNK]"
+#: A text cell is cut to this many characters before it is tokenized, so that one huge
+#: cell (a 20 MB paste) costs no more time or memory than this.
+MAX_TEXT_CHARS = 100_000
+#: Texts tokenized per ``encode_batch`` call (bounds the memory of the encodings).
+_TEXT_BATCH = 1 << 15
+#: Rows of token ids padded per step (bounds the index arrays).
+_PAD_ROWS = 1 << 16
 #: A categorical column with more categories than this is one column of codes.
 MAX_ONEHOT = 20
 #: Cells read as missing (pyarrow's defaults plus "?", common in UCI data sets); compared
@@ -72,15 +89,24 @@ def is_onehot(column: Mapping[str, Any]) -> bool:
     return column.get("type") == CATEGORICAL and len(column.get("categories") or []) <= MAX_ONEHOT
 
 
+def is_text(column: Mapping[str, Any]) -> bool:
+    """A column of text, given to the network as ``max_length`` token ids."""
+    return column.get("type") == TEXT
+
+
 def width(column: Mapping[str, Any]) -> int:
+    if is_text(column):
+        return int(column["max_length"])
     return len(column.get("categories") or []) if is_onehot(column) else 1
 
 
 def feature_names(columns: Sequence[Mapping[str, Any]]) -> list[str]:
-    """``a``, ``colour=red``, ... in feature order."""
+    """``a``, ``colour=red``, ``review[0]``, ... in feature order."""
     names = []
     for column in columns:
-        if is_onehot(column):
+        if is_text(column):
+            names += [f"{column['name']}[{i}]" for i in range(width(column))]
+        elif is_onehot(column):
             names += [f"{column['name']}={c}" for c in column.get("categories") or []]
         else:
             names.append(column["name"])
@@ -88,7 +114,7 @@ def feature_names(columns: Sequence[Mapping[str, Any]]) -> list[str]:
 
 
 def fill_vector(columns: Sequence[Mapping[str, Any]]) -> np.ndarray:
-    """Per feature: the fill value of numeric columns, 0 for categorical ones (float32)."""
+    """Per feature: the fill value of numeric columns, 0 for categorical and text ones (float32)."""
     values = []
     for column in columns:
         fill = column.get("fill") if column.get("type") == NUMERIC else None
@@ -142,6 +168,97 @@ def text_codes(cells: Sequence[Any]) -> tuple[np.ndarray, list[str]]:
     return codes, list(lookup)
 
 
+# ---------------------------------------------------------------------- text
+_TOKENIZERS: dict[int, tuple[Any, Any]] = {}
+
+
+def _tokenizer_class():
+    try:
+        from tokenizers import Tokenizer
+    except ImportError:
+        raise EncodingProblem("this model reads text columns, which needs the tokenizers package:"
+                              " pip install tokenizers") from None
+    return Tokenizer
+
+
+def text_tokenizer(column: Mapping[str, Any]):
+    """The text column's trained tokenizer (a ``tokenizers.Tokenizer``), built from the JSON
+    stored in preprocessing.json (remembered per column dict)."""
+    saved = column.get("tokenizer_json")
+    if not isinstance(saved, Mapping):
+        raise EncodingProblem(f"text column {column.get('name')!r} has no tokenizer in"
+                              " preprocessing.json: train the model again")
+    known = _TOKENIZERS.get(id(saved))
+    if known is not None and known[0] is saved:
+        return known[1]
+    try:
+        tokenizer = _tokenizer_class().from_str(json.dumps(saved))
+    except EncodingProblem:
+        raise
+    except Exception as err:  # noqa: BLE001 - tokenizers raises plain Exceptions
+        raise EncodingProblem(f"the tokenizer of text column {column.get('name')!r} in"
+                              f" preprocessing.json cannot be read ({err}): train the model again") from None
+    if len(_TOKENIZERS) >= 16:
+        _TOKENIZERS.clear()
+    _TOKENIZERS[id(saved)] = (saved, tokenizer)
+    return tokenizer
+
+
+def cap_text(text: str, limit: int = MAX_TEXT_CHARS) -> str:
+    """``text`` cut to its first ``limit`` characters."""
+    return text if len(text) <= limit else text[:limit]
+
+
+def tokenize(tokenizer, texts: Sequence[str], limit: int = MAX_TEXT_CHARS) -> tuple[np.ndarray, np.ndarray]:
+    """Every token id of each text (cut to ``limit`` characters first), not truncated:
+    ``(ids, lengths)``, ids int32 one after the other, lengths int64 per text. Texts go to
+    the tokenizer's ``encode_batch`` (parallel, in Rust) a batch at a time."""
+    encode = getattr(tokenizer, "encode_batch_fast", None) or tokenizer.encode_batch
+    id_parts, length_parts = [], []
+    for start in range(0, len(texts), _TEXT_BATCH):
+        batch = [cap_text(t, limit) for t in texts[start:start + _TEXT_BATCH]]
+        ids = [e.ids for e in encode(batch, add_special_tokens=False)]
+        lengths = np.fromiter(map(len, ids), np.int64, len(ids))
+        id_parts.append(np.fromiter(chain.from_iterable(ids), np.int32, int(lengths.sum())))
+        length_parts.append(lengths)
+    if not id_parts:
+        return np.zeros(0, np.int32), np.zeros(0, np.int64)
+    return np.concatenate(id_parts), np.concatenate(length_parts)
+
+
+def pad_tokens(ids: np.ndarray, lengths: np.ndarray, max_length: int,
+               dtype: Any = np.float32) -> np.ndarray:
+    """``(len(lengths), max_length)``: each text's first ``max_length`` ids, right-padded
+    with :data:`PAD_ID` (``ids`` and ``lengths`` as :func:`tokenize` returns them)."""
+    out = np.full((len(lengths), max_length), PAD_ID, dtype)
+    starts = np.cumsum(lengths) - lengths
+    steps = np.arange(max_length)
+    for first in range(0, len(lengths), _PAD_ROWS):
+        keep = np.minimum(lengths[first:first + _PAD_ROWS], max_length)
+        mask = steps < keep[:, None]
+        where = (starts[first:first + _PAD_ROWS, None] + steps)[mask]
+        out[first:first + _PAD_ROWS][mask] = ids[where]
+    return out
+
+
+def text_tokens(column: Mapping[str, Any], texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct texts of a text column -> ``(tokens, lengths)``: float32 ``(n + 1,
+    max_length)`` token ids with an all-padding last row for missing cells (code -1), and
+    each text's full token count (0 for the missing row)."""
+    limit = int(column.get("max_chars") or MAX_TEXT_CHARS)
+    ids, lengths = tokenize(text_tokenizer(column), list(texts), limit)
+    lengths = np.append(lengths, 0)
+    return pad_tokens(ids, lengths, width(column)), lengths
+
+
+def encode_text(column: Mapping[str, Any], cells: Sequence[Any]) -> np.ndarray:
+    """Text cells -> float32 ``(n, max_length)`` token ids; a missing cell is all padding.
+    Each distinct (stripped) text is tokenized once."""
+    codes, seen = text_codes(cells)
+    tokens, _lengths = text_tokens(column, seen)
+    return tokens[codes]
+
+
 def to_number(text: str, decimal: str = ".") -> float:
     """A stripped, non-missing text cell as a number (NaN when it is not one)."""
     if not NUMBER[decimal].match(text):
@@ -175,6 +292,8 @@ def encode_table(columns: Sequence[Mapping[str, Any]], cells: Mapping[str, Seque
         values = cells[column["name"]]
         if column.get("type") == NUMERIC:
             part[:, 0] = parse_numbers(values, decimal)
+        elif is_text(column):
+            part[:] = encode_text(column, values)
         else:
             codes, seen = text_codes(values)
             write_categorical(column, category_codes(column, seen)[codes], part)

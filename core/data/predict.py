@@ -91,6 +91,7 @@ def _encode_table(preprocessing: dict[str, Any], table: dict[str, Any], path: Pa
     if sequence:
         rows = order_rows(raw, rows, order_by, notes)
     (encoded,) = table_encoder.encode(raw, [rows], release=True)
+    _text_notes(raw, table_encoder, rows, notes)
     missing = int((~np.isfinite(encoded)).sum())
     if missing:
         notes.append(f"{missing:,} missing or infinite cells filled with the training fill values")
@@ -104,6 +105,19 @@ def _encode_table(preprocessing: dict[str, Any], table: dict[str, Any], path: Pa
                         f" {window} rows: give it at least {window} rows")
     x = encoder.windows(encoded, window, count)
     return EncodedInputs(x, [str(r) for r in raw.row_number(rows[window - 1:])])
+
+
+def _text_notes(raw, table_encoder: TableEncoder, rows: np.ndarray, notes: list[str]) -> None:
+    """Truncated, empty and over-long texts of the new file, as the training notes say them."""
+    from core.data.csv_source import _rows_text
+    from core.data.text import text_facts
+
+    for column in table_encoder.columns:
+        if column.type == "text" and column.lengths is not None:
+            text = raw.text[column.name]
+            facts = text_facts(column.to_dict(), text.categories, text.codes, column.lengths, rows,
+                               raw.row_number)
+            notes.extend(facts.notes(_rows_text, fitted=False))
 
 
 def _image_task(task: tuple) -> list:

@@ -4,7 +4,9 @@ Numeric columns are copied as they are (missing and infinite cells get the fitte
 value). Categorical columns with at most :data:`~core.data.encoder.MAX_ONEHOT`
 categories become one 0/1 column per category (``colour=red``); more categories become
 one column of integer codes (alphabetical order). A category never seen in training
-encodes as all zeros (one-hot) or as the fill category (codes). The fitted encoder is a
+encodes as all zeros (one-hot) or as the fill category (codes). Text columns become
+``max_length`` token ids from a tokenizer trained on the training rows
+(:mod:`core.data.text`); each distinct text is tokenized once. The fitted encoder is a
 JSON-able dict in ``preprocessing["table"]``, so prediction encodes new files exactly the
 same way.
 
@@ -15,14 +17,14 @@ pyarrow-read :class:`RawTable` in place, a block of rows at a time.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from core.data import encoder
-from core.data.columns import CATEGORICAL, NUMERIC
-from core.data.csv_read import RawTable
+from core.data.columns import CATEGORICAL, NUMERIC, TEXT
+from core.data.csv_read import RawTable, TextColumn
 
 _CHUNK = 1 << 15
 MISSING_POLICIES = ("drop", "mean", "most_frequent")
@@ -33,9 +35,16 @@ class EncodedColumn:
     """How one source column becomes one or more features."""
 
     name: str
-    type: str  # NUMERIC or CATEGORICAL
+    type: str  # NUMERIC, CATEGORICAL or TEXT
     fill: float | str | None = None
     categories: list[str] | None = None
+    #: A text column's whole preprocessing.json entry (tokenizer JSON, max_length, ...).
+    text: dict[str, Any] | None = None
+    #: A text column's token ids per distinct text of ``source`` (+ an all-padding row) and
+    #: full token counts, kept from fitting or the last encode (not saved).
+    tokens: np.ndarray | None = field(default=None, repr=False)
+    lengths: np.ndarray | None = field(default=None, repr=False)
+    source: TextColumn | None = field(default=None, repr=False)
 
     @property
     def onehot(self) -> bool:
@@ -43,14 +52,20 @@ class EncodedColumn:
 
     @property
     def width(self) -> int:
+        if self.type == TEXT:
+            return encoder.width(self.text or {})
         return len(self.categories or []) if self.onehot else 1
 
     def feature_names(self) -> list[str]:
+        if self.type == TEXT:
+            return encoder.feature_names([self.text or {}])
         if self.onehot:
             return [f"{self.name}={c}" for c in self.categories or []]
         return [self.name]
 
     def to_dict(self) -> dict[str, Any]:
+        if self.type == TEXT:
+            return dict(self.text or {}, name=self.name, type=TEXT, fill=None)
         data: dict[str, Any] = {"name": self.name, "type": self.type, "fill": self.fill}
         if self.type == CATEGORICAL:
             data["encoding"] = "onehot" if self.onehot else "code"
@@ -59,6 +74,8 @@ class EncodedColumn:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "EncodedColumn":
+        if data.get("type") == TEXT:
+            return cls(data["name"], TEXT, None, None, dict(data))
         return cls(data["name"], data["type"], data.get("fill"), data.get("categories"))
 
 
@@ -68,6 +85,10 @@ class TableEncoder:
     def __init__(self, columns: list[EncodedColumn]):
         self.columns = columns
         self.offsets = np.cumsum([0] + [c.width for c in columns]).tolist()
+        #: Problems found while fitting that do not stop training (a one-word vocabulary).
+        self.warnings: list[str] = []
+        #: Text columns whose max_length was chosen from the training lengths.
+        self.auto_length: set[str] = set()
 
     @property
     def width(self) -> int:
@@ -78,10 +99,11 @@ class TableEncoder:
         return [name for column in self.columns for name in column.feature_names()]
 
     def numeric_mask(self) -> np.ndarray:
-        """True for features that are scaled (numbers and codes), False for one-hot columns."""
+        """True for features that are scaled (numbers and codes), False for one-hot columns
+        and token ids."""
         mask = np.ones(self.width, bool)
         for column, start in zip(self.columns, self.offsets):
-            if column.onehot:
+            if column.onehot or column.type == TEXT:
                 mask[start:start + column.width] = False
         return mask
 
@@ -95,10 +117,17 @@ class TableEncoder:
     # ------------------------------------------------------------------ fitting
     @classmethod
     def fit_categories(cls, raw: RawTable, kinds: dict[str, str], features: list[str],
-                       train_rows: np.ndarray) -> "TableEncoder":
-        """Categories and their fill (most frequent) from the training rows; numeric fills later."""
+                       train_rows: np.ndarray, text_options=None) -> "TableEncoder":
+        """Categories and their fill (most frequent) from the training rows, and the text
+        columns' tokenizers (``text_options``: a :class:`core.data.text.TextOptions`);
+        numeric fills later."""
         columns = []
+        warnings: list[str] = []
+        auto: set[str] = set()
         for name in features:
+            if kinds[name] == TEXT:
+                columns.append(_fit_text(raw, name, train_rows, text_options, warnings, auto))
+                continue
             if kinds[name] != CATEGORICAL:
                 columns.append(EncodedColumn(name, NUMERIC))
                 continue
@@ -108,7 +137,9 @@ class TableEncoder:
             present = [text.categories[i] for i in np.flatnonzero(counts)]
             fill = text.categories[int(np.argmax(counts))] if counts.sum() else None
             columns.append(EncodedColumn(name, CATEGORICAL, fill, sorted(present)))
-        return cls(columns)
+        fitted = cls(columns)
+        fitted.warnings, fitted.auto_length = warnings, auto
+        return fitted
 
     def fit_numeric_fills(self, train: np.ndarray, policy: str) -> None:
         """Fill values of numeric columns from the (encoded, unscaled) training array."""
@@ -162,9 +193,26 @@ class TableEncoder:
                 values = raw.values(column.name)
                 for out, rows in zip(outs, parts):
                     out[:, start] = values[rows]
+            elif column.type == TEXT:
+                self._encode_text(raw, column, start, outs, parts)
             else:
                 self._encode_categorical(raw, column, start, outs, parts)
         return outs
+
+    def _encode_text(self, raw, column: EncodedColumn, start: int, outs, parts) -> None:
+        """Token ids of every distinct text (once; kept from fitting when it is the same
+        table), then each row's by its code (-1, missing, picks the all-padding row)."""
+        text = raw.text[column.name]
+        if column.source is not text or column.tokens is None:
+            try:
+                column.tokens, column.lengths = encoder.text_tokens(column.to_dict(), text.categories)
+            except encoder.EncodingProblem as err:
+                from core.errors import DataError
+
+                raise DataError(str(err)) from None
+            column.source = text
+        for out, rows in zip(outs, parts):
+            out[:, start:start + column.width] = column.tokens[text.codes[rows]]
 
     def _encode_categorical(self, raw, column: EncodedColumn, start: int, outs, parts) -> None:
         text = raw.text[column.name]
@@ -180,6 +228,19 @@ class TableEncoder:
             flat = array.reshape(-1, array.shape[-1])
             for first in range(0, len(flat), _CHUNK):
                 encoder.fill_missing(spec, flat[first:first + _CHUNK])
+
+
+def _fit_text(raw: RawTable, name: str, train_rows: np.ndarray, options, warnings: list[str],
+              auto: set[str]) -> EncodedColumn:
+    from core.data.text import TextOptions, fit_text_column
+
+    text = raw.text[name]
+    fitted = fit_text_column(name, text.categories, text.codes, train_rows, options or TextOptions(),
+                             raw.name)
+    warnings.extend(fitted.warnings)
+    if fitted.auto_length:
+        auto.add(name)
+    return EncodedColumn(name, TEXT, None, None, fitted.column, fitted.tokens, fitted.lengths, text)
 
 
 def missing_rows(raw: RawTable, features: list[str], kinds: dict[str, str]) -> np.ndarray:

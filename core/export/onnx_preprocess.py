@@ -48,8 +48,12 @@ def raw_path(path: Path) -> Path:
 
 
 def has_raw_model(pre: Mapping[str, Any]) -> bool:
-    """A raw-columns model is made for CSV table runs (not time series, images, built-ins)."""
-    return pre.get("kind") == "table" and bool((pre.get("table") or {}).get("columns"))
+    """A raw-columns model is made for CSV table runs (not time series, images, built-ins),
+    except tables with text columns: their tokenizer is not made of standard ONNX ops, so
+    their text is encoded into token ids before the (encoded-input) model."""
+    columns = (pre.get("table") or {}).get("columns") or []
+    return (pre.get("kind") == "table" and bool(columns)
+            and not any(encoder.is_text(c) for c in columns))
 
 
 def raw_inputs(columns: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:

@@ -182,7 +182,10 @@ class ParamEditor(QWidget):
     def _on_text_finished(self) -> None:
         if self.auto is not None and self.auto.isChecked():
             return
-        text = self.field.text()
+        self._commit_text(self.field.text())
+
+    def _commit_text(self, text: str) -> None:
+        """Apply what a text field says: an error shown under it, or one undoable edit."""
         try:
             value = self.parse_text(text)
         except ParamError as err:

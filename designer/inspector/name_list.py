@@ -165,15 +165,7 @@ class NameListEditor(ParamEditor):
             self._in_item_change = False
 
     def _on_text_finished(self) -> None:
-        try:
-            value = self.parse_text(self.line.text())
-        except ParamError as err:
-            self.show_error(str(err))
-            return
-        if value == self._value:
-            self.show_error(None)
-            return
-        self._emit(value)
+        self._commit_text(self.line.text())
 
     def parse_text(self, text: str) -> Any:
         """``"a, b"`` -> ``["a", "b"]``; an empty text -> ``None`` (every feature)."""

@@ -10,6 +10,7 @@ import textwrap
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel
 
+from core.layers import REGISTRY
 from designer import settings
 from designer.main_window import MainWindow
 from tests.conftest import EXAMPLES, ROOT
@@ -117,13 +118,13 @@ def test_palette_groups_layers_and_filters_as_you_type(window, qtbot):
     groups = [palette.tree.topLevelItem(i).text(0) for i in range(palette.tree.topLevelItemCount())]
     assert groups == ["INPUT/OUTPUT", "CORE", "CONVOLUTION & POOLING", "RECURRENT & ATTENTION",
                       "NORMALIZATION & REGULARIZATION", "ACTIVATIONS", "MERGE"]
-    assert len(palette.visible_types()) == 40
+    assert len(palette.visible_types()) == len(REGISTRY.names())
     item = palette.item_for("Conv2d")
     assert not item.icon(0).isNull()
     assert "Slides learned filters over an image" in item.toolTip(0)
     qtbot.keyClicks(palette.search, "pool")
     assert set(palette.visible_types()) == {"MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
-                                            "AdaptiveAvgPool2d"}
+                                            "AdaptiveAvgPool2d", "SequencePool"}
     palette.search.clear()
     qtbot.keyClicks(palette.search, "attention")
     assert "MultiheadAttention" in palette.visible_types() and "Linear" not in palette.visible_types()

@@ -12,7 +12,9 @@ The functions here turn a file into the model's input exactly as LayerForge did 
 it trained, following preprocessing.json; train.py uses them too. The encoding rules
 (columns, categories, fill values, windows, the predictions table) are in encoder.py
 beside this file, a copy of LayerForge's own encoder. Needs torch, numpy, safetensors,
-and pandas (CSV files) or Pillow (images); not LayerForge.
+and pandas (CSV files) or Pillow (images); not LayerForge. A model trained on text
+columns needs the tokenizers package too (pip install tokenizers): their tokenizer is
+stored in preprocessing.json.
 """
 
 from __future__ import annotations
@@ -113,7 +115,10 @@ def encode_columns(frame, table: dict, source: str = "the file") -> np.ndarray:
     cells = {c["name"]: frame[c["name"]].to_numpy(dtype=object) for c in columns}
     if not columns:
         return np.zeros((len(frame), 0), np.float32)
-    return encoder.encode_table(columns, cells, (table.get("csv") or {}).get("decimal", "."))
+    try:  # text columns need the tokenizers package: said in one sentence when it is missing
+        return encoder.encode_table(columns, cells, (table.get("csv") or {}).get("decimal", "."))
+    except encoder.EncodingProblem as err:
+        raise DataProblem(str(err)) from None
 
 
 def time_order(frame, order_by: str | None, decimal: str = ".") -> np.ndarray:
@@ -290,7 +295,7 @@ def main(argv: list[str] | None = None) -> int:
     pre = load_preprocessing()
     try:
         x, ids, id_name = encode(args.data, pre, args.delimiter, args.encoding)
-    except DataProblem as err:
+    except (DataProblem, encoder.EncodingProblem) as err:
         print(f"predict.py: {err}", file=sys.stderr)
         return 2
     predictor = model_code.load_model(HERE, args.device)

@@ -248,14 +248,18 @@ def test_the_messy_cells_are_encoded_as_documented(encoded):
 
 
 def test_the_encoder_is_dependency_free_and_agrees_with_the_csv_reader():
-    """encoder.py imports nothing from LayerForge and nothing but numpy (it is copied), and
-    its cell rules are the CSV reader's."""
+    """encoder.py imports nothing from LayerForge and at its top nothing but the standard
+    library and numpy (it is copied); ``tokenizers`` only inside the text encoding, for
+    models that read text. Its cell rules are the CSV reader's."""
     from core.data import columns, csv_format
 
     source = Path(encoder.__file__).read_text(encoding="utf-8")
     imports = {line.split()[1].split(".")[0] for line in source.splitlines()
                if line.startswith(("import ", "from "))}
-    assert imports <= {"__future__", "json", "re", "pathlib", "typing", "numpy"}, imports
+    assert imports <= {"__future__", "itertools", "json", "re", "pathlib", "typing", "numpy"}, imports
+    nested = {line.split()[1].split(".")[0] for line in source.splitlines()
+              if line.strip().startswith(("import ", "from ")) and line[:1] == " "}
+    assert nested <= {"numpy", "tokenizers"}, nested
     assert list(encoder.NULL_VALUES) == list(csv_format.NULL_VALUES)
     assert (encoder.NUMERIC, encoder.CATEGORICAL) == (columns.NUMERIC, columns.CATEGORICAL)
     cells = NUMBERS + ["1,5", ",5", "1.", "٣", "1_000", "0x10", " +1E5 ", "Infinity", "-INF", "1e400"]

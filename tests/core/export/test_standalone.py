@@ -1,5 +1,5 @@
 """The standalone-code export in a virtual environment with torch, numpy, safetensors,
-pandas and Pillow, but not LayerForge: predict.py agrees with ``layerforge predict``, and
+pandas, Pillow and tokenizers (text columns), but not LayerForge: predict.py agrees with ``layerforge predict``, and
 train.py trains in one process and under torchrun (2 processes, DDP on CPU).
 
 The environment (``python -m venv`` + pip from the configured index, torch pinned to
@@ -38,13 +38,14 @@ from core.cli import main as cli
 
 pytestmark = pytest.mark.slow
 
-PACKAGES = [f"torch=={torch.__version__.split('+')[0]}", "numpy", "safetensors", "pandas", "pillow"]
+PACKAGES = [f"torch=={torch.__version__.split('+')[0]}", "numpy", "safetensors", "pandas", "pillow",
+            "tokenizers"]
 
 
 def _works(python) -> bool:
     if not python.exists():
         return False
-    probe = "import torch, numpy, safetensors, pandas, PIL; print(torch.__version__)"
+    probe = "import torch, numpy, safetensors, pandas, PIL, tokenizers; print(torch.__version__)"
     done = subprocess.run([str(python), "-c", probe], capture_output=True, text=True)
     return done.returncode == 0 and done.stdout.startswith(PACKAGES[0].split("==")[1])
 
@@ -130,10 +131,20 @@ def _torchrun(command: list[str], folder) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def code(table_runs, image_run, sequence_run, tmp_path_factory):
+def text_run(tmp_path_factory, session_env):
+    """A run on a CSV of sentences: Input(columns=[review]) -> Embedding -> Flatten -> Output."""
+    from tests.core.data.text_corpus import text_project
+    from tests.core.export import projects
+
+    root = tmp_path_factory.mktemp("text")
+    return projects.train(text_project(root, rows=120, epochs=1, max_length=8), root / "run")
+
+
+@pytest.fixture(scope="module")
+def code(table_runs, image_run, sequence_run, text_run, tmp_path_factory):
     """The standalone-code export of each run (read-only for the tests)."""
     root = tmp_path_factory.mktemp("code")
-    runs = {**table_runs, "images": image_run, "series": sequence_run}
+    runs = {**table_runs, "images": image_run, "series": sequence_run, "text": text_run}
     for name, run in runs.items():
         with contextlib.redirect_stdout(io.StringIO()):
             assert cli(["export", str(run), "--format", "python", "--out", str(root / name)]) == 0
@@ -153,7 +164,8 @@ def assert_same_predictions(mine, theirs):
     np.testing.assert_allclose(numbers, others, rtol=1e-6, atol=1e-7)
 
 
-DATA = {"classification": "table.csv", "regression": "table.csv", "images": "images", "series": "series.csv"}
+DATA = {"classification": "table.csv", "regression": "table.csv", "images": "images", "series": "series.csv",
+        "text": "reviews.csv"}
 
 
 @pytest.mark.parametrize("which", list(DATA))
@@ -200,3 +212,14 @@ def test_predict_py_names_a_missing_column(venv_python, code, tmp_path):
     assert done.returncode == 2
     assert done.stderr.strip() == ("predict.py: bad.csv has no column 'city', which the model was trained"
                                    " on: add it (the file needs the same columns as the training data)")
+
+
+def test_predict_py_of_a_text_model_says_to_install_tokenizers_when_it_is_missing(venv_python, code, tmp_path):
+    run, folder = code["text"]
+    block = ("import runpy, sys; sys.modules['tokenizers'] = None;"  # as if it were not installed
+             f" sys.argv = ['predict.py', {str(run.parent / 'reviews.csv')!r}];"
+             f" runpy.run_path({str(folder / 'predict.py')!r}, run_name='__main__')")
+    done = subprocess.run([venv_python, "-c", block], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip() == ("predict.py: this model reads text columns, which needs the"
+                                   " tokenizers package: pip install tokenizers")
