@@ -19,12 +19,12 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFormLay
                                QGroupBox, QHBoxLayout, QHeaderView, QLabel, QSpinBox,
                                QSplitter, QTableView, QVBoxLayout, QWidget)
 
-from core.data.columns import CATEGORICAL, IGNORE as IGNORED_KIND
+from core.data.columns import CATEGORICAL, IGNORE as IGNORED_KIND, TEXT
 from core.data.csv_format import DELIMITER_NAMES, ENCODINGS, read_head
 from core.errors import DataError
 from designer.data.class_chart import ClassBalanceChart
-from designer.data.csv_models import (FEATURE, IGNORE, TARGET, ChoiceDelegate, ColumnsModel,
-                                      ColumnState, HeadTableModel)
+from designer.data.csv_models import FEATURE, IGNORE, TARGET, ColumnState, HeadTableModel
+from designer.data.csv_text import TextChoiceDelegate, TextColumnsModel, text_summary
 from designer.data.import_dialog import ImportDialog, facts_line, load_facts
 from designer.data.messages import relative_path
 from designer.scrolling import scrolling
@@ -33,7 +33,7 @@ TASKS = ("auto", "classification", "regression", "multilabel", "reconstruction")
 MISSING = {"mean": "fill with the training mean", "most_frequent": "fill with the most frequent value",
            "drop": "leave the row out"}
 SCALES = {"standard": "standardise (mean 0, sd 1)", "minmax": "min-max to [0, 1]", "none": "none"}
-_MANAGED = ("path", "target", "features", "ignore", "task", "categorical", "numeric", "missing",
+_MANAGED = ("path", "target", "features", "ignore", "task", "categorical", "numeric", "text", "missing",
             "scale", "delimiter", "encoding", "decimal", "header", "split", "sequence")
 
 
@@ -57,6 +57,8 @@ class CsvImportDialog(ImportDialog):
         self._checked: dict | None = None
         self._defaults: dict[str, str] = {}  # each column's role when nobody says otherwise
         self._typed: set[str] = set()  # columns whose type the person chose
+        self._summaries: dict[str, str] = {}  # each column's summary from the profile
+        self._text_facts: dict[str, dict] = {}  # text columns' facts from the last check
         self.setWindowTitle(f"Load CSV - {self.path.name}")
         self.resize(1180, 780)
         self._build()
@@ -96,11 +98,11 @@ class CsvImportDialog(ImportDialog):
         self.preview.horizontalHeader().setDefaultSectionSize(110)
         self.preview.verticalHeader().setDefaultSectionSize(22)
 
-        self.columns_model = ColumnsModel(self)
+        self.columns_model = TextColumnsModel(self)
         self.columns_model.edited.connect(self._on_column_edited)
         self.columns_view = QTableView()
         self.columns_view.setModel(self.columns_model)
-        self.columns_view.setItemDelegate(ChoiceDelegate(self.columns_view))
+        self.columns_view.setItemDelegate(TextChoiceDelegate(self.columns_view))
         self.columns_view.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
         self.columns_view.verticalHeader().hide()
         self.columns_view.verticalHeader().setDefaultSectionSize(22)
@@ -266,14 +268,22 @@ class CsvImportDialog(ImportDialog):
         names = list(profile.columns)
         if not targets and spec.get("task") != "reconstruction" and len(names) > 1:
             targets = [names[-1]]
-        ignored, categorical, numeric = (set(spec.get(k) or []) for k in ("ignore", "categorical", "numeric"))
+        ignored, categorical, numeric, text = (set(spec.get(k) or [])
+                                               for k in ("ignore", "categorical", "numeric", "text"))
         features = spec.get("features")
         states = []
         for name, column in profile.columns.items():
-            inferred = "categorical" if (column.kind == CATEGORICAL or column.distinct) and not column.text_count else "numeric"
+            if column.kind == TEXT:  # core's detection (core.data.text.looks_like_text)
+                inferred = TEXT
+            elif (column.kind == CATEGORICAL or column.distinct) and not column.text_count:
+                inferred = "categorical"
+            else:
+                inferred = "numeric"
             state = ColumnState(name=name, type=inferred, inferred_type=inferred, missing=column.missing,
                                 summary=column.summary, note=column.reason)
-            if name in categorical:
+            if name in text:
+                state.type = TEXT
+            elif name in categorical:
                 state.type = "categorical"
             elif name in numeric:
                 state.type = "numeric"
@@ -281,12 +291,15 @@ class CsvImportDialog(ImportDialog):
                 state.role = TARGET
             elif name in ignored or (features is not None and name not in features):
                 state.role = IGNORE
-            elif column.kind == IGNORED_KIND and name not in categorical:
+            elif column.kind == IGNORED_KIND and name not in categorical and name not in text:
                 state.role = IGNORE
             if column.text_count:
                 state.note = (f"holds text in rows {', '.join(map(str, column.text_rows))}:"
                               " choose its type")
             states.append(state)
+        self._summaries = {s.name: s.summary for s in states}
+        self._text_facts = {}
+        self._show_text_summaries(states)
         self.columns_model.set_columns(states)
         self._defaults = {name: IGNORE if column.kind == IGNORED_KIND else FEATURE  # the loader's own choice
                           for name, column in profile.columns.items()}
@@ -342,6 +355,8 @@ class CsvImportDialog(ImportDialog):
     def _on_column_edited(self, name: str, key: str, value: str) -> None:
         if key == "type":
             self._typed.add(name)
+            self._show_text_summaries(self.columns_model.columns)
+            self.columns_model.refresh()
         if key == "role" and value == TARGET and self.task.currentData() not in ("multilabel", "regression"):
             for state in self.columns_model.columns:
                 if state.role == TARGET and state.name != name:
@@ -387,6 +402,8 @@ class CsvImportDialog(ImportDialog):
             spec["target"] = targets[0] if len(targets) == 1 else targets
         spec["task"] = task
         ignore = [s.name for s in states if s.role == IGNORE and self._defaults.get(s.name) != IGNORE]
+        text = [s.name for s in states if s.role == FEATURE and s.type == TEXT
+                and (s.inferred_type != TEXT or self._defaults.get(s.name) == IGNORE)]
         categorical = [s.name for s in states if s.role != IGNORE and s.type == "categorical"
                        and (s.inferred_type != "categorical" or self._defaults.get(s.name) == IGNORE)]
         numeric = [s.name for s in states if s.role == FEATURE and s.type == "numeric"
@@ -394,7 +411,8 @@ class CsvImportDialog(ImportDialog):
         features_from_ignored = [s.name for s in states if s.role == FEATURE
                                  and self._defaults.get(s.name) == IGNORE and s.type == "numeric"]
         numeric += features_from_ignored
-        for key, names in (("ignore", ignore), ("categorical", categorical), ("numeric", numeric)):
+        for key, names in (("ignore", ignore), ("categorical", categorical), ("numeric", numeric),
+                           ("text", text)):
             if names:
                 spec[key] = names
         spec["missing"] = self.missing.currentData()
@@ -432,14 +450,30 @@ class CsvImportDialog(ImportDialog):
         self.summary.setText(facts_line(info, f"{schema.get('rows', info.samples):,} rows ·"
                                               f" {info.samples:,} samples"))
         self.message.show_notes(notes)
+        self._text_facts = {row["name"]: row["text"] for row in schema.get("columns") or []
+                            if isinstance(row, dict) and row.get("text")}
+        self._show_text_summaries(self.columns_model.columns)
+        self.columns_model.refresh()
         self.ok_button.setEnabled(True)
+
+    def _show_text_summaries(self, states) -> None:
+        """A text column's summary: its facts once the data was checked, else the profile's
+        (core's own "text: ..." line, or just "text" for a column chosen to be text)."""
+        for state in states:
+            profiled = self._summaries.get(state.name, state.summary)
+            if state.type != TEXT:
+                state.summary = profiled
+            elif state.name in self._text_facts:
+                state.summary = text_summary(self._text_facts[state.name])
+            else:
+                state.summary = profiled if profiled.startswith(TEXT) else text_summary(None)
 
     def explain(self, message: str) -> str:
         undecided = [c.name for c in self.columns_model.columns
                      if c.note.startswith("holds text") and c.name not in self._typed]
         if undecided and ("hold text" in message or "holds text" in message):
             message += (f". Here: set the Type of {undecided[0]!r} in the column list to categorical,"
-                        " or to numeric to treat its text cells as missing")
+                        " or to numeric to treat its text cells as missing, or to text to read it as words")
         if "no feature columns" in message and not self.sequence.isChecked():
             message += ". For a series to forecast, switch on the time series windows"
         return message

@@ -286,3 +286,74 @@ def test_the_preview_is_a_model_view_that_reads_only_the_head(qtbot, tmp_path):
     assert dialog.target.currentText() == "c399"
     point = QPoint(5, 5)
     assert dialog.preview.indexAt(point).isValid()
+
+
+@pytest.fixture
+def reviews(tmp_path) -> Path:
+    """A code (numbers), a review (sentences, most distinct) and a label."""
+    rng = np.random.default_rng(1)
+    words = "the a good bad movie film plot actor great awful boring fun story ending music".split()
+    lines = ["code,review,label"]
+    for i in range(80):
+        sentence = " ".join(rng.choice(words, size=int(rng.integers(4, 11))))
+        lines.append(f"{rng.integers(100, 999)},{sentence},{'pos' if i % 2 else 'neg'}")
+    path = tmp_path / "reviews.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_a_sentence_column_is_text_and_loads_as_token_features(qtbot, reviews):
+    from core.data import csv_source
+
+    dialog = open_dialog(qtbot, reviews, base_dir=reviews.parent)
+    wait_checked(qtbot, dialog)
+    found = columns(dialog)
+    assert (found["review"].type, found["review"].inferred_type) == ("text", "text")
+    assert found["code"].type == "numeric" and found["label"].role == "target"
+    summary = found["review"].summary
+    assert summary.startswith("text: vocabulary ") and "tokens 50% " in summary and "95% " in summary
+    model = dialog.columns_model
+    assert model.data(model.index(1, 4)) == summary  # shown in the Summary column
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    spec = dialog.spec()
+    assert "text" not in spec and "categorical" not in spec  # inferred: nothing to pin
+    dataset = csv_source.load(spec, str(reviews.parent), None, None)
+    assert dataset.info.feature_columns.count("review") > 1  # one feature per token
+    assert dataset.info.feature_columns[0] == "code"
+    texts = [c for c in dataset.schema["columns"] if c["name"] == "review"]
+    assert texts[0]["type"] == "text" and texts[0]["text"]["vocab_size"] > 2
+
+
+def test_choosing_text_for_a_numeric_column_writes_it_in_the_spec(qtbot, reviews):
+    dialog = open_dialog(qtbot, reviews, base_dir=reviews.parent)
+    wait_checked(qtbot, dialog)
+    view = dialog.columns_view
+    index = dialog.columns_model.index(0, dialog.columns_model.TYPE_COLUMN)  # "code"
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(index).center())
+    editors = [w for w in view.viewport().findChildren(QComboBox) if w.isVisible()]
+    assert len(editors) == 1
+    editor = editors[0]
+    assert [editor.itemText(i) for i in range(editor.count())] == ["numeric", "categorical", "text"]
+    editor.setFocus()
+    qtbot.keyClicks(editor, "text")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    assert columns(dialog)["code"].type == "text"
+    assert dialog.spec()["text"] == ["code"]
+    wait_checked(qtbot, dialog)
+    assert columns(dialog)["code"].summary.startswith("text: vocabulary ")
+    assert "numeric" not in dialog.spec() and "categorical" not in dialog.spec()
+    reopened = open_dialog(qtbot, reviews, base_dir=reviews.parent, spec=dialog.spec())
+    wait_checked(qtbot, reopened)
+    assert columns(reopened)["code"].type == "text" and reopened.spec()["text"] == ["code"]
+
+
+def test_a_text_column_chosen_as_categories_is_written_as_categorical(qtbot, reviews):
+    dialog = open_dialog(qtbot, reviews, base_dir=reviews.parent)
+    wait_checked(qtbot, dialog)
+    index = dialog.columns_model.index(1, dialog.columns_model.TYPE_COLUMN)  # "review"
+    assert dialog.columns_model.setData(index, "categorical")
+    assert dialog.spec()["categorical"] == ["review"] and "text" not in dialog.spec()
+    assert not columns(dialog)["review"].summary.startswith("text: vocabulary")  # facts of text only
+    wait_checked(qtbot, dialog)
+    assert "input 2 " in dialog.summary.text()  # code, review as categories: no token features
