@@ -11,6 +11,7 @@ import argparse
 import sys
 
 from core.check import check_project, format_table, format_totals
+from core.cli.text_column import TEXT_HELP
 from core.errors import DataError, ProjectError
 from core.project import Project
 
@@ -24,11 +25,17 @@ def add_parser(subparsers) -> None:
     parser.add_argument("project", help="a .lfproj file")
     parser.add_argument("--data", help="use this CSV file or image folder instead of the project's data")
     parser.add_argument("--target", help="the target column of a CSV file")
+    parser.add_argument("--text", metavar="COLUMN", help=TEXT_HELP)
 
 
-def data_override(project: Project, args: argparse.Namespace) -> dict | None:
-    """The project's data section with ``--data`` / ``--target`` applied, or None if unchanged."""
-    if not args.data and not args.target:
+def data_override(project: Project, args: argparse.Namespace,
+                  notes: list[str] | None = None) -> dict | None:
+    """The project's data section with ``--data`` / ``--target`` / ``--text`` applied, or None
+    if unchanged. With a CSV file whose text column has another name than the project's,
+    the project's Input nodes are rewritten to read it (:mod:`core.cli.text_column`); a note
+    saying so is appended to ``notes``."""
+    text = getattr(args, "text", None)
+    if not args.data and not args.target and not text:
         return None
     spec = dict(project.data or {})
     if args.data:
@@ -42,6 +49,11 @@ def data_override(project: Project, args: argparse.Namespace) -> dict | None:
         spec["path"] = str(path)
     if args.target:
         spec["target"] = args.target
+    from core.cli.text_column import map_text_column
+
+    note = map_text_column(project, spec, text, bool(args.data))
+    if note and notes is not None:
+        notes.append(note)
     return spec
 
 
@@ -84,7 +96,12 @@ def run(args: argparse.Namespace) -> int:
         for problem in err.problems:
             print(f"layerforge check: {problem}", file=sys.stderr)
         return 2
-    override = data_override(project, args)
+    notes: list[str] = []
+    try:
+        override = data_override(project, args, notes)
+    except DataError as err:
+        print(f"layerforge check: {err}", file=sys.stderr)
+        return 2
     spec = override if override is not None else project.data
     dataset = None
     if spec is not None:
@@ -102,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
     if dataset is not None:
         for line in format_schema(dataset):
             print(line)
-    for note in report.notes:
+    for note in notes + list(report.notes):
         print(f"note: {note}")
     print()
     print(format_table(project, report.analysis))

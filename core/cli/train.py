@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+from core.cli.text_column import TEXT_HELP
 from core.errors import TrainingError
 from core.train.callbacks import COMPLETED, FAILED, BatchEnd, Callback, EpochEnd, TrainResult
 
@@ -33,6 +34,7 @@ def add_parser(subparsers) -> None:
     parser.add_argument("project", nargs="?", help="a .lfproj file (not needed with --resume)")
     parser.add_argument("--data", help="use this CSV file or image folder instead of the project's data")
     parser.add_argument("--target", help="the target column of a CSV file")
+    parser.add_argument("--text", metavar="COLUMN", help=TEXT_HELP)
     parser.add_argument("--epochs", type=_positive_int, help="number of epochs (with --resume: the new total)")
     parser.add_argument("--batch-size", type=_positive_int, help="samples per batch")
     parser.add_argument("--lr", type=_positive_float, help="learning rate")
@@ -83,8 +85,8 @@ def run(args: argparse.Namespace) -> int:
 
     if not args.project and not args.resume:
         raise TrainingError("give a project file to train, or --resume RUN_DIR to continue a run")
-    if args.resume and (args.data or args.target or args.batch_size):
-        raise TrainingError("--data, --target and --batch-size cannot change when a run is"
+    if args.resume and (args.data or args.target or args.text or args.batch_size):
+        raise TrainingError("--data, --target, --text and --batch-size cannot change when a run is"
                             " continued with --resume: start a new run instead")
     if args.run_dir and not args.resume and is_main_rank():
         _claim_run_dir(Path(args.run_dir).expanduser(), args.overwrite)
@@ -158,7 +160,8 @@ def _launch(args: argparse.Namespace) -> int:
 def _worker_argv(args: argparse.Namespace) -> list[str]:
     """The same command for each worker process, without --nproc."""
     argv = ["train"] + ([str(Path(args.project).resolve())] if args.project else [])
-    for flag, value in (("--data", args.data), ("--target", args.target), ("--epochs", args.epochs),
+    for flag, value in (("--data", args.data), ("--target", args.target), ("--text", args.text),
+                        ("--epochs", args.epochs),
                         ("--batch-size", args.batch_size), ("--lr", args.lr),
                         ("--device", args.device), ("--run-dir", args.run_dir),
                         ("--resume", args.resume)):
@@ -222,7 +225,11 @@ def _make_trainer(args: argparse.Namespace, overrides: dict, distributed, callba
     from core.project import Project
 
     project = Project.load(args.project)
-    spec = data_override(project, args)
+    notes: list[str] = []
+    spec = data_override(project, args, notes)
+    if distributed is None or distributed.is_main:
+        for note in notes:
+            print(f"note: {note}", file=sys.stderr)
     mark("read the project")
     dataset = load(spec if spec is not None else project.data, project.directory)
     mark("load the data")

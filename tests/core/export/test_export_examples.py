@@ -13,6 +13,7 @@ import pytest
 from core import __version__
 from core.cli import main as cli
 from core.export.formats import FORMATS, default_path
+from core.export.onnx_preprocess import has_raw_model
 from core.export.source import verification_inputs
 from core.export.verify import difference
 from core.train import load_trained_model
@@ -85,8 +86,9 @@ def test_every_format_exports_and_verifies(exported, name):
         assert path.exists()
     stem = default_path(folder, trained.project.name, FORMATS["onnx"]).name[:-len(".onnx")]
     # one self-contained .onnx (no external-data file), nothing half-written left behind;
-    # a CSV table run (the flowers example) also gets the raw-columns model NAME.raw.onnx
-    raw = [f"{stem}.raw.onnx"] if (trained.project.data or {}).get("kind") == "csv" else []
+    # a CSV table run (the flowers example) also gets the raw-columns model NAME.raw.onnx,
+    # unless it has text columns (the text classifier): their tokenizer is no ONNX op
+    raw = [f"{stem}.raw.onnx"] if has_raw_model(trained.preprocessing) else []
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         [f"{stem}.onnx", f"{stem}.pt2", f"{stem}.safetensors", f"{stem}.lfproj",
          f"{stem}.preprocessing.json", f"{stem}_pytorch", f"{stem}.torchscript.pt"] + raw)
