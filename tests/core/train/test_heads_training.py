@@ -19,10 +19,9 @@ from core.cli import main as cli
 from core.graph import Edge, Graph, Node
 from core.project import Project
 from core.train import continue_run, load_trained_model, prepare
-from core.train.callbacks import Callback
 from core.train.checkpoint import load_weights
 from core.train.rundir import read_metrics_csv
-from tests.core.train.tiny import dataset, metrics_rows
+from tests.core.train.tiny import StopAt, dataset, metrics_rows
 
 CLASSES = ("cat", "dog", "fox")
 COLOURS = ("red", "green", "blue")
@@ -213,15 +212,6 @@ def test_exports_of_a_two_head_run_verify(two_head_run, tmp_path, capsys, fmt, s
         assert set(model.module.state_dict()) < set(model.weights)
         again = open_weights(out)
         assert np.allclose(again.predict(x), model.predict(x), atol=1e-6)
-
-
-class StopAt(Callback):
-    def __init__(self, epoch: int) -> None:
-        self.epoch = epoch
-
-    def on_epoch_end(self, trainer, event) -> None:
-        if event.epoch == self.epoch:
-            trainer.stop()
 
 
 def test_a_stopped_two_head_run_continues_as_if_never_stopped(tmp_path):

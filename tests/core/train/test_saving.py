@@ -10,7 +10,7 @@ from core.train import saving as saving_module
 from core.train.callbacks import Callback
 from core.train.rundir import CHECKPOINT, RunDirectory, read_metrics_csv
 from core.train.setup import prepare
-from tests.core.train.tiny import dataset, project
+from tests.core.train.tiny import StopAt, dataset, project
 
 
 def _count_checkpoints(monkeypatch) -> list[int]:
@@ -42,15 +42,6 @@ def test_writes_are_spaced_by_their_cost_and_the_last_epoch_is_always_written(
     assert len(written) == writes
     assert torch.load(run / CHECKPOINT, weights_only=True)["epoch"] == 120
     assert [row["epoch"] for row in read_metrics_csv(run / "metrics.csv")] == list(range(1, 121))
-
-
-class StopAt(Callback):
-    def __init__(self, epoch: int) -> None:
-        self.epoch = epoch
-
-    def on_epoch_end(self, trainer, event) -> None:
-        if event.epoch == self.epoch:
-            trainer.stop()
 
 
 def test_a_stop_keeps_exactly_the_last_completed_epoch(tmp_path):

@@ -9,6 +9,7 @@ import numpy as np
 from core.data import load
 from core.data.dataset import CLASSIFICATION, REGRESSION, DataInfo, Dataset, Split
 from core.project import Project
+from core.train.callbacks import Callback
 from tests.core.helpers import chain
 
 MLP = (("fc1", "Linear", {"out_features": 16}), ("relu1", "ReLU", {}),
@@ -68,3 +69,14 @@ def metrics_rows(run_dir: Path) -> list[dict]:
 
     return [{k: v for k, v in row.items() if k not in ("seconds", "samples_per_second", "train_samples_per_second")}
             for row in read_metrics_csv(Path(run_dir) / "metrics.csv")]
+
+
+class StopAt(Callback):
+    """Asks the trainer to stop at the end of epoch ``epoch`` (as the Stop button does)."""
+
+    def __init__(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def on_epoch_end(self, trainer, event) -> None:
+        if event.epoch == self.epoch:
+            trainer.stop()
