@@ -229,7 +229,13 @@ class Graph:
             return f"'{source}' is already connected to '{target}'"
         if self.reaches(target, source):
             return f"connecting '{source}' to '{target}' would make a cycle: '{target}' already feeds '{source}'"
+        if target_port is not None and spec.max_inputs is not None and target_port >= spec.max_inputs:
+            return f"{spec.type} '{target}' has no input {target_port}: its inputs are 0 to {spec.max_inputs - 1}"
         if spec.max_inputs is not None and len(incoming) >= spec.max_inputs:
+            if spec.max_inputs > 1:
+                sources = ", ".join(f"'{e.source}'" for e in incoming)
+                return (f"{spec.type} '{target}' already has its {spec.max_inputs} inputs ({sources}):"
+                        " delete one of those wires first")
             return (f"{spec.type} '{target}' already has an input from '{incoming[0].source}':"
                     " delete that wire first, or use Add or Concat to join several inputs")
         if target_port is not None and any(e.target_port == target_port for e in incoming):
@@ -271,9 +277,17 @@ class Graph:
         if problem:
             raise GraphError(problem)
         if target_port is None:
-            ports = [e.target_port for e in self.incoming(target)]
-            target_port = max(ports) + 1 if ports else 0
+            target_port = self._next_port(target)
         return self.add_edge(Edge(source, target, target_port))
+
+    def _next_port(self, target: str) -> int:
+        """The input a wire without a port number takes: after the last one for a node that
+        takes any number (Add, Concat keep their order), else the first free one (a wire into
+        SequencePool whose token-id input 1 is wired takes input 0)."""
+        ports = {e.target_port for e in self.incoming(target)}
+        if REGISTRY.get(self.nodes[target].type).max_inputs is None:
+            return max(ports) + 1 if ports else 0
+        return next(port for port in range(len(ports) + 1) if port not in ports)
 
     def add_edge(self, edge: Edge, index: int | None = None) -> Edge:
         """Insert a wire as it is (used by undo and by loading, after validation).

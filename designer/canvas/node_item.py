@@ -61,6 +61,9 @@ class NodeItem(ShiftSelects, QGraphicsItem):
         self.type_name = type_name
         self.category = spec.category
         self.multi_input = spec.max_inputs is None
+        #: A layer with a fixed number of inputs above one (SequencePool's token ids,
+        #: TransformerEncoderLayer's mask) shows one numbered port for each.
+        self.fixed_ports = spec.max_inputs if (spec.max_inputs or 0) > 1 else 0
         self.takes_input = spec.max_inputs != 0
         self.gives_output = type_name != "Output"
         self.wires: list = []  # WireItem, kept by the scene
@@ -92,6 +95,8 @@ class NodeItem(ShiftSelects, QGraphicsItem):
             slots: list[tuple[int | None, bool]]
             if self.multi_input:
                 slots = [(p, True) for p in sorted(connected_ports)] + [(None, False)]
+            elif self.fixed_ports:
+                slots = [(p, p in connected_ports) for p in range(self.fixed_ports)]
             else:
                 slots = [(connected_ports[0] if connected_ports else 0, bool(connected_ports))]
             step = min(16.0, (HEIGHT - 12) / max(1, len(slots) - 1)) if len(slots) > 1 else 0.0

@@ -50,7 +50,9 @@ class PortItem(QGraphicsItem):
             return "Output: drag from here to an input to connect"
         if self.port is None:
             return "Free input: drag a wire here to add an input"
-        return f"Input {self.port}" if self.node.multi_input else "Input: drag from here to an output to connect"
+        if self.node.multi_input or self.node.fixed_ports:
+            return f"Input {self.port}" + ("" if self.connected else ": drag a wire here to connect it")
+        return "Input: drag from here to an output to connect"
 
     def boundingRect(self) -> QRectF:
         return QRectF(-HIT_RADIUS, -HIT_RADIUS, 2 * HIT_RADIUS, 2 * HIT_RADIUS)

@@ -273,14 +273,14 @@ class GraphScene(QGraphicsScene):
             return None
         other_node, other_port = target
         if port.is_input:
-            return self.editor.connect(other_node, port.node_id, port.port if port.connected else None)
+            return self.editor.connect(other_node, port.node_id, _wire_port(port))
         return self.editor.connect(port.node_id, other_node, other_port)
 
     def _connectable_at(self, scene_pos: QPointF, want_input: bool) -> tuple[str, int | None] | None:
         """The node (and input number) under ``scene_pos`` that a wire could end on."""
         for item in self.items(scene_pos):
             if isinstance(item, PortItem) and item.is_input == want_input:
-                return item.node_id, (item.port if item.is_input and item.connected else None)
+                return item.node_id, (_wire_port(item) if item.is_input else None)
             if isinstance(item, NodeItem):
                 return item.node_id, None
         return None
@@ -325,3 +325,9 @@ class GraphScene(QGraphicsScene):
         for wire in self.wires.values():
             rect = rect.united(wire.path().boundingRect())
         return rect
+
+
+def _wire_port(port: PortItem) -> int | None:
+    """The input number a wire dropped on ``port`` takes: its own when it is wired or one of a
+    fixed set (SequencePool's input 1); None (the next free one) for a free Add/Concat slot."""
+    return port.port if port.connected or port.node.fixed_ports else None

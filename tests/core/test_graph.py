@@ -256,3 +256,15 @@ def test_loading_and_checking_20000_nodes_compares_each_wire_a_few_times(monkeyp
     monkeypatch.setattr(Edge, "__eq__", counting_eq)
     _load_check_and_walk(text)
     assert calls <= budget
+
+
+def test_a_wire_without_a_port_takes_the_first_free_input_of_a_fixed_pair_and_the_next_of_concat():
+    graph = Graph()
+    for nid, type_name in (("ids", "Input"), ("emb", "Embedding"), ("pool", "SequencePool"),
+                           ("a", "Identity"), ("b", "Identity"), ("cat", "Concat")):
+        graph.add_node(Node(nid, type_name))
+    graph.connect("ids", "pool", 1)
+    assert graph.connect("emb", "pool").target_port == 0  # not 2: SequencePool has inputs 0 and 1
+    graph.connect("a", "cat", 1)
+    assert graph.connect("b", "cat").target_port == 2  # Concat keeps adding after the last
+    assert "has no input 2: its inputs are 0 to 1" in graph.connection_problem("a", "pool", 2)
