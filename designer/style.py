@@ -24,6 +24,7 @@ CATEGORY_COLORS = {
     "Normalization & Regularization": "#4db6ac",
     "Activations": "#aed581",
     "Merge": "#f48fb1",
+    "Generative": "#ffd54f",
     # the guide's groups beyond the palette's categories
     "Losses": "#ff8a65",
     "Training": "#90caf9",
@@ -36,6 +37,7 @@ _CATEGORY_ICONS = {
     "Normalization & Regularization": "category_norm.svg",
     "Activations": "category_activation.svg",
     "Merge": "category_merge.svg",
+    "Generative": "category_generative.svg",
 }
 
 

@@ -18,6 +18,7 @@ COMMANDS = {
     "train": "core.cli.train",
     "export": "core.cli.export",
     "predict": "core.cli.predict",
+    "generate": "core.cli.generate",
 }
 
 EXIT_OK, EXIT_USER_ERROR = 0, 2

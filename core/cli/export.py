@@ -13,6 +13,7 @@ import argparse
 import textwrap
 
 from core.export.formats import DEFAULT_FORMAT, EXPORT_FORMATS, TOLERANCE
+from core.export.parts import PARTS
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
@@ -51,13 +52,16 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--overwrite", action="store_true",
                         help="replace files (or an earlier code export) already at the destination;"
                              " the run's own files are never replaced")
+    parser.add_argument("--part", choices=sorted(PARTS), metavar="PART",
+                        help="export half of a variational autoencoder alone, as onnx or pt2: "
+                             + "; ".join(f"{name}: {words}" for name, words in PARTS.items()))
 
 
 def run(args: argparse.Namespace) -> int:
     from core.export.exporter import export_run, parse_formats
 
     formats = parse_formats(args.format)  # an unknown format is reported before the run is opened
-    results = export_run(args.run_dir, formats, args.out, overwrite=args.overwrite)
+    results = export_run(args.run_dir, formats, args.out, overwrite=args.overwrite, part=args.part)
     for result in results:
         print(result.line())
     return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED

@@ -81,6 +81,20 @@ def apply_input_scaling(preprocessing: dict[str, Any], encoded: np.ndarray) -> n
     return apply_inplace(x, scaling, axis)
 
 
+def unscale_inputs(preprocessing: dict[str, Any], x: np.ndarray) -> np.ndarray:
+    """Model inputs (or reconstructions of them) back in the data's units:
+    ``x * scale + mean``, the inverse of :func:`apply_input_scaling`; a float32 copy."""
+    out = np.array(x, dtype=np.float32, copy=True)
+    scaling = preprocessing.get("input_scaling")
+    if not scaling:
+        return out
+    shape = [1] * out.ndim
+    axis = scaling_axis(preprocessing) % out.ndim
+    shape[axis] = -1
+    return out * np.asarray(scaling["scale"], np.float32).reshape(shape) + \
+        np.asarray(scaling["mean"], np.float32).reshape(shape)
+
+
 def unscale_targets(preprocessing: dict[str, Any], outputs: np.ndarray) -> np.ndarray:
     """Regression outputs in the target's own units: ``out * scale + mean``."""
     return encoder.unscale_targets(preprocessing, outputs)

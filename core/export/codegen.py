@@ -87,6 +87,7 @@ _SPECIAL: dict[str, Callable[[Any], str]] = {
     "PositionalEncoding": lambda m: "PositionalEncoding(" + _kwargs(
         d_model=m.d_model, max_len=m.max_len, kind=m.kind, dropout=float(m.dropout.p)) + ")",
     "Permute": lambda m: f"Permute(dims={list(m.dims)!r})",
+    "Sample": lambda m: f"Sample({_kwargs(kl_weight=m.kl_weight, warmup_epochs=m.warmup_epochs)})",
 }
 
 

@@ -26,7 +26,8 @@ from typing import Any, Callable
 from core.data.dataset import Cancelled
 from core.errors import ExportError
 from core.export.formats import EXPORT_FORMATS, TOLERANCE, ExportFormat, default_path, unknown_format_message
-from core.export.source import export_record, open_run, verification_inputs
+from core.export.parts import check_part, latent_inputs, part_model
+from core.export.source import VerifyInputs, export_record, open_run, verification_inputs
 from core.export.verify import Difference
 from core.overwrite import check_destinations, write_failure
 
@@ -104,7 +105,7 @@ def _check(cancel) -> None:
 
 def export_run(run_dir: str | Path, formats: str | list[str], out: str | Path | None = None,
                progress: Progress | None = None, cancel: Callable[[], bool] | None = None,
-               *, overwrite: bool = True) -> list[ExportResult]:
+               *, overwrite: bool = True, part: str | None = None) -> list[ExportResult]:
     """Export the run in ``run_dir`` to each of ``formats``; one result per format.
 
     A person's mistake (not a run folder, a run that did not finish, an unknown format,
@@ -112,13 +113,21 @@ def export_run(run_dir: str | Path, formats: str | list[str], out: str | Path | 
     raises :class:`ExportError` before anything is written; so does a disk that refuses
     the files (nothing is left behind then). A format that cannot be converted or does
     not verify gives a failed result and leaves nothing behind.
+
+    ``part`` (``decoder`` or ``encoder``) exports that half of a variational autoencoder
+    alone (:mod:`core.export.parts`), as ONNX or ``.pt2``.
     """
     report = progress or (lambda fraction, message: None)
     names = parse_formats(formats)
+    if part is not None:
+        check_part(part, names)
     run_dir = Path(run_dir).expanduser()
     report(0.0, f"opening {run_dir.name}")
     trained = open_run(run_dir)
-    jobs = [_Job(name, destination(out, run_dir, trained.project.name, EXPORT_FORMATS.get(name),
+    if part is not None:
+        trained = part_model(trained, part)
+    stem = trained.project.name + (f" {part}" if part else "")
+    jobs = [_Job(name, destination(out, run_dir, stem, EXPORT_FORMATS.get(name),
                                    len(names) > 1))
             for name in names]
     run_files = [("a file of the run", f) for f in run_dir.iterdir() if f.is_file()]
@@ -126,7 +135,11 @@ def export_run(run_dir: str | Path, formats: str | list[str], out: str | Path | 
         check_destinations(job.targets(), overwrite=overwrite, inputs=run_files, error=ExportError)
     _check(cancel)
     report(0.05, "reading validation data to check the exports on")
-    inputs = verification_inputs(trained)
+    if part == "decoder":
+        codes = latent_inputs(trained)
+        inputs = VerifyInputs(codes, f"{len(codes)} random latent codes")
+    else:
+        inputs = verification_inputs(trained)
     record = export_record(trained)
     try:
         for i, job in enumerate(jobs):

@@ -1,7 +1,7 @@
 """The layer library. Importing this package fills :data:`REGISTRY` (no torch import)."""
 
 # Registration order is the palette's order within each category.
-from core.layers import basic, conv, recurrent, sequence, norm, activations, merge  # noqa: F401,I001
+from core.layers import basic, conv, recurrent, sequence, norm, activations, merge, generative  # noqa: F401,I001
 from core.layers.params import Param, ParamSet
 from core.layers.registry import CATEGORIES, REGISTRY, BuildContext, LayerSpec, Shape
 

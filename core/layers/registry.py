@@ -30,6 +30,7 @@ CATEGORIES = (
     "Normalization & Regularization",
     "Activations",
     "Merge",
+    "Generative",
 )
 
 

@@ -254,3 +254,41 @@ class Head(nn.Module):
         if len(self.target_shape) > 1:
             out = out.reshape(out.shape[0], *self.target_shape)
         return out
+
+
+class Sample(nn.Module):
+    """The VAE's reparameterisation: ``z = mean + exp(log_var / 2) * noise`` while training,
+    ``z = mean`` in eval mode (predictions and exports are repeatable).
+
+    While a trainer collects it (``collect = True``), each call also keeps the KL
+    divergence of N(mean, exp(log_var)) from N(0, 1), summed over the latent features and
+    averaged over the batch, times ``kl_weight`` and the warm-up factor, in ``aux_loss``:
+    the trainer adds it to the loss. Exports never set ``collect``, so the forward pass
+    changes no attribute there.
+    """
+
+    def __init__(self, kl_weight: float = 1.0, warmup_epochs: int = 0):
+        super().__init__()
+        self.kl_weight = float(kl_weight)
+        self.warmup_epochs = int(warmup_epochs)
+        self.factor = 1.0 if self.warmup_epochs == 0 else 0.0
+        self.collect = False
+        self.aux_loss = None
+
+    def set_epoch(self, epoch: int) -> None:
+        """Epoch ``epoch`` (1 = the first) weighs the KL term by ``epoch / warmup_epochs``, up to 1."""
+        self.factor = 1.0 if self.warmup_epochs == 0 else min(1.0, epoch / self.warmup_epochs)
+
+    def forward(self, mean: torch.Tensor, log_var: torch.Tensor) -> torch.Tensor:
+        if self.collect:
+            clamped = log_var.float().clamp(-30.0, 20.0)
+            m = mean.float()
+            kl = -0.5 * (1 + clamped - m.pow(2) - clamped.exp())
+            self.aux_loss = kl.flatten(1).sum(dim=1).mean() * (self.kl_weight * self.factor)
+        if not self.training:
+            return mean
+        noise = torch.randn_like(mean)
+        return mean + noise * (0.5 * log_var.clamp(-30.0, 20.0)).exp()
+
+    def extra_repr(self) -> str:
+        return f"kl_weight={self.kl_weight!r}, warmup_epochs={self.warmup_epochs!r}"

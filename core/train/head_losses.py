@@ -9,11 +9,15 @@ One head (every project made before several heads existed) keeps the fast path: 
 split's targets are converted for the loss once, and the loss is called as before.
 With several heads the batches carry the targets as the metrics read them (class
 indices or values) and each head converts its batch on the device.
+
+Layers may add a term of their own (a VAE's Sample adds the KL divergence): such a layer
+has ``collect`` and ``aux_loss`` attributes (:func:`aux_loss_layers`); the trainer turns
+``collect`` on, the term joins the total and gets its own ``loss_<node id>`` column.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from core.data.dataset import RECONSTRUCTION, DataInfo
@@ -30,6 +34,8 @@ class HeadObjectives:
     heads: list[Head]
     objectives: list[Objective]
     primary: int
+    #: Node ids of the layers that add a loss term of their own (set by the trainer).
+    aux: list[str] = field(default_factory=list)
 
     @classmethod
     def create(cls, heads: list[Head] | None, info: DataInfo, spec: TrainSpec,
@@ -51,8 +57,10 @@ class HeadObjectives:
 
     @property
     def head_names(self) -> list[str]:
-        """The metrics.csv names of the heads' own losses (none with one head)."""
-        return [] if self.single else [head_metric_name(h) for h in self.heads]
+        """The metrics.csv names of the heads' own losses (none with one head), then of the
+        layers' own loss terms."""
+        names = [] if self.single else [head_metric_name(h) for h in self.heads]
+        return names + [f"loss_{node_id}" for node_id in self.aux]
 
     def batch_targets(self, y):
         """What the batches carry as ``y`` for a split's targets (a CPU tensor, or None)."""
@@ -62,9 +70,10 @@ class HeadObjectives:
             return None
         return self.objective.metric_targets(y)
 
-    def loss(self) -> "TotalLoss":
+    def loss(self, aux_layers: list[Any] = ()) -> "TotalLoss":
+        """The training loss; ``aux_layers`` (in :attr:`aux`'s order) add their own terms."""
         modules = [objective.loss_module() for objective in self.objectives]
-        return TotalLoss(self, modules)
+        return TotalLoss(self, modules, list(aux_layers))
 
     def accumulator(self, size: int, device):
         return self.objective.accumulator(size, device, heads=self.head_names)
@@ -83,14 +92,23 @@ def _objective(head: Head, is_primary: bool, base: Objective, info: DataInfo) ->
     return replace(base, loss_name=loss, output_shape=tuple(info.target_shape(loss)))
 
 
+def aux_loss_layers(module) -> list[tuple[str, Any]]:
+    """(node id, layer) of each layer of ``module`` that adds a loss term of its own."""
+    return [(name, layer) for name, layer in module.named_modules()
+            if name and hasattr(layer, "aux_loss") and hasattr(layer, "collect")]
+
+
 class TotalLoss:
-    """``loss(out, x, y)``: the weighted sum of the heads' losses; ``parts`` keeps each one.
+    """``loss(out, x, y)``: the weighted sum of the heads' losses plus the layers' own terms;
+    ``parts`` keeps each one (None with one head and no such layer: the fast path).
 
     ``prediction(out)`` is the primary head's output (what the metrics read).
     """
 
-    def __init__(self, heads: HeadObjectives, modules: list[Any]):
-        self.single = heads.single
+    def __init__(self, heads: HeadObjectives, modules: list[Any], aux: list[Any] = ()):
+        self.one_head = heads.single
+        self.aux = list(aux)
+        self.single = self.one_head and not self.aux
         self.primary = heads.primary
         self.parts = None
         self._heads = [(module, objective, head.weight, objective.task == RECONSTRUCTION)
@@ -102,13 +120,23 @@ class TotalLoss:
             return self._one(out, x if self._one_reconstructs else y)
         import torch
 
-        total, parts = None, []
-        for value, (module, objective, weight, reconstructs) in zip(out, self._heads):
-            part = module(value, x if reconstructs else objective.batch_targets(y))
-            parts.append(part.detach().float())
-            total = part * weight if total is None else total + part * weight
+        if self.one_head:  # the batches carry the loss's own targets, the weight is 1
+            total = self._one(out, x if self._one_reconstructs else y)
+            parts = []
+        else:
+            total, parts = None, []
+            for value, (module, objective, weight, reconstructs) in zip(out, self._heads):
+                part = module(value, x if reconstructs else objective.batch_targets(y))
+                parts.append(part.detach().float())
+                total = part * weight if total is None else total + part * weight
+        for layer in self.aux:
+            term = layer.aux_loss
+            if term is None:
+                term = total.new_zeros(())
+            total = total + term.to(total.dtype)
+            parts.append(term.detach().float())
         self.parts = torch.stack(parts)
         return total
 
     def prediction(self, out):
-        return out if self.single else out[self.primary]
+        return out if self.one_head else out[self.primary]

@@ -30,7 +30,7 @@ from core.train.failures import out_of_memory, out_of_memory_sentence
 from core.train.device import Placement, resolve, uses_channels_last
 from core.train.metrics import Evaluation, epoch_row
 from core.heads import Head
-from core.train.head_losses import HeadObjectives
+from core.train.head_losses import HeadObjectives, aux_loss_layers
 from core.train.optim import apply_update, check_update, current_settings, make_optimizer, make_schedule
 from core.train.rundir import WEIGHTS, RunDirectory
 from core.train.run_state import RunState
@@ -98,6 +98,7 @@ class Trainer:
         self.optimizer = None
         self.schedule = None
         self._resume_state = resume_state
+        self._aux_layers: list = []  # layers that add a loss term of their own (see head_losses)
         #: The best epoch's weights on the CPU (restored at the end, saved as model.safetensors).
         self.best_weights: dict[str, Any] | None = None
         self._confusions: dict[str, Any] = {}
@@ -239,7 +240,12 @@ class Trainer:
         self.tracker = BestTracker(self.monitor, spec.early_stopping)
         self.schedule = make_schedule(self.optimizer, spec, len(self.plan), metric_direction(self.monitor))
         self.scaler = (torch.amp.GradScaler("cuda") if self.placement.precision == "fp16" else None)
-        self.loss_fn = self.heads.loss()
+        aux = aux_loss_layers(self.module)
+        for _node_id, layer in aux:
+            layer.collect = True
+        self.heads.aux = [node_id for node_id, _layer in aux]
+        self._aux_layers = [layer for _node_id, layer in aux]
+        self.loss_fn = self.heads.loss(self._aux_layers)
         self.train_module = self.module
         if self.dist is not None:
             from torch.nn.parallel import DistributedDataParallel
@@ -283,6 +289,8 @@ class Trainer:
             epoch = self.epoch + 1
             started = time.perf_counter()
             paused_before = self.control.paused_seconds
+            for layer in self._aux_layers:
+                layer.set_epoch(epoch)  # a KL warm-up follows the epoch, also after a resume
             train = self._train_epoch(epoch)
             train_seconds = time.perf_counter() - started - (self.control.paused_seconds - paused_before)
             if not math.isfinite(train.loss):

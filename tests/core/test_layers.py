@@ -51,6 +51,7 @@ CASES: dict[str, list[tuple[list[tuple[int, ...]], dict]]] = {
     "TransformerEncoderLayer": [([(5, 8)], {"nhead": 2, "dim_feedforward": 16, "activation": "gelu"}),
                                 ([(5, 8), (5,)], {"nhead": 2, "dim_feedforward": 16})],
     "SequencePool": [([(6, 4)], {}), ([(6, 4), (6,)], {"mode": "max"}), ([(6, 4), (6,)], {})],
+    "Sample": [([(5,), (5,)], {}), ([(3, 4), (3, 4)], {"kl_weight": 0.5, "warmup_epochs": 3})],
     "LastStep": [([(5, 3)], {}), ([(5, 3), (5,)], {})],
     "PositionalEncoding": [([(5, 7)], {}), ([(6, 8)], {"kind": "learned", "max_len": 10, "dropout": 0.1})],
     "Permute": [([(3, 4)], {}), ([(2, 3, 4)], {"dims": [3, 1, 2]})],

@@ -1,0 +1,70 @@
+"""``layerforge generate RUN --count N --out FOLDER [--grid grid.png] [--seed S]``: new samples.
+
+RUN is a run folder of a network with a Sample layer (a variational autoencoder): random
+codes from the unit Gaussian go through the layers after Sample (the decoder). Images are
+written as ``sample_0001.png`` ... in FOLDER; a table's samples as ``samples.csv`` there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+from pathlib import Path
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "generate", help="draw new samples from a trained variational autoencoder",
+        description="Decode random codes with the layers after the network's Sample layer"
+                    " and write the results: one PNG per image, or one CSV row per table"
+                    " sample.")
+    parser.add_argument("run_dir", metavar="RUN_DIR", help="a finished training run folder")
+    parser.add_argument("--count", "-n", type=int, default=16, help="how many samples (default 16)")
+    parser.add_argument("--out", "-o", metavar="FOLDER", help="the folder to write the samples into")
+    parser.add_argument("--grid", metavar="PNG", help="also (or only) write all images tiled into one PNG")
+    parser.add_argument("--seed", type=int, help="the same seed gives the same samples")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace sample files or the grid that already exist")
+
+
+def run(args: argparse.Namespace) -> int:
+    from core.atomic import write_bytes_atomic
+    from core.errors import ExportError
+    from core.export.source import open_run
+    from core.generate import GenerateError, generate, grid_image, write_images, write_table
+    from core.overwrite import check_destination
+
+    if not args.out and not args.grid:
+        raise GenerateError("say where to write the samples: --out FOLDER, --grid FILE.png, or both")
+    trained = open_run(args.run_dir)
+    generated = generate(trained, args.count, seed=args.seed)
+    if args.grid and not generated.is_image:
+        raise GenerateError("--grid needs a network that generates images; this one generates"
+                            " table rows: use --out FOLDER for a CSV")
+    if args.out:
+        folder = Path(args.out).expanduser()
+        if folder.exists() and not folder.is_dir():
+            raise GenerateError(f"{folder} is a file: --out takes a folder")
+        if generated.is_image:
+            names = [folder / f"sample_{i:0{max(4, len(str(args.count)))}d}.png"
+                     for i in range(1, args.count + 1)]
+        else:
+            names = [folder / "samples.csv"]
+        for name in names:
+            check_destination(name, overwrite=args.overwrite, error=ExportError,
+                              inputs=[("the run folder", args.run_dir)])
+        if generated.is_image:
+            paths = write_images(generated, folder)
+            print(f"{len(paths):,} images written to {folder}")
+        else:
+            path = write_table(generated, folder / "samples.csv")
+            print(f"{args.count:,} samples written to {path}")
+    if args.grid:
+        grid = Path(args.grid).expanduser()
+        check_destination(grid, overwrite=args.overwrite, option="--grid", error=ExportError,
+                          inputs=[("the run folder", args.run_dir)])
+        buffer = io.BytesIO()
+        grid_image(generated.values).save(buffer, "PNG")
+        write_bytes_atomic(grid, buffer.getvalue())
+        print(f"grid of {args.count:,} images written to {grid}")
+    return 0

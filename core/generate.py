@@ -1,0 +1,231 @@
+"""New samples from a trained generative run: a VAE's decoder fed with random codes.
+
+A run can generate when its network has a :mod:`Sample <core.layers.generative>` layer on
+the way to its primary Output: the layers after it are the *decoder*, those before it
+the *encoder*. :func:`decoder_network` and :func:`encoder_network` cut them out of the
+trained module (torch.fx copies sharing the trained layers), so they can be run and
+exported alone; :func:`generate` draws codes from the unit Gaussian the KL term trained
+the codes towards, decodes them and gives the results in the data's own units.
+:func:`write_images` and :func:`write_table` save them as PNG files or a CSV, and
+:func:`grid_image` tiles images into one picture.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core.errors import LayerForgeError
+
+
+class GenerateError(LayerForgeError):
+    """A run that cannot generate, or a request it cannot meet (one sentence)."""
+
+
+@dataclass
+class GenerativeParts:
+    """Where a run's network splits: its Sample node and the code's shape."""
+
+    sample_id: str
+    latent_shape: tuple[int, ...]
+
+
+def generative_parts(trained) -> GenerativeParts:
+    """The Sample node on the way to the primary Output; :class:`GenerateError` without one."""
+    from core.heads import heads_of, primary_head
+    from core.shapes import analyze
+
+    graph = trained.project.graph
+    samples = [node_id for node_id, node in graph.nodes.items() if node.type == "Sample"]
+    if not samples:
+        raise GenerateError(f"{trained.run_dir.name} has no Sample layer, so it has no decoder to"
+                            " draw from: generating needs a variational autoencoder (open the"
+                            " 'Variational autoencoder' example)")
+    output = primary_head(heads_of(graph)).node_id
+    feeding = [s for s in samples if graph.reaches(s, output)]
+    if not feeding:
+        raise GenerateError(f"the Sample layer '{samples[0]}' does not lead to the Output"
+                            f" '{output}': wire the decoder from Sample to the Output")
+    sample_id = feeding[-1]
+    shape = analyze(graph, trained.info.shapes()).shape_of(sample_id)
+    return GenerativeParts(sample_id, tuple(shape))
+
+
+def decoder_network(module, sample_id: str):
+    """The layers after ``sample_id`` as a module from a code ``z`` to the output.
+
+    Refused with a sentence when a layer after Sample also reads a layer before it (a
+    skip connection around the code): such a decoder cannot run from a code alone.
+    """
+    import torch.fx as fx
+
+    graph = fx.Graph()
+    env: dict[Any, Any] = {}
+    before: dict[Any, str] = {}  # nodes that depend on the encoder side, and which layer
+    z = graph.placeholder("z")
+    for node in module.graph.nodes:
+        if node.op == "call_module" and node.target == sample_id:
+            env[node] = z
+            continue
+        if node.op == "output":
+            value = node.args[0]
+            if value in before:
+                raise GenerateError(
+                    f"the layers after '{sample_id}' also read '{before[value]}', which comes"
+                    " before it: a decoder must start from the code alone; remove that wire")
+            graph.output(env[value])
+            continue
+        inputs = node.all_input_nodes
+        if node.op == "placeholder" or any(n in before for n in inputs):
+            mixed = [n for n in inputs if n in env]
+            if mixed and node.op != "placeholder":
+                culprit = next(n for n in inputs if n in before)
+                raise GenerateError(
+                    f"'{node.target}' after '{sample_id}' also reads '{before[culprit]}', which"
+                    " comes before it: a decoder must start from the code alone; remove that wire")
+            before[node] = str(node.target)
+            continue
+        env[node] = graph.node_copy(node, lambda n: env[n])
+    return _module_of(module, graph)
+
+
+def encoder_network(module, sample_id: str):
+    """The layers before ``sample_id`` as a module from the network's input to the code's
+    mean (Sample's first input): what an input is encoded to."""
+    import torch.fx as fx
+
+    target = next((n for n in module.graph.nodes
+                   if n.op == "call_module" and n.target == sample_id), None)
+    if target is None:
+        raise GenerateError(f"the network has no layer '{sample_id}'")
+    graph = fx.Graph()
+    env: dict[Any, Any] = {}
+    for node in module.graph.nodes:
+        if node is target:
+            graph.output(env[target.args[0]])
+            break
+        env[node] = graph.node_copy(node, lambda n: env[n])
+    return _module_of(module, graph)
+
+
+def _module_of(module, graph):
+    import torch.fx as fx
+
+    part = fx.GraphModule(module, graph, class_name=type(module).__name__)
+    part.graph.eliminate_dead_code()
+    part.recompile()
+    part.delete_all_unused_submodules()
+    return part.eval()
+
+
+@dataclass
+class Generated:
+    """Decoded samples in the data's units, and the codes they came from."""
+
+    values: np.ndarray  # (count, *output shape), float32
+    codes: np.ndarray  # (count, *latent shape)
+    is_image: bool
+    feature_names: list[str]
+
+
+def random_codes(count: int, latent_shape: tuple[int, ...], seed: int | None) -> np.ndarray:
+    """``count`` codes from the unit Gaussian (repeatable with ``seed``)."""
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((count, *latent_shape)).astype(np.float32)
+
+
+def generate(trained, count: int, seed: int | None = None, codes: np.ndarray | None = None) -> Generated:
+    """Decode ``count`` random codes (or the given ``codes``) of a run with a Sample layer."""
+    import torch
+
+    from core.data.scaling import unscale_inputs
+
+    if codes is None and (not isinstance(count, int) or count < 1 or count > 100_000):
+        raise GenerateError(f"the number of samples must be from 1 to 100,000, got {count!r}")
+    parts = generative_parts(trained)
+    network = trained.network if trained.network is not None else trained.module
+    decoder = decoder_network(network, parts.sample_id)
+    if codes is None:
+        codes = random_codes(count, parts.latent_shape, seed)
+    outputs = []
+    with torch.inference_mode():
+        for start in range(0, len(codes), 256):
+            out = decoder(torch.from_numpy(codes[start:start + 256]))
+            outputs.append(out.float().cpu().numpy())
+    values = np.concatenate(outputs)
+    pre = trained.preprocessing
+    reconstructs = pre.get("task") == "reconstruction" or tuple(values.shape[1:]) == tuple(trained.info.input_shape)
+    if reconstructs:
+        values = unscale_inputs(pre, values)
+    is_image = values.ndim == 4 and values.shape[1] in (1, 3)
+    names = list(pre.get("feature_names") or [])
+    if not names or len(names) != int(np.prod(values.shape[1:])):
+        names = [f"value_{i}" for i in range(int(np.prod(values.shape[1:])))]
+    return Generated(values, codes, is_image, names)
+
+
+def to_pixels(image: np.ndarray) -> np.ndarray:
+    """A ``(C, H, W)`` image in [0, 1] (values outside are clipped) as uint8 ``(H, W[, 3])``."""
+    pixels = np.clip(image, 0.0, 1.0) * 255.0 + 0.5
+    pixels = pixels.astype(np.uint8)
+    return pixels[0] if pixels.shape[0] == 1 else np.transpose(pixels, (1, 2, 0))
+
+
+def grid_image(images: np.ndarray, columns: int | None = None, gap: int = 2):
+    """The images ``(N, C, H, W)`` tiled into one Pillow image, ``columns`` wide (about square)."""
+    from PIL import Image
+
+    count, _channels, height, width = images.shape
+    columns = columns or max(1, math.ceil(math.sqrt(count)))
+    rows = math.ceil(count / columns)
+    tiles = [to_pixels(image) for image in images]
+    mode = "L" if tiles[0].ndim == 2 else "RGB"
+    sheet = Image.new(mode, (columns * (width + gap) + gap, rows * (height + gap) + gap),
+                      0 if mode == "L" else (0, 0, 0))
+    for i, tile in enumerate(tiles):
+        row, column = divmod(i, columns)
+        sheet.paste(Image.fromarray(tile, mode), (gap + column * (width + gap), gap + row * (height + gap)))
+    return sheet
+
+
+def write_images(generated: Generated, folder: str | Path) -> list[Path]:
+    """``sample_0001.png`` ... in ``folder`` (made if missing), one per generated image."""
+    import io
+
+    from PIL import Image
+
+    from core.atomic import write_bytes_atomic
+
+    folder = Path(folder).expanduser()
+    folder.mkdir(parents=True, exist_ok=True)
+    digits = max(4, len(str(len(generated.values))))
+    paths = []
+    for i, image in enumerate(generated.values, 1):
+        tile = to_pixels(image)
+        path = folder / f"sample_{i:0{digits}d}.png"
+        buffer = io.BytesIO()
+        Image.fromarray(tile, "L" if tile.ndim == 2 else "RGB").save(buffer, "PNG")
+        write_bytes_atomic(path, buffer.getvalue())
+        paths.append(path)
+    return paths
+
+
+def write_table(generated: Generated, path: str | Path) -> Path:
+    """One CSV row per generated sample, its columns named as the data's features."""
+    import io
+
+    from core.atomic import write_text_atomic
+
+    path = Path(path).expanduser()
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(generated.feature_names)
+    for row in generated.values.reshape(len(generated.values), -1):
+        writer.writerow([f"{float(v):.6g}" for v in row])
+    write_text_atomic(path, out.getvalue())
+    return path
