@@ -193,26 +193,30 @@ def grid_image(images: np.ndarray, columns: int | None = None, gap: int = 2):
     return sheet
 
 
-def write_images(generated: Generated, folder: str | Path) -> list[Path]:
-    """``sample_0001.png`` ... in ``folder`` (made if missing), one per generated image."""
+def write_png(image, path: str | Path) -> Path:
+    """Save a Pillow image (or uint8 pixels) as a PNG file, atomically."""
     import io
 
     from PIL import Image
 
     from core.atomic import write_bytes_atomic
 
+    if isinstance(image, np.ndarray):
+        image = Image.fromarray(image, "L" if image.ndim == 2 else "RGB")
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    path = Path(path).expanduser()
+    write_bytes_atomic(path, buffer.getvalue())
+    return path
+
+
+def write_images(generated: Generated, folder: str | Path) -> list[Path]:
+    """``sample_0001.png`` ... in ``folder`` (made if missing), one per generated image."""
     folder = Path(folder).expanduser()
     folder.mkdir(parents=True, exist_ok=True)
     digits = max(4, len(str(len(generated.values))))
-    paths = []
-    for i, image in enumerate(generated.values, 1):
-        tile = to_pixels(image)
-        path = folder / f"sample_{i:0{digits}d}.png"
-        buffer = io.BytesIO()
-        Image.fromarray(tile, "L" if tile.ndim == 2 else "RGB").save(buffer, "PNG")
-        write_bytes_atomic(path, buffer.getvalue())
-        paths.append(path)
-    return paths
+    return [write_png(to_pixels(image), folder / f"sample_{i:0{digits}d}.png")
+            for i, image in enumerate(generated.values, 1)]
 
 
 def write_table(generated: Generated, path: str | Path) -> Path:
@@ -229,3 +233,17 @@ def write_table(generated: Generated, path: str | Path) -> Path:
         writer.writerow([f"{float(v):.6g}" for v in row])
     write_text_atomic(path, out.getvalue())
     return path
+
+
+def latent_walk(latent_shape: tuple[int, ...], steps: int = 8, span: float = 2.5) -> np.ndarray:
+    """A ``steps`` × ``steps`` grid of codes: the first two code features walk from ``-span``
+    to ``span`` (columns, then rows), the others stay 0 (the prior's centre)."""
+    size = int(np.prod(latent_shape))
+    if size < 2:
+        raise GenerateError("a latent walk needs a code of at least two numbers")
+    values = np.linspace(-span, span, steps, dtype=np.float32)
+    codes = np.zeros((steps * steps, size), np.float32)
+    for row, b in enumerate(values):
+        for column, a in enumerate(values):
+            codes[row * steps + column, :2] = (a, b)
+    return codes.reshape(steps * steps, *latent_shape)

@@ -8,7 +8,6 @@ written as ``sample_0001.png`` ... in FOLDER; a table's samples as ``samples.csv
 from __future__ import annotations
 
 import argparse
-import io
 from pathlib import Path
 
 
@@ -28,10 +27,10 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from core.atomic import write_bytes_atomic
     from core.errors import ExportError
     from core.export.source import open_run
-    from core.generate import GenerateError, generate, grid_image, write_images, write_table
+    from core.generate import (GenerateError, generate, grid_image, write_images, write_png,
+                               write_table)
     from core.overwrite import check_destination
 
     if not args.out and not args.grid:
@@ -63,8 +62,6 @@ def run(args: argparse.Namespace) -> int:
         grid = Path(args.grid).expanduser()
         check_destination(grid, overwrite=args.overwrite, option="--grid", error=ExportError,
                           inputs=[("the run folder", args.run_dir)])
-        buffer = io.BytesIO()
-        grid_image(generated.values).save(buffer, "PNG")
-        write_bytes_atomic(grid, buffer.getvalue())
+        write_png(grid_image(generated.values), grid)
         print(f"grid of {args.count:,} images written to {grid}")
     return 0

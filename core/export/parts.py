@@ -64,3 +64,12 @@ def latent_inputs(part_trained, rows: int = 64) -> np.ndarray:
     """Codes to verify a decoder on: the unit Gaussian its training pulled the codes towards."""
     rng = np.random.default_rng(0)
     return rng.standard_normal((rows, *part_trained.info.input_shape)).astype(np.float32)
+
+
+def available_parts(project: dict) -> list[str]:
+    """The parts of a run's network (its ``run.json`` ``project``) that can be exported alone:
+    a network with a Sample layer has a decoder and an encoder."""
+    nodes = (project.get("graph") or {}).get("nodes") or []
+    if any(isinstance(node, dict) and node.get("type") == "Sample" for node in nodes):
+        return ["decoder", "encoder"]
+    return []

@@ -6,6 +6,8 @@
   the export is verified in a worker thread and the result shown.
 - **Predict…**: :class:`PredictDialog`, a run and a CSV file or image folder; the
   predictions appear in a table and can be saved as CSV.
+- **Generate Samples…**: :class:`GenerateDialog`, new samples from a variational
+  autoencoder's decoder, shown tiled and saved as PNGs or CSV.
 
 Both take the current project from ``window.project`` when they open and list its runs,
 newest first; Browse… picks any run folder. When the training part is installed
@@ -19,9 +21,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 
 from designer.export.dialog import ExportDialog
+from designer.export.generate_view import GenerateDialog
 from designer.export.predict_view import PredictDialog
 
-__all__ = ["ExportDialog", "PredictDialog", "install"]
+__all__ = ["ExportDialog", "GenerateDialog", "PredictDialog", "install"]
 
 
 def install(window) -> dict[str, QAction]:
@@ -36,9 +39,14 @@ def install(window) -> dict[str, QAction]:
     predict.setObjectName("actionPredict")
     predict.setStatusTip("Apply the trained model to a CSV file or a folder of images")
     predict.triggered.connect(lambda: open_predict_dialog(window))
+    generate = QAction("&Generate Samples…", window)
+    generate.setObjectName("actionGenerate")
+    generate.setStatusTip("Draw new samples from a trained variational autoencoder")
+    generate.triggered.connect(lambda: open_generate_dialog(window))
     menu.addAction(export)
     menu.addAction(predict)
-    return {"export": export, "predict": predict}
+    menu.addAction(generate)
+    return {"export": export, "predict": predict, "generate": generate}
 
 
 def _training(window):
@@ -70,6 +78,13 @@ def open_export_dialog(window) -> ExportDialog:
 
 def open_predict_dialog(window) -> PredictDialog:
     dialog = PredictDialog(window.project, window, **run_context(window))
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+    return dialog
+
+
+def open_generate_dialog(window) -> GenerateDialog:
+    dialog = GenerateDialog(window.project, window, **run_context(window))
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
     return dialog

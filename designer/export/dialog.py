@@ -12,22 +12,46 @@ import html
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QButtonGroup, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
-                               QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QRadioButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDialog, QDialogButtonBox, QFileDialog,
+                               QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton,
+                               QRadioButton, QVBoxLayout, QWidget)
 
 from core.export.formats import DEFAULT_FORMAT, EXPORT_FORMATS, FORMATS, TOLERANCE, default_path
+from core.export.parts import PART_FORMATS, PARTS, available_parts
 from designer.data.messages import MessageLabel
 from designer.data.tasks import BackgroundTask, ProgressRow
 from designer.export.runs import RunPicker, run_problem
 from designer.style import Colors
 
 
-def run_export(run_dir: Path, fmt: str, out: Path, progress, cancel):
+def run_export(run_dir: Path, fmt: str, out: Path, progress, cancel, part: str | None = None):
     """The worker's job (imports torch there, never on the GUI thread)."""
     from core.export.exporter import export_run
 
-    return export_run(run_dir, fmt, out, progress, cancel)[0]
+    return export_run(run_dir, fmt, out, progress, cancel, part=part)[0]
+
+
+class PartChoice(QComboBox):
+    """The whole network, or one part of it alone (a VAE's decoder or encoder); shown only
+    for runs that have parts."""
+
+    WHOLE = "whole"
+
+    def set_parts(self, parts: list[str]) -> None:
+        current = self.part
+        self.blockSignals(True)
+        self.clear()
+        self.addItem("The whole network", self.WHOLE)
+        for name in parts:
+            self.addItem(f"The {name} alone: {PARTS[name]}", name)
+        index = self.findData(current if current in parts else self.WHOLE)
+        self.setCurrentIndex(max(index, 0))
+        self.blockSignals(False)
+
+    @property
+    def part(self) -> str | None:
+        data = self.currentData()
+        return None if data in (None, self.WHOLE) else data
 
 
 class FormatChoice(QWidget):
@@ -79,6 +103,9 @@ class ExportDialog(QDialog):
 
         self.runs = RunPicker(project, folder=runs_folder)
         self.formats = FormatChoice()
+        self.parts = PartChoice()
+        self.parts.setObjectName("exportPart")
+        self.parts_label = QLabel("Export:")
         self.destination = QLineEdit()
         self.destination.setObjectName("destination")
         self.choose_button = QPushButton("Choose…")
@@ -87,6 +114,7 @@ class ExportDialog(QDialog):
         destination_row.addWidget(self.choose_button)
         form = QFormLayout()
         form.addRow("Trained run:", self.runs)
+        form.addRow(self.parts_label, self.parts)
         form.addRow("Format:", self.formats)
         form.addRow("Save to:", destination_row)
         self.verify_note = QLabel(
@@ -112,6 +140,7 @@ class ExportDialog(QDialog):
         self.runs.changed.connect(self._on_choice_changed)
         self.runs.problem.connect(self.message.show_error)
         self.formats.group.buttonToggled.connect(lambda *_args: self._on_choice_changed())
+        self.parts.currentIndexChanged.connect(lambda *_args: self._on_choice_changed())
         self.destination.textEdited.connect(self._on_destination_edited)
         self.choose_button.clicked.connect(self._on_choose_clicked)
         self.export_button.clicked.connect(self.start_export)
@@ -123,6 +152,7 @@ class ExportDialog(QDialog):
     # ------------------------------------------------------------------ choices
     def _on_choice_changed(self) -> None:
         entry = self.runs.entry
+        self._show_parts()
         if not self._edited:
             self.destination.setText(str(self.default_destination()) if entry else "")
             self.destination.setCursorPosition(0)
@@ -135,16 +165,34 @@ class ExportDialog(QDialog):
 
     def default_destination(self) -> Path:
         run = self.runs.run_dir
-        return default_path(run / "export", self.project_name(), FORMATS[self.formats.name])
+        part = self.parts.part
+        name = self.project_name() + (f" {part}" if part else "")
+        return default_path(run / "export", name, FORMATS[self.formats.name])
 
-    def project_name(self) -> str:
+    def _run_project(self) -> dict:
         import json
 
         try:
             run = json.loads((self.runs.run_dir / "run.json").read_text(encoding="utf-8"))
-            return run["project"]["name"]
-        except (OSError, ValueError, KeyError, TypeError):
-            return self.project.name
+            return run["project"] if isinstance(run.get("project"), dict) else {}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return {}
+
+    def project_name(self) -> str:
+        name = self._run_project().get("name")
+        return name if isinstance(name, str) else self.project.name
+
+    def _show_parts(self) -> None:
+        """The part row for runs with parts; a part limits the formats to ONNX and .pt2."""
+        parts = available_parts(self._run_project()) if self.runs.entry else []
+        self.parts.set_parts(parts)
+        self.parts.setVisible(bool(parts))
+        self.parts_label.setVisible(bool(parts))
+        only = PART_FORMATS if self.parts.part else None
+        for name, button in self.formats.buttons.items():
+            button.setEnabled(only is None or name in only)
+        if only is not None and self.formats.name not in only:
+            self.formats.set_name(only[0])
 
     def _on_destination_edited(self, _text: str) -> None:
         self._edited = True
@@ -175,13 +223,13 @@ class ExportDialog(QDialog):
 
     # ------------------------------------------------------------------ exporting
     def start_export(self) -> None:
-        run_dir, fmt = self.runs.run_dir, self.formats.name
+        run_dir, fmt, part = self.runs.run_dir, self.formats.name, self.parts.part
         out = Path(self.destination.text().strip()).expanduser()
         if out.exists() and not self._replace_confirmed(out):
             return
         self.message.show_notes([])
-        self.task = BackgroundTask(lambda progress, cancel: run_export(run_dir, fmt, out, progress, cancel),
-                                   "export", self)
+        self.task = BackgroundTask(
+            lambda progress, cancel: run_export(run_dir, fmt, out, progress, cancel, part), "export", self)
         self.task.finished.connect(self._on_finished)
         self.task.failed.connect(self._on_failed)
         self.task.cancelled.connect(self._on_cancelled)

@@ -78,7 +78,8 @@ def test_export_menu_exports_and_verifies_off_the_gui_thread(qtbot, window, trai
     assert window.files.open_path(trained_project, confirm=False)
     threads = record_threads(monkeypatch, exporter_module, "export_run")
     dialog = open_from_menu(qtbot, window, "Export Model…", ExportDialog)
-    assert [a.text().replace("&", "") for a in window.menu("Export").actions()] == ["Export Model…", "Predict…"]
+    assert [a.text().replace("&", "") for a in window.menu("Export").actions()] == ["Export Model…", "Predict…",
+                                                                        "Generate Samples…"]
     # the newest run is chosen, the default destination is inside it
     runs = sorted((trained_project.parent / "runs").iterdir())
     assert dialog.runs.run_dir == runs[-1] and dialog.runs.combo.count() == 2
