@@ -60,6 +60,7 @@ EXTENSIONS: list[str] = [
     "designer.data.menu:install",
     "designer.training:install",
     "designer.export:install",
+    "designer.explain:install",
 ]
 REFUSAL_MS = 8000
 

@@ -19,6 +19,7 @@ COMMANDS = {
     "export": "core.cli.export",
     "predict": "core.cli.predict",
     "generate": "core.cli.generate",
+    "explain": "core.cli.explain",
 }
 
 EXIT_OK, EXIT_USER_ERROR = 0, 2

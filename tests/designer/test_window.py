@@ -117,7 +117,7 @@ def test_palette_groups_layers_and_filters_as_you_type(window, qtbot):
     palette = window.palette
     groups = [palette.tree.topLevelItem(i).text(0) for i in range(palette.tree.topLevelItemCount())]
     assert groups == ["INPUT/OUTPUT", "CORE", "CONVOLUTION & POOLING", "RECURRENT & ATTENTION",
-                      "NORMALIZATION & REGULARIZATION", "ACTIVATIONS", "MERGE"]
+                      "NORMALIZATION & REGULARIZATION", "ACTIVATIONS", "MERGE", "GENERATIVE"]
     assert len(palette.visible_types()) == len(REGISTRY.names())
     item = palette.item_for("Conv2d")
     assert not item.icon(0).isNull()

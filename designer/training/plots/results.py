@@ -3,6 +3,13 @@
 Drawn once from the ``FinalReport`` the worker's report probe sends (numpy arrays).
 Images get thumbnails with their true and predicted class (red when wrong); other
 inputs get a table of samples; regression gets a predicted-vs-actual plot.
+
+Errors first: **Misclassified only** (regression: **Largest errors first**) and a click
+on a confusion-matrix cell filter the gallery, the most confident mistakes first
+(:mod:`core.explain.errors`). With the run folder known, the whole validation split is
+predicted once in a worker (``designer.explain.jobs.error_samples``) so the filters see
+every sample, not only the report's random few. Double-clicking a sample (or Explain…)
+opens the Explain window on it.
 """
 
 from __future__ import annotations
@@ -11,10 +18,12 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QIcon, QImage, QPixmap
-from PySide6.QtWidgets import (QLabel, QListWidget, QListWidgetItem, QSplitter, QStackedWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QGraphicsRectItem, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
+                               QPushButton, QSplitter, QStackedWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+from core.explain.errors import confusion_cell, largest_errors, misclassified
 
 from designer.training.live import LiveRun
 from designer.training.fields import metric_title
@@ -23,6 +32,8 @@ from designer.training.plots.style import add_plot, layout_widget, pen, qcolor, 
 from designer.training.widgets import read_only_table
 
 THUMBNAIL = 72
+#: Samples the gallery shows at most when filtered (the worst first).
+MAX_SHOWN = 200
 
 
 def _item(text: str, align_right: bool = False) -> QTableWidgetItem:
@@ -66,9 +77,31 @@ class ResultsView(QWidget):
         self.gallery_stack = QStackedWidget()
         self.gallery_stack.addWidget(self.gallery)
         self.gallery_stack.addWidget(self.samples)
+        self.errors_only = QCheckBox("Misclassified only")
+        self.errors_only.setToolTip("Show only the samples the network gets wrong, the most confident"
+                                    " mistakes first")
+        self.filter_label = QLabel()
+        self.filter_label.setObjectName("explanation")
+        self.filter_label.setWordWrap(True)
+        self.show_all = QPushButton("Show all")
+        self.show_all.hide()
+        self.explain_button = QPushButton("Explain…")
+        self.explain_button.setToolTip("Why did the network decide that? Open the selected sample"
+                                       " (or double-click it) in the Explain window")
+        filters = QHBoxLayout()
+        filters.setContentsMargins(0, 0, 0, 0)
+        filters.addWidget(self.errors_only)
+        filters.addWidget(self.filter_label, 1)
+        filters.addWidget(self.show_all)
+        filters.addWidget(self.explain_button)
+        gallery_box = QWidget()
+        gallery_layout = QVBoxLayout(gallery_box)
+        gallery_layout.setContentsMargins(0, 0, 0, 0)
+        gallery_layout.addLayout(filters)
+        gallery_layout.addWidget(self.gallery_stack, 1)
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.per_class)
-        right.addWidget(self.gallery_stack)
+        right.addWidget(gallery_box)
         right.setStretchFactor(1, 2)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.left)
@@ -81,6 +114,18 @@ class ResultsView(QWidget):
         box.addWidget(splitter, 1)
         self._version = None
         self.report = None
+        self.run_dir = None  # the run folder of the report, when known (live.run_dir)
+        self.cell: tuple[int, int] | None = None  # the confusion-matrix cell shown (true, predicted)
+        self.all_samples = None  # every validation sample's prediction (loaded on demand)
+        self._loader = None
+        self._cell_box: QGraphicsRectItem | None = None
+        self.errors_only.toggled.connect(lambda _on: self._on_filter_changed())
+        self.show_all.clicked.connect(lambda: self.select_cell(None))
+        self.matrix_plot.scene().sigMouseClicked.connect(self._on_scene_clicked)
+        self.gallery.itemDoubleClicked.connect(lambda item: self.explain_sample(item.data(Qt.ItemDataRole.UserRole)))
+        self.samples.cellDoubleClicked.connect(
+            lambda row, _col: self.explain_sample(self.samples.item(row, 0).text()))
+        self.explain_button.clicked.connect(lambda: self.explain_sample(self._selected_id()))
 
     def shown(self, live: LiveRun) -> bool:
         return live.report is not None
@@ -90,6 +135,7 @@ class ResultsView(QWidget):
         if live.versions["report"] == self._version:
             return False
         self._version = live.versions["report"]
+        self.run_dir = live.run_dir
         self.show_report(live.report)
         return True
 
@@ -98,9 +144,18 @@ class ResultsView(QWidget):
 
     def show_report(self, report) -> None:
         self.report = report
+        self.cell, self.all_samples = None, None
+        if self._loader is not None:
+            self._loader.cancel()
+            self._loader = None
+        self._mark_cell()
         if report is None:
             self.summary.setText("The results appear here when training ends.")
             return
+        regression = report.regression_true is not None
+        self.errors_only.setText("Largest errors first" if regression else "Misclassified only")
+        self.errors_only.setEnabled(report.confusion is not None or regression)
+        self.explain_button.setEnabled(self.run_dir is not None)
         metrics = ", ".join(f"{metric_title(k)} {v:.4g}" for k, v in report.metrics.items())
         split = {"validation": "validation data", "test": "test data"}.get(report.split, "training data")
         self.summary.setText(f"The final network on the {split}: {metrics or 'no metrics'}.")
@@ -110,7 +165,7 @@ class ResultsView(QWidget):
             self._show_regression(report)
         else:
             self.per_class.setRowCount(0)
-            self._fill_samples(report)
+            self._refill()
 
     def _show_classes(self, report) -> None:
         self.left.show()
@@ -123,16 +178,11 @@ class ResultsView(QWidget):
             values.append(f"{int(per['support'][row]):,}" if "support" in per else "")
             for col, text in enumerate(values):
                 self.per_class.setItem(row, col, _item(text, col > 0))
-        samples = report.samples
-        if samples.inputs.ndim == 4 or (samples.inputs.ndim == 3 and samples.inputs.shape[0] in (1, 3)):
-            self._fill_gallery(report, names)
-        else:
-            self._fill_samples(report)
+        self._refill()
 
-    def _fill_gallery(self, report, names: list[str]) -> None:
+    def _fill_gallery(self, samples, names: list[str]) -> None:
         self.gallery_stack.setCurrentWidget(self.gallery)
         self.gallery.clear()
-        samples = report.samples
         colors = scheme()
         for i in range(len(samples.predicted)):
             true, predicted = int(samples.true[i]), int(samples.predicted[i])
@@ -143,12 +193,12 @@ class ResultsView(QWidget):
             item.setToolTip(f"{samples.ids[i]}\ntrue: {names[true]}\npredicted: {names[predicted]}"
                             + (f" ({samples.probabilities[i][predicted]:.0%})"
                                if samples.probabilities is not None else ""))
+            item.setData(Qt.ItemDataRole.UserRole, str(samples.ids[i]))
             self.gallery.addItem(item)
 
-    def _fill_samples(self, report) -> None:
+    def _fill_samples(self, samples) -> None:
         self.gallery_stack.setCurrentWidget(self.samples)
-        samples = report.samples
-        names = list(report.class_names or [])
+        names = list(self.report.class_names or [])
         rows = len(samples.predicted)
         self.samples.setRowCount(rows)
 
@@ -189,7 +239,152 @@ class ResultsView(QWidget):
         low, high = float(min(truth.min(), predicted.min())), float(max(truth.max(), predicted.max()))
         self.diagonal.setData([low, high], [low, high])
         self.per_class.setRowCount(0)
-        self._fill_samples(report)
+        self._refill()
+
+    # ------------------------------------------------------------------ errors first
+    def _refill(self) -> None:
+        """Fill the gallery (or the sample table) with the samples the filters choose."""
+        report = self.report
+        if report is None:
+            return
+        samples = self.all_samples if self.all_samples is not None and self._filtering else report.samples
+        rows = self._chosen_rows(samples)
+        shown = _subset(samples, rows[:MAX_SHOWN]) if rows is not None else samples
+        self._describe_filter(rows, samples)
+        names = list(report.class_names or [str(i) for i in range(len(report.confusion))]) \
+            if report.confusion is not None else []
+        inputs = shown.inputs
+        if report.confusion is not None and (inputs.ndim == 4 or (inputs.ndim == 3 and inputs.shape[0] in (1, 3))):
+            self._fill_gallery(shown, names)
+        else:
+            self._fill_samples(shown)
+
+    @property
+    def _filtering(self) -> bool:
+        return self.cell is not None or (self.errors_only.isChecked() and self.errors_only.isEnabled())
+
+    def _chosen_rows(self, samples) -> np.ndarray | None:
+        """The rows of ``samples`` to show, worst first; None: all, as they come."""
+        if not self._filtering or samples.true is None:
+            return None
+        if self.report.confusion is None:  # regression: the largest errors first
+            return largest_errors(samples.true, samples.predicted)
+        probabilities = _probabilities_of(samples, len(self.report.confusion))
+        if self.cell is not None:
+            return confusion_cell(samples.true, probabilities, *self.cell)
+        return misclassified(samples.true, probabilities)
+
+    def _describe_filter(self, rows, samples) -> None:
+        self.show_all.setVisible(self.cell is not None)
+        if rows is None:
+            self.filter_label.setText("")
+            return
+        where = "validation" if samples is self.all_samples else "gallery"
+        more = f", the first {MAX_SHOWN} shown" if len(rows) > MAX_SHOWN else ""
+        count = f"{len(rows):,} {where} sample{'' if len(rows) == 1 else 's'}"
+        if self.cell is not None:
+            names = list(self.report.class_names or [str(i) for i in range(len(self.report.confusion))])
+            true, predicted = self.cell
+            text = f"{count} of class {names[true]} predicted as {names[predicted]}"
+        elif self.report.confusion is None:
+            text = f"{count}, the largest error first"
+        else:
+            text = f"{count} misclassified, the most confident first"
+        loading = " (looking at every validation sample…)" if self._loader is not None else ""
+        self.filter_label.setText(text + more + loading)
+
+    def _on_filter_changed(self) -> None:
+        if self._filtering:
+            self._load_all_samples()
+        self._refill()
+
+    def select_cell(self, cell: tuple[int, int] | None) -> None:
+        """Show the samples of one confusion-matrix cell (true class, predicted class); None: all."""
+        self.cell = cell
+        self._mark_cell()
+        self._on_filter_changed()
+
+    def _mark_cell(self) -> None:
+        if self._cell_box is not None:
+            self.matrix_plot.removeItem(self._cell_box)
+            self._cell_box = None
+        if self.cell is not None:
+            true, predicted = self.cell
+            self._cell_box = QGraphicsRectItem(QRectF(predicted, true, 1, 1))
+            self._cell_box.setPen(pen(scheme().warning, 3))
+            self.matrix_plot.addItem(self._cell_box)
+
+    def _on_scene_clicked(self, event) -> None:
+        matrix = self.matrix.matrix
+        if (matrix is None or not self.matrix_plot.isVisible() or event.button() != Qt.MouseButton.LeftButton
+                or not self.matrix_plot.vb.sceneBoundingRect().contains(event.scenePos())):
+            return
+        point = self.matrix_plot.vb.mapSceneToView(event.scenePos())
+        column, row = int(np.floor(point.x())), int(np.floor(point.y()))
+        if 0 <= row < len(matrix) and 0 <= column < len(matrix):
+            event.accept()
+            self.select_cell(None if self.cell == (row, column) else (row, column))
+
+    def _load_all_samples(self) -> None:
+        """Predict every validation sample once, in a worker (the run folder must be known)."""
+        if self.all_samples is not None or self._loader is not None or self.run_dir is None:
+            return
+        from designer.data.tasks import BackgroundTask
+        from designer.explain.jobs import error_samples
+
+        run_dir = self.run_dir
+        self._loader = BackgroundTask(lambda progress, cancel: error_samples(run_dir, MAX_SHOWN, progress, cancel),
+                                      "error-samples", self)
+        loader = self._loader
+        loader.finished.connect(lambda result: self._on_all_samples(loader, result))
+        loader.failed.connect(lambda text: self._on_all_samples(loader, None, text))
+        loader.cancelled.connect(lambda: self._on_all_samples(loader, None))
+        loader.start()
+
+    def _on_all_samples(self, loader, samples, problem: str = "") -> None:
+        if loader is not self._loader:
+            return
+        self._loader = None
+        self.all_samples = samples
+        self._refill()
+        if problem:
+            self.filter_label.setText(self.filter_label.text() + f" — the other validation samples could"
+                                      f" not be read: {problem}")
+
+    def _selected_id(self) -> str | None:
+        if self.gallery_stack.currentWidget() is self.gallery:
+            items = self.gallery.selectedItems() or ([self.gallery.item(0)] if self.gallery.count() else [])
+            return items[0].data(Qt.ItemDataRole.UserRole) if items else None
+        row = self.samples.currentRow() if self.samples.currentRow() >= 0 else 0
+        item = self.samples.item(row, 0)
+        return item.text() if item is not None else None
+
+    def explain_sample(self, sample_id: str | None) -> None:
+        """Open the Explain window on ``sample_id`` of this run (when the run folder is known)."""
+        window = self.window()
+        if self.run_dir is None or sample_id is None or getattr(window, "project", None) is None:
+            return
+        from designer.explain import open_explain_dialog
+
+        open_explain_dialog(window, run_dir=self.run_dir, sample=str(sample_id))
 
     def save_png(self, path: str | Path) -> None:
         self.grab().save(str(path), "PNG")
+
+
+def _subset(samples, rows: np.ndarray):
+    """The ``rows`` of a ``SamplePredictions`` (same class, same fields)."""
+    rows = np.asarray(rows, np.int64)
+
+    def pick(value):
+        return None if value is None else np.asarray(value)[rows]
+
+    return type(samples)([samples.ids[i] for i in rows], np.asarray(samples.inputs)[rows], pick(samples.true),
+                         np.asarray(samples.predicted)[rows], pick(samples.probabilities))
+
+
+def _probabilities_of(samples, classes: int) -> np.ndarray:
+    """The samples' class probabilities, or one-hot predictions when there are none."""
+    if samples.probabilities is not None:
+        return np.asarray(samples.probabilities, np.float64)
+    return np.eye(max(classes, 2))[np.asarray(samples.predicted, np.int64)]
