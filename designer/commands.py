@@ -125,6 +125,22 @@ class SetParam(QUndoCommand):
         self.graph.set_param(self.node_id, self.name, self.old, index=self.index)
 
 
+class SetExtra(QUndoCommand):
+    """Change a node's non-layer key, e.g. ``trainable`` (``None`` removes it)."""
+
+    def __init__(self, graph: Graph, node_id: str, key: str, value: Any, text: str = "") -> None:
+        super().__init__(text or f"Change {key} of {node_id}")
+        self.graph, self.node_id, self.key = graph, node_id, key
+        self.value = copy.deepcopy(value)
+        self.old: Any = None
+
+    def redo(self) -> None:
+        self.old = self.graph.set_extra(self.node_id, self.key, self.value)
+
+    def undo(self) -> None:
+        self.graph.set_extra(self.node_id, self.key, self.old)
+
+
 class Rename(QUndoCommand):
     def __init__(self, graph: Graph, old_id: str, new_id: str) -> None:
         super().__init__(f"Rename '{old_id}' to '{new_id}'")

@@ -125,6 +125,45 @@ class GraphEditor(QObject):
         self.undo_stack.push(commands.SetParam(graph, node_id, name, value))
         return None
 
+    def set_frozen(self, node_ids: Iterable[str], frozen: bool) -> list[str]:
+        """Freeze (``trainable: false``) or unfreeze layers with weights, as one undo step;
+        returns the ids that changed."""
+        from core.layers.frozen import can_freeze, is_frozen
+
+        graph = self.graph
+        changing = [nid for nid in node_ids if nid in graph and can_freeze(graph.nodes[nid])
+                    and is_frozen(graph.nodes[nid]) != frozen]
+        if not changing:
+            return []
+        verb = "Freeze" if frozen else "Unfreeze"
+        text = f"{verb} '{changing[0]}'" if len(changing) == 1 else f"{verb} {len(changing)} layers"
+        with self._macro(text):
+            for node_id in changing:
+                self.undo_stack.push(commands.SetExtra(graph, node_id, "trainable",
+                                                       False if frozen else None, text))
+        return changing
+
+    def replace_head(self, plan) -> list[str]:
+        """Carry out a :class:`core.transfer.HeadReplacement` as one undo step: delete the old
+        head, add [Flatten ->] a new Output after the backbone; returns the new node ids."""
+        graph = self.graph
+        x, y = plan.position
+        added: list[str] = []
+        with self._macro(f"Replace the head after '{plan.attach_to}'"):
+            self.delete(plan.remove)
+            source = plan.attach_to
+            if plan.flatten:
+                flatten = graph.unique_id("flatten")
+                self.undo_stack.push(commands.AddNode(graph, Node(flatten, "Flatten", {}, (x - 190.0, y))))
+                self.undo_stack.push(commands.Connect(graph, source, flatten))
+                added.append(flatten)
+                source = flatten
+            output = graph.unique_id("new_head")
+            self.undo_stack.push(commands.AddNode(graph, Node(output, "Output", {}, (x, y))))
+            self.undo_stack.push(commands.Connect(graph, source, output))
+            added.append(output)
+        return added
+
     def move(self, positions: dict[str, tuple[float, float]]) -> None:
         graph = self.graph
         changed = {nid: (float(p[0]), float(p[1])) for nid, p in positions.items()

@@ -61,6 +61,7 @@ EXTENSIONS: list[str] = [
     "designer.training:install",
     "designer.export:install",
     "designer.explain:install",
+    "designer.transfer:install",
 ]
 REFUSAL_MS = 8000
 

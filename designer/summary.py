@@ -6,7 +6,11 @@
 
 from __future__ import annotations
 
+from typing import Iterable
+
 from PySide6.QtWidgets import QLabel, QWidget
+
+from core.layers.frozen import is_frozen
 
 from core.shapes import Analysis
 from designer.analysis import AnalysisService
@@ -14,14 +18,20 @@ from designer.canvas.node_item import format_count
 from designer.style import Colors
 
 
-def summary_text(analysis: Analysis | None, waiting: bool, data_problem: str | None) -> tuple[str, bool]:
-    """The summary and whether the design is ready to train."""
+def summary_text(analysis: Analysis | None, waiting: bool, data_problem: str | None,
+                 frozen: Iterable[str] = ()) -> tuple[str, bool]:
+    """The summary and whether the design is ready to train; ``frozen`` node ids split the
+    parameters into trainable and frozen."""
     if waiting:
         return "Checking the data…", False
     if analysis is None:
         return "", False
     errors = len(analysis.errors) + (1 if data_problem else 0)
-    facts = (f"{analysis.total_params:,} parameters  ·  {analysis.size_mb:.2f} MB"
+    kept = sum(analysis.results[n].params for n in frozen if n in analysis.results)
+    total = analysis.total_params
+    counts = (f"{total:,} parameters" if not kept else
+              f"{total:,} parameters ({total - kept:,} trainable, {kept:,} frozen)")
+    facts = (f"{counts}  ·  {analysis.size_mb:.2f} MB"
              f"  ·  {format_count(analysis.total_macs)} MACs/sample")
     if errors:
         return f"{facts}  ·  {errors} problem{'s' if errors != 1 else ''}", False
@@ -38,8 +48,10 @@ class SummaryLabel(QLabel):
         self._on_analysis_changed()
 
     def _on_analysis_changed(self, *_args) -> None:
+        project = self.analysis.project
+        frozen = [n.id for n in project.graph.nodes.values() if is_frozen(n)] if project else []
         text, ready = summary_text(self.analysis.analysis, self.analysis.waiting_for_data,
-                                   self.analysis.data_problem)
+                                   self.analysis.data_problem, frozen)
         mark = (f"<span style='color:{Colors.ok}'>✓</span> " if ready else
                 f"<span style='color:{Colors.error}'>●</span> " if text and not self.analysis.waiting_for_data
                 else "")

@@ -69,42 +69,33 @@ def freeze(module, graph: Graph) -> list[str]:
 
 
 def init_from(module, source: str | Path, base_dir: str | Path) -> str:
-    """Copy weights from an earlier run (its folder or a ``.safetensors`` file), by name and shape.
+    """Copy weights from an earlier run (its folder or a ``.safetensors`` file), by name and shape
+    (:func:`core.transfer.tensor_matches`).
 
     Returns a sentence saying what was loaded and listing what did not match; raises
     :class:`TrainingError` when nothing matches.
     """
+    from core.transfer import tensor_matches
+
     file = init_from_file(source, base_dir)
     weights = load_weights(file)
     own = module.state_dict()
-    loaded, mismatched = [], []
-    for name, tensor in own.items():
-        other = weights.get(name)
-        if other is None:
-            mismatched.append(f"{name} (not in the run)")
-        elif tuple(other.shape) != tuple(tensor.shape):
-            mismatched.append(f"{name} ({_dims(other.shape)} in the run, {_dims(tensor.shape)} here)")
-        else:
-            loaded.append(name)
-    if not loaded:
+    matches = tensor_matches({k: tuple(v.shape) for k, v in own.items()},
+                             {k: tuple(v.shape) for k, v in weights.items()})
+    if not matches.loaded:
         raise TrainingError(f"training.init_from: none of the weights in {file} fit this network"
                             " (no layer has the same name and shape): check the node ids")
     import torch
 
     with torch.no_grad():
-        for name in loaded:
+        for name in matches.loaded:
             own[name].copy_(weights[name])
-    unused = [name for name in weights if name not in own]
-    text = f"init_from: loaded {len(loaded)} of {len(own)} tensors from {file}"
-    if mismatched:
-        text += "; not matched: " + ", ".join(mismatched)
-    if unused:
-        text += "; unused from the run: " + ", ".join(unused)
+    text = f"init_from: loaded {len(matches.loaded)} of {len(own)} tensors from {file}"
+    if matches.mismatched:
+        text += "; not matched: " + ", ".join(matches.mismatched)
+    if matches.unused:
+        text += "; unused from the run: " + ", ".join(matches.unused)
     return text
-
-
-def _dims(shape) -> str:
-    return "×".join(str(s) for s in shape) or "scalar"
 
 
 def prepare(project: Project, dataset: Dataset, *, overrides: dict[str, Any] | None = None,

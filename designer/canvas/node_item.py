@@ -1,5 +1,9 @@
 """A node card on the canvas: type, name, output shape and parameter count.
 
+A layer with weights has a lock in its header: open and dim while it trains, closed and
+bright when it is frozen (``trainable: false``, its weights kept as loaded); clicking the
+lock toggles it through the scene's editor (one undo step).
+
 The card shows what the graph and the latest analysis say and nothing else; its
 position is the node's ``pos`` (top-left corner). A node whose shape check failed is
 outlined red with the reason in its tooltip. Zoomed far out the card is drawn as a
@@ -13,6 +17,7 @@ from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPainter, QPainterPath, 
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from core.layers import REGISTRY
+from core.layers.frozen import can_freeze_type
 from designer.canvas.ports import PortItem
 from designer.layout import LayoutStyle
 from designer.style import Colors, category_color, category_icon, mono_font, ui_font
@@ -22,6 +27,8 @@ HEIGHT = LayoutStyle().node_height
 HEADER = 25.0
 RADIUS = 8.0
 SIMPLE_BELOW = 0.45  # level of detail under which the card is a plain block
+#: Where the lock of a layer with weights sits, in card coordinates (also its click area).
+LOCK_RECT = QRectF(WIDTH - 22.0, 5.0, 15.0, 15.0)
 
 
 def format_count(n: int) -> str:
@@ -71,6 +78,8 @@ class NodeItem(ShiftSelects, QGraphicsItem):
         self.params_text = ""
         self.error: str | None = None
         self.warning: str | None = None
+        self.freezable = can_freeze_type(type_name)
+        self.frozen = False
         self.in_ports: list[PortItem] = []
         self.out_port: PortItem | None = None
         self._accent = category_color(self.category)
@@ -135,6 +144,30 @@ class NodeItem(ShiftSelects, QGraphicsItem):
         self.update()
         return True
 
+    def set_frozen(self, frozen: bool) -> None:
+        if frozen != self.frozen:
+            self.frozen = frozen
+            self._update_tooltip()
+            self.update()
+
+    def mousePressEvent(self, event) -> None:
+        """A click on the lock freezes or unfreezes the layer (nothing is selected or moved)."""
+        if (self.freezable and event.button() == Qt.MouseButton.LeftButton
+                and LOCK_RECT.adjusted(-3, -3, 3, 3).contains(event.pos())
+                and hasattr(self.scene(), "toggle_frozen")):
+            event.accept()
+            self._lock_pressed = True
+            self.scene().toggle_frozen(self.node_id)
+            return
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:
+        if getattr(self, "_lock_pressed", False):  # Qt would select the card on this release
+            self._lock_pressed = False
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
     def rename(self, node_id: str) -> None:
         self.node_id = node_id
         for port in self.in_ports:
@@ -151,6 +184,10 @@ class NodeItem(ShiftSelects, QGraphicsItem):
             lines.append(f"<span style='color:{Colors.warning}'>{_escape(self.warning)}</span>")
         else:
             lines.append(f"output: {self.shape_text}")
+        if self.frozen:
+            lines.append("🔒 frozen: its weights are kept as loaded (click the lock to train them)")
+        elif self.freezable:
+            lines.append("Click the lock to freeze this layer's weights (transfer learning)")
         self.setToolTip("<br>".join(lines))
 
     # ------------------------------------------------------------------ geometry
@@ -207,8 +244,11 @@ class NodeItem(ShiftSelects, QGraphicsItem):
         painter.setFont(ui_font(9.0, bold=True))
         painter.setPen(QColor(Colors.text))
         metrics = QFontMetrics(painter.font())
-        painter.drawText(QRectF(28, 3, WIDTH - 34, HEADER - 2), Qt.AlignmentFlag.AlignVCenter,
-                         metrics.elidedText(self.type_name, Qt.TextElideMode.ElideRight, int(WIDTH - 34)))
+        title_width = WIDTH - 34 - (20 if self.freezable else 0)
+        painter.drawText(QRectF(28, 3, title_width, HEADER - 2), Qt.AlignmentFlag.AlignVCenter,
+                         metrics.elidedText(self.type_name, Qt.TextElideMode.ElideRight, int(title_width)))
+        if self.freezable:
+            paint_lock(painter, LOCK_RECT, self.frozen)
         # name and parameter count ("9.25k params", or "9.25k" when the name needs the room)
         name_font, params_font = ui_font(8.5), ui_font(7.5)
         name_advance = QFontMetrics(name_font).horizontalAdvance(self.node_id)
@@ -256,6 +296,28 @@ class NodeItem(ShiftSelects, QGraphicsItem):
         else:
             painter.setPen(QPen(self._accent, 2.0))
         painter.drawRoundedRect(card, RADIUS, RADIUS)
+
+
+def paint_lock(painter: QPainter, rect: QRectF, closed: bool) -> None:
+    """A padlock in ``rect``: closed and bright (frozen), or open and dim (trains)."""
+    color = QColor(Colors.warning if closed else Colors.text_dim)
+    if not closed:
+        color.setAlpha(150)
+    body = QRectF(rect.left() + 2, rect.top() + rect.height() * 0.45, rect.width() - 4, rect.height() * 0.5)
+    shackle = QRectF(rect.left() + 4.5, rect.top() + 1, rect.width() - 9, rect.height() * 0.7)
+    if not closed:
+        shackle.translate(3.5, -1.5)
+    painter.save()
+    painter.setPen(QPen(color, 1.6))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawArc(shackle, 0, 180 * 16)
+    painter.drawLine(QPointF(shackle.left(), shackle.center().y()), QPointF(shackle.left(), body.top()))
+    if closed:
+        painter.drawLine(QPointF(shackle.right(), shackle.center().y()), QPointF(shackle.right(), body.top()))
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(color)
+    painter.drawRoundedRect(body, 1.5, 1.5)
+    painter.restore()
 
 
 def _escape(text: str) -> str:

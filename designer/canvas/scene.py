@@ -18,6 +18,7 @@ from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
 
 from core.graph import Edge, Graph, Node
+from core.layers.frozen import is_frozen
 from core.shapes import Analysis, WARNING, format_shape
 from designer.canvas.node_item import HEIGHT, WIDTH, NodeItem, format_count
 from designer.canvas.ports import PortItem
@@ -65,7 +66,7 @@ class GraphScene(QGraphicsScene):
         return ((graph.node_added, self._on_node_added), (graph.node_removed, self._on_node_removed),
                 (graph.node_moved, self._on_node_moved), (graph.node_renamed, self._on_node_renamed),
                 (graph.edge_added, self._on_edge_added), (graph.edge_removed, self._on_edge_removed),
-                (graph.reset, self._on_graph_reset))
+                (graph.node_changed, self._on_node_changed), (graph.reset, self._on_graph_reset))
 
     # ------------------------------------------------------------------ graph -> items
     def _on_graph_reset(self) -> None:
@@ -92,6 +93,7 @@ class GraphScene(QGraphicsScene):
 
     def _add_node_item(self, node: Node) -> NodeItem:
         item = NodeItem(node.id, node.type)
+        item.set_frozen(is_frozen(node))
         item.setPos(self._position_of(node))
         self.nodes[node.id] = item
         self.addItem(item)
@@ -117,6 +119,16 @@ class GraphScene(QGraphicsScene):
         if item is not None and self.graph is not None:
             item.setPos(self._position_of(self.graph.nodes[node_id]))
             self._grow_scene_rect(item)
+
+    def _on_node_changed(self, node_id: str) -> None:
+        item = self.nodes.get(node_id)
+        if item is not None and self.graph is not None and node_id in self.graph.nodes:
+            item.set_frozen(is_frozen(self.graph.nodes[node_id]))
+
+    def toggle_frozen(self, node_id: str) -> None:
+        """The lock on a card was clicked: freeze or unfreeze that layer (one undo step)."""
+        if self.graph is not None and node_id in self.graph.nodes:
+            self.editor.set_frozen([node_id], not is_frozen(self.graph.nodes[node_id]))
 
     def _on_node_renamed(self, old_id: str, new_id: str) -> None:
         item = self.nodes.pop(old_id)

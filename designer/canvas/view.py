@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QKeyEvent, QMouseEvent, QPainter, QWheelEvent
-from PySide6.QtWidgets import QFrame, QGraphicsView
+from PySide6.QtWidgets import QFrame, QGraphicsView, QMenu
 
 from designer.canvas.node_item import HEIGHT, WIDTH
 from designer.canvas.scene import GraphScene
@@ -43,6 +43,8 @@ class GraphView(QGraphicsView):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._pan_from: QPoint | None = None
         self._space_held = False
+        #: What a right-click offers (None: a separator); extensions add their actions.
+        self.context_actions: list = []
 
     @property
     def graph_scene(self) -> GraphScene:
@@ -181,6 +183,26 @@ class GraphView(QGraphicsView):
             self.files_dropped.emit(paths)
             return
         event.ignore()
+
+    def contextMenuEvent(self, event) -> None:
+        """Right-click: the canvas actions extensions put in :attr:`context_actions`, for the
+        card under the mouse (selected first when it was not) or the selection."""
+        if not self.context_actions:
+            return
+        item = self.itemAt(event.pos())
+        while item is not None and item.parentItem() is not None:
+            item = item.parentItem()
+        node_id = getattr(item, "node_id", None)
+        scene = self.graph_scene
+        if node_id is not None and node_id not in scene.selected_node_ids():
+            scene.select_nodes([node_id])
+        menu = QMenu(self)
+        for action in self.context_actions:
+            if action is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(action)
+        menu.exec(event.globalPos())
 
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
         if not self.graph_scene.nodes:
