@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from core.graph import Graph
+from core.layers.frozen import is_frozen
 from core.shapes import HINT, Analysis, Problem
 
 #: Parameters per training target value above which the network is "much larger than its data".
@@ -60,7 +61,8 @@ def design_hints(graph: Graph, analysis: Analysis | None = None, info: Any = Non
     hints = linear_stack_hints(graph)
     hints += squashing_output_hints(graph)
     hints += batch_norm_hints(graph, training)
-    size = size_hint(analysis, info, data)
+    frozen = [node_id for node_id, node in graph.nodes.items() if is_frozen(node)]
+    size = size_hint(analysis, info, data, frozen)
     if size is not None:
         hints.append(size)
     return hints
@@ -155,14 +157,17 @@ def target_values(info: Any) -> int:
     return 1
 
 
-def size_hint(analysis: Analysis | None, info: Any, data: Mapping[str, Any] | None = None) -> Problem | None:
-    """A note about overfitting when parameters ≫ training target values (see the module doc)."""
+def size_hint(analysis: Analysis | None, info: Any, data: Mapping[str, Any] | None = None,
+              frozen: Sequence[str] = ()) -> Problem | None:
+    """A note about overfitting when parameters ≫ training target values (see the module doc);
+    the ``frozen`` layers' weights are not learnt, so they do not count."""
     if analysis is None or info is None:
         return None
     samples = training_samples(info, data)
     if not samples:
         return None
-    params = analysis.total_params
+    params = analysis.total_params - sum(analysis.results[n].params for n in frozen
+                                         if n in analysis.results)
     per_target = params / (samples * target_values(info))
     if per_target <= PARAMS_PER_TARGET:
         return None

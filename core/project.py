@@ -27,6 +27,7 @@ FORMAT = "layerforge.project"
 SUFFIX = ".lfproj"
 #: Keys of the data section that hold paths relative to the project file.
 PATH_KEYS = ("path", "validation_path")
+TRAINING_PATH_KEYS = ("init_from",)
 _KNOWN_TOP = ("format", "format_version", "name", "description", "graph", "data", "training")
 _NODE_KEYS = ("id", "type", "params", "pos")
 
@@ -113,8 +114,11 @@ class Project:
         target = Path(path).resolve() if path else self.path
         if target is None:
             raise ProjectError("the project has no file yet: choose where to save it")
-        if self.data and target.parent != self.directory:
-            self.data = rebase_paths(self.data, self.directory, target.parent)
+        if target.parent != self.directory:
+            if self.data:
+                self.data = rebase_paths(self.data, self.directory, target.parent)
+            if self.training:
+                self.training = rebase_training(self.training, self.directory, target.parent)
         write_text_atomic(target, self.to_json())
         self.path = target
         return target
@@ -376,14 +380,23 @@ def dump_project_json(data: dict[str, Any]) -> str:
 
 def rebase_paths(data: dict[str, Any], old_dir: Path, new_dir: Path) -> dict[str, Any]:
     """Rewrite relative data paths so they still point to the same files from ``new_dir``."""
-    data = copy.deepcopy(data)
-    for key in PATH_KEYS:
-        value = data.get(key)
+    return _rebase(data, PATH_KEYS, old_dir, new_dir)
+
+
+def rebase_training(training: dict[str, Any], old_dir: Path, new_dir: Path) -> dict[str, Any]:
+    """The same for the training section's paths (``init_from``: the weights to start from)."""
+    return _rebase(training, TRAINING_PATH_KEYS, old_dir, new_dir)
+
+
+def _rebase(section: dict[str, Any], keys: tuple[str, ...], old_dir: Path, new_dir: Path) -> dict[str, Any]:
+    section = copy.deepcopy(section)
+    for key in keys:
+        value = section.get(key)
         if not isinstance(value, str) or not value or Path(value).expanduser().is_absolute():
             continue
         absolute = (old_dir / value).resolve()
         try:
-            data[key] = Path(os.path.relpath(absolute, new_dir)).as_posix()
+            section[key] = Path(os.path.relpath(absolute, new_dir)).as_posix()
         except ValueError:  # another drive on Windows
-            data[key] = str(absolute)
-    return data
+            section[key] = str(absolute)
+    return section

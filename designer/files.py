@@ -17,7 +17,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from core.errors import LayerForgeError, ProjectError
-from core.project import SUFFIX, Project, rebase_paths
+from core.project import SUFFIX, Project, rebase_paths, rebase_training
 from core.resources import examples_dir
 from designer import settings
 
@@ -114,7 +114,8 @@ class FileActions(QObject):
             show_error(self.window, "Cannot open example", f"{Path(path).name} cannot be opened.", err)
             return False
         source_dir = Path(path).resolve().parent
-        copy_ = Project(project.name, project.graph, None, project.training, project.description,
+        copy_ = Project(project.name, project.graph, None,
+                        rebase_training(project.training, source_dir, Path.cwd()), project.description,
                         project.extra)
         if project.data is not None:
             copy_.data = rebase_paths(copy.deepcopy(project.data), source_dir, copy_.directory)

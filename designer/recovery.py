@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from core.atomic import write_text_atomic
 from core.errors import ProjectError
-from core.project import Project, rebase_paths
+from core.project import Project, rebase_paths, rebase_training
 from designer.settings import autosave_minutes, state_dir
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -137,8 +137,10 @@ def load_recovery(recovery: Recovery) -> Project:
     """The recovered project, pointing at its original file (data paths still resolve)."""
     text = recovery.project_file.read_text(encoding="utf-8")
     project = Project.from_json(text, path=recovery.original_path)
-    if recovery.original_path is None and project.data is not None:
-        project.data = rebase_paths(project.data, Path(recovery.directory), project.directory)
+    if recovery.original_path is None:
+        if project.data is not None:
+            project.data = rebase_paths(project.data, Path(recovery.directory), project.directory)
+        project.training = rebase_training(project.training, Path(recovery.directory), project.directory)
     return project
 
 

@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QHeaderView, QLabel,
+from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QLabel,
                                QTableWidget, QTableWidgetItem, QVBoxLayout)
 
 from designer.data.messages import MessageLabel
@@ -72,7 +72,7 @@ class FineTuneDialog(QDialog):
         self.table.setHorizontalHeaderLabels(["Layer", "Type", "Weights"])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.freeze = QCheckBox("Freeze the layers whose weights all load (the backbone); the head trains")
         self.freeze.setChecked(True)
         self.progress = ProgressRow()

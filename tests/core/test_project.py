@@ -78,19 +78,24 @@ def test_unknown_keys_survive_a_save(tmp_path):
 
 def test_examples_load_and_save_byte_identical(examples, tmp_path):
     """Saved beside itself an example is unchanged; saved elsewhere only its relative data
-    path is rewritten (the sample data an example reads stays the same file)."""
+    path and init_from are rewritten (the files an example reads stay the same files)."""
     assert len(examples) >= 9
     for path in examples:
         project = Project.load(path)
         assert project.to_json() == path.read_text(), path.name
         written = (project.data or {}).get("path")
         shipped = project.resolve(written) if written else None
+        weights = project.training.get("init_from")
+        shipped_weights = project.resolve(weights) if weights else None
         copy = tmp_path / path.name
         project.save(copy)  # rebases a relative data path to the new folder
         again = Project.load(copy)
         if written:
             assert again.resolve(again.data["path"]) == shipped, path.name
             again.data["path"] = written
+        if weights:
+            assert again.resolve(again.training["init_from"]) == shipped_weights, path.name
+            again.training["init_from"] = weights
         assert again.to_json() == path.read_text(), path.name
 
 

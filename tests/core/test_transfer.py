@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from core.errors import GraphError
@@ -69,3 +71,31 @@ def test_the_head_after_the_backbone_is_planned_with_a_flatten_when_needed():
 def test_a_selection_that_is_not_a_head_gets_a_sentence(selected, words):
     with pytest.raises(GraphError, match=words.replace("(", r"\(").replace(")", r"\)")):
         head_replacement(_cnn(), selected, lambda node_id: None)
+
+
+FINETUNE = Path(__file__).resolve().parents[2] / "resources" / "examples" / "finetune_glyphs.lfproj"
+
+
+def test_the_shipped_glyphs_are_what_their_script_draws():
+    import numpy as np
+    from PIL import Image
+
+    from tests.core.data.make_glyphs import CLASSES, glyphs
+
+    expected = glyphs(20, seed=0)
+    folder = FINETUNE.parent.parent / "sample_data" / "glyphs"
+    for kind in CLASSES:
+        files = sorted((folder / kind).glob("*.png"))
+        assert len(files) == 20
+        shipped = np.stack([np.asarray(Image.open(f)) for f in files])
+        np.testing.assert_array_equal(shipped, expected[kind])
+
+
+def test_the_finetuning_example_loads_all_but_its_head_from_the_shipped_weights():
+    from core.project import Project
+
+    project = Project.load(FINETUNE)
+    matches = {m.node_id: m.status for m in layer_matches(project, project.training["init_from"])}
+    assert matches == {"conv1": LOADS, "conv2": LOADS, "fc": LOADS, "output": FRESH}
+    frozen = [n for n, node in project.graph.nodes.items() if node.extra.get("trainable") is False]
+    assert frozen == ["conv1", "conv2", "fc"]

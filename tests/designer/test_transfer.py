@@ -101,3 +101,17 @@ def test_fine_tune_shows_what_loads_sets_init_from_and_freezes_the_backbone(qtbo
     window.undo_stack.undo()  # one step takes both back
     assert "init_from" not in project.training
     assert not any(is_frozen(n) for n in project.graph.nodes.values())
+
+
+def test_the_finetuning_example_opened_from_the_gallery_still_finds_its_weights(qtbot, window):
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[2] / "resources" / "examples" / "finetune_glyphs.lfproj"
+    assert window.files.open_as_copy(example)  # an untitled copy: relative paths are rebased
+    project = window.project
+    assert project.path is None
+    assert project.resolve(project.training["init_from"]) == example.parent / "shapes_cnn.safetensors"
+    settle(qtbot, window)
+    assert window.analysis.problems == []
+    assert window.scene.nodes["conv1"].frozen and not window.scene.nodes["output"].frozen
+    assert "frozen)" in window.summary.text()

@@ -88,7 +88,7 @@ def image_project(folder: Path) -> Path:
 
 def small_example(name: str, folder: Path, samples: int = 240) -> Path:
     """A copy of an example project with fewer samples (same network), to train quickly."""
-    from core.project import rebase_paths
+    from core.project import rebase_paths, rebase_training
 
     project = json.loads((EXAMPLES / f"{name}.lfproj").read_text(encoding="utf-8"))
     if (project.get("data") or {}).get("kind") == "builtin":
@@ -96,6 +96,7 @@ def small_example(name: str, folder: Path, samples: int = 240) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     if project.get("data"):  # a shipped CSV (resources/sample_data) stays the same file
         project["data"] = rebase_paths(project["data"], EXAMPLES, folder.resolve())
+    project["training"] = rebase_training(project.get("training") or {}, EXAMPLES, folder.resolve())
     path = folder / f"{name}.lfproj"
     path.write_text(json.dumps(project), encoding="utf-8")
     return path
