@@ -62,3 +62,18 @@ def test_smoke_test_flag_trains_an_example_headless():
     assert "smoke test: OK" in result.stdout and "trained 1 epoch (completed)" in result.stdout
     assert "exported onnx (verified) and python (verified)" in result.stdout
     assert "devices CPU (" in result.stdout
+
+
+def test_every_resource_file_is_in_the_package_data():
+    """A pip install (not only a checkout) must carry every shipped resource, e.g. an example's
+    pretrained weights: each file under resources/ matches one of pyproject's globs."""
+    import fnmatch
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    globs = config["tool"]["setuptools"]["package-data"]["resources"]
+    resources = ROOT / "resources"
+    missing = [str(path.relative_to(resources)) for path in resources.rglob("*")
+               if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".py"
+               and not any(fnmatch.fnmatch(path.name, pattern.split("/")[-1]) for pattern in globs)]
+    assert missing == []
