@@ -62,6 +62,7 @@ EXTENSIONS: list[str] = [
     "designer.export:install",
     "designer.explain:install",
     "designer.transfer:install",
+    "designer.diagnose:install",
 ]
 REFUSAL_MS = 8000
 

@@ -62,6 +62,8 @@ class ProblemsPanel(QListWidget):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.analysis = analysis
         self.run_hints: list[Problem] = []
+        #: The verdicts of Train ▸ Diagnose… (:meth:`show_diagnosis`), until another project opens.
+        self.diagnosis_hints: list[Problem] = []
         self._history: list[dict] = []
         self._run_training: dict = {}
         self._project = None
@@ -95,6 +97,11 @@ class ProblemsPanel(QListWidget):
         self.run_hints = run_hints(run_dir)
         self._on_analysis_changed()
 
+    def show_diagnosis(self, results) -> None:
+        """One hint per sanity experiment (``core.diagnose.Diagnosis``): its verdict."""
+        self.diagnosis_hints = [Problem(f"{r.title}: {r.verdict}", None, HINT) for r in results]
+        self._on_analysis_changed()
+
     def follow_session(self, session) -> None:
         """Recompute the run hints after every epoch of a training session (duck-typed signals)."""
         session.started.connect(self._on_run_started)
@@ -116,7 +123,7 @@ class ProblemsPanel(QListWidget):
         self.clear()
         project = self.analysis.project
         if project is not self._project:  # a new project: the old run's hints do not apply
-            self._project, self.run_hints = project, []
+            self._project, self.run_hints, self.diagnosis_hints = project, [], []
         if project is None:
             return
         if self.analysis.waiting_for_data:
@@ -126,7 +133,7 @@ class ProblemsPanel(QListWidget):
         problems = sorted(self.analysis.problems, key=lambda p: order.get(p.severity, 2))
         if not any(p.severity in order for p in problems):
             self._add("✓", Colors.ok, "No problems: the network is ready to train.", None)
-        for problem in problems + self.design_hints() + self.run_hints:
+        for problem in problems + self.design_hints() + self.run_hints + self.diagnosis_hints:
             mark, color = _mark(problem.severity)
             message = problem.message[:1].upper() + problem.message[1:]
             self._add(mark, color, message, problem.node_id, problem.severity)

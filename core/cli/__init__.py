@@ -20,6 +20,7 @@ COMMANDS = {
     "predict": "core.cli.predict",
     "generate": "core.cli.generate",
     "explain": "core.cli.explain",
+    "diagnose": "core.cli.diagnose",
 }
 
 EXIT_OK, EXIT_USER_ERROR = 0, 2
