@@ -50,6 +50,7 @@ class PreferencesDialog(QDialog):
         self.run_folder.setToolTip("Where training runs are written. Empty: a runs/ folder beside each project;"
                                    " unsaved projects and the examples use your own runs folder")
         browse = QPushButton("Choose…")
+        browse.setAutoDefault(False)  # Enter in a text field must not open the folder chooser
         browse.clicked.connect(self.choose_run_folder)
         folder_row = QHBoxLayout()
         folder_row.addWidget(self.run_folder, 1)
@@ -60,6 +61,15 @@ class PreferencesDialog(QDialog):
         self.autosave.setSpecialValueText("off")
         self.autosave.setToolTip("How often unsaved work is copied for recovery after a crash (0: never)")
         self.welcome = QCheckBox("Show the welcome gallery when LayerForge starts", objectName="welcomeAtStartup")
+        self.tensorboard = QLineEdit(objectName="tensorboardFolder", placeholderText="off")
+        self.tensorboard.setToolTip("Also write every run's metrics, weight histograms and graph as TensorBoard"
+                                    " event files here (one sub-folder per run); needs pip install"
+                                    " 'layerforge[tracking]'. Empty: off")
+        self.mlflow = QLineEdit(objectName="mlflowUri", placeholderText="off")
+        self.mlflow.setToolTip("Also log every run to MLflow: a folder such as ~/mlruns, or a server's URL;"
+                               " needs pip install 'layerforge[tracking]'. Empty: off")
+        self.tracking_note = QLabel("", objectName="trackingNote")
+        self.tracking_note.setWordWrap(True)
         self.load()
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -69,6 +79,9 @@ class PreferencesDialog(QDialog):
         form.addRow("Run folder", folder_row)
         form.addRow("Autosave every", self.autosave)
         form.addRow("", self.welcome)
+        form.addRow("TensorBoard folder", self.tensorboard)
+        form.addRow("MLflow tracking", self.mlflow)
+        form.addRow("", self.tracking_note)
         note = QLabel("Changes apply at once.", objectName="preferencesNote")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
@@ -84,6 +97,8 @@ class PreferencesDialog(QDialog):
         self.run_folder.editingFinished.connect(self._on_run_folder_edited)
         self.autosave.valueChanged.connect(self._on_autosave_changed)
         self.welcome.toggled.connect(settings.set_welcome_at_startup)
+        self.tensorboard.editingFinished.connect(self._on_tracking_edited)
+        self.mlflow.editingFinished.connect(self._on_tracking_edited)
         found = detector()
         found.ready.connect(self._fill_devices)
         found.start()
@@ -98,6 +113,9 @@ class PreferencesDialog(QDialog):
         self.run_folder.setText(str(folder) if folder else "")
         self.autosave.setValue(settings.autosave_minutes())
         self.welcome.setChecked(bool(settings.welcome_at_startup()))
+        tracking = settings.tracking()
+        self.tensorboard.setText(tracking["tensorboard"] or "")
+        self.mlflow.setText(tracking["mlflow"] or "")
         for widget in (self.theme, self.autosave, self.welcome):
             widget.blockSignals(False)
         self._fill_devices(detector().report)
@@ -138,6 +156,19 @@ class PreferencesDialog(QDialog):
         if folder:
             self.run_folder.setText(folder)
             self._on_run_folder_edited()
+
+    def _on_tracking_edited(self) -> None:
+        """Store the tracking targets; say at once when the library they need is missing."""
+        import importlib.util
+
+        tensorboard, mlflow = self.tensorboard.text().strip(), self.mlflow.text().strip()
+        settings.set_tracking(tensorboard or None, mlflow or None)
+        missing = [name for name, wanted, module in (("tensorboard", tensorboard, "tensorboard"),
+                                                     ("mlflow", mlflow, "mlflow"))
+                   if wanted and importlib.util.find_spec(module) is None]
+        self.tracking_note.setText(
+            f"Not installed: {', '.join(missing)}. Training will say so; install with"
+            " pip install 'layerforge[tracking]'." if missing else "")
 
     def _on_autosave_changed(self, minutes: int) -> None:
         settings.set_autosave_minutes(minutes)

@@ -39,6 +39,8 @@ THEME = "appearance/theme"
 AUTOSAVE_MINUTES = "files/autosave_minutes"
 DEFAULT_DEVICE = "training/default_device"
 RUN_FOLDER = "training/run_folder"
+TENSORBOARD_FOLDER = "tracking/tensorboard_folder"
+MLFLOW_URI = "tracking/mlflow_uri"
 WELCOME_AT_STARTUP = "welcome/show_at_startup"
 THEME_MODES = ("system", "light", "dark")
 DEFAULT_AUTOSAVE_MINUTES = 1
@@ -151,6 +153,20 @@ def set_default_run_folder(folder: str | os.PathLike | None) -> None:
         settings().setValue(RUN_FOLDER, str(Path(folder).expanduser()))
     else:
         settings().remove(RUN_FOLDER)
+
+
+def tracking() -> dict[str, str | None]:
+    """Where every run is also logged (``core.train.tracking``): a TensorBoard folder and an
+    MLflow URI, each ``None`` when off."""
+    return {"tensorboard": _text(TENSORBOARD_FOLDER, "") or None, "mlflow": _text(MLFLOW_URI, "") or None}
+
+
+def set_tracking(tensorboard: str | None, mlflow: str | None) -> None:
+    for key, value in ((TENSORBOARD_FOLDER, tensorboard), (MLFLOW_URI, mlflow)):
+        if value:
+            settings().setValue(key, str(value))
+        else:
+            settings().remove(key)
 
 
 def runs_folder_for(project_dir: str | os.PathLike | None) -> Path:

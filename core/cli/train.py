@@ -52,6 +52,12 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--profile-startup", action="store_true",
                         help="print how long each phase before the first batch took")
+    parser.add_argument("--tensorboard", metavar="DIR",
+                        help="also write TensorBoard event files under DIR/<run name>/ (metrics,"
+                             " weight histograms, the graph); needs pip install 'layerforge[tracking]'")
+    parser.add_argument("--mlflow", metavar="URI",
+                        help="also log the run to MLflow at URI (a folder such as ./mlruns, or a"
+                             " server): settings, metrics per epoch, the ONNX model as an artifact")
 
 
 def _positive_int(text: str) -> int:
@@ -178,6 +184,10 @@ def _train(args: argparse.Namespace) -> int:
     distributed = init_from_env(overrides.get("device", "auto"))
     main = distributed is None or distributed.is_main
     callbacks = [ProgressBar()] if main and not args.quiet else []
+    if main:
+        from core.train.tracking import tracking_callbacks
+
+        callbacks += tracking_callbacks(getattr(args, "tensorboard", None), getattr(args, "mlflow", None))
     clock = None
     if main and getattr(args, "profile_startup", False):
         from core.cli.startup import StartupClock

@@ -18,6 +18,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal
 
+from designer import settings as user_settings
 from designer.data.signals import emit
 from designer.training.live import LiveRun
 from designer.training.relay import BatchUpdate, EpochUpdate, Finished, Paused, Resumed, RunStarted
@@ -62,13 +63,13 @@ class TrainingSession(QObject):
               run_dir: Path | None = None, probes: bool = True) -> bool:
         """Train ``project`` (a copy is taken now) in the worker; False if a run is active."""
         return self._start(TrainingJob(project=project, run_dir=run_dir, overrides=dict(overrides or {}),
-                                       dataset=dataset, probes=probes))
+                                       dataset=dataset, probes=probes, tracking=user_settings.tracking()))
 
     def continue_run(self, run_dir: Path, *, overrides: dict[str, Any] | None = None,
                      dataset=None) -> bool:
         """Go on with an earlier run (stopped, killed, or completed with more epochs)."""
         return self._start(TrainingJob(continue_dir=Path(run_dir), overrides=dict(overrides or {}),
-                                       dataset=dataset))
+                                       dataset=dataset, tracking=user_settings.tracking()))
 
     def _start(self, job: TrainingJob) -> bool:
         if self.active:

@@ -42,6 +42,8 @@ class TrainingJob:
     overrides: dict[str, Any] = field(default_factory=dict)
     dataset: Any = None  # an already loaded core.data.Dataset (benchmarks, tests)
     probes: bool = True
+    #: Also log to TensorBoard / MLflow (``core.train.tracking``; Preferences ▸ Tracking).
+    tracking: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -178,7 +180,9 @@ class TrainingWorker(QObject):
         self.set_sample_index(self._sample_index)
         # the relay last: its RunStarted can then say how many samples the probes chose, and
         # the final report arrives before Finished
-        return [*self.probes, Relay(self._post)]
+        from core.train.tracking import tracking_callbacks
+
+        return [*self.probes, *tracking_callbacks(**self.job.tracking), Relay(self._post)]
 
     def _load(self, data_spec, base_dir):
         from core.data import load
