@@ -66,4 +66,8 @@ def load(spec: dict[str, Any] | None, base_dir: str | Path = ".",
     when ``cancel()`` returns true the loader raises :class:`Cancelled`. Decoded images
     are cached under ``cache_dir`` (default: :func:`core.data.cache.cache_dir`).
     """
-    return SOURCES.of(spec).load(spec, base_dir, progress, cancel, cache_dir)
+    from core.data.input_noise import input_noise_options, with_input_noise
+
+    input_noise_options((spec or {}).get("input_noise"))  # a mistake is said before any reading
+    dataset = SOURCES.of(spec).load(spec, base_dir, progress, cancel, cache_dir)
+    return with_input_noise(dataset, spec)

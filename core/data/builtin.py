@@ -267,7 +267,7 @@ SOURCES.register(DataSource(
     doc="A small dataset generated from a seed (2-D points, sine waves or shapes): works offline.",
     describe=lambda spec, base_dir: describe(spec),
     load=lambda spec, base_dir, progress=None, cancel=None, cache_dir=None: load(spec),
-    options=("name", "task", "split", "samples", "noise", "seed", "classes"), required=("name",),
+    options=("name", "task", "split", "samples", "noise", "seed", "classes", "input_noise"), required=("name",),
     preprocessing_kinds=("builtin",),
     predict_input="2-D point sets: a CSV file with columns x and y; shapes: images",
     summary=_summary, action=lambda spec: f"Use built-in data '{spec.get('name')}'"))

@@ -508,7 +508,7 @@ SOURCES.register(DataSource(
         spec, base_dir, progress, cancel),
     options=("path", "task", "split", "target", "features", "ignore", "categorical", "numeric",
              "text", "text_options", "missing", "scale", "scale_target", "delimiter", "encoding",
-             "decimal", "header", "sequence"),
+             "decimal", "header", "sequence", "input_noise"),
     required=("path",), preprocessing_kinds=("table", "sequence"),
     predict_input="a CSV file with the columns the model was trained on (the target may be left out)",
     summary=file_summary("the table"), action=file_action("Load data from"),

@@ -284,7 +284,8 @@ SOURCES.register(DataSource(
     describe=describe,
     load=lambda spec, base_dir, progress=None, cancel=None, cache_dir=None: load(
         spec, base_dir, progress, cancel, cache_dir=cache_dir),
-    options=("path", "task", "split", "image_size", "color", "validation_path", "augment"),
+    options=("path", "task", "split", "image_size", "color", "validation_path", "augment",
+             "input_noise"),
     required=("path",), preprocessing_kinds=("image",),
     predict_input="an image folder (class sub-folders optional) or one image file",
     summary=file_summary("the images in"), action=file_action("Load images from"),

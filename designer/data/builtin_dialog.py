@@ -6,6 +6,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpin
                                QLabel, QSpinBox, QVBoxLayout, QWidget)
 
 from core.data.builtin import BUILTINS, FIXED_CLASSES
+from designer.data.input_noise_row import InputNoiseRow
 
 DEFAULTS = {"samples": 1000, "noise": 0.1, "seed": 0}
 
@@ -20,7 +21,7 @@ class BuiltinDataDialog(QDialog):
         if current.get("kind") != "builtin":
             current = {}
         self.extra = {k: v for k, v in current.items()
-                      if k not in ("kind", "name", "samples", "noise", "seed", "classes", "task")}
+                      if k not in ("kind", "name", "samples", "noise", "seed", "classes", "task", "input_noise")}
 
         self.name = QComboBox()
         for name, (_gen, shape, _classes, _names, what) in BUILTINS.items():
@@ -34,6 +35,7 @@ class BuiltinDataDialog(QDialog):
         self.task = QComboBox()
         self.task.addItem("classification: predict the class", "classification")
         self.task.addItem("reconstruction: reproduce the input (autoencoder)", "reconstruction")
+        self.input_noise = InputNoiseRow()
 
         form = QFormLayout()
         form.addRow("Dataset", self.name)
@@ -43,6 +45,7 @@ class BuiltinDataDialog(QDialog):
         form.addRow("Seed", self.seed)
         form.addRow("Classes", self.classes)
         form.addRow("Task", self.task)
+        form.addRow("Input noise", self.input_noise)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -60,6 +63,7 @@ class BuiltinDataDialog(QDialog):
         if "classes" in current:
             self.classes.setValue(int(current["classes"]))
         self.task.setCurrentIndex(max(self.task.findData(current.get("task", "classification")), 0))
+        self.input_noise.set_value(current.get("input_noise"))
         self._on_name_changed()
 
     def _on_name_changed(self, *_args) -> None:
@@ -79,4 +83,6 @@ class BuiltinDataDialog(QDialog):
             spec["classes"] = self.classes.value()
         if self.task.currentData() != "classification":
             spec["task"] = self.task.currentData()
+        if self.input_noise.value():
+            spec["input_noise"] = self.input_noise.value()
         return {**spec, **self.extra}

@@ -71,3 +71,29 @@ def test_choosing_a_built_in_dataset_from_the_data_menu(window, qtbot, tmp_path)
 def test_the_data_menu_lists_its_actions(window):
     titles = [a.text().replace("&", "") for a in window.menu("Data").actions() if a.text()]
     assert titles == ["Load CSV File…", "Load Image Folder…", "Built-in Dataset…", "Edit Data Settings…"]
+
+
+def test_a_denoising_autoencoders_input_noise_is_chosen_in_the_built_in_dialog(window, qtbot, tmp_path):
+    _open_copy(qtbot, window, tmp_path)
+    menu = window.extensions["designer.data.menu:install"]
+
+    def choose(dialog) -> None:
+        dialog.name.setCurrentIndex(dialog.name.findData("shapes"))
+        dialog.task.setCurrentIndex(dialog.task.findData("reconstruction"))
+        assert dialog.input_noise.mask.text() == "off"
+        dialog.input_noise.mask.setValue(0.3)
+        dialog.accept()
+
+    when_modal(qtbot, choose)
+    menu.builtin.trigger()
+    assert window.project.data["input_noise"] == {"mask": 0.3}
+    assert window.project.data["task"] == "reconstruction"
+
+    def reopen(dialog) -> None:
+        assert dialog.input_noise.mask.value() == 0.3  # shown again as stored
+        dialog.input_noise.mask.setValue(0.0)
+        dialog.accept()
+
+    when_modal(qtbot, reopen)
+    menu.builtin.trigger()
+    assert "input_noise" not in window.project.data
