@@ -287,7 +287,8 @@ def test_init_from_loads_matching_weights_and_names_the_rest(tmp_path):
                                                     ("relu1", "ReLU", {}),
                                                     ("fc2", "Linear", {"out_features": 32}),
                                                     ("relu2", "ReLU", {})),
-                    training={"epochs": 1, "init_from": "first"})
+                    training={"epochs": 1})
+    wider.training["init_from"] = "first"  # relative to the saved project's folder
     trainer = prepare(wider, dataset(wider), run_dir=tmp_path / "second")
     assert torch.equal(trainer.module.state_dict()["fc1.weight"], source["fc1.weight"])
     note = next(n for n in trainer.notes if n.startswith("init_from"))
@@ -299,7 +300,8 @@ def test_init_from_loads_matching_weights_and_names_the_rest(tmp_path):
                       training={"init_from": str(tmp_path / "first")})
     with pytest.raises(TrainingError, match="none of the weights"):
         prepare(nothing, dataset(nothing), run_dir=tmp_path / "third")
-    missing = project(tmp_path, name="Missing", training={"init_from": "nowhere"})
+    missing = project(tmp_path, name="Missing")
+    missing.training["init_from"] = "nowhere"
     with pytest.raises(TrainingError, match="has no model.safetensors"):
         prepare(missing, dataset(missing), run_dir=tmp_path / "fourth")
 
