@@ -63,6 +63,7 @@ EXTENSIONS: list[str] = [
     "designer.explain:install",
     "designer.transfer:install",
     "designer.diagnose:install",
+    "designer.import_model:install",
 ]
 REFUSAL_MS = 8000
 

@@ -21,6 +21,7 @@ COMMANDS = {
     "generate": "core.cli.generate",
     "explain": "core.cli.explain",
     "diagnose": "core.cli.diagnose",
+    "import": "core.cli.import_model",
 }
 
 EXIT_OK, EXIT_USER_ERROR = 0, 2
