@@ -1,7 +1,8 @@
 """The guide's pages as data: every layer, loss, optimiser and training topic.
 
 One :class:`GuideEntry` per page, keyed ``layer:Conv2d``, ``loss:huber``,
-``optimizer:adam``, ``topic:learning_rate``. Layer pages come from the layer registry
+``optimizer:adam``, ``topic:learning_rate``, ``concept:perceptron`` (the ideas:
+``core.guide_concepts``). Layer pages come from the layer registry
 (its summary, explanation, shape formula, when-to-use and parameter docs). The loss,
 optimiser and schedule pages take their one-line summary, defaults and names from
 their registries (``core.train.losses``, ``.optimizers``, ``.schedules``); the longer
@@ -280,9 +281,13 @@ def _optimizer_entry(name: str) -> GuideEntry:
 
 @lru_cache(maxsize=1)
 def entries() -> dict[str, GuideEntry]:
-    """Every page by key, in the index's order: layers by category, losses, training topics."""
+    """Every page by key, in the index's order: concepts, layers by category, losses, training
+    topics."""
+    from core.guide_concepts import entries as concept_entries
+
     pages = {f"layer:{spec.type}": layer_entry(spec)
              for specs in REGISTRY.by_category().values() for spec in specs}
+    pages = {**concept_entries(), **pages}
     pages.update({f"loss:{name}": _loss_entry(name) for name in loss_choices()})
     pages.update({f"optimizer:{name}": _optimizer_entry(name) for name in OPTIMIZERS.names()})
     pages.update({entry.key: entry for entry in _TOPICS.values()})

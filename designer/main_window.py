@@ -64,6 +64,7 @@ EXTENSIONS: list[str] = [
     "designer.transfer:install",
     "designer.diagnose:install",
     "designer.import_model:install",
+    "designer.stepthrough:install",
 ]
 REFUSAL_MS = 8000
 

@@ -51,6 +51,7 @@ class GuideHelp(QObject):
             from designer.guide.window import GuideWindow
 
             self._guide = GuideWindow(self.window)
+            self._guide.example_requested.connect(self.open_example)
         return self._guide
 
     def is_open(self) -> bool:
@@ -58,6 +59,17 @@ class GuideHelp(QObject):
 
     def open(self, key: str, params: dict[str, Any] | None = None) -> None:
         self.guide.open_topic(key, params)
+
+    def open_example(self, stem: str) -> bool:
+        """Open the shipped example ``stem`` (a concept page's link) as a new copy, ready to train."""
+        from core.resources import examples_dir
+        from designer.welcome import open_choice
+
+        opened = open_choice(self.window, str(examples_dir() / f"{stem}.lfproj"))
+        if opened:
+            self.window.raise_()
+            self.window.activateWindow()
+        return opened
 
     def open_node(self, node_id: str) -> None:
         """The page of a node's layer type, its plot drawn with the node's parameters."""

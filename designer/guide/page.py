@@ -23,7 +23,11 @@ SEE_ALSO = {
     "layer:Dropout2d": ("topic:overfitting",),
     "layer:BatchNorm1d": ("topic:batch_size", "layer:LayerNorm"),
     "layer:BatchNorm2d": ("topic:batch_size",),
-    "layer:Linear": ("layer:ReLU",),
+    "layer:Linear": ("layer:ReLU", "concept:perceptron"),
+    "layer:Conv2d": ("concept:convolution",),
+    "layer:LSTM": ("concept:recurrence",),
+    "layer:GRU": ("concept:recurrence",),
+    "layer:Sample": ("concept:autoencoder",),
     "layer:Output": ("loss:auto", "loss:cross_entropy", "loss:mse"),
     "layer:ReLU": ("layer:LeakyReLU", "layer:GELU"),
     "loss:auto": ("loss:cross_entropy", "loss:bce", "loss:mse"),
@@ -34,10 +38,10 @@ SEE_ALSO = {
     "loss:cross_entropy": ("layer:Softmax", "loss:bce"),
     "loss:bce": ("layer:Sigmoid", "loss:cross_entropy"),
     "loss:hinge": ("loss:cross_entropy",),
-    "topic:learning_rate": ("topic:schedule", "optimizer:adam", "optimizer:sgd"),
+    "topic:learning_rate": ("topic:schedule", "optimizer:adam", "optimizer:sgd", "concept:backpropagation"),
     "topic:schedule": ("topic:learning_rate",),
     "topic:batch_size": ("topic:learning_rate", "layer:BatchNorm1d"),
-    "topic:overfitting": ("layer:Dropout", "topic:learning_rate"),
+    "topic:overfitting": ("layer:Dropout", "topic:learning_rate", "concept:regularisation"),
 }
 _OPTIMIZER_SEE_ALSO = ("topic:learning_rate", "topic:schedule")
 
@@ -50,6 +54,10 @@ def related(entry: GuideEntry) -> list[GuideEntry]:
 
 def page_html(entry: GuideEntry) -> str:
     """The body of ``entry``'s page (the title and plot are separate widgets)."""
+    if entry.key.startswith("concept:"):
+        from designer.guide.concept_page import concept_html
+
+        return concept_html(entry)
     c = Colors
     style = (f"<style>"
              f"h3 {{ color: {c.text_dim}; font-size: 8.5pt; letter-spacing: 1px; margin-top: 14px;"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QSplitter, QTextBrowser, QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout, QWidget)
@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QSplitter, QTextB
 from core.curves import plot_for
 from core.guide_texts import GuideEntry, entries, entry as find_entry, search
 from designer import theme
+from designer.guide.concept_page import EXAMPLE_SCHEME
+from designer.guide.demos import DemoArea
 from designer.guide.page import LINK_SCHEME, page_html
 from designer.guide.plot import CurvePlot
 from designer.style import app_icon, badge_icon, category_color, category_icon, ui_font
@@ -29,6 +31,9 @@ FIRST_PAGE = "layer:Linear"  # what the index shows before any page was asked fo
 
 
 class GuideWindow(QWidget):
+    #: A concept page's example link was clicked: the example's file stem (``spiral_mlp``).
+    example_requested = Signal(str)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("guideWindow")
@@ -49,6 +54,7 @@ class GuideWindow(QWidget):
         self.text = QTextBrowser(objectName="guideText")
         self.text.setOpenLinks(False)
         self.text.anchorClicked.connect(self._on_link)
+        self.demo = DemoArea()
         self._build()
         self._fill_index()
         self.search.textChanged.connect(self.filter)
@@ -78,6 +84,7 @@ class GuideWindow(QWidget):
         body.addWidget(self.plot)
         body.addWidget(self.plot_note)
         body.addWidget(self.text, 1)
+        body.addWidget(self.demo)
         splitter = QSplitter()
         splitter.addWidget(left)
         splitter.addWidget(page)
@@ -151,6 +158,7 @@ class GuideWindow(QWidget):
         self.plot.set_plot(plot)
         self.plot_note.setText(plot.note if plot is not None else "")
         self.plot_note.setVisible(bool(plot is not None and plot.note))
+        self.demo.show_for(page.key)
         item = next((i for i in self.index_items() if i.data(0, KEY_ROLE) == page.key), None)
         if item is not None and self.index.currentItem() is not item:
             self.index.blockSignals(True)
@@ -176,6 +184,8 @@ class GuideWindow(QWidget):
         text = url.toString()
         if text.startswith(LINK_SCHEME + ":"):
             self.show_topic(text[len(LINK_SCHEME) + 1:])
+        elif text.startswith(EXAMPLE_SCHEME + ":"):
+            self.example_requested.emit(text[len(EXAMPLE_SCHEME) + 1:])
 
     def _on_theme_changed(self, _theme) -> None:
         for g in range(self.index.topLevelItemCount()):

@@ -76,8 +76,8 @@ class LayerSeries:
 class LiveRun:
     """Everything one run has reported so far; ``versions[part]`` grows on each change.
 
-    Parts: ``batches``, ``epochs``, ``activations``, ``norms``, ``boundary``, ``report``,
-    ``progress``.
+    Parts: ``batches``, ``epochs``, ``activations``, ``norms``, ``boundary``, ``neuron_maps``,
+    ``report``, ``progress``.
     """
 
     def __init__(self) -> None:
@@ -108,6 +108,7 @@ class LiveRun:
         self.weight_norm: Growable | None = None
         self.grad_norm: Growable | None = None
         self.boundary = None  # the latest DecisionBoundary
+        self.neuron_maps = None  # the latest NeuronMaps (2-D inputs: every unit over the plane)
         self.report = None  # the FinalReport
         # progress (the latest BatchUpdate / EpochUpdate numbers)
         self.progress: dict[str, Any] = {}

@@ -12,6 +12,7 @@ with a ``kind`` field, the name of its probe in the registry :data:`PROBES`
 ``"activations"``         :class:`ActivationSnapshot`                 :class:`ActivationProbe`
 ``"norms"``               :class:`NormSnapshot`                       :class:`NormProbe`
 ``"decision_boundary"``   :class:`DecisionBoundary`                   :class:`DecisionBoundaryProbe`
+``"neuron_maps"``         :class:`NeuronMaps`                         :class:`NeuronMapProbe`
 ``"final_report"``        :class:`FinalReport`                        :class:`FinalReportProbe`
 ========================  ==========================================  =========================
 
@@ -28,6 +29,7 @@ from __future__ import annotations
 from core.train.probes.activations import ActivationProbe, ActivationSnapshot, LayerActivation
 from core.train.probes.norms import NormProbe, NormSnapshot  # noqa: I001
 from core.train.probes.boundary import DecisionBoundary, DecisionBoundaryProbe
+from core.train.probes.neurons import NeuronMapProbe, NeuronMaps  # noqa: F401 (registers it)
 from core.train.probes.report import FinalReport, FinalReportProbe, SamplePredictions
 from core.train.probes.base import Probe
 from core.train.probes.registry import PROBES, ProbeSpec, probes_for

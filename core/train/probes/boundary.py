@@ -57,12 +57,7 @@ class DecisionBoundaryProbe(Probe):
         train = trainer.dataset.train
         rows = probe_rows(train, self.max_points, seed=1)
         x = np.asarray(train.x[rows], np.float32)
-        low, high = x.min(0), x.max(0)
-        pad = (high - low) * self.margin + 1e-6
-        low, high = low - pad, high + pad
-        axes = [np.linspace(low[d], high[d], self.resolution, dtype=np.float32) for d in range(2)]
-        gx, gy = np.meshgrid(axes[0], axes[1])
-        grid = np.stack([gx.ravel(), gy.ravel()], 1)
+        axes, grid = plane_grid(x, self.resolution, self.margin)
         self._grid = torch.from_numpy(grid).to(trainer.placement.device)
         mean, scale = _scaling(trainer.dataset.preprocessing)
         self._xs, self._ys = axes[0] * scale[0] + mean[0], axes[1] * scale[1] + mean[1]
@@ -89,6 +84,18 @@ class DecisionBoundaryProbe(Probe):
         return DecisionBoundary("decision_boundary", epoch, batch, step, self._xs, self._ys,
                                 probs.reshape(r, r, -1), self._points, self._labels, self._names,
                                 self._features)
+
+
+def plane_grid(x: np.ndarray, resolution: int, margin: float = 0.1) -> tuple[list[np.ndarray], np.ndarray]:
+    """A ``resolution × resolution`` grid over the 2-D points ``x`` (model units), ``margin``
+    of their range added on each side: the two axes, and the grid's points ``(R·R, 2)`` with
+    row ``i`` of the picture at ``y = axes[1][i]`` (the neuron probe shares it)."""
+    low, high = x.min(0), x.max(0)
+    pad = (high - low) * margin + 1e-6
+    low, high = low - pad, high + pad
+    axes = [np.linspace(low[d], high[d], resolution, dtype=np.float32) for d in range(2)]
+    gx, gy = np.meshgrid(axes[0], axes[1])
+    return axes, np.stack([gx.ravel(), gy.ravel()], 1)
 
 
 def _scaling(preprocessing: dict) -> tuple[np.ndarray, np.ndarray]:

@@ -16,6 +16,7 @@ from core.atomic import write_text_atomic
 from core.train.probes.registry import PROBES
 from core.train.rundir import metrics_csv_text
 from designer.training.live import LiveRun
+from designer.training.plots.neurons import NeuronMapsView
 from designer.training.plots.results import ResultsView
 from designer.training.plots.views import (ActivationsView, BoundaryView, FeatureMapsView, LossView,
                                            NormsView, OverviewView)
@@ -29,7 +30,7 @@ NO_RUN = ("No run to show yet. Press Train (F5): the loss, the metrics and what 
 STARTING = "Starting a run: loading the data and building the network…"
 #: The tabs a probe can name in its ``views`` (``core.train.probes.PROBES``), by attribute name.
 PROBE_VIEWS = {"activations": ActivationsView, "feature_maps": FeatureMapsView, "norms": NormsView,
-               "boundary": BoundaryView, "results": ResultsView}
+               "boundary": BoundaryView, "neurons": NeuronMapsView, "results": ResultsView}
 
 
 class TrainingPlots(QWidget):
