@@ -77,7 +77,7 @@ class LiveRun:
     """Everything one run has reported so far; ``versions[part]`` grows on each change.
 
     Parts: ``batches``, ``epochs``, ``activations``, ``norms``, ``boundary``, ``neuron_maps``,
-    ``report``, ``progress``.
+    ``embedding_map``, ``attention``, ``report``, ``progress``.
     """
 
     def __init__(self) -> None:
@@ -109,6 +109,8 @@ class LiveRun:
         self.grad_norm: Growable | None = None
         self.boundary = None  # the latest DecisionBoundary
         self.neuron_maps = None  # the latest NeuronMaps (2-D inputs: every unit over the plane)
+        self.embedding_map = None  # the latest EmbeddingMap (text with an Embedding)
+        self.attention = None  # the latest AttentionSnapshot (networks with attention layers)
         self.report = None  # the FinalReport
         # progress (the latest BatchUpdate / EpochUpdate numbers)
         self.progress: dict[str, Any] = {}

@@ -13,6 +13,8 @@ with a ``kind`` field, the name of its probe in the registry :data:`PROBES`
 ``"norms"``               :class:`NormSnapshot`                       :class:`NormProbe`
 ``"decision_boundary"``   :class:`DecisionBoundary`                   :class:`DecisionBoundaryProbe`
 ``"neuron_maps"``         :class:`NeuronMaps`                         :class:`NeuronMapProbe`
+``"embedding_map"``       :class:`EmbeddingMap`                       :class:`EmbeddingMapProbe`
+``"attention"``           :class:`AttentionSnapshot`                  :class:`AttentionProbe`
 ``"final_report"``        :class:`FinalReport`                        :class:`FinalReportProbe`
 ========================  ==========================================  =========================
 
@@ -25,17 +27,21 @@ defaults of :func:`standard_probes` cost less than 5% of training throughput
 
 from __future__ import annotations
 
-# Registration order is the order of the designer's tabs: activations, norms, boundary, report.
+# Registration order is the order of the designer's tabs: activations, norms, boundary,
+# neurons, embeddings, attention, report.
 from core.train.probes.activations import ActivationProbe, ActivationSnapshot, LayerActivation
 from core.train.probes.norms import NormProbe, NormSnapshot  # noqa: I001
 from core.train.probes.boundary import DecisionBoundary, DecisionBoundaryProbe
 from core.train.probes.neurons import NeuronMapProbe, NeuronMaps  # noqa: F401 (registers it)
+from core.train.probes.embedding_map import EmbeddingMap, EmbeddingMapProbe
+from core.train.probes.attention import AttentionProbe, AttentionSnapshot, LayerAttention
 from core.train.probes.report import FinalReport, FinalReportProbe, SamplePredictions
 from core.train.probes.base import Probe
 from core.train.probes.registry import PROBES, ProbeSpec, probes_for
 
-__all__ = ["PROBES", "ActivationProbe", "ActivationSnapshot", "DecisionBoundary",
-           "DecisionBoundaryProbe", "FinalReport", "FinalReportProbe", "LayerActivation",
+__all__ = ["PROBES", "ActivationProbe", "ActivationSnapshot", "AttentionProbe", "AttentionSnapshot",
+           "DecisionBoundary", "DecisionBoundaryProbe", "EmbeddingMap", "EmbeddingMapProbe",
+           "FinalReport", "FinalReportProbe", "LayerActivation", "LayerAttention",
            "NormProbe", "NormSnapshot", "Probe", "ProbeSpec", "SamplePredictions", "probes_for",
            "standard_probes"]
 

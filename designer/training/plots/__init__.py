@@ -18,6 +18,7 @@ from core.train.rundir import metrics_csv_text
 from designer.training.live import LiveRun
 from designer.training.plots.neurons import NeuronMapsView
 from designer.training.plots.results import ResultsView
+from designer.training.plots.text import AttentionView, EmbeddingMapView
 from designer.training.plots.views import (ActivationsView, BoundaryView, FeatureMapsView, LossView,
                                            NormsView, OverviewView)
 from designer.training.widgets import ask_save_path, bar_row, button
@@ -30,7 +31,8 @@ NO_RUN = ("No run to show yet. Press Train (F5): the loss, the metrics and what 
 STARTING = "Starting a run: loading the data and building the network…"
 #: The tabs a probe can name in its ``views`` (``core.train.probes.PROBES``), by attribute name.
 PROBE_VIEWS = {"activations": ActivationsView, "feature_maps": FeatureMapsView, "norms": NormsView,
-               "boundary": BoundaryView, "neurons": NeuronMapsView, "results": ResultsView}
+               "boundary": BoundaryView, "embedding_map": EmbeddingMapView, "attention": AttentionView,
+               "neurons": NeuronMapsView, "results": ResultsView}
 
 
 class TrainingPlots(QWidget):

@@ -1,7 +1,8 @@
 """The live-probe registry's contract: every registered probe is refused twice, named in the
 sentence for a near miss, runs on a tiny network in training and sends the snapshot it
 declares (found again by its ``kind``), and is documented in docs/training.md. A new probe is
-tested by being registered."""
+tested by being registered: it runs on 2-D points, or, if it does not apply to them, on a tiny
+text Transformer (the text probes)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from core.data.dataset import CLASSIFICATION, DataInfo
 from core.train import prepare
 from core.train.probes import PROBES, Probe, probes_for, standard_probes
 from core.train.probes.registry import spec_of
-from tests.core.train.tiny import dataset, project
+from tests.core.train.tiny import dataset, project, text_project
 
 ROOT = Path(__file__).resolve().parents[3]
 NAMES = PROBES.names()
@@ -22,18 +23,24 @@ NAMES = PROBES.names()
 def test_standard_probes_are_the_registered_ones_that_apply():
     points = DataInfo((2,), CLASSIFICATION, class_names=["a", "b"])
     images = DataInfo((1, 8, 8), CLASSIFICATION, class_names=["a", "b"])
-    for info in (points, images):
+    text = DataInfo((10,), CLASSIFICATION, class_names=["a", "b"], vocab_size=30)
+    for info in (points, images, text):
         specs = probes_for(info)
         assert specs == [spec for spec in PROBES if spec.applies(info)]
         assert [type(p) for p in standard_probes(print, info)] == [spec.make for spec in specs]
-    assert len(probes_for(points)) == len(PROBES) > len(probes_for(images))
+    assert ({s.name for s in probes_for(points)} | {s.name for s in probes_for(text)}
+            | {s.name for s in probes_for(images)}) == set(NAMES)
+    assert len(probes_for(points)) > len(probes_for(images))
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_each_probe_runs_in_training_and_sends_its_snapshot(name, tmp_path):
     spec = PROBES.get(name)
     proj = project(tmp_path, training={"epochs": 2, "batch_size": 16, "seed": 0})
-    data = dataset(proj)  # 2-D points with three classes: every probe applies
+    data = dataset(proj)  # 2-D points with three classes: every probe but the text ones applies
+    if not spec.applies(data.info):
+        proj = text_project(tmp_path, "transformer")
+        data = dataset(proj)
     assert spec.applies(data.info)
     got: list = []
     probe = spec.make(got.append)

@@ -80,3 +80,59 @@ class StopAt(Callback):
     def on_epoch_end(self, trainer, event) -> None:
         if event.epoch == self.epoch:
             trainer.stop()
+
+
+# ---------------------------------------------------------------------- text
+#: Words of the tiny text data: the first four say "yes", the others are filler.
+TEXT_WORDS = ("great", "love", "fine", "nice", "the", "a", "box", "came", "late", "it", "was",
+              "blue", "red", "and", "so", "on", "day", "one", "two", "shop")
+#: The text layers of :func:`text_project`: (node id, type, params, wired to the token ids).
+TEXT_LAYERS = {
+    "transformer": (("encoder", "TransformerEncoderLayer",
+                     {"nhead": 2, "dim_feedforward": 16, "dropout": 0.0}, True),),
+    "attention": (("attn", "MultiheadAttention", {"num_heads": 2}, False),),
+    "bag": (),
+}
+
+
+def text_project(tmp_path: Path, kind: str = "transformer", *, rows: int = 160, max_length: int = 10,
+                 embedding_dim: int = 8, epochs: int = 2, tokenizer: str = "word",
+                 name: str = "TinyText") -> Project:
+    """A CSV of short texts (1 to 9 of :data:`TEXT_WORDS`, a word more likely the earlier it is
+    listed; padded to ``max_length``) with a yes/no label, and Input -> Embedding ->
+    ``TEXT_LAYERS[kind]`` -> masked mean -> Output; saved in ``tmp_path``."""
+    import csv
+
+    from core.graph import Edge, Graph, Node
+
+    rng = np.random.default_rng(0)
+    weights = 1.0 / np.arange(1, len(TEXT_WORDS) + 1)
+    path = tmp_path / "texts.csv"
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "label"])
+        for _ in range(rows):
+            words = rng.choice(TEXT_WORDS, size=int(rng.integers(1, 10)), p=weights / weights.sum())
+            writer.writerow([" ".join(words), "yes" if set(words) & set(TEXT_WORDS[:4]) else "no"])
+    graph = Graph()
+    graph.add_node(Node("text", "Input", {"columns": ["text"]}))
+    graph.add_node(Node("embed", "Embedding", {"embedding_dim": embedding_dim, "padding_idx": 0}))
+    graph.add_edge(Edge("text", "embed"))
+    previous = "embed"
+    for node_id, type_name, params, masked in TEXT_LAYERS[kind]:
+        graph.add_node(Node(node_id, type_name, dict(params)))
+        graph.add_edge(Edge(previous, node_id))
+        if masked:
+            graph.add_edge(Edge("text", node_id, 1))
+        previous = node_id
+    graph.add_node(Node("pool", "SequencePool", {"mode": "mean"}))
+    graph.add_edge(Edge(previous, "pool"))
+    graph.add_edge(Edge("text", "pool", 1))
+    graph.add_node(Node("output", "Output", {}))
+    graph.add_edge(Edge("pool", "output"))
+    data = {"kind": "csv", "path": str(path), "target": "label", "text": ["text"],
+            "text_options": {"max_length": max_length, "tokenizer": tokenizer}}
+    proj = Project(name=name, graph=graph, data=data,
+                   training={"epochs": epochs, "batch_size": 16, "seed": 0, "device": "cpu"})
+    proj.save(tmp_path / f"{name.lower()}.lfproj")
+    return proj
