@@ -30,7 +30,7 @@ from core.data.encoder import (MAX_TEXT_CHARS, PAD_ID, PAD_TOKEN, TEXT, UNK_ID, 
 from core.errors import DataError
 
 __all__ = ["PAD_ID", "UNK_ID", "TEXT", "TOKENIZERS", "TextOptions", "text_options", "looks_like_text",
-           "fit_text_column", "TextFacts", "text_facts"]
+           "train_tokenizer", "auto_length", "fit_text_column", "TextFacts", "text_facts"]
 
 TOKENIZERS = ("word", "bpe", "wordpiece")
 DEFAULT_VOCAB_SIZE = 20_000
@@ -158,10 +158,23 @@ class FittedText:
     warnings: list[str]
 
 
-def fit_text_column(name: str, categories: Sequence[str], codes: np.ndarray,
-                    train_rows: np.ndarray, options: TextOptions, file: str) -> FittedText:
+@dataclass
+class TrainedTokenizer:
+    """A tokenizer trained on a column's training rows and the token counts it gives."""
+
+    tokenizer: Any
+    ids: np.ndarray  # int32: every token id of each distinct text, one text after the other
+    lengths: np.ndarray  # int64 (categories + 1,) full token counts; 0 for the missing row
+    train_codes: np.ndarray  # the filled training rows' codes
+    warnings: list[str]
+
+
+def train_tokenizer(name: str, categories: Sequence[str], codes: np.ndarray,
+                    train_rows: np.ndarray, options: TextOptions, file: str) -> TrainedTokenizer:
     """Train the column's tokenizer on its training rows (``codes[train_rows]``, -1 missing)
-    and choose ``max_length``; raises :class:`DataError` when the training rows hold no word."""
+    and count every distinct text's tokens; raises :class:`DataError` when the training
+    rows hold no word. Fitting (:func:`fit_text_column`) and the import dialog's preview
+    (:mod:`core.data.text_preview`) share it, so both see the same tokens."""
     train_codes = codes[train_rows]
     train_codes = train_codes[train_codes >= 0]
     if len(train_codes) == 0:
@@ -187,20 +200,33 @@ def fit_text_column(name: str, categories: Sequence[str], codes: np.ndarray,
         warnings.append(f"text column {name!r} has a vocabulary of one word ({word!r}) in its"
                         " training rows: its tokens cannot tell the rows apart; check the column,"
                         " or leave it out (data.ignore)")
+    return TrainedTokenizer(tokenizer, ids, lengths, train_codes, warnings)
+
+
+def auto_length(counts: np.ndarray) -> int:
+    """``max_length: null``: the :data:`AUTO_LENGTH_PERCENTILE` th percentile of the training
+    texts' token ``counts``, within :data:`MIN_AUTO_LENGTH` and :data:`MAX_AUTO_LENGTH`."""
+    if len(counts) == 0:
+        return MIN_AUTO_LENGTH
+    length = math.ceil(float(np.percentile(counts, AUTO_LENGTH_PERCENTILE)))
+    return min(max(length, MIN_AUTO_LENGTH), MAX_AUTO_LENGTH)
+
+
+def fit_text_column(name: str, categories: Sequence[str], codes: np.ndarray,
+                    train_rows: np.ndarray, options: TextOptions, file: str) -> FittedText:
+    """Train the column's tokenizer on its training rows (``codes[train_rows]``, -1 missing)
+    and choose ``max_length``; raises :class:`DataError` when the training rows hold no word."""
+    trained = train_tokenizer(name, categories, codes, train_rows, options, file)
+    tokenizer, lengths = trained.tokenizer, trained.lengths
     auto = options.max_length is None
-    if auto:
-        counts = lengths[train_codes]
-        length = math.ceil(float(np.percentile(counts, AUTO_LENGTH_PERCENTILE)))
-        length = min(max(length, MIN_AUTO_LENGTH), MAX_AUTO_LENGTH)
-    else:
-        length = options.max_length
+    length = auto_length(lengths[trained.train_codes]) if auto else options.max_length
     column = {"name": name, "type": TEXT, "fill": None, "max_length": int(length),
               "tokenizer": options.tokenizer, "lowercase": options.lowercase,
               "vocab_size": int(tokenizer.get_vocab_size()), "max_chars": MAX_TEXT_CHARS,
               "pad_id": PAD_ID, "unk_id": UNK_ID,
               "tokenizer_json": json.loads(tokenizer.to_str())}
-    tokens = pad_tokens(ids, lengths, int(length))
-    return FittedText(column, tokens, lengths, auto, warnings)
+    tokens = pad_tokens(trained.ids, lengths, int(length))
+    return FittedText(column, tokens, lengths, auto, trained.warnings)
 
 
 # ---------------------------------------------------------------------- facts

@@ -164,7 +164,7 @@ def predict_file(model: str | Path | Predictor, data: str | Path, progress=None,
 
     ``cancel()`` returning true stops it between batches (:class:`core.data.Cancelled`).
     """
-    from core.data import Cancelled, encode_inputs
+    from core.data import encode_inputs
 
     report = progress or (lambda fraction, message: None)
     notes = notes if notes is not None else []
@@ -172,22 +172,30 @@ def predict_file(model: str | Path | Predictor, data: str | Path, progress=None,
     predictor = model if isinstance(model, Predictor) else open_predictor(model)
     report(0.1, f"reading {Path(data).name}")
     encoded = encode_inputs(predictor.preprocessing, data, notes)
+    id_name = "file" if _is_images(predictor.preprocessing) else "row"
+    return predict_encoded(predictor, encoded.x, list(encoded.ids), id_name, notes, report, cancel)
+
+
+def predict_encoded(predictor: Predictor, x: np.ndarray, ids: list[str], id_name: str,
+                    notes: list[str], report, cancel=None) -> PredictionTable:
+    """Run ``predictor`` on encoded inputs ``x`` a batch at a time and tabulate the outputs
+    (the ``id_name`` column holds ``ids``). Every way of predicting ends here."""
+    from core.data import Cancelled
+    from core.data.encoder import prediction_table
+
     outputs = []
-    for start in range(0, len(encoded.x), BATCH):
+    for start in range(0, len(x), BATCH):
         if cancel is not None and cancel():
             raise Cancelled()
-        outputs.append(predictor.run(encoded.x[start:start + BATCH]))
-        report(0.3 + 0.7 * min(1.0, (start + BATCH) / max(len(encoded.x), 1)),
-               f"predicting: {min(start + BATCH, len(encoded.x)):,} of {len(encoded.x):,}")
+        outputs.append(predictor.run(x[start:start + BATCH]))
+        report(0.3 + 0.7 * min(1.0, (start + BATCH) / max(len(x), 1)),
+               f"predicting: {min(start + BATCH, len(x)):,} of {len(x):,}")
     notes.extend(note for note in predictor.notes if note not in notes)
     result = np.concatenate(outputs) if outputs else np.zeros((0, 0), np.float32)
     if predictor.task == "reconstruction":
-        result = ((result - encoded.x) ** 2).reshape(len(result), -1).mean(axis=1)
-    id_name = "file" if _is_images(predictor.preprocessing) else "row"
-    from core.data.encoder import prediction_table
-
-    header, rows = prediction_table(result, encoded.ids, id_name, predictor.preprocessing)
-    return PredictionTable(header, rows, result, list(encoded.ids), notes)
+        result = ((result - x) ** 2).reshape(len(result), -1).mean(axis=1)
+    header, rows = prediction_table(result, ids, id_name, predictor.preprocessing)
+    return PredictionTable(header, rows, result, list(ids), notes)
 
 
 def _is_images(pre: dict[str, Any]) -> bool:

@@ -24,7 +24,7 @@ from core.data.csv_format import DELIMITER_NAMES, ENCODINGS, read_head
 from core.errors import DataError
 from designer.data.class_chart import ClassBalanceChart
 from designer.data.csv_models import FEATURE, IGNORE, TARGET, ColumnState, HeadTableModel
-from designer.data.csv_text import TextChoiceDelegate, TextColumnsModel, text_summary
+from designer.data.csv_text import TextChoiceDelegate, TextColumnChoices, TextColumnsModel, text_summary
 from designer.data.import_dialog import ImportDialog, facts_line, load_facts
 from designer.data.messages import relative_path
 from designer.scrolling import scrolling
@@ -34,7 +34,7 @@ MISSING = {"mean": "fill with the training mean", "most_frequent": "fill with th
            "drop": "leave the row out"}
 SCALES = {"standard": "standardise (mean 0, sd 1)", "minmax": "min-max to [0, 1]", "none": "none"}
 _MANAGED = ("path", "target", "features", "ignore", "task", "categorical", "numeric", "text", "missing",
-            "scale", "delimiter", "encoding", "decimal", "header", "split", "sequence")
+            "scale", "delimiter", "encoding", "decimal", "header", "split", "sequence", "text_options")
 
 
 def check_csv(spec: dict[str, Any], base_dir: str, progress, cancel) -> tuple:
@@ -44,7 +44,7 @@ def check_csv(spec: dict[str, Any], base_dir: str, progress, cancel) -> tuple:
     return load_facts(csv_source.load, spec, base_dir, progress, cancel)
 
 
-class CsvImportDialog(ImportDialog):
+class CsvImportDialog(TextColumnChoices, ImportDialog):
     """Preview, detected format, per-column roles and types, task, split; OK gives :meth:`spec`."""
 
     STOPPED = "Stopped: the file was not read to the end."
@@ -110,11 +110,16 @@ class CsvImportDialog(ImportDialog):
         for section, width in ((0, 150), (1, 80), (2, 100), (3, 70)):
             header.resizeSection(section, width)
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self._build_text_panel()
+        columns_side = QSplitter(Qt.Orientation.Vertical)
+        columns_side.addWidget(self.columns_view)
+        columns_side.addWidget(self.text_area)
+        columns_side.setSizes([120, 420])
 
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.preview)
         lower = QSplitter(Qt.Orientation.Horizontal)
-        lower.addWidget(self.columns_view)
+        lower.addWidget(columns_side)
         lower.addWidget(scrolling(self._build_options(), sideways=False))
         lower.setSizes([700, 440])
         splitter.addWidget(lower)
@@ -372,8 +377,9 @@ class CsvImportDialog(ImportDialog):
         self.schedule_check()
 
     def _update_roles(self) -> None:
-        """Headers, task label and class chart follow the chosen target(s)."""
+        """Headers, task label, class chart and text column panel follow the chosen target(s)."""
         self.head_model.set_roles({s.name: s.role for s in self.columns_model.columns})
+        self._update_text_panel()
         self._fit_preview_columns()
         if self.profile is None:
             return
@@ -419,6 +425,7 @@ class CsvImportDialog(ImportDialog):
         spec["scale"] = self.scale.currentData()
         spec.update(self._overrides())
         spec["split"] = self.split_spec()
+        spec.update(self._text_options_spec())
         if self.sequence.isChecked():
             spec["sequence"] = {"window": self.window.value(), "horizon": self.horizon.value(),
                                 "order_by": self.order_by.currentData()}
@@ -454,6 +461,7 @@ class CsvImportDialog(ImportDialog):
                             if isinstance(row, dict) and row.get("text")}
         self._show_text_summaries(self.columns_model.columns)
         self.columns_model.refresh()
+        self._text_checked(spec, self._text_facts)
         self.ok_button.setEnabled(True)
 
     def _show_text_summaries(self, states) -> None:

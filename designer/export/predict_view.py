@@ -2,7 +2,8 @@
 
 Reading the data and running the model happen in a worker thread; the table is a
 model over the finished :class:`core.export.predict.PredictionTable` (text cells), so
-even a large file scrolls without copying it into Qt items.
+even a large file scrolls without copying it into Qt items. A run that reads only text
+also takes sentences typed into the window (:mod:`designer.export.typed_text`).
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayo
 from designer.data.messages import MessageLabel
 from designer.data.tasks import BackgroundTask, ProgressRow
 from designer.export.runs import RunPicker, run_problem
+from designer.export.typed_text import TypedTextBox, read_run_text
 
 CSV_FILTER = "Tables (*.csv *.tsv *.txt);;All files (*)"
+FIRST_COLUMN_WIDTH = 280
 
 
 def run_predict(run_dir: Path, data: Path, progress, cancel):
@@ -25,6 +28,13 @@ def run_predict(run_dir: Path, data: Path, progress, cancel):
     from core.export.predict import predict_file
 
     return predict_file(run_dir, data, progress, cancel=cancel)
+
+
+def run_predict_texts(run_dir: Path, texts: list[str], progress, cancel):
+    """The worker's job for typed sentences (the run's own tokenizer encodes them)."""
+    from core.export.predict_text import predict_texts
+
+    return predict_texts(run_dir, texts, progress, cancel=cancel)
 
 
 def percent(text: str) -> str:
@@ -71,8 +81,8 @@ class PredictionModel(QAbstractTableModel):
         text = self.rows[index.row()][index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return percent(text) if index.column() in self._percent else text
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() in self._percent:
-            return text
+        if role == Qt.ItemDataRole.ToolTipRole and (index.column() in self._percent or index.column() == 0):
+            return text  # every digit; the whole sentence or path
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() >= 2:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -96,7 +106,9 @@ class PredictDialog(QDialog):
         self.project = project
         self.table = None  # the last PredictionTable
         self.data_path: Path | None = None
+        self.source = ""  # what the shown predictions are for, in words
         self.task: BackgroundTask | None = None
+        self.text_task: BackgroundTask | None = None  # reading the run's text column
 
         self.runs = RunPicker(project, folder=runs_folder)
         self.csv_button = QPushButton("CSV file…")
@@ -109,11 +121,13 @@ class PredictDialog(QDialog):
         form = QFormLayout()
         form.addRow("Trained run:", self.runs)
         form.addRow("Data:", data_row)
+        self.typed = TypedTextBox()
         self.model = PredictionModel(self)
         self.view = QTableView()
         self.view.setObjectName("predictions")
         self.view.setModel(self.model)
         self.view.setAlternatingRowColors(True)
+        self.view.setWordWrap(False)  # a long sentence is one elided line; its tooltip has it all
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.view.verticalHeader().hide()  # the first column already numbers the rows
         self.progress = ProgressRow()
@@ -122,15 +136,17 @@ class PredictDialog(QDialog):
         self.save_button = self.buttons.addButton("Save as CSV…", QDialogButtonBox.ButtonRole.ActionRole)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.typed)
         layout.addWidget(self.progress)
         layout.addWidget(self.message)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.buttons)
-        self.resize(820, 560)
+        self.resize(860, 620)
 
         self.csv_button.clicked.connect(self._on_csv_clicked)
         self.folder_button.clicked.connect(self._on_folder_clicked)
         self.save_button.clicked.connect(self._on_save_clicked)
+        self.typed.predict_requested.connect(self.predict_typed)
         self.runs.changed.connect(self._on_run_changed)
         self.runs.problem.connect(self.message.show_error)
         self.buttons.rejected.connect(self.reject)
@@ -150,7 +166,29 @@ class PredictDialog(QDialog):
             self.message.show_error(problem)
         else:
             self.message.show_notes([])
+        self._read_run_text()
         self._update_buttons()
+
+    def _read_run_text(self) -> None:
+        """Offer typed sentences when the chosen run reads text (preprocessing.json holds its
+        tokenizer and can be large: it is read in the background)."""
+        self.typed.set_run(None, None)
+        if self.text_task is not None:
+            self.text_task.cancel()
+        entry = self.runs.entry
+        if entry is None or not entry.usable:
+            return
+        task = BackgroundTask(lambda progress, cancel: read_run_text(entry.path, progress, cancel),
+                              "run-text", self)
+        task.finished.connect(lambda result, t=task: self._on_run_text(t, result))
+        task.failed.connect(lambda text, t=task: t is self.text_task and self.message.show_error(text))
+        self.text_task = task
+        task.start()
+
+    def _on_run_text(self, task: BackgroundTask, result) -> None:
+        if task is self.text_task:
+            self.typed.set_run(*result)
+            self._update_buttons()
 
     def _on_csv_clicked(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(self, "Predict for a CSV file", self._start_dir(), CSV_FILTER)
@@ -165,16 +203,35 @@ class PredictDialog(QDialog):
     def predict(self, data: str | Path) -> None:
         """Predict for ``data`` in the background; the table fills when it is done."""
         run_dir, self.data_path = self.runs.run_dir, Path(data)
+        self.source = self.data_path.name
         self.data_label.setText(self.data_path.name)
         self.data_label.setToolTip(str(self.data_path))
+        path = self.data_path
+        self._start(lambda progress, cancel: run_predict(run_dir, path, progress, cancel),
+                    f"Predicting for {self.data_path.name}…")
+
+    def predict_typed(self) -> None:
+        """Predict for the sentences typed in the box (one per line) in the background."""
+        texts = self.typed.sentences()
+        if not texts:
+            self.message.show_error("Type a sentence to predict for (one per line) in the box above.")
+            self.typed.editor.setFocus()
+            return
+        run_dir, self.data_path = self.runs.run_dir, None
+        self.source = f"{len(texts)} typed sentence{'s' if len(texts) != 1 else ''}"
+        self.data_label.setText("typed sentences")
+        self.data_label.setToolTip("")
+        self._start(lambda progress, cancel: run_predict_texts(run_dir, texts, progress, cancel),
+                    f"Predicting for {self.source}…")
+
+    def _start(self, job, message: str) -> None:
         self.message.show_notes([])
-        self.task = BackgroundTask(lambda progress, cancel: run_predict(run_dir, self.data_path, progress, cancel),
-                                   "predict", self)
+        self.task = BackgroundTask(job, "predict", self)
         self.task.finished.connect(self._on_finished)
         self.task.failed.connect(self._on_failed)
         self.task.cancelled.connect(lambda: self.message.show_note("Prediction cancelled."))
         self.task.cancelled.connect(self._update_buttons)
-        self.progress.follow(self.task, f"Predicting for {self.data_path.name}…")
+        self.progress.follow(self.task, message)
         self.task.start()
         self._update_buttons()
 
@@ -182,7 +239,9 @@ class PredictDialog(QDialog):
         self.table = table
         self.model.set_table(table)
         self.view.resizeColumnsToContents()
-        self.message.show_notes([f"{len(table.rows):,} predictions for {self.data_path.name}"] + table.notes)
+        if self.view.columnWidth(0) > FIRST_COLUMN_WIDTH:  # a long sentence or path: its tooltip has it all
+            self.view.setColumnWidth(0, FIRST_COLUMN_WIDTH)
+        self.message.show_notes([f"{len(table.rows):,} predictions for {self.source}"] + table.notes)
         self._update_buttons()
 
     def _on_failed(self, text: str) -> None:
@@ -190,7 +249,8 @@ class PredictDialog(QDialog):
         self._update_buttons()
 
     def _on_save_clicked(self) -> None:
-        start = str(self.data_path.with_name(f"{self.data_path.stem}_predictions.csv")) if self.data_path else ""
+        start = (str(self.data_path.with_name(f"{self.data_path.stem}_predictions.csv")) if self.data_path
+                 else str(Path(self.project.directory) / "typed_predictions.csv"))
         path, _filter = QFileDialog.getSaveFileName(self, "Save the predictions", start, CSV_FILTER)
         if path:
             self.save(path)
@@ -211,6 +271,7 @@ class PredictDialog(QDialog):
         ready = bool(entry and entry.usable) and not busy
         self.csv_button.setEnabled(ready)
         self.folder_button.setEnabled(ready)
+        self.typed.set_ready(ready)
         self.runs.setEnabled(not busy)
         self.save_button.setEnabled(self.table is not None and not busy)
 
@@ -218,4 +279,6 @@ class PredictDialog(QDialog):
         if self.task is not None and self.task.running:
             self.task.cancel()
             self.task.wait(1.0)  # it stops at its next batch
+        if self.text_task is not None:
+            self.text_task.wait(1.0)
         super().done(code)
