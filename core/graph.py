@@ -170,6 +170,16 @@ class Graph:
             n += 1
         return f"{stem}{n}"
 
+    def upstream(self, node_id: str) -> set[str]:
+        """``node_id`` and every node whose output reaches it (what computing it needs)."""
+        seen, stack = {node_id}, [node_id]
+        while stack:
+            for edge in self._edges.into(stack.pop()):
+                if edge.source not in seen:
+                    seen.add(edge.source)
+                    stack.append(edge.source)
+        return seen
+
     def reaches(self, start: str, goal: str) -> bool:
         """Whether a path of wires leads from ``start`` to ``goal``."""
         stack, seen = [start], set()

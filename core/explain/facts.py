@@ -117,7 +117,7 @@ def spatial_layers(run: dict[str, Any], info: dict[str, Any]) -> list[SpatialLay
         return []
     graph = project.graph
     head = primary_head(heads_of(graph))
-    feeding = _ancestors(graph, head.node_id) if head is not None else set(graph.nodes)
+    feeding = graph.upstream(head.node_id) if head is not None else set(graph.nodes)
     layers = []
     for node_id in analysis.order:
         node = graph.nodes[node_id]
@@ -128,11 +128,3 @@ def spatial_layers(run: dict[str, Any], info: dict[str, Any]) -> list[SpatialLay
     return layers
 
 
-def _ancestors(graph, node_id: str) -> set[str]:
-    seen, stack = {node_id}, [node_id]
-    while stack:
-        for edge in graph.incoming(stack.pop()):
-            if edge.source not in seen:
-                seen.add(edge.source)
-                stack.append(edge.source)
-    return seen
