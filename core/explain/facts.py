@@ -126,5 +126,3 @@ def spatial_layers(run: dict[str, Any], info: dict[str, Any]) -> list[SpatialLay
                 and len(shape) == 3 and min(shape[1:]) > 1):
             layers.append(SpatialLayer(node_id, node.type, tuple(shape)))
     return layers
-
-
