@@ -56,6 +56,7 @@ class Project:
         self.data_changed = Signal()
         self.training_changed = Signal()
         self.name_changed = Signal()
+        self.sweep_changed = Signal()
         self.graph.changed.connect(self.changed.emit)
 
     # ------------------------------------------------------------------ paths
@@ -89,6 +90,22 @@ class Project:
     def set_training(self, training: dict[str, Any]) -> dict[str, Any]:
         old, self.training = self.training, copy.deepcopy(training)
         self.training_changed.emit()
+        self.changed.emit()
+        return old
+
+    @property
+    def sweep(self) -> dict[str, Any] | None:
+        """The ``sweep`` section (what a sweep varies: ``core.sweep.spec``), or None."""
+        return self.extra.get("sweep")
+
+    def set_sweep(self, sweep: dict[str, Any] | None) -> dict[str, Any] | None:
+        """Replace the sweep section (None removes it); returns the old one, for undo."""
+        old = copy.deepcopy(self.extra.get("sweep"))
+        if sweep is None:
+            self.extra.pop("sweep", None)
+        else:
+            self.extra["sweep"] = copy.deepcopy(sweep)
+        self.sweep_changed.emit()
         self.changed.emit()
         return old
 

@@ -65,6 +65,7 @@ EXTENSIONS: list[str] = [
     "designer.diagnose:install",
     "designer.import_model:install",
     "designer.stepthrough:install",
+    "designer.experiments:install",
 ]
 REFUSAL_MS = 8000
 

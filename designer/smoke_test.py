@@ -39,7 +39,8 @@ def _smoke(argv: list[str]) -> str:
     window_summary = _open_in_window(example)
     devices = _devices()
     train_summary = _train_one_epoch(example)
-    return f"{example.name}: {window_summary}; devices {devices}; {train_summary}"
+    sweep_summary = _sweep_storage()
+    return f"{example.name}: {window_summary}; devices {devices}; {train_summary}; {sweep_summary}"
 
 
 def _open_in_window(example: Path) -> str:
@@ -96,6 +97,22 @@ def _train_one_epoch(example: Path) -> str:
         shape = tuple(trained.predict(dataset.validation.x[:4]).shape)
         exported = _export(Path(folder) / "run", Path(folder) / "exports")
     return f"trained 1 epoch ({result.status}), predictions {shape}; exported {exported}"
+
+
+def _sweep_storage() -> str:
+    """Make a sweep's SQLite study: Optuna reads its migration scripts from files a bundle
+    can leave out."""
+    import optuna
+
+    from core.sweep.storage import default_storage, open_storage
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    with tempfile.TemporaryDirectory(prefix="layerforge-smoke-") as folder:
+        storage = open_storage(default_storage(folder), heartbeat=False)
+        study = optuna.create_study(storage=storage, study_name="smoke")
+        study.optimize(lambda trial: trial.suggest_float("x", 0, 1), n_trials=1)
+        storage.engine.dispose()
+        return f"a sweep study stored {len(study.trials)} trial in SQLite"
 
 
 def _export(run_dir: Path, out: Path) -> str:

@@ -22,6 +22,7 @@ COMMANDS = {
     "explain": "core.cli.explain",
     "diagnose": "core.cli.diagnose",
     "import": "core.cli.import_model",
+    "sweep": "core.cli.sweep",
 }
 
 EXIT_OK, EXIT_USER_ERROR = 0, 2

@@ -40,6 +40,9 @@ class Inspector(QScrollArea):
         self.graph: Graph | None = None
         self.node_id: str | None = None
         self.param_editors: dict[str, ParamEditor] = {}
+        #: Called with (label, editor, parameter name) for each parameter row the inspector
+        #: builds: other parts add to its context menu (the Experiments panel's "Vary this").
+        self.param_row_hooks: list = []
         self._shown_type: str | None = None
         self.setWidgetResizable(True)
         self.setMinimumWidth(270)
@@ -164,6 +167,8 @@ class Inspector(QScrollArea):
             label.setToolTip(param.doc)
             self.params_form.addRow(label, editor)
             self.param_editors[param.name] = editor
+            for hook in self.param_row_hooks:
+                hook(label, editor, param.name)
         self.params_title.setVisible(bool(self.param_editors))
         self.params_host.setVisible(bool(self.param_editors))
         color = CATEGORY_COLORS.get(spec.category, "#9aa3b2")

@@ -1,0 +1,120 @@
+"""The Experiments dock: hyperparameter and architecture sweeps (``core.sweep``) in the designer.
+
+``install(window)`` adds the dock (tabbed with the Runs panel), its toggle in the Train
+menu and View ▸ Panels, and "Vary this in a sweep" to the context menu of the
+Inspector's parameters and the training form's fields. The panel's content is made the
+first time the dock comes to the front (it imports pyqtgraph and Optuna).
+"""
+
+from __future__ import annotations
+
+import copy
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QApplication, QDockWidget
+
+from designer.lazy_panel import LazyPanel
+from designer.scrolling import scrolling
+
+__all__ = ["ExperimentsController", "install"]
+
+#: Parameter kinds a sweep can vary (numbers, choices, switches).
+VARIED_KINDS = ("int", "float", "choice", "bool", "int_or_pair", "float_or_pair")
+
+
+class ExperimentsController(QObject):
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        self.lazy = LazyPanel(self._make_panel)
+        runs = window.findChild(QDockWidget, "dockRuns")
+        problems = window.findChild(QDockWidget, "dockProblems")
+        self.dock = window.add_dock(scrolling(self.lazy), Qt.DockWidgetArea.BottomDockWidgetArea,
+                                    "Experiments", tabify_with=runs or problems)
+        if problems is not None:
+            problems.raise_()  # the window's own panel stays in front at start-up
+        self.lazy.make_when_shown(self.dock)
+        self.action = self.dock.toggleViewAction()
+        self.action.setText("&Experiments (sweeps)")
+        self.action.setObjectName("actionExperiments")
+        self.action.setStatusTip("Sweeps: try many settings and layer sizes, compare the trials, keep the best")
+        menu = window.menu("Train")
+        menu.addSeparator()
+        menu.addAction(self.action)
+        inspector = getattr(window, "inspector", None)
+        if inspector is not None and hasattr(inspector, "param_row_hooks"):
+            inspector.param_row_hooks.append(self._on_inspector_row)
+        self._hook_training_form()
+        window.project_replaced.connect(self._on_project_replaced)
+        app = QApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
+
+    @property
+    def panel(self):
+        """The panel (made now if it was not yet)."""
+        return self.lazy.widget()
+
+    def _make_panel(self):
+        from designer.experiments.panel import ExperimentsPanel
+
+        panel = ExperimentsPanel(self.window)
+        panel.set_project(self.window.project)
+        return panel
+
+    def _on_project_replaced(self, project) -> None:
+        if self.lazy.built:
+            self.panel.set_project(project)
+
+    def show(self) -> None:
+        self.dock.show()
+        self.dock.raise_()
+        self.panel  # noqa: B018 - made now, so that it shows the project at once
+
+    def shutdown(self) -> None:
+        if self.lazy.built:
+            self.panel.shutdown()
+
+    # ------------------------------------------------------------------ "Vary this in a sweep"
+    def vary(self, name: str) -> None:
+        """Add ``name`` to the project's sweep with a range around its current value."""
+        from core.sweep.space import default_range
+        from designer.experiments.commands import SetSweep
+        from designer.experiments.form import default_section
+
+        project = self.window.project
+        section = copy.deepcopy(project.sweep) if project.sweep else default_section()
+        section.setdefault("parameters", {})[name] = default_range(project, name)
+        self.window.undo_stack.push(SetSweep(project, section, f"Vary {name} in the sweep"))
+        self.show()
+
+    def _on_inspector_row(self, label, editor, param_name: str) -> None:
+        from designer.experiments.vary import add_vary_menu
+
+        param = getattr(editor, "param", None)
+        if param is None or param.kind not in VARIED_KINDS:
+            return
+        inspector = self.window.inspector
+
+        def name() -> str | None:
+            return f"{inspector.node_id}.{param_name}" if inspector.node_id else None
+
+        add_vary_menu([label, editor], name, self.vary)
+
+    def _hook_training_form(self) -> None:
+        from core.sweep.spec import training_kinds
+        from designer.experiments.form import TRAINING_KEYS
+        from designer.experiments.vary import add_vary_menu
+
+        training = self.window.extensions.get("designer.training:install") if hasattr(self.window, "extensions") else None
+        form = getattr(getattr(training, "panel", None), "form", None)
+        rows = getattr(form, "rows", {})
+        kinds = training_kinds()
+        for key in TRAINING_KEYS:
+            row = rows.get(key)
+            if row is not None and key in kinds:
+                add_vary_menu([row.label, row.editor], lambda k=key: k, self.vary)
+
+
+def install(window) -> ExperimentsController:
+    return ExperimentsController(window)
