@@ -83,12 +83,32 @@ def prediction_network(module, graph: Graph):
     """The part of a built module that makes the primary head's predictions (see
     :mod:`core.heads`): the module itself with one Output, else a module sharing its layers
     that returns only that head (the other heads' own layers left out)."""
-    import torch.fx as fx
-
     heads = heads_of(graph)
     if len(heads) < 2:
         return module
-    index = heads.index(primary_head(heads))
+    return _keep_output(module, heads.index(primary_head(heads)))
+
+
+def head_network(module, output_id: str):
+    """The part of a built module that makes one Output's value (``output_id``): the module
+    itself when that is its only Output, else a module sharing its layers that returns only
+    that Output (what a GAN's generator or discriminator alone is). ``KeyError`` when the
+    module has no such Output."""
+    result = next(n for n in module.graph.nodes if n.op == "output").args[0]
+    values = result if isinstance(result, (tuple, list)) else (result,)
+    index = next((i for i, value in enumerate(values)
+                  if getattr(value, "op", None) == "call_module" and value.target == output_id), None)
+    if index is None:
+        raise KeyError(f"the network has no Output '{output_id}'")
+    if not isinstance(result, (tuple, list)):
+        return module
+    return _keep_output(module, index)
+
+
+def _keep_output(module, index: int):
+    """A copy of the fx module returning only its ``index``-th output (layers shared)."""
+    import torch.fx as fx
+
     copy = fx.Graph()
     outputs = copy.graph_copy(module.graph, {})
     copy.output(outputs[index])

@@ -1,11 +1,15 @@
-"""New samples from a trained generative run: a VAE's decoder fed with random codes.
+"""New samples from a trained generative run: a VAE's decoder or a GAN's generator fed with
+random codes.
 
 A run can generate when its network has a :mod:`Sample <core.layers.generative>` layer on
-the way to its primary Output: the layers after it are the *decoder*, those before it
-the *encoder*. :func:`decoder_network` and :func:`encoder_network` cut them out of the
-trained module (torch.fx copies sharing the trained layers), so they can be run and
-exported alone; :func:`generate` draws codes from the unit Gaussian the KL term trained
-the codes towards, decodes them and gives the results in the data's own units.
+the way to its primary Output (a variational autoencoder): the layers after it are the
+*decoder*, those before it the *encoder*. :func:`decoder_network` and
+:func:`encoder_network` cut them out of the trained module (torch.fx copies sharing the
+trained layers), so they can be run and exported alone. A GAN (:mod:`core.subnetworks`)
+generates with its generator: the same cut, from its noise Input to its generator Output
+(:func:`sampler_network`). :func:`generate` draws codes from the unit Gaussian (what the
+KL term pulled a VAE's codes towards, and what a GAN's noise Input draws), decodes them
+and gives the results in the data's own units.
 :func:`write_images` and :func:`write_table` save them as PNG files or a CSV, and
 :func:`grid_image` tiles images into one picture.
 """
@@ -29,23 +33,35 @@ class GenerateError(LayerForgeError):
 
 @dataclass
 class GenerativeParts:
-    """Where a run's network splits: its Sample node and the code's shape."""
+    """Where a run's network splits: the node the code enters at (a VAE's Sample, a GAN's noise
+    Input), the code's shape, and the Output the samples leave by (None: the primary one)."""
 
     sample_id: str
     latent_shape: tuple[int, ...]
+    output_id: str | None = None
+    kind: str = "vae"  # or "gan"
 
 
 def generative_parts(trained) -> GenerativeParts:
-    """The Sample node on the way to the primary Output; :class:`GenerateError` without one."""
+    """A GAN's noise Input and generator Output, or the Sample node on the way to the primary
+    Output; :class:`GenerateError` without either."""
     from core.heads import heads_of, primary_head
     from core.shapes import analyze
+    from core.subnetworks import subnetworks
 
     graph = trained.project.graph
+    gan = subnetworks(graph)
+    if gan is not None:
+        if gan.noise is None:
+            raise GenerateError(f"the generator of {trained.run_dir.name} does not start from a"
+                                " noise Input, so there is no code to draw")
+        size = int(graph.nodes[gan.noise].params["noise"])
+        return GenerativeParts(gan.noise, (size,), gan.generator, "gan")
     samples = [node_id for node_id, node in graph.nodes.items() if node.type == "Sample"]
     if not samples:
         raise GenerateError(f"{trained.run_dir.name} has no Sample layer, so it has no decoder to"
-                            " draw from: generating needs a variational autoencoder (open the"
-                            " 'Variational autoencoder' example)")
+                            " draw from: generating needs a variational autoencoder or a GAN"
+                            " (open the 'Variational autoencoder' or 'GAN' example)")
     output = primary_head(heads_of(graph)).node_id
     feeding = [s for s in samples if graph.reaches(s, output)]
     if not feeding:
@@ -53,11 +69,24 @@ def generative_parts(trained) -> GenerativeParts:
                             f" '{output}': wire the decoder from Sample to the Output")
     sample_id = feeding[-1]
     shape = analyze(graph, trained.info.shapes()).shape_of(sample_id)
-    return GenerativeParts(sample_id, tuple(shape))
+    return GenerativeParts(sample_id, tuple(shape), output)
+
+
+def sampler_network(network, parts: GenerativeParts):
+    """The module from a code to a new sample: a VAE's decoder, a GAN's generator (its Output
+    alone first, then cut from the node the code enters at; layers shared with ``network``)."""
+    from core.build import head_network
+
+    if parts.output_id is not None:
+        network = head_network(network, parts.output_id)
+    return decoder_network(network, parts.sample_id)
 
 
 def decoder_network(module, sample_id: str):
-    """The layers after ``sample_id`` as a module from a code ``z`` to the output.
+    """The layers after ``sample_id`` as a module from a code ``z`` to the output (a module
+    with one output: cut a network with several by :func:`core.build.head_network` first).
+    ``sample_id`` is a VAE's Sample layer or a GAN's noise Input: whatever it computed, ``z``
+    now stands for it.
 
     Refused with a sentence when a layer after Sample also reads a layer before it (a
     skip connection around the code): such a decoder cannot run from a code alone.
@@ -140,7 +169,8 @@ def random_codes(count: int, latent_shape: tuple[int, ...], seed: int | None) ->
 
 
 def generate(trained, count: int, seed: int | None = None, codes: np.ndarray | None = None) -> Generated:
-    """Decode ``count`` random codes (or the given ``codes``) of a run with a Sample layer."""
+    """Decode ``count`` random codes (or the given ``codes``) of a run with a Sample layer, or
+    generate from them with a GAN's generator."""
     import torch
 
     from core.data.scaling import unscale_inputs
@@ -149,7 +179,7 @@ def generate(trained, count: int, seed: int | None = None, codes: np.ndarray | N
         raise GenerateError(f"the number of samples must be from 1 to 100,000, got {count!r}")
     parts = generative_parts(trained)
     network = trained.network if trained.network is not None else trained.module
-    decoder = decoder_network(network, parts.sample_id)
+    decoder = sampler_network(network, parts)
     if codes is None:
         codes = random_codes(count, parts.latent_shape, seed)
     outputs = []
@@ -176,8 +206,9 @@ def to_pixels(image: np.ndarray) -> np.ndarray:
     return pixels[0] if pixels.shape[0] == 1 else np.transpose(pixels, (1, 2, 0))
 
 
-def grid_image(images: np.ndarray, columns: int | None = None, gap: int = 2):
-    """The images ``(N, C, H, W)`` tiled into one Pillow image, ``columns`` wide (about square)."""
+def grid_image(images: np.ndarray, columns: int | None = None, gap: int = 2, fill: int = 0):
+    """The images ``(N, C, H, W)`` tiled into one Pillow image, ``columns`` wide (about square),
+    ``gap`` pixels of grey level ``fill`` between them."""
     from PIL import Image
 
     count, _channels, height, width = images.shape
@@ -186,7 +217,7 @@ def grid_image(images: np.ndarray, columns: int | None = None, gap: int = 2):
     tiles = [to_pixels(image) for image in images]
     mode = "L" if tiles[0].ndim == 2 else "RGB"
     sheet = Image.new(mode, (columns * (width + gap) + gap, rows * (height + gap) + gap),
-                      0 if mode == "L" else (0, 0, 0))
+                      fill if mode == "L" else (fill, fill, fill))
     for i, tile in enumerate(tiles):
         row, column = divmod(i, columns)
         sheet.paste(Image.fromarray(tile, mode), (gap + column * (width + gap), gap + row * (height + gap)))

@@ -5,10 +5,14 @@ data's features, or with its ``columns`` parameter only the features of those ta
 columns (a "wide and deep" model feeds numbers and categories to different branches).
 Every Output is a *head*: it learns a target (``data``: the data's labels or values;
 ``input``: to reproduce the network's input, as an autoencoder does), with its own loss
-and a weight. The training loss is the weighted sum of the heads' losses.
+and a weight. The training loss is the weighted sum of the heads' losses. Two more
+targets make an adversarial network (a GAN, :mod:`core.subnetworks`): ``generator`` (the
+Output is a generated sample) and ``discriminator`` (one logit: real or generated); they
+train by alternating updates (:mod:`core.train.adversarial`), not by a weighted sum.
 
 The *primary* head is the first Output that learns the data's target (else the first
-Output): its predictions are what ``predict``, the metrics and the exports report.
+generator, else the first Output): its predictions are what ``predict``, the metrics and
+the exports report.
 Outputs are ordered as the graph lists them (the project file's order), which is also
 the order of the built module's outputs. Nothing here imports torch.
 """
@@ -20,7 +24,8 @@ from dataclasses import dataclass
 from core.graph import Graph
 
 DATA, INPUT = "data", "input"
-TARGETS = (DATA, INPUT)
+GENERATOR, DISCRIMINATOR = "generator", "discriminator"
+TARGETS = (DATA, INPUT, GENERATOR, DISCRIMINATOR)
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,11 @@ class Head:
     @property
     def reconstructs(self) -> bool:
         return self.target == INPUT
+
+    @property
+    def adversarial(self) -> bool:
+        """A GAN's generator or discriminator (trained by alternating updates)."""
+        return self.target in (GENERATOR, DISCRIMINATOR)
 
 
 def heads_of(graph: Graph) -> list[Head]:
@@ -51,11 +61,19 @@ def heads_of(graph: Graph) -> list[Head]:
 
 
 def primary_head(heads: list[Head]) -> Head | None:
-    """The head whose predictions the run reports: the first that learns the data's target."""
-    for head in heads:
-        if not head.reconstructs:
-            return head
+    """The head whose predictions the run reports: the first that learns the data's target,
+    else a GAN's generator (what such a network is for), else the first."""
+    for wanted in (DATA, GENERATOR):
+        for head in heads:
+            if head.target == wanted:
+                return head
     return heads[0] if heads else None
+
+
+def is_adversarial(heads: list[Head]) -> bool:
+    """Whether these heads make a GAN: a generator and a discriminator Output."""
+    targets = {head.target for head in heads}
+    return GENERATOR in targets and DISCRIMINATOR in targets
 
 
 def input_ids(graph: Graph) -> list[str]:

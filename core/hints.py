@@ -13,6 +13,10 @@ here is plain Python (no Qt, no torch), so the CLI or a notebook could show them
   learning rate with a value to try; a validation loss that rises while the training
   loss falls gets a note about overfitting. :func:`run_hints` reads a run folder.
 
+- :func:`adversarial_hints` reads a GAN's columns instead (its losses pull against each
+  other, so the rate and overfitting notes would mislead): a generator whose samples
+  became alike (mode collapse), a discriminator that wins for good.
+
 Thresholds (chosen to stay quiet on the shipped examples, which train well):
 
 - :data:`PARAMS_PER_TARGET`: a network is "much larger than its data" when it has more
@@ -24,6 +28,10 @@ Thresholds (chosen to stay quiet on the shipped examples, which train well):
   it started. It "bounces" when, over the second half of the run, it travels up and down
   more than four times its net progress with an epoch-to-epoch jitter above 1.5%. A loss
   that fell below :data:`NEAR_ZERO` (5%) of its start has learned the data: no rate hint.
+- A GAN's samples "collapsed" when the diversity of its fixed-noise samples (their mean
+  distance to each other) stayed below :data:`COLLAPSE_SHARE` of its highest value so far for
+  the last two epochs; its discriminator "wins" when D(G(z)) stayed below
+  :data:`DISCRIMINATOR_WINS` (0.05) for the last :data:`WINS_EPOCHS` epochs.
 """
 
 from __future__ import annotations
@@ -50,6 +58,11 @@ PASS_THROUGH = frozenset({"Dropout", "Dropout2d", "Identity", "Flatten", "Reshap
 #: Layers that squash outputs into probabilities, which the loss does itself.
 SQUASHING = frozenset({"Softmax", "Sigmoid", "LogSoftmax"})
 BATCH_NORMS = frozenset({"BatchNorm1d", "BatchNorm2d"})
+#: A GAN's generated samples have collapsed below this share of their highest diversity.
+COLLAPSE_SHARE = 0.5
+#: D(G(z)) below this for :data:`WINS_EPOCHS` epochs: the discriminator wins.
+DISCRIMINATOR_WINS = 0.05
+WINS_EPOCHS = 3
 
 
 # ----------------------------------------------------------------------------- the design
@@ -110,6 +123,8 @@ def squashing_output_hints(graph: Graph) -> list[Problem]:
     for node_id, node in graph.nodes.items():
         if node.type != "Output" or node.params.get("head", "linear") != "identity":
             continue
+        if node.params.get("target") == "generator":
+            continue  # a generator's samples are what it outputs: no loss squashes them
         for edge in graph.incoming(node_id):
             source = graph.nodes.get(edge.source)
             if source is not None and source.type in SQUASHING:
@@ -209,6 +224,8 @@ def training_hints(history: Sequence[Mapping[str, Any]],
 
     The training panel may call this after every epoch; it is cheap (one pass over the rows).
     """
+    if _gan_prefix(history) is not None:
+        return adversarial_hints(history, training)
     hints = []
     lr_hint = learning_rate_hint(history, training)
     if lr_hint is not None:
@@ -290,6 +307,58 @@ def overfitting_hint(history: Sequence[Mapping[str, Any]]) -> Problem | None:
                    f" {_fmt(val[-1])}) while the training loss kept falling: the network is memorising"
                    " the training samples (overfitting); the run keeps the best epoch's weights;"
                    " early stopping, Dropout, weight decay or more data help", None, HINT)
+
+
+# ----------------------------------------------------------------------------- a GAN's history
+def _gan_prefix(history: Sequence[Mapping[str, Any]]) -> str | None:
+    """``val_`` or ``train_``: where a GAN's columns are (None when the rows are not a GAN's)."""
+    first = history[0] if history else {}
+    for prefix in ("val_", "train_"):
+        if f"{prefix}d_fake" in first:
+            return prefix
+    return None
+
+
+def adversarial_hints(history: Sequence[Mapping[str, Any]],
+                      training: Mapping[str, Any] | None = None) -> list[Problem]:
+    """Mode collapse and a discriminator that wins, from a GAN's metrics rows."""
+    prefix = _gan_prefix(history)
+    if prefix is None:
+        return []
+    hints = [hint for hint in (mode_collapse_hint(history, prefix),
+                               discriminator_wins_hint(history, prefix, training)) if hint]
+    return hints
+
+
+def mode_collapse_hint(history: Sequence[Mapping[str, Any]], prefix: str = "val_") -> Problem | None:
+    """The generated samples' diversity fell below :data:`COLLAPSE_SHARE` of its best."""
+    values = _losses(history, f"{prefix}diversity")
+    if len(values) < 3:
+        return None
+    best = max(values[:-2])
+    if best <= 0 or max(values[-2:]) >= COLLAPSE_SHARE * best:
+        return None
+    return Problem(f"the generated samples look alike (mode collapse): they differ from one another"
+                   f" by {_fmt(values[-1])} per value now, against {_fmt(best)} earlier, so the"
+                   " generator makes a few pictures whatever its noise; a lower learning rate, label"
+                   " smoothing (training.adversarial.label_smoothing, such as 0.1) or a"
+                   " discriminator with Dropout often helps, and it may recover on its own", None, HINT)
+
+
+def discriminator_wins_hint(history: Sequence[Mapping[str, Any]], prefix: str = "val_",
+                            training: Mapping[str, Any] | None = None) -> Problem | None:
+    """D(G(z)) stayed near 0: the generator's gradients vanish, it stops learning."""
+    values = _losses(history, f"{prefix}d_fake")
+    if len(values) < WINS_EPOCHS or max(values[-WINS_EPOCHS:]) >= DISCRIMINATOR_WINS:
+        return None
+    adversarial = (training or {}).get("adversarial") or {}
+    rate = _number(adversarial.get("discriminator_learning_rate")) or _number((training or {}).get("learning_rate"))
+    now = f" (now {_fmt(rate)})" if rate else ""
+    return Problem(f"the discriminator wins: for the last {WINS_EPOCHS} epochs it gave the generated"
+                   f" samples a chance of being real of {_fmt(values[-1])} or less (D(G(z))), so the"
+                   " generator learns little from it; lower"
+                   f" training.adversarial.discriminator_learning_rate{now}, add label smoothing"
+                   " (such as 0.1), or give the generator more units", None, HINT)
 
 
 def _int(value: Any) -> str:

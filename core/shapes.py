@@ -233,13 +233,18 @@ def _structure_problems(graph: Graph, incoming: dict[str, list]) -> list[Problem
                                     f" {count}: connect another wire into it", node_id))
     if inputs and outputs:
         problems.extend(_reach_problems(graph, incoming, inputs, outputs))
+    from core.subnetworks import adversarial_problems  # a GAN's two sub-networks
+
+    problems.extend(adversarial_problems(graph))
     return problems
 
 
 def _whole_input_problems(graph: Graph, results: dict[str, NodeResult]) -> list[Problem]:
-    """Inputs without columns are all the same tensor (the data's features): one shape."""
+    """Inputs without columns are all the same tensor (the data's features): one shape.
+    A noise Input reads no data, so its shape is its own."""
     whole = [(nid, results[nid].output) for nid, n in graph.nodes.items()
-             if n.type == "Input" and not n.params.get("columns") and results[nid].output]
+             if n.type == "Input" and not n.params.get("columns") and not n.params.get("noise")
+             and results[nid].output]
     first_id, first = whole[0] if whole else (None, None)
     return [Problem(f"Input '{nid}' has the shape {format_shape(shape)} but Input '{first_id}' has"
                     f" {format_shape(first)}: Inputs without columns all take the same data, so"

@@ -53,7 +53,7 @@ def add_parser(subparsers) -> None:
                         help="replace files (or an earlier code export) already at the destination;"
                              " the run's own files are never replaced")
     parser.add_argument("--part", choices=sorted(PARTS), metavar="PART",
-                        help="export half of a variational autoencoder alone, as onnx or pt2: "
+                        help="export part of a variational autoencoder or a GAN alone, as onnx or pt2: "
                              + "; ".join(f"{name}: {words}" for name, words in PARTS.items()))
 
 

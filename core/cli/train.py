@@ -138,6 +138,7 @@ def _launch(args: argparse.Namespace) -> int:
         from core.train.rundir import read_run_json
 
         run = read_run_json(args.resume)
+        _refuse_gan(((run.get("project") or {}).get("graph") or {}).get("nodes") or [])
         load_checkpoint(Path(args.resume) / "last.ckpt")
         device = args.device or (run.get("training") or {}).get("device") or "auto"
     else:
@@ -148,6 +149,7 @@ def _launch(args: argparse.Namespace) -> int:
         from core.train.spec import TrainSpec
 
         project = Project.load(args.project)  # mistakes are reported once, here, not by every process
+        _refuse_gan(project.graph.to_dict()["nodes"])
         data = data_override(project, args)
         info = describe(data if data is not None else project.data, project.directory)
         device = TrainSpec.from_dict({**(project.training or {}), **_overrides(args)}, info).device
@@ -161,6 +163,15 @@ def _launch(args: argparse.Namespace) -> int:
               " above", file=sys.stderr)
         return EXIT_USER_ERROR if code == EXIT_USER_ERROR else 1
     return EXIT_OK
+
+
+def _refuse_gan(nodes: list) -> None:
+    """A GAN trains in one process: refused before any worker starts (one sentence)."""
+    from core.export.parts import available_parts
+    from core.train.adversarial import ONE_PROCESS
+
+    if "generator" in available_parts({"graph": {"nodes": nodes}}):
+        raise TrainingError(ONE_PROCESS)
 
 
 def _worker_argv(args: argparse.Namespace) -> list[str]:

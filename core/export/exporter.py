@@ -26,7 +26,7 @@ from typing import Any, Callable
 from core.data.dataset import Cancelled
 from core.errors import ExportError
 from core.export.formats import EXPORT_FORMATS, TOLERANCE, ExportFormat, default_path, unknown_format_message
-from core.export.parts import check_part, latent_inputs, part_model
+from core.export.parts import CODE_PARTS, check_part, check_whole, latent_inputs, part_model
 from core.export.source import VerifyInputs, export_record, open_run, verification_inputs
 from core.export.verify import Difference
 from core.overwrite import check_destinations, write_failure
@@ -114,8 +114,8 @@ def export_run(run_dir: str | Path, formats: str | list[str], out: str | Path | 
     the files (nothing is left behind then). A format that cannot be converted or does
     not verify gives a failed result and leaves nothing behind.
 
-    ``part`` (``decoder`` or ``encoder``) exports that half of a variational autoencoder
-    alone (:mod:`core.export.parts`), as ONNX or ``.pt2``.
+    ``part`` (``decoder`` or ``encoder``; a GAN's ``generator`` or ``discriminator``) exports
+    that part alone (:mod:`core.export.parts`), as ONNX or ``.pt2``; a GAN has no whole.
     """
     report = progress or (lambda fraction, message: None)
     names = parse_formats(formats)
@@ -126,6 +126,8 @@ def export_run(run_dir: str | Path, formats: str | list[str], out: str | Path | 
     trained = open_run(run_dir)
     if part is not None:
         trained = part_model(trained, part)
+    else:
+        check_whole(trained)
     stem = trained.project.name + (f" {part}" if part else "")
     jobs = [_Job(name, destination(out, run_dir, stem, EXPORT_FORMATS.get(name),
                                    len(names) > 1))
@@ -135,7 +137,7 @@ def export_run(run_dir: str | Path, formats: str | list[str], out: str | Path | 
         check_destinations(job.targets(), overwrite=overwrite, inputs=run_files, error=ExportError)
     _check(cancel)
     report(0.05, "reading validation data to check the exports on")
-    if part == "decoder":
+    if part in CODE_PARTS:
         codes = latent_inputs(trained)
         inputs = VerifyInputs(codes, f"{len(codes)} random latent codes")
     else:

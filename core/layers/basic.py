@@ -19,6 +19,8 @@ def _flat_hint(shape: Shape) -> str:
 
 # --------------------------------------------------------------------------- Input
 def _input_infer(inputs: list[Shape], params: dict[str, Any], ctx: BuildContext) -> Shape:
+    if params.get("noise"):
+        return _noise_shape(params)
     data_shape = _data_view(params, ctx) if params.get("columns") else ctx.input_shape
     if params.get("shape"):
         shape = tuple(int(s) for s in params["shape"])
@@ -31,6 +33,18 @@ def _input_infer(inputs: list[Shape], params: dict[str, Any], ctx: BuildContext)
         return tuple(data_shape)
     raise ShapeError("has no shape yet: load data (Data menu or the project's data section),"
                      " or set its shape parameter to design without data")
+
+
+def _noise_shape(params: dict[str, Any]) -> Shape:
+    """A noise Input reads no data: its sample is ``noise`` random numbers (a GAN's code)."""
+    if params.get("columns"):
+        raise ShapeError("has both noise and columns: a noise Input reads no data, so clear"
+                         " its columns (or clear noise to take those columns)")
+    shape = (int(params["noise"]),)
+    if params.get("shape") and tuple(int(s) for s in params["shape"]) != shape:
+        raise ShapeError(f"is set to {show(tuple(params['shape']))} but draws {shape[0]} random"
+                         " numbers (noise): clear its shape parameter")
+    return shape
 
 
 def _data_view(params: dict[str, Any], ctx: BuildContext) -> Shape | None:
@@ -54,7 +68,12 @@ def _data_view(params: dict[str, Any], ctx: BuildContext) -> Shape | None:
 
 
 def _input_build(inputs, params, ctx):
-    """None (the graph's input itself), or the module that picks the ``columns``' features."""
+    """None (the graph's input itself), the module that draws ``noise``, or the module that
+    picks the ``columns``' features."""
+    if params.get("noise"):
+        from core.layers.torch_modules import Noise
+
+        return Noise(int(params["noise"]))
     if not params.get("columns"):
         return None
     from core.heads import feature_indices
@@ -77,15 +96,20 @@ register(LayerSpec(
         " that it follows the data you load; set it only to design a network before you"
         " have data. A network may have several Inputs: with columns, an Input takes only"
         " the features of those table columns, so that different columns can go through"
-        " different layers (a 'wide and deep' model)."),
+        " different layers (a 'wide and deep' model). With noise, the Input reads no data at"
+        " all: it draws that many random numbers from N(0, 1) for every sample of every batch,"
+        " the code a GAN's generator turns into a new sample."),
     params=ParamSet((
         p("shape", "int_list", None, "Shape of one sample, without the batch dimension",
           minimum=1, optional=True, none_means="from the data", list_length=(1, 4)),
         p("columns", "name_list", None, "The table columns this Input takes",
           optional=True, none_means="every feature", list_length=(1, 10000)),
+        p("noise", "int", None, "A vector of this many random numbers from N(0, 1), drawn fresh"
+          " for every batch (a GAN generator's input)", minimum=1, maximum=100_000,
+          optional=True, none_means="the Input reads the data"),
     )),
     infer=_input_infer, build=_input_build, min_inputs=0, max_inputs=0,
-    shape_formula="output = the data's sample shape (or the chosen columns' features)",
+    shape_formula="output = the data's sample shape (or the chosen columns' features, or (noise,))",
     when_to_use="Every network has at least one Input; add more to give columns their own branch.",
 ))
 
@@ -95,6 +119,9 @@ def _target_shape(params: dict[str, Any], ctx: BuildContext) -> Shape:
     wanted = _head_target(params, ctx)
     if params.get("units"):
         units = (int(params["units"]),)
+        if params.get("target") == "discriminator" and units != (1,):
+            raise ShapeError(f"is set to {units[0]} units, but a discriminator gives one logit per"
+                             " sample (real or generated): set units to 1, or clear it")
         if wanted and units != tuple(wanted):
             raise ShapeError(f"is set to {units[0]} units but the data needs {show(wanted)}"
                              f" ({_target_words(wanted)}): clear its units parameter so"
@@ -109,8 +136,16 @@ def _target_shape(params: dict[str, Any], ctx: BuildContext) -> Shape:
 def _head_target(params: dict[str, Any], ctx: BuildContext) -> Shape | None:
     """The shape this head must produce: the input's (reconstruction) or the data's target,
     sized for the head's own loss when it has one; None without data."""
-    if params.get("target") == "input":
+    target = params.get("target")
+    if target == "input":
         _check_head_loss(params, "reconstruction", ctx)
+        return tuple(ctx.input_shape) if ctx.input_shape else None
+    if target in ("generator", "discriminator"):
+        if (params.get("loss") or "auto") != "auto":
+            raise ShapeError(f"is a {target}, whose loss is the adversarial one"
+                             " (training.adversarial.loss): set its loss to auto")
+        if target == "discriminator":
+            return (1,)
         return tuple(ctx.input_shape) if ctx.input_shape else None
     data = ctx.data
     task = getattr(data, "task", None)
@@ -148,6 +183,12 @@ def _target_words(target: Shape) -> str:
 def _output_infer(inputs: list[Shape], params: dict[str, Any], ctx: BuildContext) -> Shape:
     (shape,) = inputs
     target = _target_shape(params, ctx)
+    if params.get("target") == "generator":
+        return _generator_output(shape, target, params)
+    if params.get("target") == "discriminator" and params["head"] == "identity" and shape != target:
+        raise ShapeError(f"passes its input through, but receives {show(shape)} while a"
+                         " discriminator gives one logit per sample (N, 1): use the linear head,"
+                         " or end the discriminator with a Linear of out_features 1")
     if params["head"] == "identity":
         if shape != target:
             raise ShapeError(f"passes its input through, but receives {show(shape)} while the"
@@ -156,6 +197,22 @@ def _output_infer(inputs: list[Shape], params: dict[str, Any], ctx: BuildContext
         return shape
     if len(shape) != 1:
         raise ShapeError(f"needs a flat input but receives {show(shape)}: {_flat_hint(shape)}")
+    return target
+
+
+def _generator_output(shape: Shape, target: Shape, params: dict[str, Any]) -> Shape:
+    """A generator's Output is a sample: the data's shape, made by the layers before it (identity
+    head) or by its own Linear layer from a flat input (linear head)."""
+    if params["head"] == "identity":
+        if shape != target:
+            raise ShapeError(f"passes its input through, but receives {show(shape)} while a"
+                             f" generator's samples must have the data's shape {show(target)}:"
+                             " end the generator with layers that make that shape (such as a"
+                             " Reshape)")
+        return shape
+    if len(shape) != 1:
+        raise ShapeError(f"receives {show(shape)}, and its linear head needs a flat input: set its"
+                         " head to identity when the layers before it already make the sample")
     return target
 
 
@@ -195,15 +252,20 @@ register(LayerSpec(
         " autoencoder. A network may have several Outputs: each learns its target (the"
         " data's, or the input itself) with its own loss, and the training loss is their"
         " sum, each multiplied by its weight. The first Output that learns the data's"
-        " target gives the predictions and the metrics."),
+        " target gives the predictions and the metrics. A generative adversarial network (GAN)"
+        " has two Outputs instead: the generator's (target generator: a new sample of the"
+        " data's shape, made from a noise Input) and the discriminator's (target"
+        " discriminator: one logit saying real or generated); training alternates their"
+        " updates."),
     params=ParamSet((
         p("units", "int", None, "Number of outputs", minimum=1, optional=True,
           none_means="from the data"),
         p("head", "choice", "linear", "linear: a Linear layer; identity: pass the input through",
           choices=("linear", "identity")),
         p("target", "choice", "data", "What this Output learns: data: the data's labels or"
-          " values; input: to reproduce the network's input (an autoencoder)",
-          choices=("data", "input")),
+          " values; input: to reproduce the network's input (an autoencoder); generator: a"
+          " generated sample of the data's shape (GAN); discriminator: one logit, real or"
+          " generated (GAN)", choices=("data", "input", "generator", "discriminator")),
         p("loss", "choice", "auto", "This Output's loss (auto: the training loss, or the usual"
           " one for its target)", choices_from="core.train.losses:choices"),
         p("weight", "float", 1.0, "This Output's share of the total loss (its loss is multiplied"

@@ -73,6 +73,25 @@ class Columns(nn.Module):
         return f"indices={self.indices}"
 
 
+class Noise(nn.Module):
+    """A noise Input: ``size`` numbers from N(0, 1) per sample, drawn fresh on every call.
+
+    It reads only the batch size, device and dtype of the features it is given, so a GAN's
+    generator runs inside the one-tensor network like any other branch.
+    """
+
+    def __init__(self, size: int):
+        super().__init__()
+        self.size = int(size)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        dtype = x.dtype if x.is_floating_point() else torch.float32
+        return torch.randn(x.shape[0], self.size, device=x.device, dtype=dtype)
+
+    def extra_repr(self) -> str:
+        return f"size={self.size}"
+
+
 class Recurrent(nn.Module):
     """An RNN, LSTM or GRU over batch-first sequences.
 

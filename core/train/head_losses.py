@@ -10,6 +10,11 @@ split's targets are converted for the loss once, and the loss is called as befor
 With several heads the batches carry the targets as the metrics read them (class
 indices or values) and each head converts its batch on the device.
 
+A GAN's two heads (targets ``generator`` and ``discriminator``) are not summed: the trainer
+alternates their updates (:mod:`core.train.adversarial`), and its per-epoch columns are the
+two losses (``loss_<output id>``) and the discriminator's mean output on real and generated
+batches and the generated samples' diversity (:data:`ADVERSARIAL_COLUMNS`).
+
 Layers may add a term of their own (a VAE's Sample adds the KL divergence): such a layer
 has ``collect`` and ``aux_loss`` attributes (:func:`aux_loss_layers`); the trainer turns
 ``collect`` on, the term joins the total and gets its own ``loss_<node id>`` column.
@@ -21,10 +26,14 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from core.data.dataset import RECONSTRUCTION, DataInfo
-from core.heads import Head, head_metric_name, primary_head
+from core.heads import DISCRIMINATOR, GENERATOR, Head, head_metric_name, is_adversarial, primary_head
 from core.train.losses import resolve
 from core.train.objective import Objective
 from core.train.spec import TrainSpec
+
+#: A GAN's columns beyond its two losses: D(x), D(G(z)) (mean sigmoid of the discriminator on
+#: real and generated batches) and the mean distance between generated samples.
+ADVERSARIAL_COLUMNS = ("d_real", "d_fake", "diversity")
 
 
 @dataclass
@@ -56,14 +65,29 @@ class HeadObjectives:
         return self.objectives[self.primary]
 
     @property
+    def adversarial(self) -> bool:
+        """A GAN: a generator and a discriminator head, trained by alternating updates."""
+        return is_adversarial(self.heads)
+
+    def adversarial_head(self, target: str) -> Head:
+        """The GAN's ``generator`` or ``discriminator`` head."""
+        return next(h for h in self.heads if h.target == target)
+
+    @property
     def head_names(self) -> list[str]:
         """The metrics.csv names of the heads' own losses (none with one head), then of the
-        layers' own loss terms."""
+        layers' own loss terms; a GAN's: its generator's and discriminator's losses, then
+        :data:`ADVERSARIAL_COLUMNS`."""
+        if self.adversarial:
+            return [head_metric_name(self.adversarial_head(GENERATOR)),
+                    head_metric_name(self.adversarial_head(DISCRIMINATOR)), *ADVERSARIAL_COLUMNS]
         names = [] if self.single else [head_metric_name(h) for h in self.heads]
         return names + [f"loss_{node_id}" for node_id in self.aux]
 
     def batch_targets(self, y):
         """What the batches carry as ``y`` for a split's targets (a CPU tensor, or None)."""
+        if self.adversarial:
+            return None  # a GAN learns from the images alone, labels or not
         if self.single:
             return self.objective.loss_targets(y)
         if all(h.reconstructs for h in self.heads):
@@ -76,6 +100,10 @@ class HeadObjectives:
         return TotalLoss(self, modules, list(aux_layers))
 
     def accumulator(self, size: int, device):
+        if self.adversarial:  # the loss (both losses' sum) and the columns only: no predictions
+            from core.train.metrics import Accumulator
+
+            return Accumulator("input", size, device, heads=self.head_names)
         return self.objective.accumulator(size, device, heads=self.head_names)
 
 

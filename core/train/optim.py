@@ -103,8 +103,9 @@ def apply_update(optimizer, schedule: Schedule | None, settings: dict[str, Any])
     if "learning_rate" in settings:
         new = settings["learning_rate"]
         old = groups[0]["lr"]
-        for group in groups:
-            group["lr"] = new
+        for index, group in enumerate(groups):
+            # the first group's rate is the run's; others (a GAN's discriminator) keep their ratio
+            group["lr"] = new if index == 0 or old <= 0 else group["lr"] * new / old
         if schedule is not None and old > 0:
             schedule.scale(new / old)
     for key in live_settings():
@@ -114,7 +115,8 @@ def apply_update(optimizer, schedule: Schedule | None, settings: dict[str, Any])
 
 
 def current_settings(optimizer) -> dict[str, Any]:
-    """The live optimiser settings of the first parameter group, with LayerForge's names."""
+    """The live optimiser settings of the first parameter group (a GAN's generator), with
+    LayerForge's names."""
     group = optimizer.param_groups[0]
     out = {"learning_rate": group["lr"], "weight_decay": group.get("weight_decay", 0.0)}
     for key in extra_settings():

@@ -51,7 +51,9 @@ def start(trainer: "Trainer", started: float, previous: dict[str, Any] | None) -
         "data": {"fingerprint": dataset.fingerprint, "info": _info_dict(dataset.info),
                  "splits": splits, "notes": list(dataset.notes)},
         "task": trainer.objective.task, "loss": trainer.objective.loss_name,
-        "heads": [{"output": head.node_id, "target": head.target, "loss": objective.loss_name,
+        "heads": [{"output": head.node_id, "target": head.target,
+                   "loss": (spec.adversarial.loss if head.adversarial and spec.adversarial
+                            else objective.loss_name),
                    "weight": head.weight, "primary": index == trainer.heads.primary}
                   for index, (head, objective) in enumerate(zip(trainer.heads.heads,
                                                                 trainer.heads.objectives))],

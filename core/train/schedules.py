@@ -103,8 +103,10 @@ def _one_cycle(optimizer, spec, steps_per_epoch: int, mode: str):
     options = spec.schedule.options
     # torch cycles the momentum (or Adam's beta1) too, and refuses optimisers with neither (Adagrad).
     cycle_momentum = "momentum" in optimizer.defaults or "betas" in optimizer.defaults
+    groups = optimizer.param_groups  # several (a GAN's two networks): each peaks at its own rate
+    max_lr = [group["lr"] for group in groups] if len(groups) > 1 else spec.learning_rate
     return Schedule(OneCycleLR(
-        optimizer, max_lr=spec.learning_rate, total_steps=max(spec.epochs * steps_per_epoch, 2),
+        optimizer, max_lr=max_lr, total_steps=max(spec.epochs * steps_per_epoch, 2),
         pct_start=options["pct_start"], div_factor=options["div_factor"],
         final_div_factor=options["final_div_factor"], cycle_momentum=cycle_momentum), per_batch=True)
 

@@ -62,6 +62,28 @@ class EarlyStopping:
     restore_best: bool = True
 
 
+#: The adversarial losses (``training.adversarial.loss``) of a GAN's generator.
+ADVERSARIAL_LOSSES = ("non_saturating", "minimax")
+ADVERSARIAL_KEYS = ("generator_learning_rate", "discriminator_learning_rate",
+                    "discriminator_steps", "label_smoothing", "loss")
+
+
+@dataclass
+class Adversarial:
+    """How a GAN trains (``training.adversarial``): each sub-network's learning rate (None:
+    ``training.learning_rate``), discriminator steps per generator step, one-sided label
+    smoothing (real labels are 1 - label_smoothing) and the generator's loss."""
+
+    generator_learning_rate: float | None = None
+    discriminator_learning_rate: float | None = None
+    discriminator_steps: int = 1
+    label_smoothing: float = 0.0
+    loss: str = "non_saturating"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
 @dataclass
 class Schedule:
     """A learning-rate schedule: ``type`` and its options (see ``SCHEDULE_OPTIONS``)."""
@@ -104,6 +126,10 @@ class TrainSpec:
     notes: list[str] = field(default_factory=list)
     #: The task the defaults were chosen for (``None`` when the data is not known).
     task: str | None = None
+    #: ``training.adversarial`` (a GAN's settings); None unless given or the network is a GAN.
+    adversarial: Adversarial | None = None
+    #: The keys the training section gave (the rest are defaults): a GAN changes some defaults.
+    given: frozenset[str] = frozenset()
 
     @classmethod
     def from_dict(cls, training: dict[str, Any] | None, info: DataInfo | None = None) -> "TrainSpec":
@@ -121,6 +147,8 @@ class TrainSpec:
         data["schedule"] = self.schedule.to_value()
         data["metrics"] = list(self.metrics)
         data["early_stopping"] = asdict(self.early_stopping) if self.early_stopping else None
+        if self.adversarial is not None:
+            data["adversarial"] = self.adversarial.to_dict()
         return data
 
     @property
@@ -289,8 +317,11 @@ def _parse(training: Any, info: DataInfo | None) -> tuple[TrainSpec, list[str]]:
         check.fail("workers", "a whole number from 0 to 64, or null to choose automatically", workers)
         workers = None
     spec.workers = workers
+    if "adversarial" in training:
+        spec.adversarial = _adversarial(check, training["adversarial"])
+    spec.given = frozenset(training)
     for key in training:
-        if key not in KNOWN_KEYS:
+        if key not in KNOWN_KEYS and key != "adversarial":
             close = difflib.get_close_matches(key, KNOWN_KEYS, n=1, cutoff=0.75)
             hint = f": did you mean {close[0]!r}?" if close else " and is ignored"
             spec.notes.append(f"training.{key} is not a training setting LayerForge knows{hint}")
@@ -404,6 +435,32 @@ def _early_stopping(check: _Checker, value: Any) -> EarlyStopping | None:
         else:
             check.problems.append(f"training.early_stopping has no option {key!r} (its options:"
                                   " patience, min_delta, restore_best)")
+    return result
+
+
+def _adversarial(check: _Checker, value: Any) -> Adversarial:
+    """``training.adversarial``: an object of the settings :class:`Adversarial` holds."""
+    result = Adversarial()
+    if value is None:
+        return result
+    if not isinstance(value, dict):
+        check.fail("adversarial", "an object such as {\"discriminator_steps\": 1}", value)
+        return result
+    inner = _Checker(value)
+    for key in ("generator_learning_rate", "discriminator_learning_rate"):
+        setattr(result, key, inner.number(key, None, low=0, high=100, low_open=True, optional=True,
+                                          wants="a number above 0 and at most 100 (such as 0.0002),"
+                                                " or null for training.learning_rate"))
+    result.discriminator_steps = inner.integer("discriminator_steps", 1, 1, 100,
+                                               "a whole number from 1 to 100")
+    result.label_smoothing = inner.number("label_smoothing", 0.0, low=0, high=0.5,
+                                          wants="a number from 0 to 0.5 (such as 0.1)")
+    result.loss = inner.choice("loss", "non_saturating", ADVERSARIAL_LOSSES)
+    check.problems.extend(p.replace("training.", "training.adversarial.", 1) for p in inner.problems)
+    for key in value:
+        if key not in ADVERSARIAL_KEYS:
+            check.problems.append(f"training.adversarial has no setting {key!r} (its settings: "
+                                  + ", ".join(ADVERSARIAL_KEYS) + ")")
     return result
 
 

@@ -91,6 +91,12 @@ class Trainer:
         #: The heads (Output nodes) and their losses; ``objective`` is the primary head's.
         self.heads = HeadObjectives.create(heads, self.info, spec, dataset.preprocessing)
         self.objective = self.heads.objective
+        #: A GAN's alternating updates (core/train/adversarial.py), or None for other networks.
+        self.adversarial = None
+        if self.heads.adversarial:
+            from core.train.adversarial import AdversarialTraining
+
+            self.adversarial = AdversarialTraining.create(self.heads, spec, self.run.notes, distributed)
         #: The module that makes the primary head's predictions (probes, test metrics' views).
         self.predictor = predictor if predictor is not None else module
         self.placement: Placement | None = None
@@ -166,6 +172,10 @@ class Trainer:
             self._started = True
             self.callbacks.on_train_start(self)
             status, reason = self._epochs()
+            if self.adversarial is not None and status == COMPLETED and reason is None:
+                from core.train.adversarial import KEEPS_LAST
+
+                reason = KEEPS_LAST
         except StopRequested:
             status, reason = STOPPED, f"stopped by request after epoch {self.epoch}"
         except Diverged as err:
@@ -236,11 +246,15 @@ class Trainer:
         if not params:
             raise TrainingError("every layer is frozen (trainable: false) or has no weights:"
                                 " there is nothing to train")
+        if self.adversarial is not None:  # one optimiser, a parameter group per sub-network
+            self.adversarial.setup(self)
+            params = self.adversarial.param_groups(spec)
         self.optimizer = make_optimizer(params, spec, self.placement.device_type)
-        self.tracker = BestTracker(self.monitor, spec.early_stopping)
+        self.tracker = (self.adversarial.tracker() if self.adversarial is not None
+                        else BestTracker(self.monitor, spec.early_stopping))
         self.schedule = make_schedule(self.optimizer, spec, len(self.plan), metric_direction(self.monitor))
         self.scaler = (torch.amp.GradScaler("cuda") if self.placement.precision == "fp16" else None)
-        aux = aux_loss_layers(self.module)
+        aux = aux_loss_layers(self.module) if self.adversarial is None else []
         for _node_id, layer in aux:
             layer.collect = True
         self.heads.aux = [node_id for node_id, _layer in aux]
@@ -294,10 +308,10 @@ class Trainer:
             train = self._train_epoch(epoch)
             train_seconds = time.perf_counter() - started - (self.control.paused_seconds - paused_before)
             if not math.isfinite(train.loss):
-                raise self._diverged(epoch, None, train.loss)
+                raise self._diverged(epoch, None, train.loss, parts=_head_values(train))
             val = self._evaluate(self.val) if self.val else None
             if val is not None and not math.isfinite(val.loss):
-                raise self._diverged(epoch, None, val.loss, "validation")
+                raise self._diverged(epoch, None, val.loss, "validation", parts=_head_values(val))
             now = time.perf_counter()
             seconds = now - clock - (self.control.paused_seconds - paused_at_clock)
             clock, paused_at_clock = now, self.control.paused_seconds
@@ -313,8 +327,10 @@ class Trainer:
             self.epoch = epoch
             self.history.append(row)
             self.saver.epoch_done(is_best)
+            # A GAN has no best epoch to show (it keeps its last): 0 says "none" to the views.
+            best_epoch = self.tracker.best_epoch if self.adversarial is None else 0
             self.callbacks.on_epoch_end(self, EpochEnd(epoch, self.spec.epochs, dict(row), is_best,
-                                                       self.tracker.best_epoch,
+                                                       best_epoch,
                                                        val.confusion if val is not None else None))
             if self.tracker.stop_reason:
                 return COMPLETED, self.tracker.stop_reason
@@ -343,30 +359,37 @@ class Trainer:
         callbacks = self.callbacks if self.callbacks.wants_batches else None
         batches = len(self.plan)
         control = self.control
+        adversarial = self.adversarial
         for number, batch in enumerate(self.train_batches.batches(order), 1):
             inputs = batch.x
             x = augment(inputs, generator) if augment is not None else inputs
-            # Gradients are cleared here, not after the step, so callbacks can read them.
-            optimizer.zero_grad(set_to_none=True)
-            with autocast:
-                out = model(x)
-                loss = loss_fn(out, inputs, batch.y)
-            scaled = loss * batch.weight if distributed else loss
-            if scaler is not None:
-                scaler.scale(scaled).backward()
-                self._clip(unscale=True)
-                scaler.step(optimizer)
-                scaler.update()
+            if adversarial is not None:  # a GAN: the discriminator's steps, then the generator's
+                loss, parts = adversarial.train_step(self, x)
             else:
-                scaled.backward()
-                if self.spec.gradient_clip is not None:
-                    self._clip()
-                optimizer.step()
+                # Gradients are cleared here, not after the step, so callbacks can read them.
+                optimizer.zero_grad(set_to_none=True)
+                with autocast:
+                    out = model(x)
+                    loss = loss_fn(out, inputs, batch.y)
+                scaled = loss * batch.weight if distributed else loss
+                if scaler is not None:
+                    scaler.scale(scaled).backward()
+                    self._clip(unscale=True)
+                    scaler.step(optimizer)
+                    scaler.update()
+                else:
+                    scaled.backward()
+                    if self.spec.gradient_clip is not None:
+                        self._clip()
+                    optimizer.step()
             if schedule is not None:
                 schedule.batch_end()
             size = batch.stop - batch.start
-            acc.add_loss(loss, size, loss_fn.parts)
-            acc.update(loss_fn.prediction(out), batch.start, batch.stop, inputs)
+            if adversarial is not None:
+                acc.add_loss(loss, size, parts)
+            else:
+                acc.add_loss(loss, size, loss_fn.parts)
+                acc.update(loss_fn.prediction(out), batch.start, batch.stop, inputs)
             self.step += 1
             value = None
             if check_every and self.step % check_every == 0:
@@ -403,8 +426,15 @@ class Trainer:
         module.eval()
         acc = self.heads.accumulator(batches.plan.local_size, batches.device)
         loss_fn = self.loss_fn
+        adversarial = self.adversarial
+        if adversarial is not None:  # D(x) on the split, D(G(z)) on the same noise every epoch
+            noise = adversarial.fixed_noise(batches.plan.local_size, batches.device)
         with torch.inference_mode(), self._autocast():
             for batch in batches.batches(batches.plan.order(0)):
+                if adversarial is not None:
+                    loss, parts = adversarial.evaluate_batch(batch.x, noise[batch.start:batch.stop])
+                    acc.add_loss(loss, batch.stop - batch.start, parts)
+                    continue
                 out = module(batch.x)
                 loss = loss_fn(out, batch.x, batch.y)
                 acc.add_loss(loss, batch.stop - batch.start, loss_fn.parts)
@@ -493,8 +523,13 @@ class Trainer:
         result = self._evaluate(source)
         return result.row("test", self.spec.metrics)
 
-    def _diverged(self, epoch: int, batch: int | None, value: float, where: str = "training") -> Diverged:
+    def _diverged(self, epoch: int, batch: int | None, value: float, where: str = "training",
+                  parts=None) -> Diverged:
         lr = self.optimizer.param_groups[0]["lr"] if self.optimizer else self.spec.learning_rate
+        if self.adversarial is not None:  # say whose loss: the generator's or the discriminator's
+            part = self.adversarial.diverged_part(parts)
+            lr = self.adversarial.learning_rate_of(self.optimizer, part) if self.optimizer else lr
+            where = part + (" validation" if where == "validation" else "")
         return Diverged(divergence_message(where, value, epoch, batch, lr, self.epoch))
 
     def _start_record(self, started: float) -> None:
@@ -507,7 +542,8 @@ class Trainer:
     def _finish_record(self, status: str, reason: str | None, started: float,
                        test: dict[str, float] | None) -> TrainResult:
         result = TrainResult(status, reason, self.run_dir, self.epoch,
-                             best=self.run.best_row, final=self.run.last_row,
+                             best=self.run.best_row if self.adversarial is None else None,  # GAN: none
+                             final=self.run.last_row,
                              test=test, seconds=time.time() - started, notes=list(self.notes))
         if self.runs is not None and self.is_main and self.run.record is not None:
             self.saver.write_pending()  # the last completed epoch, if not written yet
@@ -520,3 +556,7 @@ class Trainer:
             self.runs.close()
         return result
 
+
+def _head_values(evaluation: Evaluation) -> list[float] | None:
+    """An epoch's per-head losses in column order (to say which of a GAN's losses diverged)."""
+    return list(evaluation.head_losses.values()) or None

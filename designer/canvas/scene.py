@@ -8,7 +8,8 @@ becomes ``editor.move(...)``, a wire dropped on a port ``editor.connect(...)``, 
 the card moves or the wire appears when the graph says so.
 
 Selection is view state and lives here (Qt's item selection); ``selected_node_ids``
-and ``selected_edges`` are what the Edit menu acts on.
+and ``selected_edges`` are what the Edit menu acts on. A GAN's two sub-networks get a
+named frame each (:mod:`designer.canvas.frames`), refitted whenever cards move.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
 from core.graph import Edge, Graph, Node
 from core.layers.frozen import is_frozen
 from core.shapes import Analysis, WARNING, format_shape
+from designer.canvas.frames import SubNetworkFrames
 from designer.canvas.node_item import HEIGHT, WIDTH, NodeItem, format_count
 from designer.canvas.ports import PortItem
 from designer.canvas.wire_item import DragWire, WireItem
@@ -46,6 +48,7 @@ class GraphScene(QGraphicsScene):
         self._drag_wire: DragWire | None = None
         self._drag_port: PortItem | None = None
         self._press_positions: dict[str, QPointF] = {}
+        self.frames = SubNetworkFrames(self)  # a GAN's "generator" and "discriminator"
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
         self.setSceneRect(QRectF(-5000, -5000, 10000, 10000))
 
@@ -89,6 +92,7 @@ class GraphScene(QGraphicsScene):
         for edge in self.graph.edges:
             self._add_wire(edge)
         self._apply_analysis()
+        self.frames.refresh(self.graph)
         self._grow_scene_rect()
 
     def _add_node_item(self, node: Node) -> NodeItem:
@@ -108,22 +112,26 @@ class GraphScene(QGraphicsScene):
 
     def _on_node_added(self, node: Node) -> None:
         self._grow_scene_rect(self._add_node_item(node))
+        self.frames.refresh(self.graph)
 
     def _on_node_removed(self, node: Node) -> None:
         item = self.nodes.pop(node.id, None)
         if item is not None:
             self.removeItem(item)
+        self.frames.refresh(self.graph)
 
     def _on_node_moved(self, node_id: str) -> None:
         item = self.nodes.get(node_id)
         if item is not None and self.graph is not None:
             item.setPos(self._position_of(self.graph.nodes[node_id]))
             self._grow_scene_rect(item)
+            self.frames.place()
 
     def _on_node_changed(self, node_id: str) -> None:
         item = self.nodes.get(node_id)
         if item is not None and self.graph is not None and node_id in self.graph.nodes:
             item.set_frozen(is_frozen(self.graph.nodes[node_id]))
+            self.frames.refresh(self.graph)  # an Output's target may have changed
 
     def toggle_frozen(self, node_id: str) -> None:
         """The lock on a card was clicked: freeze or unfreeze that layer (one undo step)."""
@@ -140,6 +148,7 @@ class GraphScene(QGraphicsScene):
                 wire.edge = Edge(new_id if edge.source == old_id else edge.source,
                                  new_id if edge.target == old_id else edge.target, edge.target_port)
                 self.wires[wire.edge] = wire
+        self.frames.refresh(self.graph)
 
     def _add_wire(self, edge: Edge) -> None:
         source, target = self.nodes[edge.source], self.nodes[edge.target]
@@ -153,6 +162,7 @@ class GraphScene(QGraphicsScene):
         self._add_wire(edge)
         self._refresh_ports(edge.target)
         self.nodes[edge.source].set_output_connected(True)
+        self.frames.refresh(self.graph)
 
     def _on_edge_removed(self, edge: Edge) -> None:
         wire = self.wires.pop(edge, None)
@@ -166,6 +176,7 @@ class GraphScene(QGraphicsScene):
             self._refresh_ports(edge.target)
         if edge.source in self.nodes and self.graph is not None:
             self.nodes[edge.source].set_output_connected(bool(self.graph.outgoing(edge.source)))
+        self.frames.refresh(self.graph)
 
     def _refresh_ports(self, node_id: str) -> None:
         item = self.nodes[node_id]
@@ -237,6 +248,11 @@ class GraphScene(QGraphicsScene):
         super().mousePressEvent(event)
         self._press_positions = {item.node_id: item.pos() for item in self.selectedItems()
                                  if isinstance(item, NodeItem)}
+
+    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        super().mouseMoveEvent(event)
+        if self._press_positions and self.frames.members:  # cards being dragged: frames follow
+            self.frames.place()
 
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         super().mouseReleaseEvent(event)

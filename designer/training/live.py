@@ -111,6 +111,7 @@ class LiveRun:
         self.neuron_maps = None  # the latest NeuronMaps (2-D inputs: every unit over the plane)
         self.embedding_map = None  # the latest EmbeddingMap (text with an Embedding)
         self.attention = None  # the latest AttentionSnapshot (networks with attention layers)
+        self.gan_samples = None  # the latest GanSamples (a GAN's generator on fixed noise)
         self.report = None  # the FinalReport
         # progress (the latest BatchUpdate / EpochUpdate numbers)
         self.progress: dict[str, Any] = {}

@@ -15,6 +15,7 @@ with a ``kind`` field, the name of its probe in the registry :data:`PROBES`
 ``"neuron_maps"``         :class:`NeuronMaps`                         :class:`NeuronMapProbe`
 ``"embedding_map"``       :class:`EmbeddingMap`                       :class:`EmbeddingMapProbe`
 ``"attention"``           :class:`AttentionSnapshot`                  :class:`AttentionProbe`
+``"gan_samples"``         :class:`GanSamples`                         :class:`GanSamplesProbe`
 ``"final_report"``        :class:`FinalReport`                        :class:`FinalReportProbe`
 ========================  ==========================================  =========================
 
@@ -28,13 +29,14 @@ defaults of :func:`standard_probes` cost less than 5% of training throughput
 from __future__ import annotations
 
 # Registration order is the order of the designer's tabs: activations, norms, boundary,
-# neurons, embeddings, attention, report.
+# neurons, embeddings, attention, GAN samples, report.
 from core.train.probes.activations import ActivationProbe, ActivationSnapshot, LayerActivation
 from core.train.probes.norms import NormProbe, NormSnapshot  # noqa: I001
 from core.train.probes.boundary import DecisionBoundary, DecisionBoundaryProbe
 from core.train.probes.neurons import NeuronMapProbe, NeuronMaps  # noqa: F401 (registers it)
 from core.train.probes.embedding_map import EmbeddingMap, EmbeddingMapProbe
 from core.train.probes.attention import AttentionProbe, AttentionSnapshot, LayerAttention
+from core.train.probes.gan_samples import GanSamples, GanSamplesProbe  # noqa: F401 (registers it)
 from core.train.probes.report import FinalReport, FinalReportProbe, SamplePredictions
 from core.train.probes.base import Probe
 from core.train.probes.registry import PROBES, ProbeSpec, probes_for

@@ -58,6 +58,8 @@ class FinalReportProbe(Callback):
     def on_train_end(self, trainer, result: TrainResult) -> None:
         if not self.enabled or trainer.placement is None or (result.status == FAILED and not trainer.epoch):
             return
+        if getattr(trainer, "adversarial", None) is not None:
+            return  # a GAN predicts nothing: its results are its samples (the gan_samples probe)
         self.sink(make_report(trainer, self.gallery_size, self.max_regression_points))
 
 

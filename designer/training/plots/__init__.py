@@ -16,6 +16,7 @@ from core.atomic import write_text_atomic
 from core.train.probes.registry import PROBES
 from core.train.rundir import metrics_csv_text
 from designer.training.live import LiveRun
+from designer.training.plots.adversarial import DiscriminatorView, GanSamplesView
 from designer.training.plots.neurons import NeuronMapsView
 from designer.training.plots.results import ResultsView
 from designer.training.plots.text import AttentionView, EmbeddingMapView
@@ -32,7 +33,8 @@ STARTING = "Starting a run: loading the data and building the network…"
 #: The tabs a probe can name in its ``views`` (``core.train.probes.PROBES``), by attribute name.
 PROBE_VIEWS = {"activations": ActivationsView, "feature_maps": FeatureMapsView, "norms": NormsView,
                "boundary": BoundaryView, "embedding_map": EmbeddingMapView, "attention": AttentionView,
-               "neurons": NeuronMapsView, "results": ResultsView}
+               "neurons": NeuronMapsView, "gan_samples": GanSamplesView,
+               "discriminator": DiscriminatorView, "results": ResultsView}
 
 
 class TrainingPlots(QWidget):
