@@ -123,9 +123,12 @@ def init_from_env(device: str = "auto") -> DistContext | None:
 
 def shutdown() -> None:
     """Leave the process group once every rank got here (leaving early aborts the others)."""
+    import gc
+
     import torch.distributed as dist
 
     if dist.is_available() and dist.is_initialized():
+        gc.collect()  # free DDP wrappers and pending work before the group goes
         try:
             dist.barrier()
         finally:

@@ -211,6 +211,10 @@ class Trainer:
         result = self._finish_record(status, reason, started, test)
         self.state = status
         self.callbacks.on_train_end(self, result)
+        if self.dist is not None:
+            # Drop the DistributedDataParallel wrapper while the process group lives: its
+            # reducer holds gloo work that must not outlive the group (an abort at exit).
+            self.train_module = self.module
         return result
 
     # ------------------------------------------------------------------ setup
