@@ -22,7 +22,8 @@ It also installs an event filter that asks before the window closes during train
 so ``confirm_close()`` in ``closeEvent`` is optional (it returns True at once when
 nothing is training). Modules: ``session`` + ``worker`` + ``relay`` (the thread and
 its messages), ``live`` (numpy buffers), ``plots`` (pyqtgraph views), ``panel`` +
-``form`` + ``fields`` + ``editors`` (the form), ``history`` + ``runs``, ``controller``.
+``form`` + ``fields`` + ``editors`` (the form), ``history`` + ``runs``, and ``controller``
+with its parts ``run_actions``, ``docks``, ``form_binding`` and ``close_guard``.
 """
 
 from __future__ import annotations

@@ -1,38 +1,35 @@
 """Training in the window: the panel, the plots and the run history, wired to a session.
 
-:class:`TrainingController` is what :func:`designer.training.install` returns. It
-uses only the window's public API (``project``, ``project_replaced``, ``undo_stack``,
-``analysis``, ``menu()``, ``add_dock()``), and works with a plain ``QMainWindow``
-that has a ``project`` and an ``undo_stack`` (the others are optional).
+:class:`TrainingController` is what :func:`designer.training.install` returns: it starts,
+continues and controls runs and keeps every part showing the project and run it names.
+Its parts each have one job: :class:`~designer.training.run_actions.RunActions` (the menu
+and toolbar actions), :class:`~designer.training.docks.TrainingDocks` (where the panel,
+plots and runs show), :class:`~designer.training.form_binding.TrainingFormBinding` (the
+form and the project's settings) and :class:`~designer.training.close_guard.CloseGuard`
+(closing while a run goes on). It uses only the window's public API (``project``,
+``project_replaced``, ``undo_stack``, ``analysis``, ``menu()``, ``add_dock()``), and works
+with a plain ``QMainWindow`` that has a ``project`` and an ``undo_stack`` (the others are
+optional).
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMessageBox, QWidget
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QMainWindow
 
-from core.errors import TrainingError
 from core.train.rundir import data_label, default_run_dir
 from designer import settings
-from designer.devices import DeviceFinder
 from designer.lazy_panel import LazyPanel
-from designer.scrolling import scrolling
-from designer.training import fields as F
-from designer.training.commands import SetTraining
+from designer.training.close_guard import CLOSE_TIMEOUT_S, CloseGuard
+from designer.training.docks import TrainingDocks
+from designer.training.form_binding import TrainingFormBinding
 from designer.training.panel import READY, TrainingPanel
-from designer.training.session import IDLE, LOADING, PAUSED, RUNNING, TrainingSession
+from designer.training.run_actions import RunActions
+from designer.training.session import IDLE, PAUSED, TrainingSession
 
-#: How long closing the window waits for the run to stop and save.
-CLOSE_TIMEOUT_S = 120.0
-#: Device detection imports torch in a child process, which takes a core for seconds: it
-#: starts this long after the window is up, not while the window is being built.
-DETECT_DEVICES_AFTER_MS = 2000
-
+__all__ = ["CLOSE_TIMEOUT_S", "NO_DATA", "TrainingController", "blocked_text", "device_override"]
 
 NO_DATA = ("The project has no data yet: load a CSV file or an image folder (Data menu), or"
            " choose a built-in dataset, then train.")
@@ -47,93 +44,34 @@ class TrainingController(QObject):
         self.plots_panel = LazyPanel(self._make_plots)
         self.history_panel = LazyPanel(self._make_history)
         self.project = None
-        self._run_from_project = None  # the project a running run was started from
         self._run_shown = False  # the panel and plots show a run (else their empty state)
-        self.devices: list[tuple[str, str]] = [("auto", "auto"), ("cpu", "CPU")]
-        self._make_actions()
-        self._make_docks()
+        self.actions = RunActions(window, train=self.train, pause=self.pause, resume=self.resume,
+                                  stop=self.stop, continue_selected=lambda: self.history.continue_selected())
+        self.docks = TrainingDocks(window, self.actions, self.panel, self.plots_panel, self.history_panel)
+        self.plots_panel.make_when_shown(self.plots_dock)
+        self.history_panel.make_when_shown(self.history_dock)
+        self.binding = TrainingFormBinding(self.panel, self.session, self._push, self)
+        self.guard = CloseGuard(window, self.session, self.panel.status, watch=close_guard)
         self._connect()
-        self.device_finder = DeviceFinder(self)
-        self.device_finder.found.connect(self._on_devices_found)
-        QTimer.singleShot(DETECT_DEVICES_AFTER_MS, self, self._detect_devices)
-        if close_guard:
-            window.installEventFilter(self)
-        app = QApplication.instance()
-        if app is not None:
-            app.aboutToQuit.connect(self._on_quit)
         from designer import theme
 
         theme.notifier().theme_changed.connect(self._on_theme_changed)
         self.set_project(getattr(window, "project", None))
 
-    # ------------------------------------------------------------------ building
-    def _make_actions(self) -> None:
-        def action(text: str, slot, shortcut=None, tip: str = "", icon=None) -> QAction:
-            act = QAction(text, self.window)
-            if icon is not None:
-                act.setIcon(icon)
-            if shortcut:
-                act.setShortcut(QKeySequence(shortcut))
-            act.setToolTip(tip or text)
-            act.setStatusTip(tip or text)
-            act.triggered.connect(slot)
-            return act
-
-        self.train_action = action("&Train", self.train, "F5", "Train the network on the project's data")
-        self.pause_action = action("&Pause", self.pause, "F6", "Pause after the current batch")
-        self.resume_action = action("&Resume", self.resume, "F7", "Go on training")
-        self.stop_action = action("&Stop", self.stop, "Shift+F5", "Stop; the run keeps its last epoch")
-        self.continue_action = action("&Continue Selected Run…", lambda: self.history.continue_selected(),
-                                      None, "Go on training the run selected in the Runs panel")
-        self.run_actions = [self.train_action, self.pause_action, self.resume_action, self.stop_action]
-        self._set_action_icons()
-
-    def _set_action_icons(self) -> None:
-        """The run actions' icons in the theme's text colour (again when the theme changes)."""
-        from designer.icons import themed_icon
-
-        for act, name in zip(self.run_actions, ("play", "pause", "resume", "stop")):
-            act.setIcon(themed_icon(name))
-
-    def _make_docks(self) -> None:
-        window = self.window
-        menu = window.menu("Train") if hasattr(window, "menu") else window.menuBar().addMenu("&Train")
-        menu.addActions(self.run_actions)
-        menu.addSeparator()
-        menu.addAction(self.continue_action)
-        self.menu = menu
-        self.toolbar = window.addToolBar("Training")
-        self.toolbar.setObjectName("trainingToolbar")
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)  # icons alone were missed
-        self.toolbar.addActions(self.run_actions)
-        right = _dock_of(getattr(window, "inspector", None))
-        bottom = _dock_of(getattr(window, "problems", None))
-        self.panel_dock = self._add_dock(self.panel, Qt.DockWidgetArea.RightDockWidgetArea, "Training", right)
-        self.plots_dock = self._add_dock(self.plots_panel, Qt.DockWidgetArea.BottomDockWidgetArea, "Training plots",
-                                         bottom)
-        self.history_dock = self._add_dock(self.history_panel, Qt.DockWidgetArea.BottomDockWidgetArea, "Runs",
-                                           self.plots_dock)
-        for front in (right, bottom):  # the window's own panels stay in front of their tabs
-            if front is not None:
-                front.raise_()
-        self.plots_panel.make_when_shown(self.plots_dock)
-        self.history_panel.make_when_shown(self.history_dock)
-        menu.addSeparator()
-        for dock in (self.panel_dock, self.plots_dock, self.history_dock):
-            menu.addAction(dock.toggleViewAction())
-
-    def _add_dock(self, widget: QWidget, area, title: str, tabify_with: QDockWidget | None) -> QDockWidget:
-        window = self.window
-        widget = scrolling(widget, sideways=area != Qt.DockWidgetArea.RightDockWidgetArea)
-        if hasattr(window, "add_dock"):
-            return window.add_dock(widget, area, title, tabify_with=tabify_with)
-        dock = QDockWidget(title, window)
-        dock.setObjectName("dock" + title.replace(" ", ""))
-        dock.setWidget(widget)
-        window.addDockWidget(area, dock)
-        if tabify_with is not None:
-            window.tabifyDockWidget(tabify_with, dock)
-        return dock
+    # The parts' objects under the names the rest of the designer and the tests use.
+    train_action = property(lambda self: self.actions.train_action)
+    pause_action = property(lambda self: self.actions.pause_action)
+    resume_action = property(lambda self: self.actions.resume_action)
+    stop_action = property(lambda self: self.actions.stop_action)
+    continue_action = property(lambda self: self.actions.continue_action)
+    run_actions = property(lambda self: self.actions.run_actions)
+    menu = property(lambda self: self.docks.menu)
+    toolbar = property(lambda self: self.docks.toolbar)
+    panel_dock = property(lambda self: self.docks.panel_dock)
+    plots_dock = property(lambda self: self.docks.plots_dock)
+    history_dock = property(lambda self: self.docks.history_dock)
+    devices = property(lambda self: self.binding.devices)
+    device_finder = property(lambda self: self.binding.device_finder)
 
     def _connect(self) -> None:
         s, p = self.session, self.panel
@@ -141,7 +79,6 @@ class TrainingController(QObject):
         p.pause_button.clicked.connect(self.pause)
         p.resume_button.clicked.connect(self.resume)
         p.stop_button.clicked.connect(self.stop)
-        p.form.edited.connect(self._on_form_edited)
         s.state_changed.connect(self._on_state_changed)
         s.loading.connect(p.on_loading)
         s.started.connect(self._on_started)
@@ -245,47 +182,8 @@ class TrainingController(QObject):
         return settings.runs_folder_for(self.project.path.parent if self.project.path else None)
 
     def _show_project(self) -> None:
-        project = self.project
-        base = str(project.directory) if project is not None and project.path else ""
-        self.panel.form.show_training(project.training if project is not None else {}, self.info, base)
-        self.panel.form.set_devices(self.devices)
-        if self.session.state == PAUSED:
-            self.panel.form.show_live_settings(self.session.settings)
+        self.binding.show(self.project, self.info)
         self._update_enabled()
-
-    def _detect_devices(self) -> None:
-        """Start device detection, unless a run is just starting: its worker is importing
-        torch, after which detection needs no child process (see ``designer.devices``)."""
-        if self.session.active and "torch" not in sys.modules:
-            QTimer.singleShot(500, self, self._detect_devices)
-            return
-        self.device_finder.start()
-
-    def _on_devices_found(self, devices: list) -> None:
-        self.devices = [tuple(d) for d in devices]
-        self.panel.form.set_devices(self.devices)
-
-    def _on_form_edited(self, key: str, value: Any) -> None:
-        project, state = self.project, self.session.state
-        if project is None:
-            return
-        if state == PAUSED and key in F.LIVE_KEYS:
-            try:
-                self.session.update_optimizer(**{key: value})
-            except TrainingError as err:
-                self.panel.form.set_field_error(key, str(err))
-                return
-            self.panel.form.set_field_error(key, None)
-            title = self.panel.form.rows[key].spec.title
-            self.panel.status.setText(f"{title} changed to {value}: Resume to go on with it.")
-            if project is not self._run_from_project:
-                return  # a continued run: the project keeps its own settings
-        elif state != IDLE:
-            return
-        training = F.edited(project.training, key, value, self.info)
-        if training == project.training:
-            return
-        self._push(SetTraining(project, training, key))
 
     def _push(self, command) -> None:
         stack = getattr(self.window, "undo_stack", None)
@@ -306,7 +204,7 @@ class TrainingController(QObject):
             return False
         run_dir = default_run_dir(None, project.name, fallback=self.runs_folder(),
                                   data_label=data_label(project.data))
-        self._run_from_project = project
+        self.binding.run_project = project
         self.session.start(project, run_dir=run_dir, overrides=device_override(project))
         self._show_starting_run()
         return True
@@ -319,7 +217,7 @@ class TrainingController(QObject):
         summary = next((r for r in self.history.runs if r.path == Path(run_dir)), None)
         if summary is not None and epochs is not None and epochs == summary.epochs:
             overrides = {}
-        self._run_from_project = None
+        self.binding.run_project = None
         self.session.continue_run(Path(run_dir), overrides=overrides)
         self._show_starting_run()
         return True
@@ -345,12 +243,7 @@ class TrainingController(QObject):
 
     def show_plots(self) -> None:
         """Bring the plots and the panel to the front (a run starts)."""
-        for dock in (self.plots_dock, self.panel_dock):
-            dock.show()
-            dock.raise_()
-        if self.plots_dock.height() < self.window.height() * 0.5:
-            self.window.resizeDocks([self.plots_dock], [int(self.window.height() * 0.55)],
-                                    Qt.Orientation.Vertical)
+        self.docks.show_plots()
 
     # ------------------------------------------------------------------ session events
     def _on_state_changed(self, state: str) -> None:
@@ -379,14 +272,8 @@ class TrainingController(QObject):
             self.panel.status.setText(self._ready_text())
         if state == IDLE and self.panel.message_about == "project":  # kept up to date, or gone
             self.panel.show_message(blocked_text(blocked) if blocked else None, about="project")
-        tip = blocked_text(blocked) if blocked else "Train the network on the project's data (F5)"
-        self.train_action.setToolTip(tip)
-        self.train_action.setStatusTip(tip)
-        self.panel.train_button.setToolTip(tip)
-        self.train_action.setEnabled(state == IDLE and can_train)
-        self.pause_action.setEnabled(state in (LOADING, RUNNING))
-        self.resume_action.setEnabled(state == PAUSED)
-        self.stop_action.setEnabled(state in (LOADING, RUNNING, PAUSED))
+        self.actions.update(state, can_train, blocked_text(blocked) if blocked else None)
+        self.panel.train_button.setToolTip(self.train_action.toolTip())
 
     def _on_started(self, item) -> None:
         self.panel.on_started(item)
@@ -407,7 +294,7 @@ class TrainingController(QObject):
 
     def _on_finished(self, result) -> None:
         self.panel.on_finished(result)
-        self._run_from_project = None
+        self.binding.run_project = None
         if result is None:  # nothing ran (a failure says why; a stop while loading is quiet)
             self._run_shown = False
             self.plots.clear()
@@ -424,7 +311,7 @@ class TrainingController(QObject):
     def _on_theme_changed(self, _theme=None) -> None:
         """Colours copied into the panel and the plots are set again (the data stays)."""
         self.panel.apply_style()
-        self._set_action_icons()
+        self.actions.restyle()
         if self.plots_panel.built:
             self.plots.restyle()
         if self.history_panel.built:
@@ -433,44 +320,12 @@ class TrainingController(QObject):
 
     # ------------------------------------------------------------------ closing
     def confirm_close(self) -> bool:
-        """Ask before closing during training; stop the run cleanly (saved as ``stopped``).
-
-        Returns False when the person keeps the window open. The main window calls this
-        first in its ``closeEvent`` (the event filter does it otherwise).
-        """
-        if not self.session.active:
-            return True
-        box = QMessageBox(QMessageBox.Icon.Question, "Training is running",
-                          "Stop training and close?", parent=self.window)
-        box.setInformativeText("The run keeps its last completed epoch (status stopped) and can be"
-                               " continued later from the Runs panel.")
-        stop = box.addButton("Stop and Close", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.exec()
-        if box.clickedButton() is not stop:
-            return False
-        return self.stop_and_wait()
+        """Ask before closing during training (see :class:`CloseGuard`); False keeps the window."""
+        return self.guard.confirm_close()
 
     def stop_and_wait(self, timeout_s: float = CLOSE_TIMEOUT_S) -> bool:
         """Stop the run and wait until it is saved (no question asked)."""
-        self.panel.status.setText("Stopping and saving the run…")
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            return self.session.stop_and_wait(timeout_s)
-        finally:
-            QApplication.restoreOverrideCursor()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.window and event.type() == QEvent.Type.Close and self.session.active:
-            if not self.confirm_close():
-                event.ignore()
-                return True
-        return False
-
-    def _on_quit(self) -> None:
-        if self.session.active:
-            self.session.stop_and_wait(CLOSE_TIMEOUT_S)
+        return self.guard.stop_and_wait(timeout_s)
 
 
 def blocked_text(blocked: str) -> str:
@@ -484,11 +339,3 @@ def device_override(project) -> dict:
     if (project.training or {}).get("device", "auto") == "auto" and preferred != "auto":
         return {"device": preferred}
     return {}
-
-
-def _dock_of(widget: QWidget | None) -> QDockWidget | None:
-    """The dock a panel sits in (to tabify ours with it)."""
-    parent = widget.parentWidget() if widget is not None else None
-    while parent is not None and not isinstance(parent, QDockWidget):
-        parent = parent.parentWidget()
-    return parent
