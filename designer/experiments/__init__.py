@@ -20,6 +20,8 @@ __all__ = ["ExperimentsController", "install"]
 
 #: Parameter kinds a sweep can vary (numbers, choices, switches).
 VARIED_KINDS = ("int", "float", "choice", "bool", "int_or_pair", "float_or_pair")
+#: The share of the window's height the dock takes when it comes to the front.
+ROOM = 0.45
 
 
 class ExperimentsController(QObject):
@@ -34,6 +36,7 @@ class ExperimentsController(QObject):
         if problems is not None:
             problems.raise_()  # the window's own panel stays in front at start-up
         self.lazy.make_when_shown(self.dock)
+        self.dock.visibilityChanged.connect(self._make_room)
         self.action = self.dock.toggleViewAction()
         self.action.setText("&Experiments (sweeps)")
         self.action.setObjectName("actionExperiments")
@@ -70,6 +73,16 @@ class ExperimentsController(QObject):
         self.dock.show()
         self.dock.raise_()
         self.panel  # noqa: B018 - made now, so that it shows the project at once
+        self._make_room(True)
+
+    def _make_room(self, visible: bool) -> None:
+        """Give the dock room for its form, table and plots when it comes to the front
+        (the bottom area starts as tall as the Problems list needs)."""
+        if not visible:
+            return
+        wanted = int(self.window.height() * ROOM)
+        if self.dock.height() < wanted * 0.8:
+            self.window.resizeDocks([self.dock], [wanted], Qt.Orientation.Vertical)
 
     def shutdown(self) -> None:
         if self.lazy.built:
