@@ -63,6 +63,7 @@ def readiness_problems(project: Project, info: DataInfo | None, analysis: Analys
     ``training``: the settings actually used when they differ from the project's
     (the CLI's ``--epochs``, ``--lr``).
     """
+    from core.layers.lr_multiplier import multiplier_problems
     from core.memory import available_system_memory, estimate, memory_problem
     from core.train.rundir import init_from_file
     from core.train.spec import parse_training
@@ -70,6 +71,7 @@ def readiness_problems(project: Project, info: DataInfo | None, analysis: Analys
     problems = [Problem(text, severity=WARNING) for text in getattr(info, "warnings", None) or ()]
     spec, sentences = parse_training(project.training if training is None else training, info)
     problems.extend(Problem(text) for text in sentences)
+    problems.extend(multiplier_problems(project.graph))
     if spec.init_from:
         try:
             init_from_file(spec.init_from, project.directory)

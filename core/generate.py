@@ -7,9 +7,11 @@ the way to its primary Output (a variational autoencoder): the layers after it a
 :func:`encoder_network` cut them out of the trained module (torch.fx copies sharing the
 trained layers), so they can be run and exported alone. A GAN (:mod:`core.subnetworks`)
 generates with its generator: the same cut, from its noise Input to its generator Output
-(:func:`sampler_network`). :func:`generate` draws codes from the unit Gaussian (what the
-KL term pulled a VAE's codes towards, and what a GAN's noise Input draws), decodes them
-and gives the results in the data's own units.
+(:func:`sampler_network`). A conditional GAN's generator also takes the class label
+(its label Input, one-hot), as a second input of the cut. :func:`generate` draws codes from
+the unit Gaussian (what the KL term pulled a VAE's codes towards, and what a GAN's noise
+Input draws), decodes them (for a conditional GAN: with the chosen class, or an even
+spread over the classes) and gives the results in the data's own units.
 :func:`write_images` and :func:`write_table` save them as PNG files or a CSV, and
 :func:`grid_image` tiles images into one picture.
 """
@@ -40,6 +42,12 @@ class GenerativeParts:
     latent_shape: tuple[int, ...]
     output_id: str | None = None
     kind: str = "vae"  # or "gan"
+    label_id: str | None = None  # a conditional GAN's label Input (into the generator)
+    class_names: tuple[str, ...] = ()  # the classes a conditional GAN's label chooses from
+
+    @property
+    def conditional(self) -> bool:
+        return self.label_id is not None
 
 
 def generative_parts(trained) -> GenerativeParts:
@@ -56,7 +64,10 @@ def generative_parts(trained) -> GenerativeParts:
             raise GenerateError(f"the generator of {trained.run_dir.name} does not start from a"
                                 " noise Input, so there is no code to draw")
         size = int(graph.nodes[gan.noise].params["noise"])
-        return GenerativeParts(gan.noise, (size,), gan.generator, "gan")
+        if not gan.conditional:
+            return GenerativeParts(gan.noise, (size,), gan.generator, "gan")
+        names = tuple(str(c) for c in trained.preprocessing.get("class_names") or ())
+        return GenerativeParts(gan.noise, (size,), gan.generator, "gan", gan.generator_label, names)
     samples = [node_id for node_id, node in graph.nodes.items() if node.type == "Sample"]
     if not samples:
         raise GenerateError(f"{trained.run_dir.name} has no Sample layer, so it has no decoder to"
@@ -79,14 +90,15 @@ def sampler_network(network, parts: GenerativeParts):
 
     if parts.output_id is not None:
         network = head_network(network, parts.output_id)
-    return decoder_network(network, parts.sample_id)
+    return decoder_network(network, parts.sample_id, parts.label_id)
 
 
-def decoder_network(module, sample_id: str):
+def decoder_network(module, sample_id: str, label_id: str | None = None):
     """The layers after ``sample_id`` as a module from a code ``z`` to the output (a module
     with one output: cut a network with several by :func:`core.build.head_network` first).
     ``sample_id`` is a VAE's Sample layer or a GAN's noise Input: whatever it computed, ``z``
-    now stands for it.
+    now stands for it. With ``label_id`` (a conditional GAN's label Input) the module takes
+    ``(z, label)``, the label one-hot, and ``label`` stands for what that Input computed.
 
     Refused with a sentence when a layer after Sample also reads a layer before it (a
     skip connection around the code): such a decoder cannot run from a code alone.
@@ -97,9 +109,13 @@ def decoder_network(module, sample_id: str):
     env: dict[Any, Any] = {}
     before: dict[Any, str] = {}  # nodes that depend on the encoder side, and which layer
     z = graph.placeholder("z")
+    label = graph.placeholder("label") if label_id is not None else None
     for node in module.graph.nodes:
         if node.op == "call_module" and node.target == sample_id:
             env[node] = z
+            continue
+        if label is not None and node.op == "call_module" and node.target == label_id:
+            env[node] = label
             continue
         if node.op == "output":
             value = node.args[0]
@@ -121,6 +137,54 @@ def decoder_network(module, sample_id: str):
             continue
         env[node] = graph.node_copy(node, lambda n: env[n])
     return _module_of(module, graph)
+
+
+def with_label_input(module, label_id: str):
+    """``module`` (one Output's network, such as a conditional GAN's discriminator) taking the
+    class label as a second input ``label`` (one-hot) in place of what its label Input
+    ``label_id`` computes; layers shared."""
+    import torch.fx as fx
+
+    graph = fx.Graph()
+    env: dict[Any, Any] = {}
+    nodes = list(module.graph.nodes)
+    for node in nodes:
+        if node.op == "placeholder":
+            env[node] = graph.node_copy(node, lambda n: env[n])
+    label = graph.placeholder("label")
+    for node in nodes:
+        if node.op == "placeholder":
+            continue
+        if node.op == "call_module" and node.target == label_id:
+            env[node] = label
+            continue
+        env[node] = graph.node_copy(node, lambda n: env[n])
+    return _module_of(module, graph)
+
+
+def packed_generator(generator, parts: GenerativeParts):
+    """A conditional generator ``(z, label)`` as a module of one input: the noise followed by
+    the class one-hot, ``(batch, noise + classes)`` (what its export takes)."""
+    import torch
+
+    class PackedGenerator(torch.nn.Module):
+        def __init__(self, inner, code_size: int):
+            super().__init__()
+            self.inner, self.code_size = inner, code_size
+
+        def forward(self, packed):
+            return self.inner(packed[:, :self.code_size], packed[:, self.code_size:])
+
+    return PackedGenerator(generator, int(parts.latent_shape[0])).eval()
+
+
+def one_hot(labels, classes: int, like):
+    """Class indices ``(N,)`` as one-hot rows ``(N, classes)`` of ``like``'s dtype and device
+    (float32 when ``like`` is not floating): what a label Input gives."""
+    import torch
+
+    dtype = like.dtype if like.is_floating_point() else torch.float32
+    return torch.nn.functional.one_hot(labels.long().reshape(-1), classes).to(like.device, dtype)
 
 
 def encoder_network(module, sample_id: str):
@@ -160,6 +224,14 @@ class Generated:
     codes: np.ndarray  # (count, *latent shape)
     is_image: bool
     feature_names: list[str]
+    labels: np.ndarray | None = None  # a conditional GAN's class index per sample
+    class_names: tuple[str, ...] = ()
+
+    def label_names(self) -> list[str] | None:
+        """Each sample's class name (None: not a conditional GAN)."""
+        if self.labels is None:
+            return None
+        return [self.class_names[i] if i < len(self.class_names) else str(i) for i in self.labels]
 
 
 def random_codes(count: int, latent_shape: tuple[int, ...], seed: int | None) -> np.ndarray:
@@ -168,9 +240,30 @@ def random_codes(count: int, latent_shape: tuple[int, ...], seed: int | None) ->
     return rng.standard_normal((count, *latent_shape)).astype(np.float32)
 
 
-def generate(trained, count: int, seed: int | None = None, codes: np.ndarray | None = None) -> Generated:
+def class_index(parts: GenerativeParts, label: str | int) -> int:
+    """The index of a class given by name (as the data names it) or by index; a sentence
+    naming the classes when it is neither."""
+    names = list(parts.class_names)
+    text = str(label).strip()
+    if text in names:
+        return names.index(text)
+    if text.lstrip("-").isdigit() and 0 <= int(text) < len(names):
+        return int(text)
+    shown = ", ".join(names[:20]) + (" ..." if len(names) > 20 else "")
+    raise GenerateError(f"there is no class {text!r}: the classes are {shown} (a name, or an"
+                        f" index from 0 to {len(names) - 1})")
+
+
+def spread_labels(count: int, classes: int) -> np.ndarray:
+    """``count`` class indices spread evenly over the classes: 0, 1, ..., classes - 1, 0, ..."""
+    return (np.arange(count) % classes).astype(np.int64)
+
+
+def generate(trained, count: int, seed: int | None = None, codes: np.ndarray | None = None,
+             label: str | int | None = None) -> Generated:
     """Decode ``count`` random codes (or the given ``codes``) of a run with a Sample layer, or
-    generate from them with a GAN's generator."""
+    generate from them with a GAN's generator; a conditional GAN's of the class ``label``
+    (a name or an index), or of every class in turn without it."""
     import torch
 
     from core.data.scaling import unscale_inputs
@@ -178,14 +271,26 @@ def generate(trained, count: int, seed: int | None = None, codes: np.ndarray | N
     if codes is None and (not isinstance(count, int) or count < 1 or count > 100_000):
         raise GenerateError(f"the number of samples must be from 1 to 100,000, got {count!r}")
     parts = generative_parts(trained)
+    if label is not None and not parts.conditional:
+        raise GenerateError(f"{trained.run_dir.name} does not take a class label (it is not a"
+                            " conditional GAN): generate without a label")
     network = trained.network if trained.network is not None else trained.module
     decoder = sampler_network(network, parts)
     if codes is None:
         codes = random_codes(count, parts.latent_shape, seed)
+    labels = None
+    if parts.conditional:
+        labels = (np.full(len(codes), class_index(parts, label), np.int64) if label is not None
+                  else spread_labels(len(codes), len(parts.class_names)))
     outputs = []
     with torch.inference_mode():
         for start in range(0, len(codes), 256):
-            out = decoder(torch.from_numpy(codes[start:start + 256]))
+            z = torch.from_numpy(codes[start:start + 256])
+            if labels is None:
+                out = decoder(z)
+            else:
+                out = decoder(z, one_hot(torch.from_numpy(labels[start:start + 256]),
+                                         len(parts.class_names), z))
             outputs.append(out.float().cpu().numpy())
     values = np.concatenate(outputs)
     pre = trained.preprocessing
@@ -196,7 +301,7 @@ def generate(trained, count: int, seed: int | None = None, codes: np.ndarray | N
     names = list(pre.get("feature_names") or [])
     if not names or len(names) != int(np.prod(values.shape[1:])):
         names = [f"value_{i}" for i in range(int(np.prod(values.shape[1:])))]
-    return Generated(values, codes, is_image, names)
+    return Generated(values, codes, is_image, names, labels, parts.class_names)
 
 
 def to_pixels(image: np.ndarray) -> np.ndarray:
@@ -241,13 +346,25 @@ def write_png(image, path: str | Path) -> Path:
     return path
 
 
-def write_images(generated: Generated, folder: str | Path) -> list[Path]:
-    """``sample_0001.png`` ... in ``folder`` (made if missing), one per generated image."""
+def image_paths(generated: Generated, folder: str | Path) -> list[Path]:
+    """Where :func:`write_images` puts each image: ``sample_0001.png`` ... in ``folder``; a
+    conditional GAN's in a sub-folder named after each sample's class (the layout of an
+    image folder, so the samples can be loaded as data)."""
     folder = Path(folder).expanduser()
-    folder.mkdir(parents=True, exist_ok=True)
     digits = max(4, len(str(len(generated.values))))
-    return [write_png(to_pixels(image), folder / f"sample_{i:0{digits}d}.png")
-            for i, image in enumerate(generated.values, 1)]
+    names = [f"sample_{i:0{digits}d}.png" for i in range(1, len(generated.values) + 1)]
+    classes = generated.label_names()
+    if classes is None:
+        return [folder / name for name in names]
+    return [folder / label / name for label, name in zip(classes, names)]
+
+
+def write_images(generated: Generated, folder: str | Path) -> list[Path]:
+    """One PNG per generated image at :func:`image_paths` (folders made if missing)."""
+    paths = image_paths(generated, folder)
+    for path in {p.parent for p in paths}:
+        path.mkdir(parents=True, exist_ok=True)
+    return [write_png(to_pixels(image), path) for image, path in zip(generated.values, paths)]
 
 
 def write_table(generated: Generated, path: str | Path) -> Path:

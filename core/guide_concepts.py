@@ -32,6 +32,9 @@ class Concept:
     see_also: tuple[str, ...] = ()  # other guide keys
     demo: str | None = None
     words: tuple[str, ...] = ()
+    #: ``(picture file in resources/guide, caption)``: what the idea looks like while it
+    #: trains, grabbed from the training plots (``tests/designer/guide_pictures.py`` makes them).
+    pictures: tuple[tuple[str, str], ...] = ()
 
 
 CONCEPTS: tuple[Concept, ...] = (
@@ -126,27 +129,79 @@ CONCEPTS: tuple[Concept, ...] = (
         ("layer:LSTM", "layer:GRU", "layer:RNN"), None,
         ("recurrent", "rnn", "lstm", "gru", "gate", "sequence", "time series", "hidden state")),
     Concept(
-        "concept:autoencoder", "Autoencoders and the VAE",
+        "concept:autoencoder", "Autoencoders",
         "Squeeze the input into a few numbers and rebuild it: learning without labels.",
         ("An autoencoder learns to copy its input through a bottleneck. An encoder squeezes the"
          " image into a few numbers (the code, or latent vector) and a decoder rebuilds the image"
          " from them. The target is the input itself, so no labels are needed: the loss compares"
          " the rebuilt image with the original.",
+         "What each part does. The encoder is the layers from the Input to the bottleneck: in the"
+         " Autoencoder example a Flatten and Linear layers that narrow 784 pixels to 128 numbers,"
+         " then to 16. The bottleneck is the narrowest layer: everything the decoder learns about"
+         " an image passes through its 16 numbers. The decoder is the layers after it, widening"
+         " back to the image's size. The Output rebuilds the input (its target is input, or the"
+         " data's task is reconstruction), and the loss is the mean squared error, pixel by pixel.",
          "Because the code is small, the network must keep what matters and drop the rest. The"
          " code becomes a compact description of the image, useful to compress, to remove noise,"
          " to spot unusual samples (they rebuild badly) or as features for another model.",
-         "A variational autoencoder (VAE) makes the code a probability distribution. The encoder"
-         " gives a mean and a spread for every number of the code, a Sample layer draws a code"
-         " from them, and a second loss term (the KL divergence) keeps the codes close to a"
-         " standard normal distribution. Then every point of the code space decodes into a"
-         " plausible image, and decoding random codes generates new images (Export ▸ Generate"
-         " Samples)."),
-        "loss = reconstruction error(decoder(encoder(x)), x)\nVAE: + KL(q(z|x) ‖ N(0, 1))",
+         "Watch it train. The Reconstructions tab shows 16 fixed validation images, each row above"
+         " the row of what the network rebuilds from them: grey blobs at first, then the right"
+         " shape, then its edges (for a table, a bar per column shows its reconstruction error"
+         " instead). The Latent space tab shows the validation images' codes, one colour per"
+         " class: a code of 16 numbers is drawn on its two principal components, the two"
+         " directions in which the codes differ most. Shapes of one kind gather together,"
+         " although the network was never told the classes."),
+        "loss = reconstruction error(decoder(encoder(x)), x)",
         (("autoencoder", "squeezes shape images through a 16-number code and rebuilds them"),
-         ("vae_shapes", "a VAE with a 2-number code: decode random codes into new shapes")),
-        ("layer:Sample", "layer:ConvTranspose2d"), None,
-        ("autoencoder", "vae", "variational", "latent", "encoder", "decoder", "reconstruction",
-         "generative", "kl")),
+         ("autoencoder_classifier", "a classifier and a decoder share one code: rebuilding the"
+                                    " image keeps the code a description of the whole picture")),
+        ("concept:vae", "concept:gan", "layer:ConvTranspose2d"), None,
+        ("autoencoder", "latent", "encoder", "decoder", "reconstruction", "bottleneck", "code",
+         "unsupervised"),
+        pictures=(("autoencoder_reconstructions.png",
+                   "The Reconstructions tab after 20 epochs of the Autoencoder example: each row of"
+                   " validation shapes above the row of their reconstructions."),
+                  ("autoencoder_latent.png",
+                   "The Latent space tab of the same run: the validation shapes' 16-number codes on"
+                   " their two principal components, coloured by shape."))),
+    Concept(
+        "concept:vae", "Variational autoencoders (VAE)",
+        "An autoencoder whose codes follow a known distribution, so random codes decode into new samples.",
+        ("A variational autoencoder (VAE) makes the code a probability distribution. Where an"
+         " autoencoder's encoder gives one code per image, a VAE's gives a small cloud of codes:"
+         " a mean and a spread for every number of the code. A second loss term keeps all these"
+         " clouds close to the standard normal distribution N(0, 1). Then every point near the"
+         " centre of the code space decodes into a plausible image, and decoding codes drawn at"
+         " random generates new images.",
+         "What each part does. The encoder ends in two Linear layers side by side: mean and"
+         " log_var (the logarithm of the variance) of every code number. The Sample layer takes"
+         " both. While training it draws a code z = mean + exp(log_var / 2) × noise, so the"
+         " decoder learns to rebuild the image from any code near the mean, not one exact point;"
+         " when predicting it passes the mean. It also adds the KL divergence to the loss: how far"
+         " each image's cloud is from N(0, 1), summed over the code numbers (its warm-up epochs"
+         " let the reconstruction learn first). The decoder, the layers after Sample, rebuilds the"
+         " image as in any autoencoder. After training it is a generator on its own: Export ▸"
+         " Generate Samples decodes random codes.",
+         "Watch it train. The VAE samples tab decodes the same 36 codes drawn from N(0, 1) every"
+         " few batches: noise at first, then blurry blobs, then images like the data's. Beside it"
+         " the latent walk moves two code numbers (the two that differ most between images)"
+         " from −2.5 to 2.5, across and down, with the others at 0: one kind of image turns smoothly into another, because the code"
+         " space has no gaps. The Latent space tab scatters the validation images' means: the"
+         " KL term holds the cloud near the origin, the classes in regions side by side. The"
+         " Reconstructions tab works as for any autoencoder; a VAE's are a little blurrier."),
+        "z = mean + exp(log_var / 2) × ε,   ε ~ N(0, 1)\n"
+        "loss = reconstruction error + KL(N(mean, exp(log_var)) ‖ N(0, 1))\n"
+        "KL = −½ × Σ (1 + log_var − mean² − exp(log_var))",
+        (("vae_digits", "a VAE with a 6-number code: decode random codes into new 8×8 digits"),),
+        ("concept:autoencoder", "concept:gan", "layer:Sample"), None,
+        ("vae", "variational", "latent", "sample", "kl", "prior", "generative", "reparameterisation",
+         "latent walk"),
+        pictures=(("vae_samples.png",
+                   "The VAE samples tab of the Variational autoencoder example: the decoder on"
+                   " 36 fixed codes drawn from N(0, 1), and the walk over the two busiest code numbers."),
+                  ("vae_latent.png",
+                   "The Latent space tab of the same run: each validation image's mean code (on"
+                   " its two principal components when wider than 2), coloured by class."))),
     Concept(
         "concept:gan", "Generative adversarial networks (GANs)",
         "Two networks in a contest: a generator makes fakes, a discriminator spots them.",
@@ -158,13 +213,34 @@ CONCEPTS: tuple[Concept, ...] = (
          " As both improve, the generator's samples become harder and harder to tell from real"
          " ones. The generator never sees a real image: everything it learns comes through the"
          " discriminator's gradient.",
+         "What each part does. The noise Input draws a fresh batch of random numbers at every"
+         " step: the generator's only input. The generator's layers turn them into a sample of"
+         " the data's shape and end in an Output whose target is generator. The discriminator's"
+         " layers read a sample, real or generated, and end in an Output whose target is"
+         " discriminator: one number, its score for 'real'. Training alternates: a discriminator"
+         " step on a real and a generated batch, then a generator step whose gradient comes back"
+         " through the discriminator, which that step does not change.",
          "GANs are powerful but delicate. If one side wins too easily the other stops learning,"
          " and the generator may settle on a few kinds of output (mode collapse). Watch both"
-         " losses: they should stay in balance rather than one of them falling to zero."),
+         " losses: they should stay in balance rather than one of them falling to zero.",
+         "Watch it train. The Samples tab shows what the generator makes of the same 36 noise"
+         " vectors every 50 batches: noise, then smudges, then shapes like the data's; beside"
+         " it the samples' diversity falls towards 0 if they come to look alike (mode collapse)."
+         " The Discriminator tab draws D(x) and D(G(z)), the discriminator's mean probability of"
+         " 'real' on real and on generated batches: near 0.5 both when the two networks are"
+         " matched; D(G(z)) near 0 for long means the discriminator wins and the generator"
+         " learns little."),
         "discriminator: maximise log D(x) + log(1 − D(G(z)))\ngenerator: maximise log D(G(z))",
-        (("gan_shapes", "a small GAN that learns to draw shape images from noise"),),
-        ("concept:autoencoder",), None,
-        ("gan", "generative", "adversarial", "generator", "discriminator", "mode collapse")),
+        (("gan_digits", "a small GAN that learns to draw handwritten digits from noise"),
+         ("cgan_digits", "a conditional GAN: the class label as a second Input, to draw the digit you ask for")),
+        ("concept:autoencoder", "concept:vae"), None,
+        ("gan", "generative", "adversarial", "generator", "discriminator", "mode collapse"),
+        pictures=(("gan_samples.png",
+                   "The Samples tab of the GAN example: the generator's pictures of 36 fixed noise"
+                   " vectors, and their diversity per epoch."),
+                  ("gan_discriminator.png",
+                   "The Discriminator tab of the same run: D(x) on real batches and D(G(z)) on"
+                   " generated ones, around the coin toss at 0.5."))),
     Concept(
         "concept:transfer", "Transfer learning",
         "Start from a network trained on other data, and teach only its last layers your task.",
@@ -226,6 +302,20 @@ def example_title(stem: str) -> str | None:
         return str(json.loads(path.read_text(encoding="utf-8")).get("name") or stem)
     except (OSError, ValueError):
         return None
+
+
+def picture_path(name: str):
+    """The guide picture ``name`` (``resources/guide/<name>``), or None when it is not shipped."""
+    from core.resources import resource_path
+
+    path = resource_path("guide", name)
+    return path if path.is_file() else None
+
+
+def shipped_pictures(page: Concept) -> list[tuple[object, str]]:
+    """``(path, caption)`` of the page's pictures that are shipped, in order."""
+    return [(path, caption) for name, caption in page.pictures
+            if (path := picture_path(name)) is not None]
 
 
 def shipped_examples(page: Concept) -> list[tuple[str, str, str]]:

@@ -75,7 +75,10 @@ def design_hints(graph: Graph, analysis: Analysis | None = None, info: Any = Non
     hints += squashing_output_hints(graph)
     hints += batch_norm_hints(graph, training)
     frozen = [node_id for node_id, node in graph.nodes.items() if is_frozen(node)]
-    size = size_hint(analysis, info, data, frozen)
+    from core.subnetworks import is_adversarial_graph
+
+    # A GAN does not fit targets (its generator never sees the data): no overfitting note.
+    size = None if is_adversarial_graph(graph) else size_hint(analysis, info, data, frozen)
     if size is not None:
         hints.append(size)
     return hints

@@ -241,10 +241,10 @@ def _structure_problems(graph: Graph, incoming: dict[str, list]) -> list[Problem
 
 def _whole_input_problems(graph: Graph, results: dict[str, NodeResult]) -> list[Problem]:
     """Inputs without columns are all the same tensor (the data's features): one shape.
-    A noise Input reads no data, so its shape is its own."""
+    A noise Input reads no data and a label Input the class, so their shapes are their own."""
     whole = [(nid, results[nid].output) for nid, n in graph.nodes.items()
              if n.type == "Input" and not n.params.get("columns") and not n.params.get("noise")
-             and results[nid].output]
+             and not n.params.get("label") and results[nid].output]
     first_id, first = whole[0] if whole else (None, None)
     return [Problem(f"Input '{nid}' has the shape {format_shape(shape)} but Input '{first_id}' has"
                     f" {format_shape(first)}: Inputs without columns all take the same data, so"

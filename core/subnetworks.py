@@ -8,6 +8,11 @@ feeds the discriminator Output: it starts from the data's Input and gives one lo
 or generated. Training feeds it real batches and the generator's samples in turn
 (:mod:`core.train.adversarial`), so the two must not share a layer.
 
+A *conditional* GAN also has a label Input (``label`` set: the sample's class, one-hot)
+wired into both networks: the generator learns to draw the class it is given, the
+discriminator judges whether an image is a real one of that class. One label Input may feed
+both networks (an Input is not a layer), or each may have its own.
+
 :func:`subnetworks` names the parts (the canvas frames them, the trainer and the exports
 cut them out); :func:`adversarial_problems` gives one sentence per wiring mistake, for
 shape inference, ``layerforge check`` and the Problems panel. Plain Python, no torch.
@@ -32,6 +37,13 @@ class SubNetworks:
     discriminator_nodes: frozenset[str]
     noise: str | None  # the noise Input the generator starts from (None while it has none)
     data: str | None  # the data Input the discriminator starts from
+    generator_label: str | None = None  # a conditional GAN's label Input into the generator
+    discriminator_label: str | None = None  # ... and into the discriminator
+
+    @property
+    def conditional(self) -> bool:
+        """Both networks read the class label (a conditional GAN)."""
+        return self.generator_label is not None and self.discriminator_label is not None
 
     def role_of(self, node_id: str) -> str | None:
         """``generator``, ``discriminator`` or None (in neither, or wrongly in both)."""
@@ -45,6 +57,12 @@ def is_noise(graph: Graph, node_id: str) -> bool:
     """An Input that draws random numbers instead of reading the data."""
     node = graph.nodes[node_id]
     return node.type == "Input" and bool(node.params.get("noise"))
+
+
+def is_label(graph: Graph, node_id: str) -> bool:
+    """An Input that reads the sample's class label (one-hot) instead of its features."""
+    node = graph.nodes[node_id]
+    return node.type == "Input" and bool(node.params.get("label")) and not node.params.get("noise")
 
 
 def _outputs(graph: Graph, target: str) -> list[str]:
@@ -63,9 +81,14 @@ def _feeding(graph: Graph, node_id: str) -> frozenset[str]:
 
 
 def _inputs_in(graph: Graph, nodes: frozenset[str]) -> tuple[list[str], list[str]]:
-    """(noise Inputs, data Inputs) among ``nodes``, in graph order."""
-    inputs = [n for n in graph.nodes if n in nodes and graph.nodes[n].type == "Input"]
+    """(noise Inputs, data Inputs) among ``nodes``, in graph order (label Inputs are neither)."""
+    inputs = [n for n in graph.nodes if n in nodes and graph.nodes[n].type == "Input"
+              and not is_label(graph, n)]
     return [n for n in inputs if is_noise(graph, n)], [n for n in inputs if not is_noise(graph, n)]
+
+
+def _labels_in(graph: Graph, nodes: frozenset[str]) -> list[str]:
+    return [n for n in graph.nodes if n in nodes and is_label(graph, n)]
 
 
 def subnetworks(graph: Graph) -> SubNetworks | None:
@@ -76,8 +99,10 @@ def subnetworks(graph: Graph) -> SubNetworks | None:
     g_nodes, d_nodes = _feeding(graph, generators[0]), _feeding(graph, discriminators[0])
     noise = _inputs_in(graph, g_nodes)[0]
     data = _inputs_in(graph, d_nodes)[1]
+    g_label, d_label = _labels_in(graph, g_nodes), _labels_in(graph, d_nodes)
     return SubNetworks(generators[0], discriminators[0], g_nodes, d_nodes,
-                       noise[0] if noise else None, data[0] if data else None)
+                       noise[0] if noise else None, data[0] if data else None,
+                       g_label[0] if g_label else None, d_label[0] if d_label else None)
 
 
 def is_adversarial_graph(graph: Graph) -> bool:
@@ -89,7 +114,9 @@ def adversarial_problems(graph: Graph) -> list[Problem]:
     """One sentence per mistake in the wiring of a GAN (nothing for other graphs)."""
     generators, discriminators = _outputs(graph, GENERATOR), _outputs(graph, DISCRIMINATOR)
     if not generators and not discriminators:
-        return []
+        return [Problem(f"Input '{n}' reads the class label, which only a conditional GAN uses (its"
+                        " generator and discriminator both read it): clear label", n)
+                for n in graph.nodes if is_label(graph, n)]
     problems = _count_problems(graph, generators, discriminators)
     if problems:
         return problems
@@ -159,10 +186,30 @@ def _part_problems(graph: Graph, parts: SubNetworks) -> list[Problem]:
             problems.append(Problem(
                 f"Input '{node_id}' of the discriminator takes only some columns, but it must judge"
                 " whole samples (the generator makes whole ones): clear its columns", node_id))
+    problems.extend(_label_problems(graph, parts))
     shared = [n for n in graph.nodes if n in parts.generator_nodes and n in parts.discriminator_nodes
               and graph.nodes[n].type != "Input"]
     for node_id in shared:
         problems.append(Problem(
             f"'{node_id}' is in both the generator and the discriminator: a layer belongs to one of"
             " them; give each its own layers", node_id))
+    return problems
+
+
+def _label_problems(graph: Graph, parts: SubNetworks) -> list[Problem]:
+    """A conditional GAN's label Input: one per network, and in both or in neither."""
+    problems = []
+    for role, nodes in ((GENERATOR, parts.generator_nodes), (DISCRIMINATOR, parts.discriminator_nodes)):
+        labels = _labels_in(graph, nodes)
+        if len(labels) > 1:
+            problems.append(Problem(
+                f"the {role} reads the label Inputs {' and '.join(repr(n) for n in labels)}: give it"
+                " one label Input", labels[1]))
+    g, d = parts.generator_label, parts.discriminator_label
+    if (g is None) != (d is None):
+        have, lack = (GENERATOR, DISCRIMINATOR) if g else (DISCRIMINATOR, GENERATOR)
+        problems.append(Problem(
+            f"the {have} reads the class label (Input '{g or d}') but the {lack} does not: in a"
+            f" conditional GAN both read it (the {lack} too); wire the label Input into the {lack}"
+            " as well, or clear label", g or d))
     return problems

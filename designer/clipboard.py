@@ -84,6 +84,9 @@ def paste_plan(graph: Graph, fragment: dict[str, Any],
         extra = {k: copy.deepcopy(v) for k, v in raw.items() if k not in ("id", "type", "params", "pos")}
         params = raw.get("params") if isinstance(raw.get("params"), dict) else {}
         nodes.append(Node(mapping[raw["id"]], raw["type"], copy.deepcopy(params), pos, extra))
+    from core.groups import fresh_names_for_copies
+
+    fresh_names_for_copies(graph, nodes)  # a copied group is a new group, not more of the old
     edges = []
     for raw in fragment.get("edges", []):
         if not isinstance(raw, dict):

@@ -143,6 +143,21 @@ class GraphEditor(QObject):
                                                        False if frozen else None, text))
         return changing
 
+    def set_lr_multiplier(self, node_id: str, value: float | None) -> str | None:
+        """Set a layer's learning-rate multiplier as one undo step (``None`` or 1 removes it,
+        the run's rate); returns the reason when the value is refused."""
+        from core.layers.lr_multiplier import DEFAULT, KEY, format_multiplier, value_problem
+
+        if value is not None and (problem := value_problem(value)):
+            return f"the learning-rate multiplier {problem}"
+        value = None if value == DEFAULT else value
+        if self.graph.node(node_id).extra.get(KEY) == value:
+            return None
+        text = (f"Train '{node_id}' at the run's learning rate" if value is None
+                else f"Train '{node_id}' at the learning rate {format_multiplier(value)}")
+        self.undo_stack.push(commands.SetExtra(self.graph, node_id, KEY, value, text))
+        return None
+
     def replace_head(self, plan) -> list[str]:
         """Carry out a :class:`core.transfer.HeadReplacement` as one undo step: delete the old
         head, add [Flatten ->] a new Output after the backbone; returns the new node ids."""
@@ -175,7 +190,9 @@ class GraphEditor(QObject):
         graph = self.graph
         if not graph.nodes:
             return
-        positions = auto_layout(list(graph.nodes), [(e.source, e.target) for e in graph.edges], STYLE)
+        from core.groups import layout_with_groups  # a collapsed group is one card
+
+        positions = layout_with_groups(graph, lambda ids, wires: auto_layout(ids, wires, STYLE))
         changed = {nid: pos for nid, pos in positions.items() if graph.nodes[nid].pos != pos}
         if changed:
             self.undo_stack.push(commands.MoveNodes(graph, changed, text="Auto-layout"))

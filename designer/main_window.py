@@ -66,6 +66,7 @@ EXTENSIONS: list[str] = [
     "designer.import_model:install",
     "designer.stepthrough:install",
     "designer.experiments:install",
+    "designer.group_actions:install",
 ]
 REFUSAL_MS = 8000
 

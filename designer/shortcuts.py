@@ -35,6 +35,7 @@ MOUSE = [
     ("Wheel", "Zoom around the cursor"),
     ("Middle drag, or Space + drag", "Pan the canvas"),
     ("Double-click a layer", "Rename it (in the inspector)"),
+    ("Double-click a group's frame or its collapsed card", "Collapse or expand the group"),
     ("Right-click a palette item", "Add it, or open its guide page"),
 ]
 

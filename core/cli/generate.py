@@ -1,8 +1,11 @@
-"""``layerforge generate RUN --count N --out FOLDER [--grid grid.png] [--seed S]``: new samples.
+"""``layerforge generate RUN --count N --out FOLDER [--grid grid.png] [--seed S] [--label C]``.
 
-RUN is a run folder of a network with a Sample layer (a variational autoencoder): random
-codes from the unit Gaussian go through the layers after Sample (the decoder). Images are
-written as ``sample_0001.png`` ... in FOLDER; a table's samples as ``samples.csv`` there.
+RUN is a run folder of a generative network: a variational autoencoder (random codes from
+the unit Gaussian go through the layers after its Sample layer, the decoder) or a GAN (the
+noise goes through its generator). Images are written as ``sample_0001.png`` ... in
+FOLDER; a table's samples as ``samples.csv`` there. A conditional GAN draws the class
+``--label`` (a name or an index), or every class in turn without it; its images go into
+one sub-folder per class.
 """
 
 from __future__ import annotations
@@ -13,15 +16,18 @@ from pathlib import Path
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
-        "generate", help="draw new samples from a trained variational autoencoder",
-        description="Decode random codes with the layers after the network's Sample layer"
-                    " and write the results: one PNG per image, or one CSV row per table"
-                    " sample.")
+        "generate", help="draw new samples from a trained variational autoencoder or GAN",
+        description="Turn random codes into new samples with a trained generative network (a"
+                    " variational autoencoder's decoder, a GAN's generator) and write them: one"
+                    " PNG per image, or one CSV row per table sample.")
     parser.add_argument("run_dir", metavar="RUN_DIR", help="a finished training run folder")
     parser.add_argument("--count", "-n", type=int, default=16, help="how many samples (default 16)")
     parser.add_argument("--out", "-o", metavar="FOLDER", help="the folder to write the samples into")
     parser.add_argument("--grid", metavar="PNG", help="also (or only) write all images tiled into one PNG")
     parser.add_argument("--seed", type=int, help="the same seed gives the same samples")
+    parser.add_argument("--label", metavar="CLASS",
+                        help="a conditional GAN: the class to draw, by name or index (default:"
+                             " every class in turn, each in a sub-folder of its name)")
     parser.add_argument("--overwrite", action="store_true",
                         help="replace sample files or the grid that already exist")
 
@@ -29,14 +35,14 @@ def add_parser(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from core.errors import ExportError
     from core.export.source import open_run
-    from core.generate import (GenerateError, generate, grid_image, write_images, write_png,
-                               write_table)
+    from core.generate import (GenerateError, generate, grid_image, image_paths, write_images,
+                               write_png, write_table)
     from core.overwrite import check_destination
 
     if not args.out and not args.grid:
         raise GenerateError("say where to write the samples: --out FOLDER, --grid FILE.png, or both")
     trained = open_run(args.run_dir)
-    generated = generate(trained, args.count, seed=args.seed)
+    generated = generate(trained, args.count, seed=args.seed, label=args.label)
     if args.grid and not generated.is_image:
         raise GenerateError("--grid needs a network that generates images; this one generates"
                             " table rows: use --out FOLDER for a CSV")
@@ -45,8 +51,7 @@ def run(args: argparse.Namespace) -> int:
         if folder.exists() and not folder.is_dir():
             raise GenerateError(f"{folder} is a file: --out takes a folder")
         if generated.is_image:
-            names = [folder / f"sample_{i:0{max(4, len(str(args.count)))}d}.png"
-                     for i in range(1, args.count + 1)]
+            names = image_paths(generated, folder)
         else:
             names = [folder / "samples.csv"]
         for name in names:

@@ -294,9 +294,12 @@ class ProgressBar(Callback):
         self.bar = None
         self._count = 0
         self._last = 0.0
+        self._notes = 0
 
     def on_train_start(self, trainer) -> None:
         from tqdm import tqdm
+
+        self._notes = len(trainer.notes)  # printed already; later ones (an unfreeze) go above the bar
 
         per_epoch = len(trainer.plan)
         self.bar = tqdm(total=trainer.spec.epochs * per_epoch, initial=trainer.epoch * per_epoch,
@@ -304,6 +307,10 @@ class ProgressBar(Callback):
                         desc=f"epoch {trainer.epoch + 1}/{trainer.spec.epochs}", leave=True)
 
     def on_batch_end(self, trainer, event: BatchEnd) -> None:
+        if len(trainer.notes) > self._notes:
+            for note in trainer.notes[self._notes:]:
+                self.bar.write(f"note: {note}", file=sys.stderr)
+            self._notes = len(trainer.notes)
         self._count += 1
         now = time.monotonic()
         if now - self._last >= 0.2:

@@ -9,6 +9,11 @@ so the ONNX and ``.pt2`` writers and their verification run on it unchanged. The
 and the generator take float32 codes ``(batch, latent)`` and return samples as the network
 makes them (for images: pixels); the encoder and the discriminator take the network's own
 input and return the code's mean, or the logit.
+
+A conditional GAN's generator takes two things, the noise and the class. Its export takes
+them as one float32 input ``(batch, noise + classes)``: the noise, then the class one-hot
+(:func:`core.generate.packed_generator`), so the usual one-input writers and their
+verification apply; the file's metadata names the classes in order.
 """
 
 from __future__ import annotations
@@ -57,7 +62,8 @@ def part_model(trained, part: str):
     """``trained`` reduced to its ``part`` (``decoder``, ``encoder``, ``generator`` or
     ``discriminator``)."""
     from core.build import head_network
-    from core.generate import GenerateError, encoder_network, generative_parts, sampler_network
+    from core.generate import (GenerateError, encoder_network, generative_parts, packed_generator,
+                               sampler_network)
 
     try:
         parts = generative_parts(trained)
@@ -68,9 +74,15 @@ def part_model(trained, part: str):
         what = "a GAN" if parts.kind == "gan" else "a variational autoencoder"
         raise ExportError(f"{trained.run_dir.name} is {what}: its parts are"
                           f" {' and '.join(fitting)}, not {part}")
+    if parts.conditional and part == "discriminator":
+        raise ExportError(f"the discriminator of {trained.run_dir.name}, a conditional GAN, takes"
+                          " an image and its class, which an export cannot take yet: export"
+                          " --part generator")
     network = trained.network if trained.network is not None else trained.module
     try:
-        if part in CODE_PARTS:
+        if part in CODE_PARTS and parts.conditional:
+            module = packed_generator(sampler_network(network, parts), parts)
+        elif part in CODE_PARTS:
             module = sampler_network(network, parts)
         elif part == "encoder":
             module = encoder_network(network, parts.sample_id)
@@ -81,6 +93,9 @@ def part_model(trained, part: str):
     latent = list(parts.latent_shape)
     pre = dict(trained.preprocessing, part=part)
     run = dict(trained.run, output_activation="none")
+    if part in CODE_PARTS and parts.conditional:
+        pre.update(code_size=latent[0], label_classes=list(parts.class_names))
+        latent = [latent[0] + len(parts.class_names)]
     if part in CODE_PARTS:
         pre.update(kind="latent", input_shape=latent, input_scaling=None, feature_names=[])
         info = replace(trained.info, input_shape=tuple(latent))
@@ -97,9 +112,15 @@ def _discriminator_of(trained) -> str:
 
 
 def latent_inputs(part_trained, rows: int = 64) -> np.ndarray:
-    """Codes to verify a decoder or generator on: the unit Gaussian its codes come from."""
+    """Codes to verify a decoder or generator on: the unit Gaussian its codes come from (a
+    conditional generator's: followed by every class in turn, one-hot)."""
     rng = np.random.default_rng(0)
-    return rng.standard_normal((rows, *part_trained.info.input_shape)).astype(np.float32)
+    codes = rng.standard_normal((rows, *part_trained.info.input_shape)).astype(np.float32)
+    classes = part_trained.preprocessing.get("label_classes")
+    if classes:
+        size = int(part_trained.preprocessing["code_size"])
+        codes[:, size:] = np.eye(len(classes), dtype=np.float32)[np.arange(rows) % len(classes)]
+    return codes
 
 
 def available_parts(project: dict) -> list[str]:

@@ -79,6 +79,7 @@ def open_predictor(path: str | Path) -> Predictor:
         if (path / "run.json").is_file():
             from core.export.source import open_run
 
+            refuse_generative(path)
             return _from_trained(open_run(path), f"run {path.name}", run_dir=path)
         if (path / "weights.safetensors").is_file():
             return _from_weights(path / "weights.safetensors", f"standalone-code folder {path.name}")
@@ -92,6 +93,30 @@ def open_predictor(path: str | Path) -> Predictor:
     raise ExportError(f"{path.name} is not a model predict can open: give a run folder, an .onnx"
                       " file, a LayerForge .safetensors file or a standalone-code folder (.pt2 and"
                       " TorchScript files are for other programs: predict from their run folder)")
+
+
+def gan_refusal(run_dir: Path) -> str | None:
+    """The sentence that refuses to predict with a GAN's run (None for other runs): a GAN makes
+    new samples and predicts nothing. Reads run.json only (no torch)."""
+    import json
+
+    from core.generative_kind import is_gan_project
+
+    try:
+        run = json.loads((Path(run_dir) / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if isinstance(run, dict) and isinstance(run.get("project"), dict) and is_gan_project(run["project"]):
+        return (f"{Path(run_dir).name} is a GAN, which makes new samples instead of predicting:"
+                " draw them with layerforge generate (Export ▸ Generate Samples… in the app)")
+    return None
+
+
+def refuse_generative(run_dir: Path) -> None:
+    """:class:`ExportError` with :func:`gan_refusal`'s sentence for a GAN's run."""
+    refusal = gan_refusal(run_dir)
+    if refusal:
+        raise ExportError(refusal)
 
 
 def _from_trained(trained, source: str, run_dir: Path | None = None) -> Predictor:

@@ -44,13 +44,25 @@ class ImportResult:
     layers: int
     task: str
     notes: list[str] = field(default_factory=list)
+    #: The groups the project opens in (:mod:`core.groups`), by name, and how many are collapsed.
+    groups: list[str] = field(default_factory=list)
+    collapsed: int = 0
 
     def lines(self) -> list[str]:
         """The CLI's report (the dialog shows the same)."""
         d = self.difference
         return [f"imported {self.layers} layers ({self.task}) -> {self.project_path}",
                 f"weights: run folder {self.run_dir}",
-                f"verified: max difference {d.absolute:.2e} (relative {d.relative:.2e}) on {self.checked_on}"]
+                f"verified: max difference {d.absolute:.2e} (relative {d.relative:.2e}) on {self.checked_on}"
+                ] + ([self.grouping_line()] if self.groups else [])
+
+    def grouping_line(self) -> str:
+        names = self.groups
+        shown = ", ".join(names) if len(names) <= 3 else f"{names[0]} ... {names[-1]}"
+        state = ("collapsed" if self.collapsed == len(names) else "open" if not self.collapsed
+                 else f"{self.collapsed} collapsed")
+        return (f"grouped: {len(names)} {state} group{'s' if len(names) != 1 else ''} ({shown});"
+                " double-click one on the canvas to open or close it")
 
 
 def is_model_file(path: str | Path) -> bool:
@@ -155,8 +167,12 @@ def _import_onnx(model: Path, onnx_path: Path, path: Path, input_shape, referenc
     report(0.9, f"writing {path.name} and its run folder")
     written = writing.write(imported, project, run_dir, record_json, weights)
     report(1.0, "done")
+    from core.groups import groups
+
     layers = sum(1 for n in imported.graph.nodes.values() if n.type != "Input")
-    return ImportResult(written, run_dir, gap, checked_on, layers, imported.task, imported.notes)
+    made = groups(imported.graph)
+    return ImportResult(written, run_dir, gap, checked_on, layers, imported.task, imported.notes,
+                        [g.name for g in made], sum(g.collapsed for g in made))
 
 
 def _design_ids(record) -> tuple[set[str], str]:

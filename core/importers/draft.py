@@ -46,14 +46,17 @@ class Draft:
 
     def add(self, type_name: str, params: dict[str, Any], inputs: list[Tensor], *,
             source: str, weights: dict[str, np.ndarray] | None = None,
-            node_id: str | None = None) -> Tensor:
+            node_id: str | None = None, shape: tuple[int, ...] | None = None) -> Tensor:
         """Add a layer fed by ``inputs``; raises :class:`Unsupported` when LayerForge's layer
-        refuses these parameters or shapes."""
+        refuses these parameters or shapes. ``shape``: the layer's output shape when it is known
+        and LayerForge's rule needs the data to say it (an identity Output of an image, whose
+        shape is the data's: the draft has no data)."""
         spec = REGISTRY.get(type_name)
         problems = spec.validate_params(params)
         if problems:
             raise Unsupported(f"it would need a {type_name} with {problems[0]}")
-        shape = self.infer(type_name, params, [t.shape for t in inputs], node_id or "new")
+        if shape is None:
+            shape = self.infer(type_name, params, [t.shape for t in inputs], node_id or "new")
         node_id = node_id or self.ids.for_node(source, spec.prefix)
         self.nodes[node_id] = DraftNode(node_id, type_name, dict(params), [t.node for t in inputs],
                                         dict(weights or {}), source, shape)

@@ -113,14 +113,30 @@ def finish(conversion: Conversion, model_file: ModelFile, name: str) -> Imported
                                                          conversion.context, shown)
     preprocessing = _preprocessing(model_file, info, conversion.context, target_scaling,
                                    from_layerforge)
-    from core.importers.layout import layered_positions
-
-    graph = draft.graph()
-    graph = draft.graph(layered_positions(graph))
+    graph = _laid_out(draft, record)
     data = ((record or {}).get("project") or {}).get("data") if from_layerforge else None
     data = data if isinstance(data, dict) and data.get("kind") == "builtin" else None
     return Imported(name, graph, draft.state_dict(), info, preprocessing, training, activation,
                     notes, from_layerforge, data)
+
+
+def _laid_out(draft, record) -> "Graph":
+    """The draft as a graph, placed; a long one in collapsed groups (its module hierarchy),
+    a LayerForge design in its own groups."""
+    from core.importers import grouping
+    from core.importers.layout import arrange, layered_positions
+
+    graph = draft.graph()
+    proposed = grouping.groups_for(graph, {n.id: n.source for n in draft.nodes.values()}, record)
+    if proposed:  # each group laid out on its own first: that is how it opens when expanded
+        for name in dict.fromkeys(g for g, _ in proposed.values()):
+            members = [n for n, (g, _) in proposed.items() if g == name]
+            inside = [(e.source, e.target) for e in graph.edges
+                      if e.source in members and e.target in members]
+            graph.move_nodes(arrange(members, inside))
+        grouping.apply(graph, proposed)
+    graph.move_nodes(layered_positions(graph))
+    return graph
 
 
 def _vector(values: np.ndarray, width: int, shown: str) -> list[float]:
@@ -161,7 +177,10 @@ def _output(draft, inner: Tensor, task: str) -> str:
     params: dict[str, Any] = {"head": "identity"}
     if len(inner.shape) == 1:
         params["units"] = int(inner.shape[0])
-    made = draft.add("Output", params, [inner], source="", node_id=draft.ids.claim("output"))
+    # An identity head of several dimensions (a decoder's image) passes its input through: its
+    # shape is the input's, which LayerForge's rule checks against the data (not known here).
+    made = draft.add("Output", params, [inner], source="", node_id=draft.ids.claim("output"),
+                     shape=None if len(inner.shape) == 1 else tuple(inner.shape))
     return made.node
 
 

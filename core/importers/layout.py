@@ -7,6 +7,9 @@ from the Input, the nodes of a column stacked, and a network too deep for one ro
 wrapped into bands stacked top to bottom. The grid matches the canvas's cards
 (140 × 68 scene pixels). The number of columns per band is chosen so
 that the whole picture is about 16:10, as the designer's own layout aims for.
+
+A long network gets groups first (:mod:`core.importers.grouping`), collapsed: each is laid
+out inside on its own, then placed as one card, so the network opens as a dozen cards.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import math
 
 from core.graph import Graph
+from core.groups import layout_with_groups
 
 COLUMN_STEP, ROW_STEP, BAND_GAP = 200.0, 104.0, 110.0
 MIN_BAND_COLUMNS = 4
@@ -36,15 +40,26 @@ def band_columns(columns: int, rows: int) -> int:
 
 
 def layered_positions(graph: Graph) -> dict[str, tuple[float, float]]:
-    """Top-left corners of the node cards, keyed by node id."""
-    order = graph.topological_order()
+    """Top-left corners of the node cards, keyed by node id; a collapsed group
+    (:mod:`core.groups`) is placed as one card, its members kept as they are inside it."""
+    return layout_with_groups(graph, arrange)
+
+
+def arrange(ids: list[str], wires: list[tuple[str, str]]) -> dict[str, tuple[float, float]]:
+    """Positions for ``ids`` (in a topological order) given ``(source, target)`` wires."""
     column: dict[str, int] = {}
-    for node_id in order:
-        sources = [edge.source for edge in graph.incoming(node_id)]
-        column[node_id] = 1 + max((column[s] for s in sources), default=-1)
+    sources: dict[str, list[str]] = {}
+    for source, target in wires:
+        sources.setdefault(target, []).append(source)
+    ids = _topological(ids, wires)
+    for node_id in ids:
+        column[node_id] = 1 + max((column[s] for s in sources.get(node_id, ()) if s in column),
+                                  default=-1)
     columns: dict[int, list[str]] = {}
-    for node_id in order:
+    for node_id in ids:
         columns.setdefault(column[node_id], []).append(node_id)
+    if not columns:
+        return {}
     per_band = band_columns(len(columns), max(len(m) for m in columns.values()))
     bands: dict[int, int] = {}
     for index, members in columns.items():
@@ -61,3 +76,27 @@ def layered_positions(graph: Graph) -> dict[str, tuple[float, float]]:
             positions[node_id] = ((index % per_band) * COLUMN_STEP,
                                   band_top[band] + row * ROW_STEP)
     return positions
+
+
+def _topological(ids: list[str], wires: list[tuple[str, str]]) -> list[str]:
+    """``ids`` reordered so that every wire goes forward, keeping their order where it can
+    (a group's card comes after everything that feeds any of its members)."""
+    indegree = {n: 0 for n in ids}
+    successors: dict[str, list[str]] = {n: [] for n in ids}
+    for source, target in wires:
+        if source in indegree and target in indegree:
+            indegree[target] += 1
+            successors[source].append(target)
+    rank = {n: i for i, n in enumerate(ids)}
+    ready = [n for n in ids if indegree[n] == 0]
+    order: list[str] = []
+    while ready:
+        ready.sort(key=rank.__getitem__)
+        node = ready.pop(0)
+        order.append(node)
+        for nxt in successors[node]:
+            indegree[nxt] -= 1
+            if indegree[nxt] == 0:
+                ready.append(nxt)
+    done = set(order)
+    return order + [n for n in ids if n not in done]  # a cycle: the rest as given

@@ -21,6 +21,8 @@ def _flat_hint(shape: Shape) -> str:
 def _input_infer(inputs: list[Shape], params: dict[str, Any], ctx: BuildContext) -> Shape:
     if params.get("noise"):
         return _noise_shape(params)
+    if params.get("label"):
+        return _label_shape(params, ctx)
     data_shape = _data_view(params, ctx) if params.get("columns") else ctx.input_shape
     if params.get("shape"):
         shape = tuple(int(s) for s in params["shape"])
@@ -44,6 +46,24 @@ def _noise_shape(params: dict[str, Any]) -> Shape:
     if params.get("shape") and tuple(int(s) for s in params["shape"]) != shape:
         raise ShapeError(f"is set to {show(tuple(params['shape']))} but draws {shape[0]} random"
                          " numbers (noise): clear its shape parameter")
+    return shape
+
+
+def _label_shape(params: dict[str, Any], ctx: BuildContext) -> Shape:
+    """A label Input reads the sample's class, one-hot: (classes,) (a conditional GAN's label)."""
+    if params.get("columns"):
+        raise ShapeError("has both label and columns: a label Input reads the class, not table"
+                         " columns, so clear its columns (or clear label)")
+    classes = int(getattr(ctx.data, "class_count", 0) or 0)
+    if ctx.input_shape is not None and classes < 2:
+        raise ShapeError("reads the class label, but the data has no classes: load a folder of"
+                         " class sub-folders (or a table with a class target), or clear label")
+    if classes < 2:
+        raise ShapeError("reads the class label and has no classes yet: load data with classes")
+    shape = (classes,)
+    if params.get("shape") and tuple(int(s) for s in params["shape"]) != shape:
+        raise ShapeError(f"is set to {show(tuple(params['shape']))} but reads the class label of"
+                         f" {classes} classes (one-hot): clear its shape parameter")
     return shape
 
 
@@ -74,6 +94,10 @@ def _input_build(inputs, params, ctx):
         from core.layers.torch_modules import Noise
 
         return Noise(int(params["noise"]))
+    if params.get("label"):
+        from core.layers.torch_modules import ClassLabel
+
+        return ClassLabel(int(getattr(ctx.data, "class_count", 0) or 0))
     if not params.get("columns"):
         return None
     from core.heads import feature_indices
@@ -98,7 +122,10 @@ register(LayerSpec(
         " the features of those table columns, so that different columns can go through"
         " different layers (a 'wide and deep' model). With noise, the Input reads no data at"
         " all: it draws that many random numbers from N(0, 1) for every sample of every batch,"
-        " the code a GAN's generator turns into a new sample."),
+        " the code a GAN's generator turns into a new sample. With label, the Input reads the"
+        " sample's class as a one-hot vector: a conditional GAN's second Input, wired into both"
+        " its generator and its discriminator, so that the generator learns to draw a chosen"
+        " class."),
     params=ParamSet((
         p("shape", "int_list", None, "Shape of one sample, without the batch dimension",
           minimum=1, optional=True, none_means="from the data", list_length=(1, 4)),
@@ -107,9 +134,11 @@ register(LayerSpec(
         p("noise", "int", None, "A vector of this many random numbers from N(0, 1), drawn fresh"
           " for every batch (a GAN generator's input)", minimum=1, maximum=100_000,
           optional=True, none_means="the Input reads the data"),
+        p("label", "bool", False, "Read the sample's class label as a one-hot vector instead of"
+          " its features (a conditional GAN's second Input)"),
     )),
     infer=_input_infer, build=_input_build, min_inputs=0, max_inputs=0,
-    shape_formula="output = the data's sample shape (or the chosen columns' features, or (noise,))",
+    shape_formula="output = the data's sample shape (or the chosen columns' features, (noise,), or (classes,) with label)",
     when_to_use="Every network has at least one Input; add more to give columns their own branch.",
 ))
 

@@ -2,6 +2,9 @@
 
 The key lives beside the node's params (``Node.extra``), so it is saved with the project
 and read by :func:`core.train.setup.freeze`. Only layers that have weights can be frozen.
+``training.unfreeze_at_epoch`` lets them train again later in the same run
+(:mod:`core.train.unfreeze`); ``lr_multiplier`` (:mod:`core.layers.lr_multiplier`) slows a
+layer down without stopping it.
 """
 
 from __future__ import annotations

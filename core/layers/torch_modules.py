@@ -92,6 +92,27 @@ class Noise(nn.Module):
         return f"size={self.size}"
 
 
+class ClassLabel(nn.Module):
+    """A label Input: the sample's class as a one-hot vector of ``classes`` numbers.
+
+    The one-tensor network has only the features, not the labels, so here it gives zeros
+    (no class) of the right shape. A conditional GAN's trainer, ``layerforge generate`` and
+    the generator's export cut the network so that this node is an input of its own
+    (:func:`core.generate.decoder_network`), fed with real or chosen labels, one-hot.
+    """
+
+    def __init__(self, classes: int):
+        super().__init__()
+        self.classes = int(classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        dtype = x.dtype if x.is_floating_point() else torch.float32
+        return torch.zeros(x.shape[0], self.classes, device=x.device, dtype=dtype)
+
+    def extra_repr(self) -> str:
+        return f"classes={self.classes}"
+
+
 class Recurrent(nn.Module):
     """An RNN, LSTM or GRU over batch-first sequences.
 

@@ -19,7 +19,12 @@ into the generator (a module from a noise vector ``z`` to a sample) and the disc
   generated samples' diversity (their mean distance to each other, per value); validation
   computes the same on the validation images and a fixed noise batch, without updates;
 - **the last epoch is kept**: a GAN's losses do not say which epoch is best, so every epoch
-  counts as the best and early stopping is off.
+  counts as the best and early stopping is off;
+- **a conditional GAN** (a label Input in both networks, :mod:`core.subnetworks`): both cuts
+  take the class label, one-hot, as a second input. The discriminator sees the real images
+  with their own labels and the generated ones with the labels the generator was asked
+  for, drawn uniformly over the classes for every sample; validation's fixed noise goes
+  with the classes in turn.
 """
 
 from __future__ import annotations
@@ -45,6 +50,14 @@ KEEPS_LAST = ("a GAN keeps its last epoch's weights: the generator's and the dis
 ONE_PROCESS = ("a GAN trains in one process: its generator and discriminator take turns on"
                " each batch, which data-parallel training (--nproc above 1) does not do; train"
                " it without --nproc")
+
+
+def _label_input(network) -> str | None:
+    """The label Input (a :class:`~core.layers.torch_modules.ClassLabel`) of a cut network."""
+    from core.layers.torch_modules import ClassLabel
+
+    return next((str(n.target) for n in network.graph.nodes if n.op == "call_module"
+                 and isinstance(network.get_submodule(n.target), ClassLabel)), None)
 
 
 class LastEpoch(BestTracker):
@@ -73,6 +86,7 @@ class AdversarialTraining:
         self._seed = 0
         self._autocast = None
         self.last_parts = None  # the last step's columns (to say which loss diverged)
+        self.classes = 0  # a conditional GAN's class count (0: not conditional)
 
     # ------------------------------------------------------------------ making
     @classmethod
@@ -98,7 +112,7 @@ class AdversarialTraining:
         import torch
 
         from core.build import head_network
-        from core.generate import decoder_network
+        from core.generate import decoder_network, with_label_input
         from core.layers.torch_modules import Noise
 
         module = trainer.module
@@ -109,8 +123,15 @@ class AdversarialTraining:
             raise TrainingError(f"the generator (Output '{self.generator_id}') must start from one"
                                 " noise Input")
         self.noise_size = generator_head.get_submodule(noise[0].target).size
-        self.generator = decoder_network(generator_head, str(noise[0].target))
-        self.discriminator = head_network(module, self.discriminator_id)
+        discriminator_head = head_network(module, self.discriminator_id)
+        g_label, d_label = _label_input(generator_head), _label_input(discriminator_head)
+        if g_label is not None and d_label is not None:  # a conditional GAN
+            self.classes = int(module.get_submodule(g_label).classes)
+            self.generator = decoder_network(generator_head, str(noise[0].target), g_label)
+            self.discriminator = with_label_input(discriminator_head, d_label)
+        else:
+            self.generator = decoder_network(generator_head, str(noise[0].target))
+            self.discriminator = discriminator_head
         module.train()  # the cuts above put the shared layers in eval mode
         mine = {id(p) for p in self.generator.parameters()}
         theirs = {id(p) for p in self.discriminator.parameters()}
@@ -161,34 +182,56 @@ class AdversarialTraining:
         return torch.randn(count, self.noise_size, device=like.device,
                            dtype=like.dtype if like.is_floating_point() else torch.float32)
 
+    # ------------------------------------------------------------------ conditioning
+    def _labels(self, y, count: int, like):
+        """(the real batch's labels, the labels asked of the generator), one-hot; (None, None)
+        for an unconditional GAN. The generator's are drawn uniformly over the classes."""
+        import torch
+
+        from core.generate import one_hot
+
+        if not self.classes:
+            return None, None
+        asked = torch.randint(self.classes, (count,), device=like.device)
+        return one_hot(y, self.classes, like), one_hot(asked, self.classes, like)
+
+    def generate(self, z, label=None):
+        """The generator's samples of noise ``z`` (and one-hot ``label``: a conditional GAN)."""
+        return self.generator(z) if label is None else self.generator(z, label)
+
+    def judge(self, x, label=None):
+        """The discriminator's logits for samples ``x`` (and one-hot ``label``)."""
+        return self.discriminator(x) if label is None else self.discriminator(x, label)
+
     # ------------------------------------------------------------------ training
-    def train_step(self, trainer, x):
-        """One batch: the discriminator's steps, then the generator's; returns (the sum of both
-        losses, the columns' values as one tensor)."""
+    def train_step(self, trainer, x, y=None):
+        """One batch (``y``: its class labels, read by a conditional GAN): the discriminator's
+        steps, then the generator's; returns (the sum of both losses, the columns' values as
+        one tensor)."""
         import torch
 
         optimizer, count = trainer.optimizer, x.shape[0]
-        generator, discriminator = self.generator, self.discriminator
         steps = self.settings.discriminator_steps
         for step in range(steps):
             optimizer.zero_grad(set_to_none=True)
             last = step == steps - 1
             with self._autocast():
                 z = self.noise(count, x)
+                real_label, fake_label = self._labels(y, count, x)
                 if last:  # kept with its graph: the generator's step reuses these samples
-                    fake = generator(z)
+                    fake = self.generate(z, fake_label)
                     held = fake.detach()
                 else:
                     with torch.no_grad():
-                        held = generator(z)
-                real_logits = discriminator(x)
-                fake_logits = discriminator(held)
+                        held = self.generate(z, fake_label)
+                real_logits = self.judge(x, real_label)
+                fake_logits = self.judge(held, fake_label)
                 loss_d = self._losses(real_logits, fake_logits)
             self._update(trainer, loss_d)
         d_grads = [p.grad for p in self.discriminator_params]
         optimizer.zero_grad(set_to_none=True)
         with self._autocast():
-            loss_g = self.generator_loss(discriminator(fake))
+            loss_g = self.generator_loss(self.judge(fake, fake_label))
         self._update(trainer, loss_g, drop=self.discriminator_params)
         for param, grad in zip(self.discriminator_params, d_grads):
             param.grad = grad  # the discriminator's own step's gradients, for the probes
@@ -232,11 +275,27 @@ class AdversarialTraining:
             self._fixed = {key: noise.to(device)}  # one split at a time is enough
         return self._fixed[key]
 
-    def evaluate_batch(self, x, z):
-        """The columns for a real batch ``x`` and noise ``z``, without updates."""
-        real_logits = self.discriminator(x)
-        fake = self.generator(z.to(x.dtype) if x.is_floating_point() else z)
-        fake_logits = self.discriminator(fake)
+    def fixed_labels(self, start: int, stop: int, like):
+        """The classes asked of the generator with validation's fixed noise rows ``start`` to
+        ``stop``: every class in turn (one-hot); None for an unconditional GAN."""
+        import torch
+
+        from core.generate import one_hot
+
+        if not self.classes:
+            return None
+        return one_hot(torch.arange(start, stop, device=like.device) % self.classes, self.classes, like)
+
+    def evaluate_batch(self, x, z, y=None, start: int = 0):
+        """The columns for a real batch ``x`` (labels ``y``) and noise ``z`` (the fixed noise's
+        rows from ``start``), without updates."""
+        from core.generate import one_hot
+
+        real_label = one_hot(y, self.classes, x) if self.classes else None
+        fake_label = self.fixed_labels(start, start + x.shape[0], x)
+        real_logits = self.judge(x, real_label)
+        fake = self.generate(z.to(x.dtype) if x.is_floating_point() else z, fake_label)
+        fake_logits = self.judge(fake, fake_label)
         loss_d = self._losses(real_logits, fake_logits)
         loss_g = self.generator_loss(fake_logits)
         return loss_g + loss_d, self._columns(loss_g, loss_d, real_logits, fake_logits, fake)

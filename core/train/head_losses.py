@@ -86,8 +86,8 @@ class HeadObjectives:
 
     def batch_targets(self, y):
         """What the batches carry as ``y`` for a split's targets (a CPU tensor, or None)."""
-        if self.adversarial:
-            return None  # a GAN learns from the images alone, labels or not
+        if self.adversarial:  # a GAN learns from the images; a conditional one from their classes too
+            return class_indices(y)
         if self.single:
             return self.objective.loss_targets(y)
         if all(h.reconstructs for h in self.heads):
@@ -168,3 +168,17 @@ class TotalLoss:
 
     def prediction(self, out):
         return out if self.one_head else out[self.primary]
+
+
+def class_indices(y):
+    """A split's class labels as an int64 tensor (what a conditional GAN's label Input reads);
+    None when the data has no class labels (or the labels are values, not classes)."""
+    import numpy as np
+    import torch
+
+    if y is None:
+        return None
+    labels = np.asarray(y)
+    if labels.dtype.kind not in "iu" or labels.ndim != 1:
+        return None
+    return torch.from_numpy(labels.astype(np.int64, copy=False))

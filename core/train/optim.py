@@ -13,13 +13,17 @@ from typing import Any, Iterable
 
 from core.errors import TrainingError
 from core.train.optimizers import COMMON_SETTINGS, OPTIMIZERS, extra_settings, live_settings
+from core.train.param_groups import MULTIPLIER
 from core.train.schedules import SCHEDULES
 from core.train.spec import TrainSpec, setting_problems
 
 
 def make_optimizer(params: Iterable, spec: TrainSpec, device_type: str):
     """The optimiser ``spec.optimizer`` names (see :mod:`core.train.optimizers`), with the
-    fused kernel on CPU and CUDA where one exists, else the ``foreach`` one."""
+    fused kernel on CPU and CUDA where one exists, else the ``foreach`` one.
+
+    ``params``: parameters, or parameter groups (dicts, each with its ``lr``: see
+    :mod:`core.train.param_groups`)."""
     optimizer = OPTIMIZERS.get(spec.optimizer)
     common: dict[str, Any] = {"lr": spec.learning_rate, "weight_decay": spec.weight_decay}
     if optimizer.fused and device_type in ("cpu", "cuda"):
@@ -102,10 +106,12 @@ def apply_update(optimizer, schedule: Schedule | None, settings: dict[str, Any])
     groups = optimizer.param_groups
     if "learning_rate" in settings:
         new = settings["learning_rate"]
-        old = groups[0]["lr"]
+        old = groups[0]["lr"] / groups[0].get(MULTIPLIER, 1.0)  # the run's rate until now
         for index, group in enumerate(groups):
-            # the first group's rate is the run's; others (a GAN's discriminator) keep their ratio
-            group["lr"] = new if index == 0 or old <= 0 else group["lr"] * new / old
+            # The first group's rate is the run's (times its layer multiplier); the others (a
+            # GAN's discriminator, layers with another lr_multiplier) keep their ratio to it.
+            group["lr"] = (new * group.get(MULTIPLIER, 1.0) if index == 0 or old <= 0
+                           else group["lr"] * new / old)
         if schedule is not None and old > 0:
             schedule.scale(new / old)
     for key in live_settings():
@@ -116,9 +122,10 @@ def apply_update(optimizer, schedule: Schedule | None, settings: dict[str, Any])
 
 def current_settings(optimizer) -> dict[str, Any]:
     """The live optimiser settings of the first parameter group (a GAN's generator), with
-    LayerForge's names."""
+    LayerForge's names; the learning rate is the run's (without the group's layer multiplier)."""
     group = optimizer.param_groups[0]
-    out = {"learning_rate": group["lr"], "weight_decay": group.get("weight_decay", 0.0)}
+    out = {"learning_rate": group["lr"] / group.get(MULTIPLIER, 1.0),
+           "weight_decay": group.get("weight_decay", 0.0)}
     for key in extra_settings():
         if key in group:
             out[key] = list(group[key]) if key == "betas" else group[key]

@@ -103,8 +103,8 @@ def _one_cycle(optimizer, spec, steps_per_epoch: int, mode: str):
     options = spec.schedule.options
     # torch cycles the momentum (or Adam's beta1) too, and refuses optimisers with neither (Adagrad).
     cycle_momentum = "momentum" in optimizer.defaults or "betas" in optimizer.defaults
-    groups = optimizer.param_groups  # several (a GAN's two networks): each peaks at its own rate
-    max_lr = [group["lr"] for group in groups] if len(groups) > 1 else spec.learning_rate
+    # Each group (a GAN's two networks, layers with an lr_multiplier) peaks at its own rate.
+    max_lr = [group["lr"] for group in optimizer.param_groups]
     return Schedule(OneCycleLR(
         optimizer, max_lr=max_lr, total_steps=max(spec.epochs * steps_per_epoch, 2),
         pct_start=options["pct_start"], div_factor=options["div_factor"],
@@ -116,10 +116,14 @@ def _reduce_on_plateau(optimizer, spec, steps_per_epoch: int, mode: str):
 
     from core.train.optim import Schedule
 
+    from core.train.param_groups import MULTIPLIER
+
     options = spec.schedule.options
+    # The floor is the run's: a group whose layers train at ×0.1 stops at a tenth of it.
+    floors = [options["min_learning_rate"] * group.get(MULTIPLIER, 1.0)
+              for group in optimizer.param_groups]
     return Schedule(ReduceLROnPlateau(optimizer, mode=mode, factor=options["factor"],
-                                      patience=options["patience"],
-                                      min_lr=options["min_learning_rate"]), on_metric=True)
+                                      patience=options["patience"], min_lr=floors), on_metric=True)
 
 
 # ---------------------------------------------------------------------- the registry

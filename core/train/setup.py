@@ -132,10 +132,13 @@ def prepare(project: Project, dataset: Dataset, *, overrides: dict[str, Any] | N
 
 
 def _ends(module, project: Project) -> dict[str, Any]:
-    """The trainer's heads and prediction module for the project's Output nodes."""
+    """The trainer's heads and prediction module for the project's Output nodes, and the
+    layers' learning-rate multipliers."""
     from core.build import prediction_network
+    from core.layers.lr_multiplier import layer_multipliers
 
-    return {"heads": heads_of(project.graph), "predictor": prediction_network(module, project.graph)}
+    return {"heads": heads_of(project.graph), "predictor": prediction_network(module, project.graph),
+            "lr_multipliers": layer_multipliers(project.graph)}
 
 
 def run_project(run_dir: str | Path) -> Project:

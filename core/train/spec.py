@@ -50,7 +50,8 @@ DATA_LOADING = ("auto", "device", "loader")
 KNOWN_KEYS = ("epochs", "batch_size", "optimizer", "learning_rate", "momentum", "nesterov",
               "betas", "weight_decay", "schedule", "loss", "label_smoothing", "huber_delta",
               "metrics", "monitor", "early_stopping", "gradient_clip", "seed", "device",
-              "precision", "init_from", "shuffle", "data_loading", "workers")
+              "precision", "init_from", "shuffle", "data_loading", "workers", "unfreeze_at_epoch",
+              "unfreeze_learning_rate_factor")
 
 
 @dataclass
@@ -122,6 +123,10 @@ class TrainSpec:
     shuffle: bool = True
     data_loading: str = "auto"
     workers: int | None = None
+    #: Two-stage fine-tuning (core/train/unfreeze.py): from this epoch the frozen layers train
+    #: too, at learning_rate × unfreeze_learning_rate_factor; None keeps them frozen.
+    unfreeze_at_epoch: int | None = None
+    unfreeze_learning_rate_factor: float = 0.1
     #: Sentences about settings that were ignored (unknown keys), for the person to read.
     notes: list[str] = field(default_factory=list)
     #: The task the defaults were chosen for (``None`` when the data is not known).
@@ -317,6 +322,7 @@ def _parse(training: Any, info: DataInfo | None) -> tuple[TrainSpec, list[str]]:
         check.fail("workers", "a whole number from 0 to 64, or null to choose automatically", workers)
         workers = None
     spec.workers = workers
+    _unfreeze(check, spec)
     if "adversarial" in training:
         spec.adversarial = _adversarial(check, training["adversarial"])
     spec.given = frozenset(training)
@@ -326,6 +332,22 @@ def _parse(training: Any, info: DataInfo | None) -> tuple[TrainSpec, list[str]]:
             hint = f": did you mean {close[0]!r}?" if close else " and is ignored"
             spec.notes.append(f"training.{key} is not a training setting LayerForge knows{hint}")
     return spec, check.problems
+
+
+def _unfreeze(check: _Checker, spec: TrainSpec) -> None:
+    """``unfreeze_at_epoch`` (a whole number from 2, or null) and its learning-rate factor."""
+    at = check.training.get("unfreeze_at_epoch")
+    if at is not None and (isinstance(at, bool) or not isinstance(at, int) or not 2 <= at <= 1_000_000):
+        check.fail("unfreeze_at_epoch", "a whole number of at least 2 (the epoch from which frozen"
+                   " layers train too), or null to keep them frozen", at)
+        at = None
+    spec.unfreeze_at_epoch = at
+    spec.unfreeze_learning_rate_factor = check.number(
+        "unfreeze_learning_rate_factor", 0.1, low=0, high=1, low_open=True,
+        wants="a number above 0 and at most 1 (such as 0.1)")
+    if at is not None and at > spec.epochs:
+        spec.notes.append(f"training.unfreeze_at_epoch is {at}, after the last epoch ({spec.epochs}):"
+                          " the frozen layers stay frozen")
 
 
 def _betas(check: _Checker, value: Any) -> tuple[float, float]:

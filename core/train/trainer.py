@@ -32,11 +32,13 @@ from core.train.metrics import Evaluation, epoch_row
 from core.heads import Head
 from core.train.head_losses import HeadObjectives, aux_loss_layers
 from core.train.optim import apply_update, check_update, current_settings, make_optimizer, make_schedule
+from core.train.param_groups import base_learning_rate, gan_notes, training_groups
 from core.train.rundir import WEIGHTS, RunDirectory
 from core.train.run_state import RunState
 from core.train.saving import EpochSaver
 from core.train.spec import TrainSpec, metric_direction
 from core.train.tracker import BestTracker
+from core.train.unfreeze import Unfreezing
 
 #: Bytes of input per evaluation batch (evaluation batches are larger than training ones).
 EVAL_BATCH_BYTES = 32 * 1024 * 1024
@@ -72,7 +74,8 @@ class Trainer:
                  project_dir: str | Path | None = None, distributed=None,
                  notes: Iterable[str] = (), resume_state: dict[str, Any] | None = None,
                  run_record: dict[str, Any] | None = None, frozen: Iterable[str] = (),
-                 heads: list[Head] | None = None, predictor=None):
+                 heads: list[Head] | None = None, predictor=None,
+                 lr_multipliers: dict[str, float] | None = None):
         self.module = module
         self.dataset = dataset
         self.info = dataset.info
@@ -83,6 +86,10 @@ class Trainer:
         self.callbacks = CallbackList(callbacks)
         self.run = RunState(notes=list(notes), record=run_record)
         self.frozen = list(frozen)
+        #: ``{node id: lr_multiplier}`` of the layers that train at another rate (not 1).
+        self.lr_multipliers = dict(lr_multipliers or {})
+        #: ``training.unfreeze_at_epoch``'s plan (made when training starts), or None.
+        self.unfreezing: Unfreezing | None = None
         self.run_dir = Path(run_dir) if run_dir else None
         self.runs = RunDirectory(self.run_dir, enabled=self.is_main) if self.run_dir else None
         self.control = TrainingControl()
@@ -253,6 +260,12 @@ class Trainer:
         if self.adversarial is not None:  # one optimiser, a parameter group per sub-network
             self.adversarial.setup(self)
             params = self.adversarial.param_groups(spec)
+            self.notes.extend(gan_notes(spec, self.lr_multipliers))
+        else:  # a group per lr_multiplier; layers to unfreeze later wait in groups of their own
+            self.unfreezing = Unfreezing.plan(spec, self.frozen)
+            params = training_groups(self.module, spec.learning_rate, self.lr_multipliers,
+                                     self.unfreezing.layers if self.unfreezing else (),
+                                     spec.unfreeze_learning_rate_factor)
         self.optimizer = make_optimizer(params, spec, self.placement.device_type)
         self.tracker = (self.adversarial.tracker() if self.adversarial is not None
                         else BestTracker(self.monitor, spec.early_stopping))
@@ -266,11 +279,7 @@ class Trainer:
         self.loss_fn = self.heads.loss(self._aux_layers)
         self.train_module = self.module
         if self.dist is not None:
-            from torch.nn.parallel import DistributedDataParallel
-
-            self.train_module = DistributedDataParallel(
-                self.module, device_ids=[dev.index] if dev.type == "cuda" else None,
-                gradient_as_bucket_view=True)
+            self.wrap_distributed()
         if self._resume_state is not None:
             restore_trainer(self, self._resume_state)
             self._resume_state = None
@@ -278,6 +287,17 @@ class Trainer:
             self._apply_settings(settings)
         if self.runs is not None:
             self.runs.create()
+
+    def wrap_distributed(self) -> None:
+        """Wrap the module in DistributedDataParallel, which syncs the gradients of the
+        parameters that train when it is made (again after an unfreeze)."""
+        import torch
+        from torch.nn.parallel import DistributedDataParallel
+
+        dev = torch.device(self.placement.device)
+        self.train_module = DistributedDataParallel(
+            self.module, device_ids=[dev.index] if dev.type == "cuda" else None,
+            gradient_as_bucket_view=True)
 
     @property
     def monitor(self) -> str:
@@ -305,6 +325,8 @@ class Trainer:
         clock, paused_at_clock = time.perf_counter(), self.control.paused_seconds
         while self.epoch < self.spec.epochs:
             epoch = self.epoch + 1
+            if self.unfreezing is not None and self.unfreezing.due(epoch):
+                self.unfreezing.apply(self, epoch)
             started = time.perf_counter()
             paused_before = self.control.paused_seconds
             for layer in self._aux_layers:
@@ -320,7 +342,7 @@ class Trainer:
             seconds = now - clock - (self.control.paused_seconds - paused_at_clock)
             clock, paused_at_clock = now, self.control.paused_seconds
             row = epoch_row(epoch, train, val, self.spec.metrics,
-                            self.optimizer.param_groups[0]["lr"], seconds, train_seconds)
+                            base_learning_rate(self.optimizer), seconds, train_seconds)
             is_best = self.tracker.update(row)
             self.run.best_epoch = self.tracker.best_epoch
             self._confusions["last"] = val.confusion if val is not None else None
@@ -336,7 +358,7 @@ class Trainer:
             self.callbacks.on_epoch_end(self, EpochEnd(epoch, self.spec.epochs, dict(row), is_best,
                                                        best_epoch,
                                                        val.confusion if val is not None else None))
-            if self.tracker.stop_reason:
+            if self.tracker.stop_reason and not (self.unfreezing and self.unfreezing.waiting):
                 return COMPLETED, self.tracker.stop_reason
             if self.dist is not None and self._stop_everywhere():
                 raise StopRequested
@@ -368,7 +390,7 @@ class Trainer:
             inputs = batch.x
             x = augment(inputs, generator) if augment is not None else inputs
             if adversarial is not None:  # a GAN: the discriminator's steps, then the generator's
-                loss, parts = adversarial.train_step(self, x)
+                loss, parts = adversarial.train_step(self, x, batch.y)
             else:
                 # Gradients are cleared here, not after the step, so callbacks can read them.
                 optimizer.zero_grad(set_to_none=True)
@@ -436,7 +458,8 @@ class Trainer:
         with torch.inference_mode(), self._autocast():
             for batch in batches.batches(batches.plan.order(0)):
                 if adversarial is not None:
-                    loss, parts = adversarial.evaluate_batch(batch.x, noise[batch.start:batch.stop])
+                    loss, parts = adversarial.evaluate_batch(batch.x, noise[batch.start:batch.stop],
+                                                            batch.y, batch.start)
                     acc.add_loss(loss, batch.stop - batch.start, parts)
                     continue
                 out = module(batch.x)
@@ -529,7 +552,7 @@ class Trainer:
 
     def _diverged(self, epoch: int, batch: int | None, value: float, where: str = "training",
                   parts=None) -> Diverged:
-        lr = self.optimizer.param_groups[0]["lr"] if self.optimizer else self.spec.learning_rate
+        lr = base_learning_rate(self.optimizer) if self.optimizer else self.spec.learning_rate
         if self.adversarial is not None:  # say whose loss: the generator's or the discriminator's
             part = self.adversarial.diverged_part(parts)
             lr = self.adversarial.learning_rate_of(self.optimizer, part) if self.optimizer else lr

@@ -2,7 +2,9 @@
 
 A layer with weights has a lock in its header: open and dim while it trains, closed and
 bright when it is frozen (``trainable: false``, its weights kept as loaded); clicking the
-lock toggles it through the scene's editor (one undo step).
+lock toggles it through the scene's editor (one undo step). A layer whose weights train at
+another rate (its ``lr_multiplier``, set in the inspector's Advanced part) shows it at the
+right of its shape row, such as "lr ×0.1".
 
 The card shows what the graph and the latest analysis say and nothing else; its
 position is the node's ``pos`` (top-left corner). A node whose shape check failed is
@@ -18,6 +20,8 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from core.layers import REGISTRY
 from core.layers.frozen import can_freeze_type
+from core.layers.lr_multiplier import DEFAULT as PLAIN_RATE
+from core.layers.lr_multiplier import format_multiplier
 from designer.canvas.ports import PortItem
 from designer.layout import LayoutStyle
 from designer.style import Colors, category_color, category_icon, mono_font, ui_font
@@ -80,8 +84,13 @@ class NodeItem(ShiftSelects, QGraphicsItem):
         self.warning: str | None = None
         self.freezable = can_freeze_type(type_name)
         self.frozen = False
+        #: The layer's learning-rate multiplier (1: the run's rate; shown on the card otherwise).
+        self.lr_multiplier = PLAIN_RATE
         self.in_ports: list[PortItem] = []
         self.out_port: PortItem | None = None
+        #: The card of the collapsed group this card is hidden in (designer/canvas/groups.py):
+        #: the wires crossing the group's boundary end there.
+        self.collapsed_into = None
         self._accent = category_color(self.category)
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
                       | QGraphicsItem.GraphicsItemFlag.ItemIsMovable
@@ -125,12 +134,16 @@ class NodeItem(ShiftSelects, QGraphicsItem):
 
     def input_anchor(self, target_port: int) -> QPointF:
         """Scene position where a wire into input ``target_port`` ends."""
+        if self.collapsed_into is not None:
+            return self.collapsed_into.input_anchor(target_port)
         for port in self.in_ports:
             if port.port == target_port:
                 return port.scenePos()
         return self.scenePos() + QPointF(0.0, HEIGHT / 2)
 
     def output_anchor(self) -> QPointF:
+        if self.collapsed_into is not None:
+            return self.collapsed_into.output_anchor()
         return self.scenePos() + QPointF(WIDTH, HEIGHT / 2)
 
     # ------------------------------------------------------------------ state from the analysis
@@ -149,6 +162,19 @@ class NodeItem(ShiftSelects, QGraphicsItem):
             self.frozen = frozen
             self._update_tooltip()
             self.update()
+
+    def set_lr_multiplier(self, value: float) -> None:
+        if value != self.lr_multiplier:
+            self.lr_multiplier = value
+            self._update_tooltip()
+            self.update()
+
+    @property
+    def rate_text(self) -> str:
+        """The card's "lr ×0.1" for a layer that trains at another rate, else empty."""
+        if self.lr_multiplier == PLAIN_RATE or not self.freezable:
+            return ""
+        return "lr " + format_multiplier(self.lr_multiplier)
 
     def mousePressEvent(self, event) -> None:
         """A click on the lock freezes or unfreezes the layer (nothing is selected or moved)."""
@@ -188,6 +214,9 @@ class NodeItem(ShiftSelects, QGraphicsItem):
             lines.append("🔒 frozen: its weights are kept as loaded (click the lock to train them)")
         elif self.freezable:
             lines.append("Click the lock to freeze this layer's weights (transfer learning)")
+        if self.rate_text:
+            lines.append(f"its weights train at the learning rate {format_multiplier(self.lr_multiplier)}"
+                         " (Inspector ▸ Advanced)")
         self.setToolTip("<br>".join(lines))
 
     # ------------------------------------------------------------------ geometry
@@ -275,10 +304,18 @@ class NodeItem(ShiftSelects, QGraphicsItem):
         else:
             text = self.shape_text
             color = Colors.shape_unknown if text == "?" else Colors.shape_text
+        rate = self.rate_text
+        rate_width = 0.0
+        if rate:  # "lr ×0.1" at the right of the row; the shape gives way
+            painter.setFont(ui_font(7.5))
+            rate_width = QFontMetrics(painter.font()).horizontalAdvance(rate) + 6
+            painter.setPen(QColor(Colors.params_text))
+            painter.drawText(QRectF(WIDTH - 8 - rate_width, HEADER + 20, rate_width, 17),
+                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, rate)
         painter.setFont(mono_font(8.5))
         metrics = QFontMetrics(painter.font())
-        text = metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(WIDTH - 30))
-        pill = QRectF(8, HEADER + 20, min(WIDTH - 16, metrics.horizontalAdvance(text) + 14), 17)
+        text = metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(WIDTH - 30 - rate_width))
+        pill = QRectF(8, HEADER + 20, min(WIDTH - 16 - rate_width, metrics.horizontalAdvance(text) + 14), 17)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor(Colors.pill))
         painter.drawRoundedRect(pill, 8.5, 8.5)

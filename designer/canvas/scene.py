@@ -20,8 +20,10 @@ from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
 
 from core.graph import Edge, Graph, Node
 from core.layers.frozen import is_frozen
+from core.layers.lr_multiplier import lr_multiplier
 from core.shapes import Analysis, WARNING, format_shape
 from designer.canvas.frames import SubNetworkFrames
+from designer.canvas.groups import CanvasGroups
 from designer.canvas.node_item import HEIGHT, WIDTH, NodeItem, format_count
 from designer.canvas.ports import PortItem
 from designer.canvas.wire_item import DragWire, WireItem
@@ -49,6 +51,7 @@ class GraphScene(QGraphicsScene):
         self._drag_port: PortItem | None = None
         self._press_positions: dict[str, QPointF] = {}
         self.frames = SubNetworkFrames(self)  # a GAN's "generator" and "discriminator"
+        self.groups = CanvasGroups(self)  # named groups of layers, open or collapsed
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
         self.setSceneRect(QRectF(-5000, -5000, 10000, 10000))
 
@@ -64,6 +67,7 @@ class GraphScene(QGraphicsScene):
             for signal, slot in self._subscriptions(graph):
                 signal.connect(slot)
         self._on_graph_reset()
+        self.groups.bind(graph)
 
     def _subscriptions(self, graph: Graph):
         return ((graph.node_added, self._on_node_added), (graph.node_removed, self._on_node_removed),
@@ -98,6 +102,7 @@ class GraphScene(QGraphicsScene):
     def _add_node_item(self, node: Node) -> NodeItem:
         item = NodeItem(node.id, node.type)
         item.set_frozen(is_frozen(node))
+        item.set_lr_multiplier(lr_multiplier(node))
         item.setPos(self._position_of(node))
         self.nodes[node.id] = item
         self.addItem(item)
@@ -131,6 +136,7 @@ class GraphScene(QGraphicsScene):
         item = self.nodes.get(node_id)
         if item is not None and self.graph is not None and node_id in self.graph.nodes:
             item.set_frozen(is_frozen(self.graph.nodes[node_id]))
+            item.set_lr_multiplier(lr_multiplier(self.graph.nodes[node_id]))
             self.frames.refresh(self.graph)  # an Output's target may have changed
 
     def toggle_frozen(self, node_id: str) -> None:
@@ -212,6 +218,7 @@ class GraphScene(QGraphicsScene):
             error = result.error or next((p.message for p in analysis.errors if p.node_id == node_id), None)
             params = f"{format_count(result.params)} params" if result.output is not None else ""
             item.set_state(format_shape(result.output), params, error, warnings.get(node_id))
+        self.groups.refresh()  # a collapsed card sums its members' results
 
     def wire_label(self, edge: Edge) -> str:
         """The shape a wire carries, as shown on hover."""
@@ -222,6 +229,7 @@ class GraphScene(QGraphicsScene):
     # ------------------------------------------------------------------ selection helpers
     def selected_node_ids(self) -> list[str]:
         chosen = {item.node_id for item in self.selectedItems() if isinstance(item, NodeItem)}
+        chosen |= self.groups.selected_members()  # a collapsed card stands for its layers
         order = list(self.graph.nodes) if self.graph is not None else []
         return [nid for nid in order if nid in chosen]
 
@@ -236,6 +244,7 @@ class GraphScene(QGraphicsScene):
             for node_id in wanted:
                 if node_id in self.nodes:
                     self.nodes[node_id].setSelected(True)
+            self.groups.select_cards(wanted)
         finally:
             self.blockSignals(False)
         self.selectionChanged.emit()
@@ -248,11 +257,14 @@ class GraphScene(QGraphicsScene):
         super().mousePressEvent(event)
         self._press_positions = {item.node_id: item.pos() for item in self.selectedItems()
                                  if isinstance(item, NodeItem)}
+        self.groups.press()
 
     def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         super().mouseMoveEvent(event)
         if self._press_positions and self.frames.members:  # cards being dragged: frames follow
             self.frames.place()
+        if self._press_positions and self.groups.frames:
+            self.groups.place()
 
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         super().mouseReleaseEvent(event)
@@ -267,11 +279,15 @@ class GraphScene(QGraphicsScene):
                     continue
                 moved[node_id] = (round(item.pos().x(), 1), round(item.pos().y(), 1))
         self._press_positions = {}
+        moved.update(self.groups.released(jitter))  # a collapsed card moves its members
         if moved:
             self.editor.move(moved)
 
     def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         item = self.itemAt(event.scenePos(), self.views()[0].transform()) if self.views() else None
+        if self.groups.double_clicked(item):
+            event.accept()
+            return
         if isinstance(item, NodeItem):
             self.node_activated.emit(item.node_id)
             event.accept()
@@ -349,10 +365,12 @@ class GraphScene(QGraphicsScene):
         """The rectangle around all cards and wires (empty when there are none)."""
         rect = QRectF()
         for item in self.nodes.values():
-            rect = rect.united(QRectF(item.pos(), item.pos() + QPointF(WIDTH, HEIGHT)))
+            if item.isVisible():  # not hidden in a collapsed group
+                rect = rect.united(QRectF(item.pos(), item.pos() + QPointF(WIDTH, HEIGHT)))
         for wire in self.wires.values():
-            rect = rect.united(wire.path().boundingRect())
-        return rect
+            if wire.isVisible():
+                rect = rect.united(wire.path().boundingRect())
+        return rect.united(self.groups.bounds())
 
 
 def _wire_port(port: PortItem) -> int | None:

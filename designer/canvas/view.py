@@ -88,6 +88,7 @@ class GraphView(QGraphicsView):
 
     def center_on_node(self, node_id: str) -> None:
         item = self.graph_scene.nodes.get(node_id)
+        item = getattr(item, "collapsed_into", None) or item  # hidden in a collapsed group
         if item is not None:
             if self.transform().m11() < 0.6:
                 self.resetTransform()
@@ -194,7 +195,9 @@ class GraphView(QGraphicsView):
             item = item.parentItem()
         node_id = getattr(item, "node_id", None)
         scene = self.graph_scene
-        if node_id is not None and node_id not in scene.selected_node_ids():
+        if hasattr(item, "select_for_menu"):  # a group's frame or collapsed card
+            item.select_for_menu()
+        elif node_id is not None and node_id not in scene.selected_node_ids():
             scene.select_nodes([node_id])
         menu = QMenu(self)
         for action in self.context_actions:

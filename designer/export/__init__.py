@@ -41,7 +41,7 @@ def install(window) -> dict[str, QAction]:
     predict.triggered.connect(lambda: open_predict_dialog(window))
     generate = QAction("&Generate Samples…", window)
     generate.setObjectName("actionGenerate")
-    generate.setStatusTip("Draw new samples from a trained variational autoencoder")
+    generate.setStatusTip("Draw new samples from a trained variational autoencoder or GAN")
     generate.triggered.connect(lambda: open_generate_dialog(window))
     menu.addAction(export)
     menu.addAction(predict)

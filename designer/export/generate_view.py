@@ -1,9 +1,11 @@
-"""Export → Generate Samples…: new images (or table rows) from a trained variational autoencoder.
+"""Export → Generate Samples…: new images (or table rows) from a trained generative network.
 
-Pick a run, how many samples and a seed, or a walk over the first two code features; the
-worker thread decodes them (:mod:`core.generate`, torch never on the GUI thread) and the
-dialog shows the images tiled into one picture. Save Images… writes one PNG per sample,
-Save Grid… the picture, Save CSV… a table generator's rows.
+Pick a run (a variational autoencoder or a GAN; the dialog says which, from its run.json),
+how many samples and a seed, or a walk over the first two code features, and for a
+conditional GAN the class to draw (or every class in turn); the worker thread decodes
+them (:mod:`core.generate`, torch never on the GUI thread) and the dialog shows the images
+tiled into one picture. Save Images… writes one PNG per sample (a conditional GAN's in a
+sub-folder per class), Save Grid… the picture, Save CSV… a table generator's rows.
 """
 
 from __future__ import annotations
@@ -21,19 +23,26 @@ from designer.data.tasks import BackgroundTask, ProgressRow
 from designer.export.runs import RunPicker, run_problem
 
 RANDOM, WALK = "random", "walk"
+#: The class choice's first item: no one class, an even spread over them.
+EVERY_CLASS = "Every class in turn"
 
 
-def run_generate(run_dir: Path, mode: str, count: int, seed: int, progress, cancel):
-    """The worker's job: open the run, decode codes, tile images; returns (Generated, grid pixels)."""
+def run_generate(run_dir: Path, mode: str, count: int, seed: int, progress, cancel,
+                 label: int | None = None):
+    """The worker's job: open the run, decode codes, tile images; returns (Generated, grid pixels).
+    ``label``: a conditional GAN's class index (None: every class in turn, a column each)."""
     from core.export.source import open_run
     from core.generate import generate, generative_parts, grid_image, latent_walk
 
     progress(0.1, "opening the run")
     trained = open_run(run_dir)
-    codes = latent_walk(generative_parts(trained).latent_shape) if mode == WALK else None
+    parts = generative_parts(trained)
+    codes = latent_walk(parts.latent_shape) if mode == WALK else None
     progress(0.4, "decoding")
-    generated = generate(trained, count, seed=seed, codes=codes)
+    generated = generate(trained, count, seed=seed, codes=codes, label=label)
     columns = 8 if mode == WALK else None
+    if generated.labels is not None and label is None and mode != WALK:
+        columns = min(len(parts.class_names), count)
     grid = np.asarray(grid_image(generated.values, columns)) if generated.is_image else None
     return generated, grid
 
@@ -65,9 +74,17 @@ class GenerateDialog(QDialog):
         self.task: BackgroundTask | None = None
 
         self.runs = RunPicker(project, folder=runs_folder)
+        self.about = QLabel()
+        self.about.setObjectName("generateAbout")
+        self.about.setWordWrap(True)
         self.mode = QComboBox()
         self.mode.addItem("Random samples: codes drawn from the unit Gaussian", RANDOM)
         self.mode.addItem("Latent walk: the first two code numbers from -2.5 to 2.5", WALK)
+        self.label = QComboBox()
+        self.label.setObjectName("generateClass")
+        self.label.setToolTip("The class a conditional GAN draws; every class in turn puts one"
+                              " in each column of the grid")
+        self.label_row = QLabel("Class:")
         self.count = QSpinBox()
         self.count.setRange(1, 400)
         self.count.setValue(36)
@@ -83,7 +100,9 @@ class GenerateDialog(QDialog):
         numbers.addStretch(1)
         form = QFormLayout()
         form.addRow("Trained run:", self.runs)
+        form.addRow("", self.about)
         form.addRow("Draw:", self.mode)
+        form.addRow(self.label_row, self.label)
         form.addRow("", numbers)
         self.picture = QLabel("Press Generate.")
         self.picture.setObjectName("generatedPicture")
@@ -107,7 +126,7 @@ class GenerateDialog(QDialog):
         layout.addWidget(self.buttons)
         self.resize(720, 680)
 
-        self.runs.changed.connect(self._update)
+        self.runs.changed.connect(self._on_run_changed)
         self.runs.problem.connect(self.message.show_error)
         self.mode.currentIndexChanged.connect(self._update)
         self.generate_button.clicked.connect(self.start)
@@ -117,9 +136,35 @@ class GenerateDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         if run_dir is not None:
             self.runs.select(run_dir)
-        self._update()
+        self._on_run_changed()
 
     # ------------------------------------------------------------------ state
+    def kind(self):
+        """What the chosen run generates (:mod:`core.generative_kind`, from its run.json)."""
+        import json
+
+        from core.generative_kind import GenerativeKind, generative_kind
+
+        try:
+            run = json.loads((self.runs.run_dir / "run.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError, TypeError, AttributeError):
+            return GenerativeKind(None)
+        return generative_kind(run) if isinstance(run, dict) else GenerativeKind(None)
+
+    def _on_run_changed(self) -> None:
+        kind = self.kind() if self.runs.entry else None
+        self.about.setText(f"This run is {kind.description}." if kind else "")
+        self.about.setVisible(bool(kind))
+        names = kind.class_names if kind else ()
+        if tuple(self.label.itemText(i) for i in range(1, self.label.count())) != names:
+            self.label.clear()
+            self.label.addItem(EVERY_CLASS, None)
+            for index, name in enumerate(names):
+                self.label.addItem(name, index)
+        self.label.setVisible(bool(names))
+        self.label_row.setVisible(bool(names))
+        self._update()
+
     def _update(self) -> None:
         busy = self.task is not None and not self.task.done
         entry = self.runs.entry
@@ -129,6 +174,7 @@ class GenerateDialog(QDialog):
         walk = self.mode.currentData() == WALK
         self.count.setEnabled(not walk and not busy)
         self.seed.setEnabled(not walk and not busy)
+        self.label.setEnabled(not busy)
         self.generate_button.setEnabled(bool(entry and entry.usable) and not busy)
         has = self.generated is not None and not busy
         image = has and self.generated.is_image
@@ -142,9 +188,11 @@ class GenerateDialog(QDialog):
     def start(self) -> None:
         run_dir, mode = self.runs.run_dir, self.mode.currentData()
         count, seed = self.count.value(), self.seed.value()
+        label = self.label.currentData() if self.label.isVisibleTo(self) else None
         self.message.show_notes([])
         self.task = BackgroundTask(
-            lambda progress, cancel: run_generate(run_dir, mode, count, seed, progress, cancel),
+            lambda progress, cancel: run_generate(run_dir, mode, count, seed, progress, cancel,
+                                                  label),
             "generate", self)
         self.task.finished.connect(self._on_finished)
         self.task.failed.connect(self._on_failed)

@@ -160,8 +160,15 @@ class PredictDialog(QDialog):
             return str(self.project.resolve(data["path"]).parent)
         return str(self.project.directory)
 
+    def _gan_refusal(self) -> str | None:
+        """Why the chosen run cannot predict because it is a GAN (it generates), or None."""
+        from core.export.predict import gan_refusal
+
+        entry = self.runs.entry
+        return gan_refusal(entry.path) if entry is not None else None
+
     def _on_run_changed(self) -> None:
-        problem = run_problem(self.runs.entry, "predict")
+        problem = run_problem(self.runs.entry, "predict") or self._gan_refusal()
         if problem:
             self.message.show_error(problem)
         else:
@@ -268,7 +275,7 @@ class PredictDialog(QDialog):
     def _update_buttons(self) -> None:
         entry = self.runs.entry
         busy = self.task is not None and not self.task.done
-        ready = bool(entry and entry.usable) and not busy
+        ready = bool(entry and entry.usable) and not busy and self._gan_refusal() is None
         self.csv_button.setEnabled(ready)
         self.folder_button.setEnabled(ready)
         self.typed.set_ready(ready)

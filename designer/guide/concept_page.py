@@ -3,7 +3,9 @@
 Short paragraphs, the formula, the examples that show the idea as links
 (``example:<stem>``: the guide window opens that example in the main window, ready to
 train), a sentence for an example that is not shipped yet, and related pages
-(``guide:<key>``). The live demo of a page, if any, is a widget below the text
+(``guide:<key>``). Pictures of the idea's training (``Concept.pictures``, grabbed from the
+training plots) come under "Watch it train" at their own size (grabbed as small as they are
+shown, so their text stays sharp), each with its caption. The live demo of a page, if any, is a widget below the text
 (:mod:`designer.guide.demos`).
 """
 
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 from html import escape
 
-from core.guide_concepts import concept, missing_examples, shipped_examples
+from core.guide_concepts import concept, missing_examples, shipped_examples, shipped_pictures
 from core.guide_texts import entries
 from designer.style import Colors
 
@@ -46,6 +48,7 @@ def concept_html(entry) -> str:
     for stem in missing:
         parts.append(f"<p style='color: {c.text_dim}'>The example {escape(stem)}.lfproj is not part of this"
                      f" version of LayerForge yet.</p>")
+    parts += _pictures(page)
     pages = entries()
     links = [pages[key] for key in page.see_also if key in pages]
     if links:
@@ -53,6 +56,19 @@ def concept_html(entry) -> str:
                   "<p>" + " · ".join(f"<a href='guide:{escape(e.key)}'>{escape(e.title)}</a>" for e in links)
                   + "</p>"]
     return "".join(parts)
+
+
+def _pictures(page) -> list[str]:
+    """The page's shipped pictures, each with its caption below it."""
+    pictures = shipped_pictures(page)
+    if not pictures:
+        return []
+    parts = [_section("Watch it train")]
+    for path, caption in pictures:
+        # line-height 100%: the pages' 130% would add a third of the picture's height below it
+        parts.append(f"<p style='line-height: 100%'><img src='{escape(path.as_uri())}'><br>"
+                     f"<span style='color: {Colors.text_dim}; font-size: 8.5pt'>{escape(caption)}</span></p>")
+    return parts
 
 
 def _section(title: str) -> str:

@@ -27,7 +27,7 @@ SEE_ALSO = {
     "layer:Conv2d": ("concept:convolution",),
     "layer:LSTM": ("concept:recurrence",),
     "layer:GRU": ("concept:recurrence",),
-    "layer:Sample": ("concept:autoencoder",),
+    "layer:Sample": ("concept:vae",),
     "layer:Output": ("loss:auto", "loss:cross_entropy", "loss:mse"),
     "layer:ReLU": ("layer:LeakyReLU", "layer:GELU"),
     "loss:auto": ("loss:cross_entropy", "loss:bce", "loss:mse"),

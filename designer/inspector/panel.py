@@ -22,6 +22,7 @@ from core.layers import REGISTRY
 from core.shapes import Analysis, format_shape
 from designer.analysis import AnalysisService
 from designer.editor import GraphEditor
+from designer.inspector.advanced import AdvancedSection
 from designer.inspector.editors import ParamEditor, make_editor, show_field_error
 from designer.style import CATEGORY_COLORS
 
@@ -107,6 +108,8 @@ class Inspector(QScrollArea):
         self.params_form.setContentsMargins(0, 0, 0, 0)
         self.params_form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         column.addWidget(self.params_host)
+        self.advanced = AdvancedSection(self.editor)  # how the layer trains (lr multiplier)
+        column.addWidget(self.advanced)
 
         column.addWidget(_section("About this layer"))
         self.explanation = QLabel(objectName="explanation", wordWrap=True)
@@ -215,6 +218,7 @@ class Inspector(QScrollArea):
         self._show_name_error(None)
         for name, editor in self.param_editors.items():
             editor.set_value(node.params.get(name))
+        self.advanced.show_node(node)
 
     def _show_analysis(self) -> None:
         if self.node_id is None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLineEdit,
-                               QPushButton, QSpinBox, QWidget)
+                               QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from core.train.schedules import SCHEDULES
 from designer.data.signals import emit
@@ -367,6 +367,91 @@ class EarlyStoppingEditor(Editor):
         self.details.setVisible(on)
 
 
+class AdversarialEditor(Editor):
+    """A GAN's settings (``training.adversarial``): the discriminator's learning rate (or the
+    generator's), its steps per generator step, real-label smoothing and the generator's loss.
+    Only values that differ from the defaults are written; keys it does not show are kept."""
+
+    def __init__(self, spec: Field, parent: QWidget | None = None) -> None:
+        super().__init__(spec, parent)
+        options = spec.options
+
+        def field(key: str, kind: str) -> Field:
+            option = options.get(key, {})
+            return Field(key, option.get("title", key), option.get("description", ""), kind,
+                         tuple(option.get("enum", ())), default=option.get("default"),
+                         **_option_limits(option))
+
+        self.same_rate = QCheckBox("Same as the generator's")
+        self.rate = float_box(field("discriminator_learning_rate", "number"))
+        self.steps = int_box(field("discriminator_steps", "integer"))
+        self.smoothing = float_box(field("label_smoothing", "number"))
+        self.loss = QComboBox()
+        for name in options.get("loss", {}).get("enum", ("non_saturating", "minimax")):
+            self.loss.addItem(name.replace("_", "-"), name)
+        rate_row = QWidget()
+        rate_column = QVBoxLayout(rate_row)
+        rate_column.setContentsMargins(0, 0, 0, 0)
+        rate_column.setSpacing(2)
+        rate_column.addWidget(self.rate)
+        rate_column.addWidget(self.same_rate)
+        layout = QFormLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for title, widget, key in (("Discriminator learning rate", rate_row, "discriminator_learning_rate"),
+                                   ("Discriminator steps", self.steps, "discriminator_steps"),
+                                   ("Real-label smoothing", self.smoothing, "label_smoothing"),
+                                   ("Generator loss", self.loss, "loss")):
+            widget.setToolTip(options.get(key, {}).get("description", ""))
+            layout.addRow(title, widget)
+        self.rate.setObjectName("training_discriminator_learning_rate")
+        self.steps.setObjectName("training_discriminator_steps")
+        self.smoothing.setObjectName("training_gan_label_smoothing")
+        self._kept: dict[str, Any] = {}
+        self.same_rate.toggled.connect(lambda on: self.rate.setEnabled(not on))
+        for signal in (self.same_rate.toggled, self.rate.valueChanged, self.steps.valueChanged,
+                       self.smoothing.valueChanged, self.loss.currentIndexChanged):
+            signal.connect(self._emit)
+        self.set_value(None)
+
+    def value(self) -> dict[str, Any]:
+        out = dict(self._kept)
+        shown = {"discriminator_learning_rate": None if self.same_rate.isChecked() else float(self.rate.value()),
+                 "discriminator_steps": self.steps.value(),
+                 "label_smoothing": float(self.smoothing.value()),
+                 "loss": self.loss.currentData()}
+        defaults = {"discriminator_learning_rate": None, "discriminator_steps": 1,
+                    "label_smoothing": 0.0, "loss": "non_saturating"}
+        out.update({k: v for k, v in shown.items() if v != defaults[k]})
+        return out
+
+    def set_value(self, value: Any) -> None:
+        value = value if isinstance(value, dict) else {}
+        self._kept = {k: v for k, v in value.items()
+                      if k not in ("discriminator_learning_rate", "discriminator_steps",
+                                   "label_smoothing", "loss")}
+        widgets = (self.same_rate, self.rate, self.steps, self.smoothing, self.loss)
+        for widget in widgets:
+            widget.blockSignals(True)
+        rate = value.get("discriminator_learning_rate")
+        self.same_rate.setChecked(not isinstance(rate, (int, float)))
+        self.rate.setEnabled(isinstance(rate, (int, float)))
+        self.rate.setValue(float(rate) if isinstance(rate, (int, float)) else 0.0002)
+        steps = value.get("discriminator_steps", 1)
+        self.steps.setValue(steps if isinstance(steps, int) else 1)
+        smoothing = value.get("label_smoothing", 0.0)
+        self.smoothing.setValue(float(smoothing) if isinstance(smoothing, (int, float)) else 0.0)
+        index = self.loss.findData(value.get("loss", "non_saturating"))
+        self.loss.setCurrentIndex(max(0, index))
+        for widget in widgets:
+            widget.blockSignals(False)
+
+
+def _option_limits(option: dict[str, Any]) -> dict[str, Any]:
+    from designer.training.fields import _limits
+
+    return _limits(option)
+
+
 class PathEditor(Editor):
     """A run folder or .safetensors file to start from, or nothing."""
 
@@ -417,6 +502,8 @@ def make_editor(spec: Field) -> Editor:
         return EarlyStoppingEditor(spec)
     if kind == "path":
         return PathEditor(spec)
+    if kind == "adversarial":
+        return AdversarialEditor(spec)
     if kind in ("device", "monitor", "text"):
         return ChoiceEditor(spec, editable=True)
     return ChoiceEditor(spec, spec.choices)

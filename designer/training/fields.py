@@ -23,13 +23,17 @@ from core.train.optimizers import OPTIMIZERS, extra_settings, live_settings
 from core.train.schedules import SCHEDULES
 from core.train.spec import DEFAULT_METRICS, defaults_for, resolve_loss
 
+#: Two-stage fine-tuning (core/train/unfreeze.py): when frozen layers train again, and how fast.
+UNFREEZE_KEYS = ("unfreeze_at_epoch", "unfreeze_learning_rate_factor")
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Training", ("epochs", "batch_size", "optimizer", "learning_rate", "device")),
     ("Optimizer", ("momentum", "nesterov", "betas", "weight_decay", "gradient_clip")),
     ("Learning-rate schedule", ("schedule",)),
     ("Loss and metrics", ("loss", "label_smoothing", "huber_delta", "metrics", "monitor")),
     ("Early stopping", ("early_stopping",)),
-    ("Advanced", ("seed", "precision", "init_from", "shuffle", "data_loading", "workers")),
+    ("GAN", ("adversarial",)),
+    ("Fine-tuning", ("init_from",) + UNFREEZE_KEYS),
+    ("Advanced", ("seed", "precision", "shuffle", "data_loading", "workers")),
 )
 #: How metric names read in the form, the plots and the run history (from the metric registry).
 METRIC_TITLES = {**{spec.name: spec.title for spec in METRICS}, "loss": "Loss"}
@@ -52,9 +56,16 @@ def metric_title(name: str) -> str:
 LIVE_KEYS = live_settings() + ("gradient_clip",)
 #: Keys with an editor of their own (the rest are generated from their schema type).
 SPECIAL = {"betas": "pair", "schedule": "schedule", "metrics": "metrics", "monitor": "monitor",
-           "early_stopping": "early_stopping", "device": "device", "init_from": "path", "loss": "loss"}
+           "early_stopping": "early_stopping", "device": "device", "init_from": "path", "loss": "loss",
+           "adversarial": "adversarial"}
+#: Kinds whose editor has its own labelled rows (no label of the field's own beside it).
+FULL_WIDTH = ("adversarial",)
+#: Settings a GAN does not use: its losses are the adversarial ones, it keeps its last epoch
+#: (no monitored value, no early stopping) and computes no metrics (core.train.adversarial).
+NOT_FOR_GAN = ("loss", "label_smoothing", "huber_delta", "metrics", "monitor", "early_stopping")
 #: What "null" means for optional values, as the form's check box says it.
-NULL_TEXT = {"gradient_clip": "none", "seed": "random", "workers": "automatic", "init_from": "none"}
+NULL_TEXT = {"gradient_clip": "none", "seed": "random", "workers": "automatic", "init_from": "none",
+             "unfreeze_at_epoch": "never"}
 
 
 @dataclass
@@ -130,10 +141,15 @@ def sections() -> list[tuple[str, list[Field]]]:
 
 
 # ---------------------------------------------------------------------- values
-def effective(training: dict[str, Any] | None, info) -> dict[str, Any]:
-    """What each field shows: the project's value, else the default for this data (and optimiser)."""
+def effective(training: dict[str, Any] | None, info, gan: bool = False) -> dict[str, Any]:
+    """What each field shows: the project's value, else the default for this data (and optimiser;
+    a GAN's Adam betas are (0.5, 0.999), :data:`core.train.adversarial.GAN_BETAS`)."""
     given = copy.deepcopy(training or {})
     values = _defaults(given.get("optimizer", "adam"), info)
+    if gan:
+        from core.train.adversarial import GAN_BETAS
+
+        values["betas"] = list(GAN_BETAS)
     values.update(given)
     return values
 
@@ -165,8 +181,13 @@ def monitor_choices(values: dict[str, Any], info) -> list[str]:
             + [f"train_{m}" for m in metrics if isinstance(m, str)])
 
 
-def applies(key: str, values: dict[str, Any], info) -> bool:
-    """Whether ``key`` means anything with the other settings (hidden otherwise)."""
+def applies(key: str, values: dict[str, Any], info, gan: bool = False) -> bool:
+    """Whether ``key`` means anything with the other settings (hidden otherwise); ``gan``: the
+    network is a GAN (its own settings shown, the ones it does not use hidden)."""
+    if key == "adversarial":
+        return gan
+    if gan and key in NOT_FOR_GAN:
+        return False
     if key in extra_settings():
         optimizer = values.get("optimizer")
         return optimizer in OPTIMIZERS and key in OPTIMIZERS.get(optimizer).settings
@@ -176,6 +197,8 @@ def applies(key: str, values: dict[str, Any], info) -> bool:
         return resolve_loss(values.get("loss", "auto"), task, classes) in loss_specs.using(key)
     if key == "workers":
         return values.get("data_loading") != "device"
+    if key in UNFREEZE_KEYS:  # a GAN does not unfreeze; the factor needs an epoch to apply from
+        return not gan and (key == UNFREEZE_KEYS[0] or values.get(UNFREEZE_KEYS[0]) is not None)
     return True
 
 
@@ -187,7 +210,8 @@ def edited(training: dict[str, Any] | None, key: str, value: Any, info) -> dict[
     A value already in effect (the default picked again, an empty field left empty) changes
     nothing, so that looking through the form never makes the project unsaved.
     """
-    if key not in (training or {}) and effective(training, info).get(key) == value:
+    # (betas always count: their default differs for a GAN, which this function is not told)
+    if key not in (training or {}) and key != "betas" and effective(training, info).get(key) == value:
         return copy.deepcopy(training or {})
     new = copy.deepcopy(training or {})
     new[key] = copy.deepcopy(value)

@@ -42,10 +42,16 @@ class FieldRow:
         column.addWidget(self.editor)
         column.addWidget(self.error)
         self.box = box
-        form.addRow(self.label, box)
+        if spec.kind in F.FULL_WIDTH:  # an editor with its own labelled rows
+            self.label.hide()
+            form.addRow(box)
+        else:
+            form.addRow(self.label, box)
+        self.shown = True
 
     def set_visible(self, visible: bool) -> None:
-        self.label.setVisible(visible)
+        self.shown = visible
+        self.label.setVisible(visible and self.spec.kind not in F.FULL_WIDTH)
         self.box.setVisible(visible)
 
     def set_error(self, text: str | None) -> None:
@@ -68,11 +74,13 @@ class TrainingForm(QWidget):
         super().__init__(parent)
         self.setObjectName("trainingForm")
         self.rows: dict[str, FieldRow] = {}
+        self.headings: dict[QLabel, list[str]] = {}  # a section's title: its fields' keys
         column = QVBoxLayout(self)
         column.setContentsMargins(8, 4, 8, 8)
         column.setSpacing(2)
         for title, specs in F.sections():
             heading = QLabel(title.upper(), objectName="sectionTitle")
+            self.headings[heading] = [spec.key for spec in specs]
             column.addWidget(heading)
             form = QFormLayout()
             form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
@@ -91,20 +99,34 @@ class TrainingForm(QWidget):
         self.run_state = "idle"
 
     # ------------------------------------------------------------------ showing values
-    def show_training(self, training: dict[str, Any] | None, info=None, base_dir: str = "") -> None:
-        """Show the project's section (defaults where it has none) and its problems."""
+    def show_training(self, training: dict[str, Any] | None, info=None, base_dir: str = "",
+                      gan: bool = False) -> None:
+        """Show the project's section (defaults where it has none) and its problems; for a GAN
+        (``gan``) its own settings instead of the loss, metrics and early stopping."""
         self.training = dict(training or {})
         self.info = info
-        self.values = F.effective(self.training, info)
+        self.values = F.effective(self.training, info, gan)
         self._set_choices()
         for key, row in self.rows.items():
             row.editor.set_value(self.values.get(key))
             row.set_default(key not in self.training)
-            row.set_visible(F.applies(key, self.values, info))
+            row.set_visible(F.applies(key, self.values, info, gan))
             if isinstance(row.editor, PathEditor):
                 row.editor.start_dir = base_dir
+        self._name_learning_rate(gan)
+        for heading, keys in self.headings.items():  # a section whose fields all hide goes too
+            heading.setVisible(any(self.rows[key].shown for key in keys))
         self.show_problems(training_problems(self.training, info))
         self._update_enabled()
+
+    def _name_learning_rate(self, gan: bool) -> None:
+        """A GAN's learning rate is its generator's (the GAN section holds the discriminator's)."""
+        row = self.rows.get("learning_rate")
+        if row is not None:
+            own = isinstance(self.training.get("adversarial"), dict) and \
+                self.training["adversarial"].get("generator_learning_rate") is not None
+            row.spec.title = "Generator learning rate" if gan and not own else "Learning rate"
+            row.set_default("learning_rate" not in self.training)
 
     def _set_choices(self) -> None:
         info = self.info

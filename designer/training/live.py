@@ -112,6 +112,9 @@ class LiveRun:
         self.embedding_map = None  # the latest EmbeddingMap (text with an Embedding)
         self.attention = None  # the latest AttentionSnapshot (networks with attention layers)
         self.gan_samples = None  # the latest GanSamples (a GAN's generator on fixed noise)
+        self.reconstructions = None  # the latest Reconstructions (an autoencoder's outputs)
+        self.latent_space = None  # the latest LatentSpace (the validation set's codes)
+        self.vae_samples = None  # the latest VaeSamples (prior samples and a latent walk)
         self.report = None  # the FinalReport
         # progress (the latest BatchUpdate / EpochUpdate numbers)
         self.progress: dict[str, Any] = {}

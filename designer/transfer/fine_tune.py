@@ -4,8 +4,10 @@ Pick a run (this project's or any run folder); a worker works out, layer by laye
 weights load (same node id and shape) and which start fresh, e.g. a new head for other
 classes (:func:`core.transfer.layer_matches`, reading only the file's header). Apply sets
 ``training.init_from`` to the run and, when asked, freezes the layers whose weights all
-load except the Outputs, in one undo step. Unfreeze later (the card's lock, Ctrl+Shift+K)
-with a smaller learning rate to fine-tune the whole network.
+load except the Outputs, in one undo step. With the backbone frozen, "then unfreeze them at
+epoch N with the learning rate × f" (on by default, :mod:`designer.transfer.two_stage`)
+lets the whole network fine-tune in the same run; or unfreeze later by hand (the card's
+lock, Ctrl+Shift+K).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from designer.data.tasks import BackgroundTask, ProgressRow
 from designer.export.runs import RunPicker, run_problem
 from designer.style import Colors
 from designer.training.commands import SetTraining
+from designer.transfer.two_stage import TwoStageRow
 
 
 def match_job(project_json: str, project_path: str | None, run_dir: Path, progress, cancel):
@@ -64,7 +67,7 @@ class FineTuneDialog(QDialog):
         intro = QLabel(f"<span style='color:{Colors.text_dim}'>Layers with the same name and shape"
                        " take the run's weights; the others (a new head for other classes) start"
                        " fresh. Freezing the backbone trains only the head: fast and safe with"
-                       " little data. Unfreeze later with a smaller learning rate to fine-tune"
+                       " little data. Unfreezing it later, at a smaller learning rate, fine-tunes"
                        " everything.</span>")
         intro.setWordWrap(True)
         self.table = QTableWidget(0, 3)
@@ -75,6 +78,8 @@ class FineTuneDialog(QDialog):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.freeze = QCheckBox("Freeze the layers whose weights all load (the backbone); the head trains")
         self.freeze.setChecked(True)
+        self.two_stage = TwoStageRow(self.project.training or {})
+        self.freeze.toggled.connect(self.two_stage.set_available)
         self.progress = ProgressRow()
         self.message = MessageLabel()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
@@ -85,6 +90,7 @@ class FineTuneDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.freeze)
+        layout.addWidget(self.two_stage)
         layout.addWidget(self.progress)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
@@ -148,7 +154,8 @@ class FineTuneDialog(QDialog):
 
     # ------------------------------------------------------------------ applying
     def apply(self) -> None:
-        """Set ``training.init_from`` and freeze the backbone, as one undo step."""
+        """Set ``training.init_from``, freeze the backbone and (two-stage) when to unfreeze it,
+        as one undo step."""
         from core.transfer import backbone
 
         if not self.matches:
@@ -159,13 +166,16 @@ class FineTuneDialog(QDialog):
         stack = window.undo_stack
         stack.beginMacro(f"Fine-tune from {self.runs.run_dir.name}")
         try:
-            stack.push(SetTraining(project, {**project.training, "init_from": source}, "init_from"))
+            training = self.two_stage.settings({**project.training, "init_from": source}, bool(frozen))
+            stack.push(SetTraining(project, training, "init_from"))
             window.editor.set_frozen(frozen, True)
         finally:
             stack.endMacro()
+        unfreeze = training.get("unfreeze_at_epoch")
         window.statusBar().showMessage(
             f"Training starts from {self.runs.run_dir.name}"
-            + (f"; {len(frozen)} layers frozen" if frozen else ""), 8000)
+            + (f"; {len(frozen)} layers frozen" if frozen else "")
+            + (f" until epoch {unfreeze}" if frozen and unfreeze else ""), 8000)
         self.accept()
 
     def done(self, code: int) -> None:  # noqa: D401 - Qt's name

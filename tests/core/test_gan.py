@@ -19,7 +19,7 @@ from core.shapes import DataShapes, analyze
 from core.train.callbacks import Callback
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "resources" / "examples" / "gan_shapes.lfproj"
+EXAMPLE = ROOT / "resources" / "examples" / "gan_digits.lfproj"
 IMAGES = DataShapes(input_shape=(1, 28, 28), target_shape=(1, 28, 28), task="reconstruction")
 
 
@@ -523,4 +523,4 @@ def test_the_example_checks_ready_and_saves_byte_for_byte(capsys):
     parts = subnetworks(Project.load(EXAMPLE).graph)
     assert (parts.noise, parts.data, parts.generator, parts.discriminator) == (
         "noise", "image", "generator", "discriminator")
-    assert len(parts.generator_nodes) == 7 and len(parts.discriminator_nodes) == 5
+    assert len(parts.generator_nodes) == 9 and len(parts.discriminator_nodes) == 7

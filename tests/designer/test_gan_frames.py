@@ -3,6 +3,8 @@ frames following the cards, and the Samples and Discriminator tabs filled by a r
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QPoint, QPointF, QRectF
 from PySide6.QtWidgets import QApplication
 
@@ -17,12 +19,12 @@ def card(window, node_id: str) -> QRectF:
 
 
 def test_a_gan_gets_a_named_frame_around_each_network(qtbot, window):
-    open_example(qtbot, window, "gan_shapes")
+    open_example(qtbot, window, "gan_digits")
     frames = window.scene.frames.frames
     assert set(frames) == {"generator", "discriminator"}
     generator, discriminator = frames["generator"], frames["discriminator"]
     assert generator.label.text() == "generator" and discriminator.label.text() == "discriminator"
-    for node_id in ("noise", "g_hidden", "g_image", "generator"):
+    for node_id in ("noise", "g_hidden1", "g_image", "generator"):
         assert generator.rect.contains(card(window, node_id)), node_id
         assert not discriminator.rect.intersects(card(window, node_id)), node_id
     for node_id in ("image", "d_flatten", "discriminator"):
@@ -43,7 +45,7 @@ def test_a_gan_gets_a_named_frame_around_each_network(qtbot, window):
 
 
 def test_dragging_a_card_takes_its_frame_along_while_it_moves(qtbot, window):
-    open_example(qtbot, window, "gan_shapes")
+    open_example(qtbot, window, "gan_digits")
     view = window.view
     frame = window.scene.frames.frames["generator"]
     before = QRectF(frame.rect)
@@ -59,7 +61,8 @@ def test_other_networks_have_no_frames(qtbot, window):
 
 
 def test_a_gan_run_fills_the_samples_and_discriminator_tabs(qtbot, window, training, tmp_path):
-    path = example_copy(tmp_path, "gan_shapes", data={"samples": 160}, training={"epochs": 2})
+    digits = Path(__file__).resolve().parents[2] / "resources" / "sample_data" / "digits"
+    path = example_copy(tmp_path, "gan_digits", data={"path": str(digits)}, training={"epochs": 2})
     open_project(qtbot, window, path)
     plots = training.plots
     result = train_and_wait(qtbot, training)
@@ -67,7 +70,7 @@ def test_a_gan_run_fills_the_samples_and_discriminator_tabs(qtbot, window, train
     live = training.session.live
     plots.redraw_all()
     snapshot = live.gan_samples
-    assert snapshot.grid.shape == (6 * 30 + 2, 6 * 30 + 2) and snapshot.epoch == 2
+    assert snapshot.grid.shape == (6 * 10 + 2, 6 * 10 + 2) and snapshot.epoch == 2  # 8×8 digits
     samples, judge = plots.gan_samples, plots.discriminator
     assert plots.tabs.isTabVisible(plots.tabs.indexOf(samples))
     assert plots.tabs.isTabVisible(plots.tabs.indexOf(judge))

@@ -16,6 +16,9 @@ with a ``kind`` field, the name of its probe in the registry :data:`PROBES`
 ``"embedding_map"``       :class:`EmbeddingMap`                       :class:`EmbeddingMapProbe`
 ``"attention"``           :class:`AttentionSnapshot`                  :class:`AttentionProbe`
 ``"gan_samples"``         :class:`GanSamples`                         :class:`GanSamplesProbe`
+``"reconstructions"``     :class:`Reconstructions`                    :class:`ReconstructionProbe`
+``"latent_space"``        :class:`LatentSpace`                        :class:`LatentProbe`
+``"vae_samples"``         :class:`VaeSamples`                         :class:`VaeSamplesProbe`
 ``"final_report"``        :class:`FinalReport`                        :class:`FinalReportProbe`
 ========================  ==========================================  =========================
 
@@ -29,7 +32,8 @@ defaults of :func:`standard_probes` cost less than 5% of training throughput
 from __future__ import annotations
 
 # Registration order is the order of the designer's tabs: activations, norms, boundary,
-# neurons, embeddings, attention, GAN samples, report.
+# neurons, embeddings, attention, GAN samples, reconstructions, latent space, VAE samples,
+# report.
 from core.train.probes.activations import ActivationProbe, ActivationSnapshot, LayerActivation
 from core.train.probes.norms import NormProbe, NormSnapshot  # noqa: I001
 from core.train.probes.boundary import DecisionBoundary, DecisionBoundaryProbe
@@ -37,6 +41,9 @@ from core.train.probes.neurons import NeuronMapProbe, NeuronMaps  # noqa: F401 (
 from core.train.probes.embedding_map import EmbeddingMap, EmbeddingMapProbe
 from core.train.probes.attention import AttentionProbe, AttentionSnapshot, LayerAttention
 from core.train.probes.gan_samples import GanSamples, GanSamplesProbe  # noqa: F401 (registers it)
+from core.train.probes.reconstruction import Reconstructions, ReconstructionProbe  # noqa: F401
+from core.train.probes.latent import LatentProbe, LatentSpace  # noqa: F401 (registers it)
+from core.train.probes.vae_samples import VaeSamples, VaeSamplesProbe  # noqa: F401 (registers it)
 from core.train.probes.report import FinalReport, FinalReportProbe, SamplePredictions
 from core.train.probes.base import Probe
 from core.train.probes.registry import PROBES, ProbeSpec, probes_for

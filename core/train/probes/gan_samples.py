@@ -5,8 +5,9 @@ its own, so training's random numbers are untouched) and, every ``every_batches`
 at the end of each epoch, runs it through the generator in eval mode. The same noise every
 time means the grid shows how the generator's pictures change, not new draws; samples that
 come to look alike are mode collapse (the diversity number falls). It sends the images and
-their tiling into one grey or RGB picture, as numpy arrays. Runs of other networks get no
-snapshots.
+their tiling into one grey or RGB picture, as numpy arrays. A conditional GAN's grid has a
+column per class (each column asks for one class, top to bottom). Runs of other networks get
+no snapshots.
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ class GanSamplesProbe(Probe):
         super().__init__(sink, every_batches, every_seconds, at_epoch_end)
         self.count = count
         self._noise = None
+        self._labels = None  # a conditional GAN's classes, one-hot: a column per class
+        self._columns = 0
 
     def prepare(self, trainer) -> None:
         import torch
@@ -61,8 +64,13 @@ class GanSamplesProbe(Probe):
             self.enabled = False  # not a GAN: nothing to show
             return
         generator = torch.Generator().manual_seed(NOISE_SEED)
-        noise = torch.randn(self.count, adversarial.noise_size, generator=generator)
+        classes = adversarial.classes
+        count = classes * max(1, round(self.count / classes)) if classes else self.count
+        noise = torch.randn(count, adversarial.noise_size, generator=generator)
         self._noise = noise.to(trainer.placement.device)
+        self._columns = classes or 0
+        if classes:
+            self._labels = adversarial.fixed_labels(0, count, self._noise)
 
     def compute(self, trainer, epoch, batch, step) -> GanSamples | None:
         import math
@@ -74,11 +82,11 @@ class GanSamplesProbe(Probe):
         if self._noise is None:
             return None
         with trainer.evaluating():
-            images = trainer.adversarial.generator(self._noise)
+            images = trainer.adversarial.generate(self._noise, self._labels)
             spread = float(diversity(images))
             images = images.float().cpu().numpy()
         images = unscale_inputs(trainer.dataset.preprocessing, images).astype(np.float32)
-        columns = max(1, math.ceil(math.sqrt(len(images))))
+        columns = self._columns or max(1, math.ceil(math.sqrt(len(images))))
         grid = (np.asarray(grid_image(images, columns, fill=GAP_GREY))
                 if images.ndim == 4 and images.shape[1] in (1, 3) else np.zeros((1, 1), np.uint8))
         return GanSamples("gan_samples", epoch, batch, step, images, grid, columns, spread)

@@ -18,6 +18,7 @@ from core.train.rundir import metrics_csv_text
 from designer.training.live import LiveRun
 from designer.training.plots.adversarial import DiscriminatorView, GanSamplesView
 from designer.training.plots.neurons import NeuronMapsView
+from designer.training.plots.reconstruction import LatentSpaceView, ReconstructionsView, VaeSamplesView
 from designer.training.plots.results import ResultsView
 from designer.training.plots.text import AttentionView, EmbeddingMapView
 from designer.training.plots.views import (ActivationsView, BoundaryView, FeatureMapsView, LossView,
@@ -35,6 +36,8 @@ PROBE_VIEWS = {"activations": ActivationsView, "feature_maps": FeatureMapsView, 
                "boundary": BoundaryView, "embedding_map": EmbeddingMapView, "attention": AttentionView,
                "neurons": NeuronMapsView, "gan_samples": GanSamplesView,
                "discriminator": DiscriminatorView, "results": ResultsView}
+PROBE_VIEWS.update(reconstructions=ReconstructionsView, latent_space=LatentSpaceView,
+                   vae_samples=VaeSamplesView)
 
 
 class TrainingPlots(QWidget):

@@ -2,7 +2,7 @@
 sentence for a near miss, runs on a tiny network in training and sends the snapshot it
 declares (found again by its ``kind``), and is documented in docs/training.md. A new probe is
 tested by being registered: it runs on 2-D points, or, if it does not apply to them, on a tiny
-text Transformer (the text probes)."""
+text Transformer (the text probes), a tiny GAN or a tiny VAE (the autoencoder probes)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from tests.core.train.tiny import dataset, project, text_project
 
 ROOT = Path(__file__).resolve().parents[3]
 NAMES = PROBES.names()
+#: Probes of autoencoders, run on a tiny VAE (they apply to images, and to any reconstruction data).
+AUTOENCODER_PROBES = ("reconstructions", "latent_space", "vae_samples")
 
 
 def test_standard_probes_are_the_registered_ones_that_apply():
@@ -30,7 +32,9 @@ def test_standard_probes_are_the_registered_ones_that_apply():
         assert [type(p) for p in standard_probes(print, info)] == [spec.make for spec in specs]
     assert ({s.name for s in probes_for(points)} | {s.name for s in probes_for(text)}
             | {s.name for s in probes_for(images)}) == set(NAMES)  # images: a GAN's samples
-    assert len(probes_for(points)) > len(probes_for(images))
+    point_names, image_names = ({s.name for s in probes_for(i)} for i in (points, images))
+    assert "decision_boundary" in point_names - image_names  # only 2-D points have a boundary
+    assert "reconstructions" in image_names - point_names  # images may be rebuilt by a network
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -41,7 +45,12 @@ def test_each_probe_runs_in_training_and_sends_its_snapshot(name, tmp_path):
     if not spec.applies(data.info):
         proj = text_project(tmp_path, "transformer")
         data = dataset(proj)
-    if not spec.applies(data.info):  # images, for a GAN's probe: a tiny GAN on shapes
+    if spec.name in AUTOENCODER_PROBES:  # they look at a network that rebuilds its input
+        from tests.core.train.test_autoencoder_probes import vae_project
+
+        proj = vae_project(tmp_path)
+        data = dataset(proj)
+    elif not spec.applies(data.info):  # images, for a GAN's probe: a tiny GAN on shapes
         from tests.core.test_gan import gan_project
 
         proj = gan_project(tmp_path)
