@@ -21,7 +21,7 @@ def layerforge(*args: str) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize("word, words", [
     ("trian", "layerforge: unknown command 'trian': did you mean 'train'? (see 'layerforge --help')"),
-    ("sweep", "layerforge: unknown command 'sweep' (see 'layerforge --help')"),
+    ("quux", "layerforge: unknown command 'quux' (see 'layerforge --help')"),
 ])
 def test_a_word_that_is_no_command_and_no_file_is_one_line(tmp_path, word, words):
     result = layerforge(word, "project.lfproj")
