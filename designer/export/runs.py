@@ -12,6 +12,8 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QPushButton, QWidget
 
+from core.generative_kind import is_gan_project
+
 USABLE = ("completed", "stopped")
 
 
@@ -42,13 +44,15 @@ def read_entry(folder: Path) -> RunEntry | None:
     parts = [status]
     if run.get("epochs_completed") is not None:
         parts.append(f"{run['epochs_completed']} epochs")
+    project = run.get("project") if isinstance(run.get("project"), dict) else {}
     monitor, best = run.get("monitor"), run.get("best") or {}
-    if monitor and isinstance(best.get(monitor), (int, float)):
+    if is_gan_project(project):  # a GAN keeps its last epoch: no loss says which one is best
+        parts.append("GAN, last epoch kept")
+    elif monitor and isinstance(best.get(monitor), (int, float)):
         parts.append(f"best {monitor} {best[monitor]:.4g}")
     if not (folder / "model.safetensors").is_file():
         parts.append("no weights")
         status = "no weights" if status in USABLE else status
-    project = run.get("project") if isinstance(run.get("project"), dict) else {}
     return RunEntry(folder, status, str(run.get("started") or ""), ", ".join(parts),
                     str(project.get("name") or ""))
 
