@@ -18,12 +18,11 @@ import numpy as np
 
 from core.train.probes.base import Probe, Sink
 from core.train.probes.registry import PROBES, ProbeSpec
+from core.train.probes.sample_grid import fixed_noise, is_image_data, tile
 
 #: Samples in the grid (6 × 6) and the noise's seed.
 GRID_SAMPLES = 36
 NOISE_SEED = 1234
-#: The grey between the grid's images (black images on black would run together).
-GAP_GREY = 72
 
 
 @dataclass
@@ -40,11 +39,6 @@ class GanSamples:
     diversity: float  # the mean distance between the samples, per value (0: all alike)
 
 
-def is_image_data(info) -> bool:
-    shape = tuple(getattr(info, "input_shape", ()) or ())
-    return len(shape) == 3 and shape[0] in (1, 3)
-
-
 class GanSamplesProbe(Probe):
     """Decodes a fixed noise batch through a GAN's generator (see the module docstring)."""
 
@@ -57,26 +51,19 @@ class GanSamplesProbe(Probe):
         self._columns = 0
 
     def prepare(self, trainer) -> None:
-        import torch
-
         adversarial = getattr(trainer, "adversarial", None)
         if adversarial is None or adversarial.generator is None:
             self.enabled = False  # not a GAN: nothing to show
             return
-        generator = torch.Generator().manual_seed(NOISE_SEED)
         classes = adversarial.classes
         count = classes * max(1, round(self.count / classes)) if classes else self.count
-        noise = torch.randn(count, adversarial.noise_size, generator=generator)
-        self._noise = noise.to(trainer.placement.device)
+        self._noise = fixed_noise((count, adversarial.noise_size), NOISE_SEED, trainer.placement.device)
         self._columns = classes or 0
         if classes:
             self._labels = adversarial.fixed_labels(0, count, self._noise)
 
     def compute(self, trainer, epoch, batch, step) -> GanSamples | None:
-        import math
-
         from core.data.scaling import unscale_inputs
-        from core.generate import grid_image
         from core.train.adversarial import diversity
 
         if self._noise is None:
@@ -86,9 +73,7 @@ class GanSamplesProbe(Probe):
             spread = float(diversity(images))
             images = images.float().cpu().numpy()
         images = unscale_inputs(trainer.dataset.preprocessing, images).astype(np.float32)
-        columns = self._columns or max(1, math.ceil(math.sqrt(len(images))))
-        grid = (np.asarray(grid_image(images, columns, fill=GAP_GREY))
-                if images.ndim == 4 and images.shape[1] in (1, 3) else np.zeros((1, 1), np.uint8))
+        grid, columns = tile(images, self._columns or None)
         return GanSamples("gan_samples", epoch, batch, step, images, grid, columns, spread)
 
 

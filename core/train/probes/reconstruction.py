@@ -19,7 +19,7 @@ import numpy as np
 
 from core.train.probes.autoencoder import autoencoder_parts, head_module
 from core.train.probes.base import Sink, probe_rows, probe_split
-from core.train.probes.gan_samples import GAP_GREY, is_image_data
+from core.train.probes.sample_grid import GAP_GREY, is_image_data
 from core.train.probes.paced import PacedProbe
 from core.train.probes.registry import PROBES, ProbeSpec
 from core.tasks import RECONSTRUCTION

@@ -27,9 +27,9 @@ import numpy as np
 
 from core.train.probes.autoencoder import autoencoder_parts, head_module
 from core.train.probes.base import Sink, probe_rows, probe_split
-from core.train.probes.gan_samples import GAP_GREY, is_image_data
 from core.train.probes.paced import PacedProbe
 from core.train.probes.registry import PROBES, ProbeSpec
+from core.train.probes.sample_grid import fixed_noise, is_image_data, tile
 
 #: Validation samples whose codes choose the two code numbers that walk.
 WALK_CHOOSERS = 256
@@ -86,9 +86,8 @@ class VaeSamplesProbe(PacedProbe):
         self._sample, self._size = parts.code_id, int(np.prod(latent_shape))
         self._decoder = sampler_network(trainer.module, GenerativeParts(parts.code_id, latent_shape,
                                                                         parts.head_id))
-        generator = torch.Generator().manual_seed(CODE_SEED)
         device = trainer.placement.device
-        self._prior = torch.randn(self.count, *latent_shape, generator=generator).to(device)
+        self._prior = fixed_noise((self.count, *latent_shape), CODE_SEED, device)
         self._walk = latent_walk((self._size,), self.steps, self.span) if self._size >= 2 else None
         self._encoder = encoder_network(head_module(trainer, parts.head_id), parts.code_id)
         self._choosers = torch.from_numpy(np.ascontiguousarray(
@@ -96,10 +95,7 @@ class VaeSamplesProbe(PacedProbe):
         self._latent_shape = latent_shape
 
     def compute(self, trainer, epoch, batch, step) -> VaeSamples | None:
-        import math
-
         from core.data.scaling import unscale_inputs
-        from core.generate import grid_image
 
         if self._decoder is None:
             return None
@@ -120,10 +116,9 @@ class VaeSamplesProbe(PacedProbe):
         prior = unscale_inputs(pre, prior)
         if prior.ndim != 4 or prior.shape[1] not in (1, 3):
             return None
-        columns = max(1, math.ceil(math.sqrt(len(prior))))
-        prior_grid = np.asarray(grid_image(prior, columns, fill=GAP_GREY))
-        walk_grid = (np.asarray(grid_image(unscale_inputs(pre, walk), self.steps, fill=GAP_GREY))
-                     if walk is not None else np.zeros((1, 1), np.uint8))
+        prior_grid, columns = tile(prior)
+        walk_grid = (tile(unscale_inputs(pre, walk), self.steps)[0] if walk is not None
+                     else np.zeros((1, 1), np.uint8))
         return VaeSamples("vae_samples", epoch, batch, step, self._sample, self._size, prior,
                           prior_grid, columns, walk_grid, self.steps if walk is not None else 0,
                           self.span, dims)
