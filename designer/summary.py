@@ -11,22 +11,21 @@ from typing import Iterable
 from PySide6.QtWidgets import QLabel, QWidget
 
 from core.layers.frozen import is_frozen
-
-from core.shapes import Analysis
+from core.shapes import ERROR, Analysis
 from designer.analysis import AnalysisService
 from designer.canvas.node_item import format_count
 from designer.style import Colors
 
 
-def summary_text(analysis: Analysis | None, waiting: bool, data_problem: str | None,
+def summary_text(analysis: Analysis | None, waiting: bool, errors: int,
                  frozen: Iterable[str] = ()) -> tuple[str, bool]:
-    """The summary and whether the design is ready to train; ``frozen`` node ids split the
-    parameters into trainable and frozen."""
+    """The summary and whether the design is ready to train; ``errors``: how many errors the
+    Problems panel lists (the data's, the settings' and the graph's, so the two never
+    disagree); ``frozen`` node ids split the parameters into trainable and frozen."""
     if waiting:
         return "Checking the data…", False
     if analysis is None:
         return "", False
-    errors = len(analysis.errors) + (1 if data_problem else 0)
     kept = sum(analysis.results[n].params for n in frozen if n in analysis.results)
     total = analysis.total_params
     counts = (f"{total:,} parameters" if not kept else
@@ -50,8 +49,9 @@ class SummaryLabel(QLabel):
     def _on_analysis_changed(self, *_args) -> None:
         project = self.analysis.project
         frozen = [n.id for n in project.graph.nodes.values() if is_frozen(n)] if project else []
+        errors = sum(1 for p in self.analysis.problems if p.severity == ERROR)
         text, ready = summary_text(self.analysis.analysis, self.analysis.waiting_for_data,
-                                   self.analysis.data_problem, frozen)
+                                   errors, frozen)
         mark = (f"<span style='color:{Colors.ok}'>✓</span> " if ready else
                 f"<span style='color:{Colors.error}'>●</span> " if text and not self.analysis.waiting_for_data
                 else "")
