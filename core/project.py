@@ -1,6 +1,7 @@
 """Project files (``*.lfproj``): load, validate, save.
 
-Loading goes parse -> format check -> JSON Schema -> layer registry -> graph. Every
+Loading goes parse -> format check -> JSON Schema -> layer registry -> graph (the
+training section's values are not judged on loading: see ``_loader_schema``). Every
 problem found on the way is reported with where it is (node id, field) and what is
 wrong; all of them at once when there are several. Nothing is ever unpickled.
 Saving is atomic, and keys this version does not know are written back unchanged.
@@ -12,6 +13,7 @@ import copy
 import json
 import math
 import os
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ from core.errors import GraphError, ProjectError
 from core.events import Signal
 from core.graph import Edge, Graph, Node, id_problem
 from core.layers import REGISTRY
+from core.project_sections import DataSettings, Section, TrainingSettings
 from core.resources import load_json_resource
 
 FORMAT = "layerforge.project"
@@ -37,12 +40,28 @@ class Project:
 
     ``changed`` fires after any change, graph included; ``data_changed``,
     ``training_changed`` and ``name_changed`` say which section changed.
+    ``setting_changed(section, key, old, new)`` says which key of ``training`` or ``data``
+    changed when one was set on its own (``project.training.set(key, value)``).
+
+    ``training`` is a :class:`TrainingSettings` and ``data`` a :class:`DataSettings` (or
+    None before any data): dicts with typed setters (``core.project_sections``).
+    Assigning a plain dict wraps it.
     """
+
+    _training: TrainingSettings
+    _data: DataSettings | None
 
     def __init__(self, name: str = "Untitled", graph: Graph | None = None,
                  data: dict[str, Any] | None = None, training: dict[str, Any] | None = None,
                  description: str = "", extra: dict[str, Any] | None = None,
                  path: str | os.PathLike | None = None):
+        self.changed = Signal()
+        self.data_changed = Signal()
+        self.training_changed = Signal()
+        self.name_changed = Signal()
+        self.sweep_changed = Signal()
+        self.setting_changed = Signal()
+        self._data = self._training = None  # type: ignore[assignment]
         self.name = name
         self.description = description
         self.graph = graph or Graph()
@@ -52,12 +71,44 @@ class Project:
         self.path = Path(path).resolve() if path else None
         #: What loading changed to bring an older file up to date (``core.migrations``).
         self.migration_notes: list[str] = []
-        self.changed = Signal()
-        self.data_changed = Signal()
-        self.training_changed = Signal()
-        self.name_changed = Signal()
-        self.sweep_changed = Signal()
         self.graph.changed.connect(self.changed.emit)
+
+    # ------------------------------------------------------------------ sections
+    @property
+    def training(self) -> TrainingSettings:
+        return self._training
+
+    @training.setter
+    def training(self, value: dict[str, Any] | None) -> None:
+        self._training = self._adopt(self._training, TrainingSettings(value or {}), self._on_training_key)
+
+    @property
+    def data(self) -> DataSettings | None:
+        return self._data
+
+    @data.setter
+    def data(self, value: dict[str, Any] | None) -> None:
+        new = None if value is None else DataSettings(value)
+        self._data = self._adopt(self._data, new, self._on_data_key)
+
+    @staticmethod
+    def _adopt(old: Section | None, new: Any, listener) -> Any:
+        """Listen to the section that replaces ``old`` (a whole section assigned: undo)."""
+        if old is not None:
+            old.unsubscribe(listener)
+        if new is not None:
+            new.subscribe(listener)
+        return new
+
+    def _on_training_key(self, key: str, old: Any, new: Any) -> None:
+        self.setting_changed.emit("training", key, old, new)
+        self.training_changed.emit()
+        self.changed.emit()
+
+    def _on_data_key(self, key: str, old: Any, new: Any) -> None:
+        self.setting_changed.emit("data", key, old, new)
+        self.data_changed.emit()
+        self.changed.emit()
 
     # ------------------------------------------------------------------ paths
     @property
@@ -116,8 +167,8 @@ class Project:
             data["description"] = self.description
         data["graph"] = self.graph.to_dict()
         if self.data is not None:
-            data["data"] = copy.deepcopy(self.data)
-        data["training"] = copy.deepcopy(self.training)
+            data["data"] = copy.deepcopy(dict(self.data))
+        data["training"] = copy.deepcopy(dict(self.training))
         for key, value in self.extra.items():
             data.setdefault(key, copy.deepcopy(value))
         return data
@@ -216,10 +267,21 @@ def _check_format(data: Any, shown: str) -> None:
 def _schema_problems(data: dict[str, Any]) -> list[str]:
     import jsonschema
 
-    validator_cls = jsonschema.Draft202012Validator
-    validator = validator_cls(load_json_resource("schema", "project.schema.json"))
+    validator = jsonschema.Draft202012Validator(_loader_schema())
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     return [_describe_schema_error(e, data) for e in errors[:20]]
+
+
+@lru_cache(maxsize=1)
+def _loader_schema() -> dict[str, Any]:
+    """The project schema as loading applies it: the training section only has to be an
+    object. Its values are the settings table's to judge (``core.train.settings``), so a bad
+    one opens and is reported in that table's words by ``layerforge check``, the Problems
+    panel and the start of a run; the schema's training properties describe the settings
+    for the form and for editors."""
+    schema = copy.deepcopy(load_json_resource("schema", "project.schema.json"))  # it is cached
+    schema["$defs"]["training"] = {"type": "object"}
+    return schema
 
 
 _JSON_TYPES = {"object": "an object", "array": "a list", "string": "text", "integer": "a whole number",

@@ -55,7 +55,7 @@ def _schedule() -> dict[str, Any]:
         properties[option.name] = {**option.schema(),
                                    "description": ", ".join(users) + ": " + option.doc}
     return {"description": f"A name ({', '.join(names)}), or an object with \"type\" and its options."
-                           " Checked when training starts (core.train.spec).",
+                           " Checked by the settings table (core.train.settings).",
             "examples": [*names, {"type": "step", "step_size": 10, "gamma": 0.1}],
             "properties": properties}
 

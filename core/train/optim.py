@@ -15,7 +15,8 @@ from core.errors import TrainingError
 from core.train.optimizers import COMMON_SETTINGS, OPTIMIZERS, extra_settings, live_settings
 from core.train.param_groups import MULTIPLIER
 from core.train.schedules import SCHEDULES
-from core.train.spec import TrainSpec, setting_problems
+from core.train.settings import SETTINGS, Context, read
+from core.train.spec import TrainSpec
 
 
 def make_optimizer(params: Iterable, spec: TrainSpec, device_type: str):
@@ -79,13 +80,16 @@ def make_schedule(optimizer, spec: TrainSpec, steps_per_epoch: int, monitor_mode
 
 def check_update(optimizer_name: str, settings: dict[str, Any],
                  current: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Validate a live change of optimiser settings (the pause dialog) with the rules a run's
-    start applies (``spec.setting_problems``): what one accepts, the other accepts.
+    """Validate a live change of optimiser settings (the pause dialog) through the settings
+    table (``core.train.settings``) a run's start reads: what one accepts, the other accepts.
 
     ``current``: the settings in effect, so that a change is judged with them (nesterov
     needs the momentum already set). Returns the checked values; raises one sentence.
     """
-    allowed = COMMON_SETTINGS + ("gradient_clip",) + OPTIMIZERS.get(optimizer_name).settings
+    OPTIMIZERS.get(optimizer_name)  # an unknown name: one sentence naming it
+    optimizer = {"optimizer": optimizer_name}
+    allowed = tuple(key for key in COMMON_SETTINGS + ("gradient_clip",) + extra_settings()
+                    if SETTINGS.applies(key, optimizer, Context()))
     changed = {key: value for key, value in settings.items()
                if value is not None or key == "gradient_clip"}
     for key in changed:
@@ -94,11 +98,11 @@ def check_update(optimizer_name: str, settings: dict[str, Any],
                                 f" it accepts " + ", ".join(allowed))
     context = {key: value for key, value in (current or {}).items()
                if key in allowed and key not in changed and value is not None}
-    spec, problems = setting_problems(optimizer_name, {**context, **changed})
-    problems = [p for p in problems if any(p.startswith(f"training.{key}") for key in changed)]
+    check = read({**optimizer, **context, **changed})
+    problems = check.sentences(changed)
     if problems:
         raise TrainingError(problems[0].removeprefix("training."))
-    return {key: getattr(spec, key) for key in changed}
+    return {key: check.values[key] for key in changed}
 
 
 def apply_update(optimizer, schedule: Schedule | None, settings: dict[str, Any]) -> None:

@@ -2,8 +2,8 @@
 
 Each key of the schema's ``training`` section becomes a :class:`Field` with its title,
 description, kind and limits, placed in a section. Keys the schema gains later appear
-in "Advanced" without changes here. Rules that the schema cannot say live here too:
-which fields apply to the chosen optimiser and loss, and what else an edit changes
+in "Advanced" without changes here. Which fields apply to the chosen optimiser and loss is
+the settings table's (``core.train.settings``); what else an edit changes lives here
 (switching to Adam drops an SGD momentum).
 """
 
@@ -21,7 +21,9 @@ from core.train.metric_specs import METRICS
 from core.train.metric_specs import for_task as metrics_of_task
 from core.train.optimizers import OPTIMIZERS, extra_settings, live_settings
 from core.train.schedules import SCHEDULES
-from core.train.spec import DEFAULT_METRICS, defaults_for, resolve_loss
+from core.train.settings import SETTINGS, Context
+from core.train.settings import monitor_choices as settings_monitor_choices
+from core.train.spec import DEFAULT_METRICS, defaults_for
 
 #: Two-stage fine-tuning (core/train/unfreeze.py): when frozen layers train again, and how fast.
 UNFREEZE_KEYS = ("unfreeze_at_epoch", "unfreeze_learning_rate_factor")
@@ -60,9 +62,6 @@ SPECIAL = {"betas": "pair", "schedule": "schedule", "metrics": "metrics", "monit
            "adversarial": "adversarial"}
 #: Kinds whose editor has its own labelled rows (no label of the field's own beside it).
 FULL_WIDTH = ("adversarial",)
-#: Settings a GAN does not use: its losses are the adversarial ones, it keeps its last epoch
-#: (no monitored value, no early stopping) and computes no metrics (core.train.adversarial).
-NOT_FOR_GAN = ("loss", "label_smoothing", "huber_delta", "metrics", "monitor", "early_stopping")
 #: What "null" means for optional values, as the form's check box says it.
 NULL_TEXT = {"gradient_clip": "none", "seed": "random", "workers": "automatic", "init_from": "none",
              "unfreeze_at_epoch": "never"}
@@ -177,29 +176,14 @@ def monitor_choices(values: dict[str, Any], info) -> list[str]:
     metrics = values.get("metrics")
     if not isinstance(metrics, list):
         metrics = DEFAULT_METRICS.get(info.task, []) if info is not None else []
-    return (["val_loss", "train_loss"] + [f"val_{m}" for m in metrics if isinstance(m, str)]
-            + [f"train_{m}" for m in metrics if isinstance(m, str)])
+    return settings_monitor_choices([m for m in metrics if isinstance(m, str)])
 
 
 def applies(key: str, values: dict[str, Any], info, gan: bool = False) -> bool:
     """Whether ``key`` means anything with the other settings (hidden otherwise); ``gan``: the
-    network is a GAN (its own settings shown, the ones it does not use hidden)."""
-    if key == "adversarial":
-        return gan
-    if gan and key in NOT_FOR_GAN:
-        return False
-    if key in extra_settings():
-        optimizer = values.get("optimizer")
-        return optimizer in OPTIMIZERS and key in OPTIMIZERS.get(optimizer).settings
-    if key in loss_specs.settings():
-        task = info.task if info is not None else None
-        classes = info.num_classes if info is not None else 0
-        return resolve_loss(values.get("loss", "auto"), task, classes) in loss_specs.using(key)
-    if key == "workers":
-        return values.get("data_loading") != "device"
-    if key in UNFREEZE_KEYS:  # a GAN does not unfreeze; the factor needs an epoch to apply from
-        return not gan and (key == UNFREEZE_KEYS[0] or values.get(UNFREEZE_KEYS[0]) is not None)
-    return True
+    network is a GAN (its own settings shown, the ones it does not use hidden). The settings
+    table (``core.train.settings``) decides, as it does when a run starts."""
+    return SETTINGS.applies(key, values, Context.of(info, gan))
 
 
 def edited(training: dict[str, Any] | None, key: str, value: Any, info) -> dict[str, Any]:

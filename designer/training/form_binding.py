@@ -83,4 +83,4 @@ class TrainingFormBinding(QObject):
         training = F.edited(project.training, key, value, self.info)
         if training == project.training:
             return
-        self.push(SetTraining(project, training, key))
+        self.push(SetTraining(project, training, key, info=self.info))
