@@ -13,6 +13,7 @@ import argparse
 import textwrap
 
 from core.export.formats import DEFAULT_FORMAT, EXPORT_FORMATS, TOLERANCE
+from core.export.heads import ALL_HEADS_FORMATS, HEAD_CHOICES, PRIMARY
 from core.export.parts import PARTS
 
 EXIT_OK, EXIT_FAILED = 0, 1
@@ -55,13 +56,18 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--part", choices=sorted(PARTS), metavar="PART",
                         help="export part of a variational autoencoder or a GAN alone, as onnx or pt2: "
                              + "; ".join(f"{name}: {words}" for name, words in PARTS.items()))
+    parser.add_argument("--heads", choices=HEAD_CHOICES, default=PRIMARY,
+                        help="with several Output nodes: primary (default) exports the head that"
+                             " predict uses; all exports every head, one output per Output named"
+                             f" by its id ({', '.join(ALL_HEADS_FORMATS)})")
 
 
 def run(args: argparse.Namespace) -> int:
     from core.export.exporter import export_run, parse_formats
 
     formats = parse_formats(args.format)  # an unknown format is reported before the run is opened
-    results = export_run(args.run_dir, formats, args.out, overwrite=args.overwrite, part=args.part)
+    results = export_run(args.run_dir, formats, args.out, overwrite=args.overwrite, part=args.part,
+                         heads=args.heads)
     for result in results:
         print(result.line())
     return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED

@@ -26,6 +26,7 @@ from typing import Any, Callable
 from core.data.dataset import Cancelled
 from core.errors import ExportError
 from core.export.formats import EXPORT_FORMATS, TOLERANCE, ExportFormat, default_path, unknown_format_message
+from core.export.heads import ALL, PRIMARY, check_heads, exported_heads, outputs_note
 from core.export.parts import CODE_PARTS, check_part, check_whole, latent_inputs, part_model
 from core.export.source import VerifyInputs, export_record, open_run, verification_inputs
 from core.export.verify import Difference
@@ -105,7 +106,8 @@ def _check(cancel) -> None:
 
 def export_run(run_dir: str | Path, formats: str | list[str], out: str | Path | None = None,
                progress: Progress | None = None, cancel: Callable[[], bool] | None = None,
-               *, overwrite: bool = True, part: str | None = None) -> list[ExportResult]:
+               *, overwrite: bool = True, part: str | None = None,
+               heads: str = PRIMARY) -> list[ExportResult]:
     """Export the run in ``run_dir`` to each of ``formats``; one result per format.
 
     A person's mistake (not a run folder, a run that did not finish, an unknown format,
@@ -116,11 +118,15 @@ def export_run(run_dir: str | Path, formats: str | list[str], out: str | Path | 
 
     ``part`` (``decoder`` or ``encoder``; a GAN's ``generator`` or ``discriminator``) exports
     that part alone (:mod:`core.export.parts`), as ONNX or ``.pt2``; a GAN has no whole.
+
+    ``heads="all"`` exports every head of a network with several Outputs (one output per
+    Output, named by its id: :mod:`core.export.heads`); the default is the primary head's.
     """
     report = progress or (lambda fraction, message: None)
     names = parse_formats(formats)
     if part is not None:
         check_part(part, names)
+    check_heads(heads, names, part)
     run_dir = Path(run_dir).expanduser()
     report(0.0, f"opening {run_dir.name}")
     trained = open_run(run_dir)
@@ -128,6 +134,10 @@ def export_run(run_dir: str | Path, formats: str | list[str], out: str | Path | 
         trained = part_model(trained, part)
     else:
         check_whole(trained)
+    if heads == ALL:
+        from core.export.every_head import every_head
+
+        trained = every_head(trained)
     stem = trained.project.name + (f" {part}" if part else "")
     jobs = [_Job(name, destination(out, run_dir, stem, EXPORT_FORMATS.get(name),
                                    len(names) > 1))
@@ -152,6 +162,9 @@ def export_run(run_dir: str | Path, formats: str | list[str], out: str | Path | 
         _verify(trained, jobs, inputs.x, report)
         _check(cancel)
         results = [job.finish(inputs.what) for job in jobs]
+        if exported_heads(trained):  # the line printed names the outputs
+            for result in results:
+                result.notes.append(outputs_note(trained))
     finally:
         for job in jobs:
             job.discard()

@@ -29,8 +29,10 @@ import numpy as np
 
 from core import __version__
 from core.errors import ExportError
-from core.export import onnx_preprocess
-from core.export.verify import Difference, compare_batches, difference, reference_outputs
+from core.export import onnx_preprocess, text_inputs
+from core.export.heads import heads_metadata
+from core.export.verify import (Difference, compare_batches, difference, reference_outputs,
+                                runtime_outputs)
 
 #: The opset the exporter of torch 2.13 targets; ONNX Runtime 1.18+ runs it.
 OPSET = 20
@@ -43,6 +45,14 @@ EXPORTER_KEY = "layerforge.exporter"
 
 def output_name(task: str) -> str:
     return "probabilities" if task in ("classification", "multilabel") else "outputs"
+
+
+def output_names(trained) -> list[str]:
+    """The file's output names: the Output ids for an every-head export (core/export/heads.py),
+    else the one name of :func:`output_name`."""
+    from core.export.heads import exported_heads
+
+    return exported_heads(trained) or [output_name(trained.info.task)]
 
 
 @contextlib.contextmanager
@@ -77,10 +87,13 @@ def metadata(trained, record: dict[str, Any]) -> dict[str, str]:
         "output": _output_words(trained),
         PREPROCESSING_KEY: json.dumps(pre),
         RECORD_KEY: json.dumps(record),
+        **heads_metadata(trained),  # every head: which output is which (nothing for one)
     }
 
 
 def _input_words(pre: dict[str, Any]) -> str:
+    if text_inputs.has_mask(pre):  # token ids and attention_mask in
+        return text_inputs.input_words(pre)
     if pre.get("kind") == "image" or len(pre.get("input_shape") or []) == 3:
         return "float32 pixels in [0, 1], channels first, at the trained size; normalisation inside"
     return "float32 encoded features in feature_names order, unscaled; the scaling is inside"
@@ -111,7 +124,9 @@ def write(trained, path: Path, sample: np.ndarray, record: dict[str, Any]) -> li
     module = trained.inference_module()
     example = torch.from_numpy(np.ascontiguousarray(sample[:2] if len(sample) >= 2 else
                                                     np.concatenate([sample, sample]), np.float32))
-    model, exporter = _fast_export(module, example, trained)
+    masked = text_inputs.has_mask(trained.preprocessing)  # token ids and attention_mask in
+    model, exporter = (text_inputs.export(module, example, trained) if masked
+                       else _fast_export(module, example, trained))
     if model is None:
         model, exporter = _dynamo_export(module, example, trained), "torch.export (dynamo)"
     model.doc_string = f"{trained.project.name}, trained and exported with LayerForge {__version__}"
@@ -127,7 +142,8 @@ def write(trained, path: Path, sample: np.ndarray, record: dict[str, Any]) -> li
     path.write_bytes(model.SerializeToString())
     if raw is not None:
         onnx_preprocess.raw_path(path).write_bytes(raw.SerializeToString())
-    return [f"converted by PyTorch's {exporter} ONNX exporter"]
+    return [f"converted by PyTorch's {exporter} ONNX exporter"] + (
+        [text_inputs.export_note(trained.preprocessing)] if masked else [])
 
 
 def _fast_export(module, example, trained):
@@ -139,13 +155,13 @@ def _fast_export(module, example, trained):
     import onnx
     import torch
 
-    out_name = output_name(trained.info.task)
+    names = output_names(trained)
     buffer = io.BytesIO()
     try:
         with quiet_torch_export():
             torch.onnx.export(module, (example,), buffer, dynamo=False, opset_version=OPSET,
-                              input_names=[INPUT_NAME], output_names=[out_name],
-                              dynamic_axes={INPUT_NAME: {0: "batch"}, out_name: {0: "batch"}})
+                              input_names=[INPUT_NAME], output_names=names,
+                              dynamic_axes={INPUT_NAME: {0: "batch"}, **{n: {0: "batch"} for n in names}})
         model = onnx.load_from_string(buffer.getvalue())
         onnx.checker.check_model(model, full_check=True)
         if not _reproduces(model, module, example):
@@ -166,13 +182,17 @@ def _reproduces(model, module, example) -> bool:
     runner = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
     for batch in (example, torch.cat([example, example[:1]])):
         with torch.no_grad():
-            expected = module(batch).float().numpy()
-        actual = runner.run(None, {runner.get_inputs()[0].name: batch.numpy()})[0]
-        if actual.shape != expected.shape:
+            out = module(batch)
+        expected = [o.float().numpy() for o in (out if isinstance(out, tuple) else (out,))]
+        actual = runner.run(None, {runner.get_inputs()[0].name: batch.numpy()})
+        if len(actual) != len(expected):
             return False
-        scale = max(float(np.abs(expected).max()), 1e-6)
-        if float(np.abs(actual - expected).max()) > TOLERANCE * scale:
-            return False
+        for want, got in zip(expected, actual):  # every head's output, when there are several
+            if got.shape != want.shape:
+                return False
+            scale = max(float(np.abs(want).max()), 1e-6)
+            if float(np.abs(got - want).max()) > TOLERANCE * scale:
+                return False
     return True
 
 
@@ -185,7 +205,7 @@ def _dynamo_export(module, example, trained):
             program = torch.onnx.export(module, (example,), dynamo=True, external_data=False,
                                         dynamic_shapes=({0: batch},), opset_version=OPSET,
                                         input_names=[INPUT_NAME],
-                                        output_names=[output_name(trained.info.task)],
+                                        output_names=output_names(trained),
                                         verbose=False, optimize=True)
     except Exception as err:  # noqa: BLE001 - the exporter raises many kinds
         raise ExportError(f"PyTorch could not convert this network to ONNX"
@@ -226,8 +246,11 @@ def verify(trained, path: Path, x: np.ndarray) -> Difference:
     raw-columns model beside it too (:func:`verify_raw`), the larger difference counts."""
     _check_file(path)
     runner = session(path)
-    name = runner.get_inputs()[0].name
-    result = compare_batches(trained, x, lambda batch: runner.run(None, {name: batch})[0])
+    pre = trained.preprocessing
+    result = compare_batches(trained, x, lambda batch: runtime_outputs(
+        runner.run(None, text_inputs.feeds(runner, pre, batch))))
+    if text_inputs.has_mask(pre):  # a zeroed mask tail must act exactly as padding
+        result = result.merge(text_inputs.verify_mask(trained, runner, x))
     if onnx_preprocess.has_raw_model(trained.preprocessing):
         result = result.merge(verify_raw(trained, onnx_preprocess.raw_path(path), x))
     return result
@@ -256,6 +279,6 @@ def verify_raw(trained, path: Path, x: np.ndarray) -> Difference:
     runner = session(path)
     result = Difference(0.0, 0.0)
     for rows in (slice(None), slice(0, 1)):
-        actual = runner.run(None, {name: values[rows] for name, values in feeds.items()})[0]
+        actual = runtime_outputs(runner.run(None, {name: values[rows] for name, values in feeds.items()}))
         result = result.merge(difference(reference_outputs(trained, encoded[rows]), actual))
     return result

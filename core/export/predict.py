@@ -163,10 +163,14 @@ def _from_onnx(path: Path) -> Predictor:
                           f" {path.name.replace('.raw.onnx', '.onnx')} beside it (the same model)")
     if preprocessing is None:
         preprocessing = _json_beside(path)
-    name = runner.get_inputs()[0].name
+    from core.export.heads import primary_output
+    from core.export.text_inputs import feeds
 
-    def run(x: np.ndarray) -> np.ndarray:
-        return runner.run(None, {name: np.ascontiguousarray(x, np.float32)})[0]
+    wanted = primary_output(meta)  # an every-head export: the primary head's output, by name
+    outputs = None if wanted is None else [wanted]
+
+    def run(x: np.ndarray) -> np.ndarray:  # a text run's model also takes the attention_mask
+        return runner.run(outputs, feeds(runner, preprocessing, x))[0]
 
     return Predictor(preprocessing, run, f"ONNX file {path.name}")
 

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from core.errors import ExportError
+from core.export.heads import heads_metadata
 from core.export.verify import CleanCheck
 
 DEPRECATION_NOTE = "TorchScript is deprecated by PyTorch; prefer .pt2 (torch.export) or ONNX"
@@ -30,7 +31,8 @@ def write(trained, path: Path, sample: np.ndarray, record: dict[str, Any]) -> No
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # torch.jit's deprecation and tracer warnings
             traced = torch.jit.trace(module, (example,), check_trace=False)
-            torch.jit.save(traced, str(path), _extra_files={"layerforge.txt": record.get("run_name", "")})
+            torch.jit.save(traced, str(path), _extra_files={"layerforge.txt": record.get("run_name", ""),
+                                                            **heads_metadata(trained)})
     except Exception as err:  # noqa: BLE001 - the tracer raises many kinds
         first = (str(err).strip().splitlines() or [type(err).__name__])[0][:300]
         raise ExportError(f"the network could not be traced to TorchScript ({type(err).__name__}:"

@@ -2,7 +2,9 @@
 
 The difference is measured per output column relative to that column's largest
 magnitude in the reference (at least 1), so probabilities are compared absolutely and
-regression values in large units relatively. More than :data:`TOLERANCE` fails.
+regression values in large units relatively. More than :data:`TOLERANCE` fails. An
+every-head export (:mod:`core.export.heads`) has several outputs: each is compared with its
+head's, and the largest difference counts.
 
 :func:`run_clean` starts ``python -I -S`` with only the interpreter's installed
 packages on ``sys.path`` (no ``.pth`` hooks, so not even an editable LayerForge) and
@@ -42,8 +44,18 @@ class Difference:
         return Difference(max(self.absolute, other.absolute), max(self.relative, other.relative))
 
 
-def difference(reference: np.ndarray, actual: np.ndarray) -> Difference:
-    """The largest absolute and relative difference; a shape mismatch is an infinite one."""
+def difference(reference, actual) -> Difference:
+    """The largest absolute and relative difference; a shape mismatch is an infinite one.
+    With several outputs (tuples or lists, one array per head) the largest over them; a
+    different number of outputs is an infinite difference too."""
+    if isinstance(reference, (tuple, list)) or isinstance(actual, (tuple, list)):
+        if not (isinstance(reference, (tuple, list)) and isinstance(actual, (tuple, list))
+                and len(reference) == len(actual)):
+            return Difference(float("inf"), float("inf"))
+        result = Difference(0.0, 0.0)
+        for ref, out in zip(reference, actual):
+            result = result.merge(difference(ref, out))
+        return result
     reference = np.asarray(reference, np.float64)
     actual = np.asarray(actual, np.float64)
     if reference.shape != actual.shape:
@@ -59,13 +71,20 @@ def difference(reference: np.ndarray, actual: np.ndarray) -> Difference:
     return Difference(float(gap.max()), float(relative.max()))
 
 
-def reference_outputs(trained, x: np.ndarray) -> np.ndarray:
-    """The in-app inference module's outputs for encoded inputs ``x``."""
+def reference_outputs(trained, x: np.ndarray):
+    """The in-app inference module's outputs for encoded inputs ``x``: an array, or a tuple
+    of arrays (one per head) for an every-head model."""
     import torch
 
     module = trained.inference_module()
     with torch.inference_mode():
-        return module(torch.from_numpy(np.ascontiguousarray(x, np.float32))).numpy()
+        out = module(torch.from_numpy(np.ascontiguousarray(x, np.float32)))
+    return tuple(o.numpy() for o in out) if isinstance(out, (tuple, list)) else out.numpy()
+
+
+def runtime_outputs(values: list):
+    """What an ONNX Runtime session returned: the one array, or a tuple of every output."""
+    return values[0] if len(values) == 1 else tuple(values)
 
 
 def batches_to_check(x: np.ndarray) -> list[np.ndarray]:
@@ -135,7 +154,12 @@ for job in plan["jobs"]:
         exec(job["setup"], scope)
         for i, x in enumerate(batches):
             with torch.no_grad():
-                np.save(job["out"] + f"{i}.npy", scope["model"](x).detach().numpy())
+                out = scope["model"](x)
+            if isinstance(out, (tuple, list)):  # every head: one file per output
+                for k, value in enumerate(out):
+                    np.save(job["out"] + f"{i}_{k}.npy", value.detach().numpy())
+            else:
+                np.save(job["out"] + f"{i}.npy", out.detach().numpy())
     except BaseException as err:
         with open(job["out"] + "error.txt", "w", encoding="utf-8") as handle:
             handle.write(f"{type(err).__name__}: {err}".splitlines()[0][:300])
@@ -148,7 +172,8 @@ for job in plan["jobs"]:
 def outputs_in_clean_process(checks: dict[str, CleanCheck], batches: list[np.ndarray],
                              cwd: Path) -> dict[str, list[np.ndarray] | str]:
     """Run every check in **one** fresh process without LayerForge; for each name the
-    outputs on ``batches``, or the error (a sentence) that stopped it."""
+    outputs on ``batches`` (per batch an array, or a tuple of arrays for a model with
+    several outputs), or the error (a sentence) that stopped it."""
     with tempfile.TemporaryDirectory(prefix="layerforge-verify-") as tmp:
         tmp_path = Path(tmp)
         inputs = []
@@ -168,11 +193,22 @@ def outputs_in_clean_process(checks: dict[str, CleanCheck], batches: list[np.nda
             error = Path(job["out"] + "error.txt")
             if error.is_file():
                 results[name] = error.read_text(encoding="utf-8")
-            elif all(Path(job["out"] + f"{i}.npy").is_file() for i in range(len(inputs))):
-                results[name] = [np.load(job["out"] + f"{i}.npy") for i in range(len(inputs))]
+            elif all(_saved_output(job["out"], i) is not None for i in range(len(inputs))):
+                results[name] = [_saved_output(job["out"], i) for i in range(len(inputs))]
             else:
                 results[name] = last_error_line(done.stderr)
         return results
+
+
+def _saved_output(prefix: str, batch: int):
+    """The output :data:`_RUN_CHECKS` saved for one batch: an array, a tuple of arrays, or None."""
+    one = Path(prefix + f"{batch}.npy")
+    if one.is_file():
+        return np.load(one)
+    parts = []
+    while Path(prefix + f"{batch}_{len(parts)}.npy").is_file():
+        parts.append(np.load(prefix + f"{batch}_{len(parts)}.npy"))
+    return tuple(parts) if parts else None
 
 
 def last_error_line(stderr: str) -> str:
@@ -180,7 +216,7 @@ def last_error_line(stderr: str) -> str:
     return lines[-1] if lines else "the process exited without a message"
 
 
-def compare_outputs(trained, batches: list[np.ndarray], outputs: list[np.ndarray]) -> Difference:
+def compare_outputs(trained, batches: list[np.ndarray], outputs: list) -> Difference:
     """The largest difference between ``outputs`` and the in-app model on ``batches``."""
     result = Difference(0.0, 0.0)
     for batch, out in zip(batches, outputs):

@@ -19,6 +19,7 @@ import numpy as np
 from core import __version__
 from core.atomic import write_bytes_atomic, write_text_atomic
 from core.errors import ExportError, LayerForgeError
+from core.export.heads import is_every_head
 from core.export.onnx_format import PREPROCESSING_KEY, RECORD_KEY
 from core.export.verify import Difference, compare_batches
 
@@ -47,7 +48,7 @@ def weights_metadata(trained, record: dict[str, Any]) -> dict[str, str]:
 def weights_bytes(trained, record: dict[str, Any]) -> bytes:
     """The safetensors bytes of the prediction network (with several heads, the layers that
     feed the primary head, as every other export holds; the run's model.safetensors keeps
-    every head's)."""
+    every head's, and so does an every-head export, whose ``module`` is the whole network)."""
     from core.train.checkpoint import weights_bytes as to_bytes
 
     return to_bytes(trained.module.state_dict(), weights_metadata(trained, record))
@@ -121,10 +122,16 @@ def verify(trained, path: Path, x: np.ndarray) -> Difference:
     project_path, _ = companions(path)
     if not project_path.is_file():
         raise ExportError(f"{project_path.name} was not written beside the weights")
-    again = open_weights(path).inference_module()
+    again = open_weights(path)
+    if is_every_head(trained):  # the file holds every head: check each of them
+        from core.export.every_head import every_head
 
-    def run(batch: np.ndarray) -> np.ndarray:
+        again = every_head(again)
+    again = again.inference_module()
+
+    def run(batch: np.ndarray):
         with torch.inference_mode():
-            return again(torch.from_numpy(batch)).numpy()
+            out = again(torch.from_numpy(batch))
+        return tuple(o.numpy() for o in out) if isinstance(out, tuple) else out.numpy()
 
     return compare_batches(trained, x, run)

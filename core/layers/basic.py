@@ -296,7 +296,8 @@ register(LayerSpec(
           " generated sample of the data's shape (GAN); discriminator: one logit, real or"
           " generated (GAN)", choices=("data", "input", "generator", "discriminator")),
         p("loss", "choice", "auto", "This Output's loss (auto: the training loss, or the usual"
-          " one for its target)", choices_from="core.train.losses:choices"),
+          " one for its target)", choices_from="core.train.losses:choices",
+          choices_in="core.train.head_loss_choices:head_losses"),
         p("weight", "float", 1.0, "This Output's share of the total loss (its loss is multiplied"
           " by it)", minimum=0.0, maximum=1e6),
     )),

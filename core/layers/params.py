@@ -39,6 +39,11 @@ class Param:
     #: ``"module:function"`` returning the choices, for a list that another registry owns
     #: (the Output's loss): read when first needed, so the layer modules import nothing more.
     choices_from: str = ""
+    #: ``"module:function"`` taking ``(params, data)`` (the node's other parameters and the
+    #: loaded data's :class:`~core.shapes.DataShapes`, or None) and returning the choices that
+    #: fit them (the Output's losses for its target): what an editor offers. Validation still
+    #: accepts every :meth:`options` value; a choice that does not fit is the analysis's to flag.
+    choices_in: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -54,6 +59,16 @@ class Param:
 
         module, name = self.choices_from.split(":")
         return tuple(getattr(importlib.import_module(module), name)())
+
+    def options_in(self, params: dict[str, Any], data: Any = None) -> tuple[str, ...]:
+        """The choices that fit a node's ``params`` and the data (``choices_in``), else all of
+        :meth:`options`. The first is the default when it is among them."""
+        if not self.choices_in:
+            return self.options()
+        import importlib
+
+        module, name = self.choices_in.split(":")
+        return tuple(getattr(importlib.import_module(module), name)(params, data))
 
     # ------------------------------------------------------------------ describing
     def range_text(self) -> str:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDialog, QDialogButtonBo
                                QRadioButton, QVBoxLayout, QWidget)
 
 from core.export.formats import DEFAULT_FORMAT, EXPORT_FORMATS, FORMATS, TOLERANCE, default_path
+from core.export.heads import ALL, ALL_HEADS_FORMATS, PRIMARY, run_heads, run_primary_head
 from core.export.parts import PART_FORMATS, PARTS, available_parts
 from designer.data.messages import MessageLabel
 from designer.data.tasks import BackgroundTask, ProgressRow
@@ -24,11 +25,31 @@ from designer.export.runs import RunPicker, run_problem
 from designer.style import Colors
 
 
-def run_export(run_dir: Path, fmt: str, out: Path, progress, cancel, part: str | None = None):
+def run_export(run_dir: Path, fmt: str, out: Path, progress, cancel, part: str | None = None,
+               heads: str = PRIMARY):
     """The worker's job (imports torch there, never on the GUI thread)."""
     from core.export.exporter import export_run
 
-    return export_run(run_dir, fmt, out, progress, cancel, part=part)[0]
+    return export_run(run_dir, fmt, out, progress, cancel, part=part, heads=heads)[0]
+
+
+class HeadsChoice(QComboBox):
+    """The primary head (what predict uses) or every head, one output per Output; shown only
+    for runs whose network has several Outputs (core/export/heads.py)."""
+
+    def set_heads(self, names: list[str], primary: str) -> None:
+        current = self.heads
+        self.blockSignals(True)
+        self.clear()
+        if names:
+            self.addItem(f"The primary head '{primary}' (what predictions use)", PRIMARY)
+            self.addItem(f"All heads: one output per Output ({', '.join(names)})", ALL)
+        self.setCurrentIndex(max(self.findData(current), 0))
+        self.blockSignals(False)
+
+    @property
+    def heads(self) -> str:
+        return self.currentData() or PRIMARY
 
 
 class PartChoice(QComboBox):
@@ -106,6 +127,9 @@ class ExportDialog(QDialog):
         self.parts = PartChoice()
         self.parts.setObjectName("exportPart")
         self.parts_label = QLabel("Export:")
+        self.heads = HeadsChoice()
+        self.heads.setObjectName("exportHeads")
+        self.heads_label = QLabel("Heads:")
         self.destination = QLineEdit()
         self.destination.setObjectName("destination")
         self.choose_button = QPushButton("Choose…")
@@ -115,6 +139,7 @@ class ExportDialog(QDialog):
         form = QFormLayout()
         form.addRow("Trained run:", self.runs)
         form.addRow(self.parts_label, self.parts)
+        form.addRow(self.heads_label, self.heads)
         form.addRow("Format:", self.formats)
         form.addRow("Save to:", destination_row)
         self.verify_note = QLabel(
@@ -141,6 +166,7 @@ class ExportDialog(QDialog):
         self.runs.problem.connect(self.message.show_error)
         self.formats.group.buttonToggled.connect(lambda *_args: self._on_choice_changed())
         self.parts.currentIndexChanged.connect(lambda *_args: self._on_choice_changed())
+        self.heads.currentIndexChanged.connect(lambda *_args: self._on_choice_changed())
         self.destination.textEdited.connect(self._on_destination_edited)
         self.choose_button.clicked.connect(self._on_choose_clicked)
         self.export_button.clicked.connect(self.start_export)
@@ -188,11 +214,22 @@ class ExportDialog(QDialog):
         self.parts.set_parts(parts)
         self.parts.setVisible(bool(parts))
         self.parts_label.setVisible(bool(parts))
-        only = PART_FORMATS if self.parts.part else None
+        self._show_heads()
+        only = (PART_FORMATS if self.parts.part
+                else ALL_HEADS_FORMATS if self.heads.heads == ALL else None)
         for name, button in self.formats.buttons.items():
             button.setEnabled(only is None or name in only)
         if only is not None and self.formats.name not in only:
             self.formats.set_name(only[0])
+
+    def _show_heads(self) -> None:
+        """The heads row for runs whose network has several Outputs (and no part chosen)."""
+        project = self._run_project() if self.runs.entry and not self.parts.part else {}
+        names = run_heads(project)
+        several = len(names) >= 2
+        self.heads.set_heads(names if several else [], run_primary_head(project) or "")
+        self.heads.setVisible(several)
+        self.heads_label.setVisible(several)
 
     def _on_destination_edited(self, _text: str) -> None:
         self._edited = True
@@ -218,18 +255,19 @@ class ExportDialog(QDialog):
         busy = self.task is not None and not self.task.done
         self.export_button.setEnabled(bool(entry and entry.usable and self.destination.text().strip()
                                            and not busy))
-        for widget in (self.runs, self.formats, self.destination, self.choose_button):
+        for widget in (self.runs, self.formats, self.heads, self.destination, self.choose_button):
             widget.setEnabled(not busy)
 
     # ------------------------------------------------------------------ exporting
     def start_export(self) -> None:
-        run_dir, fmt, part = self.runs.run_dir, self.formats.name, self.parts.part
+        run_dir, fmt, part, heads = self.runs.run_dir, self.formats.name, self.parts.part, self.heads.heads
         out = Path(self.destination.text().strip()).expanduser()
         if out.exists() and not self._replace_confirmed(out):
             return
         self.message.show_notes([])
         self.task = BackgroundTask(
-            lambda progress, cancel: run_export(run_dir, fmt, out, progress, cancel, part), "export", self)
+            lambda progress, cancel: run_export(run_dir, fmt, out, progress, cancel, part, heads),
+            "export", self)
         self.task.finished.connect(self._on_finished)
         self.task.failed.connect(self._on_failed)
         self.task.cancelled.connect(self._on_cancelled)

@@ -5,7 +5,7 @@
 | ``int`` | spin box limited to the allowed range |
 | ``float`` | spin box that shows numbers such as ``1e-05`` as written |
 | ``bool`` | check box |
-| ``choice`` | combo box of ``param.options()`` (a list another registry may own) |
+| ``choice`` | combo box of ``param.options()`` (a list another registry may own); with ``choices_in`` the inspector narrows it to what fits the node (``set_options``) |
 | ``int_or_pair`` / ``float_or_pair`` / ``int_list`` | text field: ``3`` or ``3, 5`` |
 | ``name_list`` | the data's columns to check, else a text field ``a, b`` (``name_list.py``) |
 
@@ -293,6 +293,33 @@ class ParamEditor(QWidget):
                 field.setValue(value)
         finally:
             field.blockSignals(False)
+
+    def set_options(self, options: tuple[str, ...] | list[str], value: str | None = None) -> None:
+        """Offer only ``options`` in a ``choice`` combo, showing ``value`` (default: the value
+        shown now); a value that is not among them is kept at the end, so the combo never
+        shows something other than the node holds. Emits nothing."""
+        field = self.field
+        if not isinstance(field, QComboBox):
+            return
+        shown = value if value is not None else field.currentText()
+        items = list(options) + ([shown] if shown and shown not in options else [])
+        if items == [field.itemText(i) for i in range(field.count())]:
+            if shown != field.currentText():
+                self._show_in_field(shown)
+            return
+        field.blockSignals(True)
+        try:
+            field.clear()
+            field.addItems(items)
+            field.setCurrentText(shown)
+        finally:
+            field.blockSignals(False)
+
+    @property
+    def offered(self) -> list[str]:
+        """The items of a ``choice`` combo, in order (empty for other kinds)."""
+        field = self.field
+        return [field.itemText(i) for i in range(field.count())] if isinstance(field, QComboBox) else []
 
     def show_error(self, message: str | None) -> None:
         show_field_error(self.field, self.error_label, message)

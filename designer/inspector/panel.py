@@ -216,14 +216,37 @@ class Inspector(QScrollArea):
         self.name_edit.setText(node.id)
         self.name_edit.blockSignals(False)
         self._show_name_error(None)
+        self._offer_fitting_choices(node)
         for name, editor in self.param_editors.items():
             editor.set_value(node.params.get(name))
         self.advanced.show_node(node)
+
+    def _offer_fitting_choices(self, node: Node) -> None:
+        """Narrow each choice whose list depends on the node's other settings and the data
+        (``Param.choices_in``: the Output's losses for its target) to what fits now."""
+        data = self.analysis.data_shapes
+        for editor in self.param_editors.values():
+            param = editor.param
+            if param.choices_in:
+                value = node.params.get(param.name)
+                editor.set_options(param.options_in(node.params, data),
+                                   str(value if value is not None else param.default))
+
+    def _stale_choices(self, node: Node, name: str, value) -> list[str]:
+        """The other choices of ``node`` that no longer fit once ``name`` is ``value`` (a loss
+        that does not fit the Output's new target): they go back to their default with it."""
+        params = {**node.params, name: value}
+        data = self.analysis.data_shapes
+        return [p.name for p in REGISTRY.get(node.type).params
+                if p.choices_in and p.name != name and params.get(p.name) is not None
+                and params[p.name] != p.default and params[p.name] not in p.options_in(params, data)]
 
     def _show_analysis(self) -> None:
         if self.node_id is None:
             return
         self._offer_columns()
+        if self.graph is not None and self.node_id in self.graph:
+            self._offer_fitting_choices(self.graph.nodes[self.node_id])  # the data's task decides
         for editor in self.param_editors.values():
             editor.show_auto()  # "auto (3)" follows the data
         analysis: Analysis | None = self.analysis.analysis
@@ -259,12 +282,36 @@ class Inspector(QScrollArea):
                 editor.set_columns(shapes.feature_columns)
 
     def _on_param_edited(self, name: str, value) -> None:
-        if self.node_id is None:
+        if self.node_id is None or self.graph is None:
             return
-        problem = self.editor.set_param(self.node_id, name, value)
+        node = self.graph.nodes[self.node_id]
+        stale = self._stale_choices(node, name, value)
+        if not stale:
+            problem = self.editor.set_param(self.node_id, name, value)
+        else:  # e.g. the target changes and the loss no longer fits it: both in one undo step
+            problem = self._set_with_defaults(node, name, value, stale)
         editor = self.param_editors.get(name)
         if editor is not None:
             editor.show_error(problem)
+
+    def _set_with_defaults(self, node: Node, name: str, value, stale: list[str]) -> str | None:
+        """Set ``name`` and put the ``stale`` parameters back to their defaults, as one undo step."""
+        from core.errors import LayerForgeError
+
+        try:
+            REGISTRY.get(node.type).params.get(name).validate(value)
+        except LayerForgeError as err:
+            return str(err)
+        stack = self.editor.undo_stack
+        stack.beginMacro(f"Change {name} of {node.id} (and {', '.join(stale)} back to"
+                         f" {'its' if len(stale) == 1 else 'their'} default)")
+        try:
+            problem = self.editor.set_param(node.id, name, value)
+            for other in stale:
+                self.editor.set_param(node.id, other, None)
+        finally:
+            stack.endMacro()
+        return problem
 
     def _on_name_edited(self) -> None:
         if self.node_id is None:
