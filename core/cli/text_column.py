@@ -82,7 +82,43 @@ def map_text_column(project: "Project", spec: dict[str, Any], text: str | None,
                     data_given: bool) -> str | None:
     """Rewrite the Input nodes of ``project`` (and ``spec``'s ``text``/``features``) that name
     the project's text column to name the text column of ``spec``'s file; a note saying so,
-    or None when nothing changed. Raises DataError when the column cannot be chosen."""
+    or None when nothing changed. Raises DataError when the column cannot be chosen.
+    With ``--data``, the new file's columns that no Input reads are left out too
+    (:func:`read_columns_only`)."""
+    notes = [_map_text_column(project, spec, text, data_given)]
+    if data_given:
+        notes.append(read_columns_only(project, spec))
+    return "; ".join(n for n in notes if n) or None
+
+
+def read_columns_only(project: "Project", spec: dict[str, Any]) -> str | None:
+    """When every Input of ``project`` names its ``columns`` and ``spec`` (a CSV file given
+    with ``--data``) does not list its ``features``, they become the columns the Inputs
+    read: another column of the new file (a word count, an id) would otherwise be encoded
+    into features no layer reads, and every file to predict from would need it. A note
+    naming the columns left out, or None."""
+    if spec.get("kind") != "csv" or spec.get("features") is not None:
+        return None
+    inputs = [node for node in project.graph.nodes.values() if node.type == "Input"]
+    read = [c for node in inputs for c in _names(node.params.get("columns"))]
+    if not inputs or any(not _names(node.params.get("columns")) for node in inputs):
+        return None
+    try:
+        names = csv_text_columns(spec, project.directory)[0]
+    except (DataError, OSError):
+        return None  # the loader says what is wrong with the file
+    targets = set(_names(spec.get("target")))
+    unread = [n for n in names if n not in read and n not in targets]
+    if not unread:
+        return None
+    spec["features"] = list(dict.fromkeys(read))
+    shown = ", ".join(repr(n) for n in unread[:5]) + (" …" if len(unread) > 5 else "")
+    return (f"column{'s' if len(unread) > 1 else ''} {shown} of the file"
+            f" {'are' if len(unread) > 1 else 'is'} read by no Input: left out")
+
+
+def _map_text_column(project: "Project", spec: dict[str, Any], text: str | None,
+                     data_given: bool) -> str | None:
     if spec.get("kind") != "csv" or not (data_given or text):
         return None
     file = spec.get("path", "the data")

@@ -141,7 +141,7 @@ class PredictDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.buttons)
-        self.resize(860, 620)
+        self.resize(980, 620)
 
         self.csv_button.clicked.connect(self._on_csv_clicked)
         self.folder_button.clicked.connect(self._on_folder_clicked)

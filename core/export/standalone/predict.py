@@ -81,15 +81,18 @@ def read_csv(path: Path, table: dict, delimiter: str | None = None, encoding: st
 
     options = table.get("csv") or {}
     header = options.get("header", True)
-    encoding = encoding or options.get("encoding") or "utf-8"
-    if encoding.replace("_", "-").lower() in ("utf-8", "utf8"):
-        encoding = "utf-8-sig"  # a byte-order mark is not part of the first name
+    # a file that reads as UTF-8 is UTF-8 (as layerforge predict decides), whatever the
+    # training file was; else the training file's encoding, else Windows-1252
+    fallback = options.get("encoding") or "cp1252"
+    if fallback.replace("_", "-").lower() in ("utf-8", "utf8"):
+        fallback = "cp1252"
+    encoding = encoding or "utf-8-sig"  # a byte-order mark is not part of the first name
     kwargs = dict(sep=delimiter or options.get("delimiter") or ",", dtype=str,
                   keep_default_na=False, na_filter=False, header=0 if header else None)
     try:
         frame = pd.read_csv(path, encoding=encoding, **kwargs)
     except UnicodeDecodeError:
-        frame = pd.read_csv(path, encoding="cp1252", **kwargs)
+        frame = pd.read_csv(path, encoding=fallback, **kwargs)
     except FileNotFoundError:
         raise DataProblem(f"{path} does not exist") from None
     if header:

@@ -302,7 +302,9 @@ class AttentionMap(Versioned):
         self.image.setLookupTable(lookup_table())
         plot.addItem(self.image)
         plot.invertY(True)
-        plot.setAspectLocked(True)
+        # cells fill the plot (not locked square): the words on both axes stay beside their
+        # rows and columns in a wide, low dock instead of far from a small centred square
+        plot.setAspectLocked(False)
         plot.showGrid(x=False, y=False)
         plot.setLabel("bottom", "attends to (key)")
         plot.setLabel("left", "word (query)")

@@ -42,7 +42,10 @@ for item in plan:
     out = Path(item["outputs"])
     out.mkdir()
     session = ort.InferenceSession(item["onnx"], providers=["CPUExecutionProvider"])
-    np.save(out / "onnx.npy", session.run(None, {session.get_inputs()[0].name: x.numpy()})[0])
+    feeds = {session.get_inputs()[0].name: x.numpy()}
+    if len(session.get_inputs()) > 1:  # a text example: attention_mask, 1 where a token is
+        feeds["attention_mask"] = (x.numpy() != 0).astype(np.int64)
+    np.save(out / "onnx.npy", session.run(None, feeds)[0])
     (out / "onnx_meta.json").write_text(json.dumps(session.get_modelmeta().custom_metadata_map))
     with torch.no_grad():
         np.save(out / "pt2.npy", torch.export.load(item["pt2"]).module()(x).numpy())
