@@ -80,14 +80,14 @@ class HeadOutput:
 
 def head_outputs(trained) -> list[HeadOutput]:
     """The outputs of ``trained``'s every-head export, in graph (and module) order."""
-    from core.export.onnx_format import _output_words
+    from core.export.onnx_format import output_words
     from core.heads import heads_of, primary_head
 
     heads = heads_of(trained.project.graph)
     main = primary_head(heads)
     return [HeadOutput(head.node_id, head.target, head == main,
                        RECONSTRUCTION_WORDS if head.reconstructs and head != main
-                       else _output_words(trained))
+                       else output_words(trained))
             for head in heads]
 
 

@@ -84,7 +84,7 @@ def metadata(trained, record: dict[str, Any]) -> dict[str, str]:
         "target_names": json.dumps(trained.info.target_names or []),
         "input_shape": json.dumps(["batch", *trained.info.input_shape]),
         "input": _input_words(pre),
-        "output": _output_words(trained),
+        "output": output_words(trained),
         PREPROCESSING_KEY: json.dumps(pre),
         RECORD_KEY: json.dumps(record),
         **heads_metadata(trained),  # every head: which output is which (nothing for one)
@@ -99,7 +99,8 @@ def _input_words(pre: dict[str, Any]) -> str:
     return "float32 encoded features in feature_names order, unscaled; the scaling is inside"
 
 
-def _output_words(trained) -> str:
+def output_words(trained) -> str:
+    """What the primary output's numbers mean, for the file's metadata."""
     task = trained.info.task
     if task == "classification":
         return "probability of each class, in class_names order"
