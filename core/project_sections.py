@@ -125,7 +125,19 @@ class TrainingSettings(Section):
 
 class DataSettings(Section):
     """``project.data``: its ``kind`` names a data source (:data:`core.data.sources.SOURCES`),
-    which says the keys it reads and needs; reading the files is the source's ``describe``."""
+    which says the keys it reads and needs and reads them into its typed settings
+    (:meth:`options`: ``CsvOptions``, ``ImageOptions``, ``BuiltinOptions``) with the checks
+    its ``describe`` and ``load`` use; reading the files is the source's ``describe``."""
+
+    def options(self, base_dir: Any = None) -> Any:
+        """The kind's typed settings, paths resolved from ``base_dir`` (default: the current
+        folder; no file is opened); a ``DataError`` sentence for the first wrong value."""
+        from core.data import SOURCES
+        from core.data.input_noise import input_noise_options
+
+        source = SOURCES.of(self)
+        input_noise_options(self.get("input_noise"))
+        return source.read_options(self, base_dir or ".") if source.read_options else None
 
     @property
     def source(self):
@@ -142,8 +154,15 @@ class DataSettings(Section):
             source = SOURCES.of(self)
         except DataError as err:
             return [str(err)]
-        return [f"data.{key} is missing: the {source.name} data needs it"
-                for key in source.required if self.get(key) in (None, "")]
+        missing = [f"data.{key} is missing: the {source.name} data needs it"
+                   for key in source.required if self.get(key) in (None, "")]
+        if missing:
+            return missing
+        try:
+            self.options()
+        except DataError as err:
+            return [str(err)]
+        return []
 
     def key_problems(self, key: str, info: Any = None) -> list[str]:
         return [p for p in self.problems(info) if p.startswith(f"data.{key} ")]

@@ -7,6 +7,8 @@ circles, squares and triangles.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import hashlib
 import json
 from typing import Any, Callable
@@ -141,6 +143,26 @@ BUILTINS: dict[str, tuple[Generator, tuple[int, ...], int, list[str] | None, str
 FIXED_CLASSES = {"xor", "circles", "moons", "shapes"}
 
 
+@dataclass(frozen=True)
+class BuiltinOptions:
+    """A built-in dataset's settings, checked (``data.name``, ``samples``, ``noise``, ...)."""
+
+    name: str
+    samples: int
+    noise: float
+    seed: int
+    classes: int
+    task: str
+
+
+def builtin_options(spec: dict[str, Any], _base_dir: Any = None) -> BuiltinOptions:
+    """Check a built-in data section (nothing to read); one sentence for the first problem."""
+    from core.data.csv_options import split_options
+
+    split_options(spec)
+    return BuiltinOptions(*_options(spec), task=_task(spec))
+
+
 def _options(spec: dict[str, Any]) -> tuple[str, int, float, int, int]:
     name = spec.get("name")
     if name not in BUILTINS:
@@ -270,4 +292,5 @@ SOURCES.register(DataSource(
     options=("name", "task", "split", "samples", "noise", "seed", "classes", "input_noise"), required=("name",),
     preprocessing_kinds=("builtin",),
     predict_input="2-D point sets: a CSV file with columns x and y; shapes: images",
-    summary=_summary, action=lambda spec: f"Use built-in data '{spec.get('name')}'"))
+    summary=_summary, action=lambda spec: f"Use built-in data '{spec.get('name')}'",
+    read_options=builtin_options))

@@ -512,4 +512,4 @@ SOURCES.register(DataSource(
     required=("path",), preprocessing_kinds=("table", "sequence"),
     predict_input="a CSV file with the columns the model was trained on (the target may be left out)",
     summary=file_summary("the table"), action=file_action("Load data from"),
-    opens=lambda path: not path.is_dir()))
+    opens=lambda path: not path.is_dir(), read_options=csv_options))

@@ -289,4 +289,4 @@ SOURCES.register(DataSource(
     required=("path",), preprocessing_kinds=("image",),
     predict_input="an image folder (class sub-folders optional) or one image file",
     summary=file_summary("the images in"), action=file_action("Load images from"),
-    opens=lambda path: path.is_dir()))
+    opens=lambda path: path.is_dir(), read_options=image_options))

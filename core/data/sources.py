@@ -57,6 +57,12 @@ class DataSource:
     action: Callable[[dict], str]
     #: Whether a path given alone (``layerforge check --data PATH``) is this kind of data.
     opens: Callable[[Path], bool] | None = None
+    #: ``read_options(spec, base_dir)``: the kind's typed settings (``CsvOptions``,
+    #: ``ImageOptions``, ``BuiltinOptions``) read from a data section without opening any
+    #: file; a :class:`DataError` with one sentence for the first wrong value. ``describe``
+    #: and ``load`` read the section through it, and so does ``project.data.problems()``,
+    #: so the Problems panel, ``check`` and a run's start judge a value alike.
+    read_options: Callable[[dict, Path], Any] | None = None
 
 
 class UnknownDataKind(DataError, UnknownNameError):
