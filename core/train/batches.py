@@ -81,15 +81,24 @@ class BatchPlan:
                 else torch.zeros(0, dtype=torch.int64)
         else:
             self._take = None
+        # Made once and reused, as small tables run thousands of epochs: the shuffling
+        # generator (re-seeded per epoch: the same permutations as a new one) and the order
+        # of an unshuffled plan, which never changes (callers only read it).
+        self._generator = torch.Generator() if shuffle else None
+        self._fixed = None if shuffle else self._local(torch.arange(size))
+        #: The unshuffled order of one process (0, 1, 2, ...), else None: its batches are
+        #: consecutive rows, which :class:`DeviceBatches` takes as views instead of copies.
+        self.identity = self._fixed if world <= 1 else None
 
     def order(self, epoch: int):
         import torch
 
-        if self.shuffle:
-            generator = torch.Generator().manual_seed(epoch_seed(self.seed, epoch))
-            perm = torch.randperm(self.size, generator=generator)
-        else:
-            perm = torch.arange(self.size)
+        if self._fixed is not None:
+            return self._fixed
+        self._generator.manual_seed(epoch_seed(self.seed, epoch))
+        return self._local(torch.randperm(self.size, generator=self._generator))
+
+    def _local(self, perm):
         if self._take is not None:
             return perm[self._take]
         return perm[:self.local_size]
@@ -115,13 +124,30 @@ class DeviceBatches:
         self.y = y.to(self.device) if y is not None else None
 
     def batches(self, order) -> Iterator[Batch]:
-        order = order.to(self.device)
         x, y = self.x, self.y
+        if order is self.plan.identity:
+            yield from self._consecutive(x, y)
+            return
+        order = order.to(self.device)
         for start, stop, weight in self.plan.steps:
             idx = order[start:stop]
             # Advanced indexing keeps the channels-last layout; index_select is faster otherwise.
             xb = x[idx] if self.channels_last else x.index_select(0, idx)
             yield Batch(xb, None if y is None else y.index_select(0, idx), start, stop, weight)
+
+    def _consecutive(self, x, y) -> Iterator[Batch]:
+        """Batches of rows in order (evaluation) as views of the split, no copy. A view is
+        used only where its first row is 64-byte aligned, like a new tensor's memory, so
+        that the math libraries take the same path and give the same bits as on a copy (a
+        view whose rows start elsewhere is copied). Layers never change their input in place."""
+        for start, stop, weight in self.plan.steps:
+            yield Batch(_aligned(x[start:stop]), None if y is None else _aligned(y[start:stop]),
+                        start, stop, weight)
+
+
+def _aligned(view):
+    """``view`` itself if its memory starts on a 64-byte boundary, else a copy of it."""
+    return view if view.data_ptr() % 64 == 0 else view.clone()
 
 
 def _to_device(x, device):

@@ -7,7 +7,8 @@ the window in) the last completed epoch can still be written exactly. Writing (t
 best weights, ``last.ckpt``, ``metrics.csv``, ``run.json``) happens when it is due: the
 first and last epochs, before a pause or stop, and otherwise when the time since the
 last write is long enough that writing costs at most :data:`SAVE_SHARE` of it.
-Serialising and writing run on the run folder's writer thread.
+Serialising and writing run on the run folder's writer thread. The last epoch's files
+leave out run.json, which the end of the run writes right after (as its final record).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import time
 from typing import Any
 
 from core.train import record
-from core.train.checkpoint import checkpoint_bytes, detached_copy, trainer_state
+from core.train.checkpoint import checkpoint_bytes, detached_copy, host_rng_state, trainer_state
 from core.train.rundir import CHECKPOINT, METRICS_CSV, WEIGHTS, metrics_csv_text
 
 #: Writing the run folder may cost at most this share of the training time: on epochs of
@@ -33,42 +34,67 @@ class EpochSaver:
         self.trainer = trainer
         self.pending: dict[str, Any] | None = None  # the kept state, not yet written
         self.best_unsaved = False
+        self._run_json_owed = False  # the last write left run.json out (see write_pending)
+        self._metrics_text = MetricsText()  # used on the writer thread only
         self._last_write = float("-inf")
         self._busy_before = 0.0
 
-    def epoch_done(self, is_best: bool) -> None:
-        """Keep this epoch's state (and best weights), and write it when due."""
+    def epoch_done(self, is_best: bool, last: bool = False) -> None:
+        """Keep this epoch's state (and best weights), and write it when due; ``last``: the
+        run ends after this epoch, and its final run.json follows (none is written here)."""
         trainer = self.trainer
+        keeps = trainer.runs is not None and trainer.is_main
+        if keeps:
+            self.pending = self._snapshot()
         if is_best:
-            trainer.best_weights = trainer.weights_snapshot()
+            # The kept state's copy of the weights serves as the best weights too (both are
+            # only read from now on): one copy of the module instead of two.
+            trainer.best_weights = self.pending["model"] if keeps else trainer.weights_snapshot()
             self.best_unsaved = True
-        if trainer.runs is None or not trainer.is_main:
+        if not keeps:
             return
-        self.pending = self._snapshot()
         if self._due():
-            self.write_pending()
+            self.write_pending(run_json=not last)
 
-    def write_pending(self) -> None:
-        """Queue the kept state: best weights, checkpoint, metrics, run.json, in that order."""
+    def write_pending(self, run_json: bool = True) -> None:
+        """Queue the kept state: best weights, checkpoint, metrics, run.json, in that order.
+
+        ``run_json=False`` when the caller writes run.json right after (the end of a run):
+        on a small table each file costs about as much as a few epochs (fsync included).
+        """
         trainer, state, self.pending = self.trainer, self.pending, None
         runs = trainer.runs
-        if state is None or runs is None:
+        if runs is None:
             return
+        if state is None:  # written already; a pause after the last epoch still wants run.json
+            if run_json and self._run_json_owed:
+                self._write_run_json()
+            return
+        state["rng"] = {**host_rng_state(), **state["rng"]}  # see _snapshot
         if self.best_unsaved and trainer.best_weights is not None:
             snapshot, name, epoch = trainer.best_weights, trainer.run_dir.name, trainer.run.best_epoch
             runs.write(WEIGHTS, lambda: record.weights_file(snapshot, name, epoch))
             self.best_unsaved = False
         started = time.perf_counter()
         runs.write(CHECKPOINT, lambda: checkpoint_bytes(state))
-        history = state["history"]
-        runs.write(METRICS_CSV, lambda: metrics_csv_text(history).encode("utf-8"))
-        runs.write_json("run.json", record.running(trainer.run, trainer.spec))
+        history, csv_text = state["history"], self._metrics_text
+        runs.write(METRICS_CSV, lambda: csv_text(history).encode("utf-8"))
+        self._run_json_owed = not run_json
+        if run_json:
+            self._write_run_json()
         # This thread's time to hand the files over counts in with the writer's time.
         self._busy_before = runs.busy_seconds - (time.perf_counter() - started)
         self._last_write = time.perf_counter()
 
+    def _write_run_json(self) -> None:
+        self.trainer.runs.write_json("run.json", record.running(self.trainer.run, self.trainer.spec))
+        self._run_json_owed = False
+
     def _snapshot(self) -> dict[str, Any]:
-        state = trainer_state(self.trainer)
+        """The trainer's state now, copied; its random states are torch's alone: Python's and
+        NumPy's, which training never draws from (and NumPy's costs tens of microseconds
+        to read, on epochs of a few milliseconds), are read when the state is written."""
+        state = trainer_state(self.trainer, host_rng=False)
         # The random states are new objects already, and metrics rows are never changed
         # once appended: only the module's and optimiser's live tensors need copying.
         kept = {key: state.pop(key) for key in ("rng", "history", "changes")}
@@ -85,3 +111,31 @@ class EpochSaver:
             return False  # the last files are still being written
         cost = trainer.runs.busy_seconds - self._busy_before  # the last write's, fsync included
         return time.perf_counter() - self._last_write >= cost / SAVE_SHARE
+
+
+class MetricsText:
+    """``metrics_csv_text(history)``, made anew only for the rows added since the last call.
+
+    Rows never change once appended, so the text of the earlier ones is kept: writing
+    metrics.csv then costs the same at epoch 1,000 as at epoch 10 (per-epoch cost stays
+    flat). The text is the same: a full one is made whenever the columns differ.
+    """
+
+    def __init__(self) -> None:
+        self.text, self.header, self.rows, self.last = "", None, 0, None
+
+    def __call__(self, history: list[dict[str, Any]]) -> str:
+        rows = self.rows
+        if rows and len(history) >= rows and history[rows - 1] is self.last:
+            if len(history) == rows:
+                return self.text
+            header, _, body = metrics_csv_text(history[rows:]).partition("\n")
+            if header == self.header:
+                return self._keep(self.text + body, history)
+        text = metrics_csv_text(history)
+        self.header = text.partition("\n")[0]
+        return self._keep(text, history)
+
+    def _keep(self, text: str, history: list[dict[str, Any]]) -> str:
+        self.text, self.rows, self.last = text, len(history), history[-1] if history else None
+        return text

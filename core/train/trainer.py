@@ -24,7 +24,7 @@ from core.train import record
 from core.train.batches import BatchPlan, epoch_seed, make_batches
 from core.train.callbacks import (COMPLETED, FAILED, RUNNING, STOPPED, BatchEnd, Callback,
                                   CallbackList, EpochEnd, TrainResult)
-from core.train.checkpoint import restore_trainer
+from core.train.checkpoint import detached_copy, restore_trainer
 from core.train.control import StopRequested, TrainingControl
 from core.train.failures import out_of_memory, out_of_memory_sentence
 from core.train.device import Placement, resolve, uses_channels_last
@@ -115,6 +115,7 @@ class Trainer:
         #: The best epoch's weights on the CPU (restored at the end, saved as model.safetensors).
         self.best_weights: dict[str, Any] | None = None
         self._confusions: dict[str, Any] = {}
+        self._accumulators: dict[Any, Any] = {}  # {a split's batches: its metric accumulator}
         self._started = False
         self.saver = EpochSaver(self)  # writes each completed epoch to the run folder when due
 
@@ -352,13 +353,15 @@ class Trainer:
                 self.schedule.epoch_end(row.get(self.monitor))
             self.epoch = epoch
             self.history.append(row)
-            self.saver.epoch_done(is_best)
+            # Early stopping ends the run, unless layers still wait to be unfrozen.
+            stopping = bool(self.tracker.stop_reason) and not (self.unfreezing and self.unfreezing.waiting)
+            self.saver.epoch_done(is_best, last=stopping or epoch >= self.spec.epochs)
             # A GAN has no best epoch to show (it keeps its last): 0 says "none" to the views.
             best_epoch = self.tracker.best_epoch if self.adversarial is None else 0
             self.callbacks.on_epoch_end(self, EpochEnd(epoch, self.spec.epochs, dict(row), is_best,
                                                        best_epoch,
                                                        val.confusion if val is not None else None))
-            if self.tracker.stop_reason and not (self.unfreezing and self.unfreezing.waiting):
+            if stopping:
                 return COMPLETED, self.tracker.stop_reason
             if self.dist is not None and self._stop_everywhere():
                 raise StopRequested
@@ -373,7 +376,7 @@ class Trainer:
         model.train()
         self._keep_frozen_in_eval()
         order = self.plan.order(epoch)
-        acc = self.heads.accumulator(self.plan.local_size, self.train_batches.device)
+        acc = self._accumulator(self.train_batches)
         augment = self.dataset.augment
         if augment is not None:
             generator = torch.Generator(self.train_batches.device)
@@ -386,6 +389,7 @@ class Trainer:
         batches = len(self.plan)
         control = self.control
         adversarial = self.adversarial
+        run = self.run
         for number, batch in enumerate(self.train_batches.batches(order), 1):
             inputs = batch.x
             x = augment(inputs, generator) if augment is not None else inputs
@@ -410,18 +414,20 @@ class Trainer:
                     optimizer.step()
             if schedule is not None:
                 schedule.batch_end()
-            size = batch.stop - batch.start
-            if adversarial is not None:
-                acc.add_loss(loss, size, parts)
-            else:
-                acc.add_loss(loss, size, loss_fn.parts)
-                acc.update(loss_fn.prediction(out), batch.start, batch.stop, inputs)
-            self.step += 1
+            run.step += 1
             value = None
-            if check_every and self.step % check_every == 0:
-                value = float(loss.detach())
+            if check_every and run.step % check_every == 0:
+                # On the CPU every batch (reading a number costs no synchronisation there); the
+                # value read is also what the accumulator sums, so the loss is read once.
+                value = loss.item()
                 if not math.isfinite(value):
                     raise self._diverged(epoch, number, value)
+            size = batch.stop - batch.start
+            if adversarial is not None:
+                acc.add_loss(loss, size, parts, value)
+            else:
+                acc.add_loss(loss, size, loss_fn.parts, value)
+                acc.update(loss_fn.prediction(out), batch.start, batch.stop, inputs)
             if callbacks is not None:
                 callbacks.on_batch_end(self, BatchEnd(epoch, number, batches, self.step, size, loss.detach(), value))
             if control.pending:  # several processes stop together, at the end of the epoch
@@ -450,7 +456,7 @@ class Trainer:
         batches, targets = source
         module = module or self.module
         module.eval()
-        acc = self.heads.accumulator(batches.plan.local_size, batches.device)
+        acc = self._accumulator(batches)
         loss_fn = self.loss_fn
         adversarial = self.adversarial
         if adversarial is not None:  # D(x) on the split, D(G(z)) on the same noise every epoch
@@ -468,11 +474,20 @@ class Trainer:
                 acc.update(loss_fn.prediction(out), batch.start, batch.stop, batch.x)
         return self._reduce(acc, batches.plan.order(0), targets)
 
+    def _accumulator(self, batches):
+        """The metric accumulator of a split's batches: made once, emptied for each pass."""
+        acc = self._accumulators.get(batches)
+        if acc is None:
+            acc = self._accumulators[batches] = self.heads.accumulator(batches.plan.local_size,
+                                                                       batches.device)
+        else:
+            acc.reset()
+        return acc
+
     def _reduce(self, acc, order, targets) -> Evaluation:
-        totals = acc.totals(order, targets)
-        if self.dist is not None:
-            totals = self.dist.all_reduce_sum(totals)
-        return acc.compute(totals)
+        if self.dist is None:
+            return acc.result(order, targets)
+        return acc.compute(self.dist.all_reduce_sum(acc.totals(order, targets)))
 
     def _stop_everywhere(self) -> bool:
         import torch
@@ -526,7 +541,7 @@ class Trainer:
     # ------------------------------------------------------------------ bookkeeping
     def weights_snapshot(self) -> dict[str, Any]:
         """The module's weights copied to the CPU (the best epoch's are kept this way)."""
-        return {k: v.detach().to("cpu", copy=True) for k, v in self.module.state_dict().items()}
+        return detached_copy(self.module.state_dict())
 
     @property
     def validation_confusion(self):
@@ -573,7 +588,7 @@ class Trainer:
                              final=self.run.last_row,
                              test=test, seconds=time.time() - started, notes=list(self.notes))
         if self.runs is not None and self.is_main and self.run.record is not None:
-            self.saver.write_pending()  # the last completed epoch, if not written yet
+            self.saver.write_pending(run_json=False)  # the last epoch, if not written yet
             if status == COMPLETED and self.best_weights is not None and self.epoch:
                 early = self.spec.early_stopping
                 if early is not None and not early.restore_best:

@@ -13,8 +13,10 @@ decides its speed. Arms, alternated (A B, B A, ...), one torch thread each (GUID
 
 Tables: a wine-sized table (178 rows, 13 features, 3 classes: 142 training rows) and
 the shipped table examples (their own epochs and batch sizes). Target (issue 16): the
-trainer's whole fit at least 0.9x the lean loop's speed. Then one 1,000-epoch run: the
-median wall time of epochs 901-1000 over that of epochs 1-100 (target: flat, about 1.0).
+trainer's whole fit at least 0.9x the lean loop's speed. Then three 1,000-epoch runs: the
+median wall time of epochs 901-1000 over that of epochs 1-100, the median of the three
+(target: flat, about 1.0; one run alone swings with the machine's other load). The load
+average is printed at the start and the end: compare runs made under similar loads.
 """
 
 from __future__ import annotations
@@ -129,15 +131,26 @@ class EpochClock(Callback):
         self.times.append(time.perf_counter())
 
 
-def flatness(folder: Path) -> tuple[float, float, float]:
+def flatness(folder: Path, runs: int = 3) -> tuple[float, float, float]:
+    """Medians over ``runs`` 1,000-epoch runs: epoch wall time early, late, and their ratio."""
     project = wine_project(folder)
     project.training["epochs"] = 1000
     dataset = load(project.data, project.directory)
-    clock = EpochClock()
-    prepare(project, dataset, run_dir=folder / "long", callbacks=[clock]).fit()
-    walls = np.diff(clock.times)
-    first, last = float(np.median(walls[:100])), float(np.median(walls[-100:]))
-    return first, last, last / first
+    measured = []
+    for run in range(runs):
+        clock = EpochClock()
+        prepare(project, dataset, run_dir=folder / f"long-{run}", callbacks=[clock]).fit()
+        walls = np.diff(clock.times)
+        first, last = float(np.median(walls[:100])), float(np.median(walls[-100:]))
+        measured.append((first, last, last / first))
+    return tuple(statistics.median(m[i] for m in measured) for i in range(3))
+
+
+def load_average() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:  # not Linux
+        return "unknown"
 
 
 def main() -> None:
@@ -145,7 +158,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     torch.set_num_threads(1)
-    print("one torch thread on each side; medians of alternated runs\n")
+    print(f"one torch thread on each side; medians of alternated runs; load average {load_average()}\n")
     print(f"{'table':<14} {'epochs':>6} {'trainer s':>10} {'lean s':>8} {'speed ratio':>12}  spread")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -182,7 +195,8 @@ def main() -> None:
     print(f"\nwhole fit, trainer speed / lean loop speed: worst {min(verdicts):.2f}x"
           f" (target >= 0.9x: {'MET' if min(verdicts) >= 0.9 else 'NOT MET'})")
     print(f"1,000 epochs: median epoch wall time {first * 1e3:.2f} ms (epochs 1-100),"
-          f" {last * 1e3:.2f} ms (901-1000): {growth:.2f}x (target: flat)")
+          f" {last * 1e3:.2f} ms (901-1000): {growth:.2f}x (target: flat; median of 3 runs)")
+    print(f"load average at the end: {load_average()}")
 
 
 if __name__ == "__main__":
