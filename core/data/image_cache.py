@@ -72,10 +72,7 @@ def decoded_images(scan: FolderScan, size: tuple[int, int], color: str, cache_ro
 
 
 def _build(scan, folder: Path, shape, size, color, workers, progress, cancel, span) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    partial = folder / f"pixels.partial-{os.getpid()}"
-    with open(partial, "wb") as handle:
-        handle.truncate(int(np.prod(shape)))
+    partial = new_partial(folder, shape)
     paths = [str(scan.absolute(e)) for e in scan.entries]
     tasks = [(str(partial), shape, start, paths[start:start + CHUNK], tuple(size), color)
              for start in range(0, len(paths), CHUNK)]
@@ -91,6 +88,28 @@ def _build(scan, folder: Path, shape, size, color, workers, progress, cancel, sp
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+    write_meta(folder, scan, shape, failed)
+
+
+def new_partial(folder: Path, shape: tuple[int, ...]) -> Path:
+    """An empty pixel file of ``shape`` beside the cache, to be renamed when it is complete."""
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = folder / f"pixels.partial-{os.getpid()}"
+    with open(partial, "wb") as handle:
+        handle.truncate(int(np.prod(shape)))
+    return partial
+
+
+def write_meta(folder: Path, scan: FolderScan, shape: tuple[int, ...], failed) -> None:
+    """What makes the cache current: the scan's fingerprint, the shape and the failed rows."""
     meta = {"version": _VERSION, "fingerprint": scan.fingerprint, "shape": list(shape),
             "failed": sorted(failed), "root": str(scan.root)}
     write_text_atomic(folder / "meta.json", json.dumps(meta))
+
+
+def cached_fingerprint(folder: Path) -> str | None:
+    """The fingerprint of the folder state the cache in ``folder`` was made from, if any."""
+    try:
+        return json.loads((folder / "meta.json").read_text("utf-8")).get("fingerprint")
+    except (OSError, ValueError, AttributeError):
+        return None

@@ -71,22 +71,35 @@ def open_image(path: str | Path, size: tuple[int, int] | None = None, color: str
     from PIL import Image
 
     with Image.open(path) as image:
-        if size is not None and image.format == "JPEG":
-            longest = max(size)
-            image.draft("L" if color == "grayscale" else "RGB", (longest, longest))
-        image.load()
-        converted = convert(oriented(image), color)
-        if size is not None and converted.size != (size[1], size[0]):
-            converted = converted.resize((size[1], size[0]), Image.BILINEAR)
-        elif converted is image:
-            converted = image.copy()  # the file closes when this block ends
+        return prepared(image, size, color)
+
+
+def prepared(image, size: tuple[int, int] | None, color: str):
+    """``image``, open and not decoded yet, decoded, oriented, converted and (when ``size`` is
+    given) resized: a new image that outlives the file."""
+    from PIL import Image
+
+    if size is not None and image.format == "JPEG":
+        longest = max(size)
+        image.draft("L" if color == "grayscale" else "RGB", (longest, longest))
+    image.load()
+    converted = convert(oriented(image), color)
+    if size is not None and converted.size != (size[1], size[0]):
+        converted = converted.resize((size[1], size[0]), Image.BILINEAR)
+    elif converted is image:
+        converted = image.copy()  # the file closes when the caller's block ends
     return converted
+
+
+def channels_first(image) -> np.ndarray:
+    """``(C, H, W)`` uint8 pixels of a converted image."""
+    array = np.asarray(image)
+    return array[None] if array.ndim == 2 else array.transpose(2, 0, 1)
 
 
 def decode(path: str | Path, size: tuple[int, int], color: str) -> np.ndarray:
     """``(C, H, W)`` uint8 pixels of one file; raises on an unreadable or truncated file."""
-    array = np.asarray(open_image(path, size, color))
-    return array[None] if array.ndim == 2 else array.transpose(2, 0, 1)
+    return channels_first(open_image(path, size, color))
 
 
 def to_unit(pixels: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:

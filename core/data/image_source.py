@@ -25,6 +25,7 @@ from core.data.csv_options import data_path, split_options
 from core.data.dataset import CLASSIFICATION, RECONSTRUCTION, DataInfo, Dataset, Split
 from core.data.image_cache import decoded_images
 from core.data.image_decode import COLORS, to_unit
+from core.data.image_first_load import scan_and_decode
 from core.data.image_scan import FolderScan, scan_folder
 from core.data.sources import SOURCES, DataSource, file_action, file_summary
 from core.data.split import empty_split_warnings, split_indices, split_sizes
@@ -165,12 +166,13 @@ def load(spec: dict[str, Any], base_dir, progress=None, cancel=None, *,
          cache_dir: str | Path | None = None, workers: int | None = None) -> Dataset:
     options = image_options(spec, base_dir)
     cache_root = Path(cache_dir) if cache_dir else cache.cache_dir()
-    scan = _scan(options.path, cache_root, _part(progress, 0.0, 0.1), cancel)
+    first = _first_load(options, cache_root, workers, progress, cancel)
+    scan = first[0] if first else _scan(options.path, cache_root, _part(progress, 0.0, 0.1), cancel)
     val = _validation_scan(options, scan, cache_root, None, cancel)
     size, color = resolved(options, scan)
     decode_span = (0.1, 0.75) if val is None else (0.1, 0.6)
-    images = decoded_images(scan, size, color, cache_root, workers=workers, progress=progress,
-                            cancel=cancel, span=decode_span)
+    images = first[1] if first else decoded_images(scan, size, color, cache_root, workers=workers,
+                                                   progress=progress, cancel=cancel, span=decode_span)
     notes = list(scan.notes)
     skipped = [list(s) for s in scan.skipped]
     good = _usable(scan, images, skipped)
@@ -217,6 +219,15 @@ def load(spec: dict[str, Any], base_dir, progress=None, cancel=None, *,
     if progress is not None:
         progress(1.0, f"{len(good):,} images loaded")
     return dataset
+
+
+def _first_load(options: ImageOptions, cache_root: Path, workers, progress, cancel):
+    """Scan and decode a new folder in one pass when its size and colour are given (see
+    :mod:`core.data.image_first_load`); ``None`` when the usual two steps are to run."""
+    if options.image_size is None or options.color == "auto" or options.validation_path is not None:
+        return None
+    return scan_and_decode(options.path, options.image_size, options.color, cache_root,
+                           workers=workers, progress=progress, cancel=cancel, span=(0.0, 0.75))
 
 
 def _part(progress, low: float, high: float):

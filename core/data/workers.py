@@ -38,7 +38,8 @@ def _context():
     if threading.active_count() == 1 and not {"torch", "PySide6"} & set(sys.modules):
         return multiprocessing.get_context("fork")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["core.data.image_decode", "core.data.image_scan"])
+    context.set_forkserver_preload(["core.data.image_decode", "core.data.image_scan",
+                                    "core.data.image_first_load"])
     return context
 
 

@@ -133,8 +133,11 @@ def style_plot(plot: pg.PlotItem, title: str = "", x_label: str = "", y_label: s
 
 def add_plot(layout: pg.GraphicsLayoutWidget, row: int, col: int, title: str = "", x_label: str = "",
              y_label: str = "", rowspan: int = 1, colspan: int = 1) -> pg.PlotItem:
+    # enableMenu=False: no context menus (style_plot turns them off anyway), and the
+    # ViewBox does not build its menu of ~30 widgets only to drop it (a third of the cost
+    # of making a plot, paid again on every theme switch)
     plot = layout.addPlot(row=row, col=col, rowspan=rowspan, colspan=colspan,
-                          axisItems={"left": ReadableAxis("left")})
+                          axisItems={"left": ReadableAxis("left")}, enableMenu=False)
     return style_plot(plot, title, x_label, y_label)
 
 
