@@ -24,7 +24,7 @@ class ExplainError(LayerForgeError):
 
 @dataclass(frozen=True)
 class SpatialLayer:
-    """A layer whose output is a stack of 2-D maps ``(C, H, W)``: a place for Grad-CAM."""
+    """A convolution layer whose output is a stack of 2-D maps ``(C, H, W)``: a place for Grad-CAM."""
 
     node_id: str
     type: str

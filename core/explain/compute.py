@@ -22,15 +22,17 @@ CHUNK = 32
 
 
 def explain(trained, samples: SampleSet, method: str = "integrated_gradients", *,
-            layer: str | None = None, target: int | None = None,
+            layer: str | None = None, target: int | None = None, options: dict | None = None,
             progress: Callable[[float, str], None] | None = None,
             cancel: Callable[[], bool] | None = None, chunk: int = CHUNK) -> Explanation:
     """Attributions of ``method`` for every sample of ``samples``.
 
     ``target`` is the class (or regression output) to explain; ``None`` explains each
     sample's predicted class (the first output for regression). ``layer`` is Grad-CAM's
-    node id (default: the last convolution). Raises :class:`ExplainError` for a method that
-    does not fit the run and :class:`core.data.Cancelled` when ``cancel()`` turns true.
+    node id (default: the last convolution); ``options`` change the method's own (``steps``
+    of integrated gradients). Raises :class:`ExplainError` for a method that does not fit
+    the run and :class:`core.data.Cancelled` when ``cancel()`` turns true: it is asked
+    before every forward pass, so even one image with many steps stops promptly.
     """
     import torch
 
@@ -44,7 +46,7 @@ def explain(trained, samples: SampleSet, method: str = "integrated_gradients", *
         raise ExplainError(problem)
     captum_attr()  # a missing package is said before any work
     report = progress or (lambda fraction, message: None)
-    options = dict(spec.options)
+    options = spec.settings(options)
     chosen_layer = None
     if spec.needs_layer:
         chosen_layer = facts.layer(layer).node_id
@@ -55,21 +57,58 @@ def explain(trained, samples: SampleSet, method: str = "integrated_gradients", *
     n = len(samples)
     parts_out: list[list[np.ndarray]] = []
     compute = spec.function()
-    with scores.hooked(), torch.enable_grad():
-        for start in range(0, n, chunk):
-            if cancel is not None and cancel():
-                raise Cancelled()
-            stop = min(start + chunk, n)
-            report(start / max(n, 1), f"{spec.title}: samples {start + 1:,}–{stop:,} of {n:,}")
-            x = torch.from_numpy(np.ascontiguousarray(samples.x[start:stop], np.float32))
-            inputs, baselines, extra = _inputs(scores, x)
-            result = compute(scores, inputs, baselines, extra,
-                             torch.as_tensor(targets[start:stop], dtype=torch.long), options)
-            parts_out.append([r.detach().float().numpy() for r in result])
+    passes = _PassCounter(n, spec.repeats(options), report, cancel)
+    scores.before_forward = passes.before_forward
+    try:
+        with scores.hooked(), torch.enable_grad():
+            for start in range(0, n, chunk):
+                if cancel is not None and cancel():
+                    raise Cancelled()
+                stop = min(start + chunk, n)
+                passes.begin(start, stop, f"{spec.title}: samples {start + 1:,}–{stop:,} of {n:,}")
+                x = torch.from_numpy(np.ascontiguousarray(samples.x[start:stop], np.float32))
+                inputs, baselines, extra = _inputs(scores, x)
+                result = compute(scores, inputs, baselines, extra,
+                                 torch.as_tensor(targets[start:stop], dtype=torch.long), options)
+                parts_out.append([r.detach().float().numpy() for r in result])
+    finally:
+        scores.before_forward = None
     report(1.0, "done")
     parts = [np.concatenate([chunk_parts[i] for chunk_parts in parts_out]) for i in range(len(parts_out[0]))] \
         if parts_out else []
     return _assemble(trained, samples, spec, facts, predictions, targets, parts, scores, chosen_layer)
+
+
+class _PassCounter:
+    """Progress inside a chunk and Cancel before every forward pass of the method.
+
+    A method pushes ``repeats`` rows per sample through the network (integrated gradients'
+    steps, SmoothGrad's copies); counting the rows says how far the chunk is.
+    """
+
+    def __init__(self, total: int, repeats: int, report, cancel) -> None:
+        self.total, self.repeats, self.report, self.cancel = max(total, 1), max(repeats, 1), report, cancel
+        self.start = self.size = self.rows = 0
+        self.message = ""
+        self.shown = -1.0
+
+    def begin(self, start: int, stop: int, message: str) -> None:
+        self.start, self.size, self.rows, self.message = start, stop - start, 0, message
+        self._report(start / self.total)
+
+    def before_forward(self, rows: int) -> None:
+        from core.data import Cancelled
+
+        if self.cancel is not None and self.cancel():
+            raise Cancelled()
+        done = min(self.rows / self.repeats, self.size)  # the passes before this one
+        self._report((self.start + done) / self.total)
+        self.rows += rows
+
+    def _report(self, fraction: float) -> None:
+        if fraction - self.shown >= 0.005 or fraction == 0:  # a few hundred updates at most
+            self.shown = fraction
+            self.report(fraction, self.message)
 
 
 # ---------------------------------------------------------------------- the model and its inputs

@@ -31,24 +31,21 @@ class ModelFacts:
 
     @property
     def default_layer(self) -> str | None:
-        """The last convolution feeding the prediction (Grad-CAM's usual choice), else the
-        last layer with 2-D maps."""
-        convs = [layer for layer in self.spatial_layers if "Conv" in layer.type]
-        chosen = (convs or self.spatial_layers or [None])[-1]
-        return chosen.node_id if chosen is not None else None
+        """The last convolution feeding the prediction (Grad-CAM's usual choice)."""
+        return self.spatial_layers[-1].node_id if self.spatial_layers else None
 
     def layer(self, node_id: str | None) -> SpatialLayer:
         """The spatial layer ``node_id`` (None: the default one); one sentence when there is none."""
         if not self.spatial_layers:
-            raise ExplainError("Grad-CAM needs a convolutional network (a layer whose output is"
-                               " a stack of 2-D maps, such as Conv2d), and this run has none: use"
+            raise ExplainError("Grad-CAM needs a convolutional network (a Conv2d layer whose"
+                               " maps are larger than one pixel), and this run has none: use"
                                " saliency, ig or smoothgrad")
         node_id = node_id or self.default_layer
         for layer in self.spatial_layers:
             if layer.node_id == node_id:
                 return layer
         known = ", ".join(repr(layer.node_id) for layer in self.spatial_layers)
-        raise ExplainError(f"the network has no layer {node_id!r} with 2-D maps for Grad-CAM:"
+        raise ExplainError(f"the network has no convolution layer {node_id!r} for Grad-CAM:"
                            f" choose one of {known}")
 
 
@@ -70,8 +67,23 @@ def text_column_names(preprocessing: dict[str, Any]) -> list[str]:
     return [c["name"] for c in table.get("columns") or [] if c.get("type") == "text"]
 
 
-def facts_from(run: dict[str, Any], preprocessing: dict[str, Any]) -> ModelFacts:
-    """:class:`ModelFacts` from ``run.json``'s and ``preprocessing.json``'s content."""
+def gan_refusal(run: dict[str, Any], name: str = "this run") -> str | None:
+    """The sentence that refuses to explain a GAN's run (None for other runs)."""
+    from core.generative_kind import is_gan_project
+
+    if isinstance(run.get("project"), dict) and is_gan_project(run["project"]):
+        return (f"{name} is a GAN, which makes new samples instead of predicting, so there is no"
+                " prediction to explain: draw its samples with layerforge generate (Export ▸"
+                " Generate Samples… in the app)")
+    return None
+
+
+def facts_from(run: dict[str, Any], preprocessing: dict[str, Any], name: str = "this run") -> ModelFacts:
+    """:class:`ModelFacts` from ``run.json``'s and ``preprocessing.json``'s content;
+    :class:`ExplainError` for a GAN (``name``: the run, for that sentence)."""
+    refusal = gan_refusal(run, name)
+    if refusal:
+        raise ExplainError(refusal)
     info = dict((run.get("data") or {}).get("info") or {})
     shape = tuple(info.get("input_shape") or preprocessing.get("input_shape") or ())
     kind = input_kind(preprocessing, shape)
@@ -95,12 +107,16 @@ def run_facts(run_dir: str | Path) -> ModelFacts:
     except (OSError, ValueError):
         raise ExplainError(f"{run_dir} has no readable {PREPROCESSING}: the run folder is"
                            " incomplete; train it again") from None
-    return facts_from(run, preprocessing)
+    return facts_from(run, preprocessing, run_dir.name)
+
+
+#: The layer types whose maps Grad-CAM looks at (a pooling or activation after one adds nothing).
+CONVOLUTIONS = ("Conv2d", "ConvTranspose2d")
 
 
 def spatial_layers(run: dict[str, Any], info: dict[str, Any]) -> list[SpatialLayer]:
-    """The layers feeding the primary head whose output is ``(C, H, W)``, in network order
-    (pure-Python shape inference, as the canvas does it)."""
+    """The convolution layers feeding the primary head whose output is ``(C, H, W)`` maps
+    larger than one pixel, in network order (pure-Python shape inference, as the canvas does it)."""
     from core.data.dataset import DataInfo
     from core.heads import heads_of, primary_head
     from core.project import Project
@@ -122,7 +138,7 @@ def spatial_layers(run: dict[str, Any], info: dict[str, Any]) -> list[SpatialLay
     for node_id in analysis.order:
         node = graph.nodes[node_id]
         shape = analysis.shape_of(node_id)
-        if (node_id in feeding and node.type not in ("Input", "Output") and shape is not None
+        if (node_id in feeding and node.type in CONVOLUTIONS and shape is not None
                 and len(shape) == 3 and min(shape[1:]) > 1):
             layers.append(SpatialLayer(node_id, node.type, tuple(shape)))
     return layers

@@ -32,6 +32,31 @@ class ExplainMethod:
     #: Whether the attributions have a sign (a push towards or away from the output).
     signed: bool = False
     options: dict = field(default_factory=dict)
+    #: The option that multiplies the work per sample (integrated gradients' steps, SmoothGrad's
+    #: noisy copies) and its label in the Explain window; None: one pass per sample.
+    repeat_option: str | None = None
+    repeat_label: str = ""
+
+    def repeats(self, options: dict | None = None) -> int:
+        """Forward passes per sample with ``options`` (default: the method's own)."""
+        if self.repeat_option is None:
+            return 1
+        return int({**self.options, **(options or {})}[self.repeat_option])
+
+    def settings(self, overrides: dict | None = None) -> dict:
+        """The method's options with ``overrides``; one sentence for an unknown or bad one."""
+        from core.explain.base import ExplainError
+
+        options = dict(self.options)
+        for key, value in (overrides or {}).items():
+            if key not in options:
+                raise ExplainError(f"{self.title} has no option {key!r}: it takes"
+                                   f" {', '.join(options) or 'none'}")
+            if key == self.repeat_option and not (isinstance(value, int) and 1 <= value <= MAX_REPEATS):
+                raise ExplainError(f"{self.title}'s {key} must be a whole number from 1 to"
+                                   f" {MAX_REPEATS}, got {value!r}")
+            options[key] = value
+        return options
 
     @property
     def short(self) -> str:
@@ -40,8 +65,8 @@ class ExplainMethod:
     def problem(self, facts) -> str | None:
         """Why this method cannot explain a run with these :class:`~core.explain.facts.ModelFacts`."""
         if self.needs_layer and (facts.kind != IMAGE or not facts.spatial_layers):
-            return (f"{self.title} needs a convolutional network on images (a layer whose output is"
-                    " a stack of 2-D maps, such as Conv2d), and this run has none: use saliency,"
+            return (f"{self.title} needs a convolutional network on images (a Conv2d layer whose"
+                    " maps are larger than one pixel), and this run has none: use saliency,"
                     " ig or smoothgrad")
         return None
 
@@ -52,6 +77,9 @@ class ExplainMethod:
         module, _, name = self.compute.partition(":")
         return getattr(importlib.import_module(module), name)
 
+
+#: The most steps (noisy copies) a person may ask for: beyond it nothing visible changes.
+MAX_REPEATS = 5000
 
 METHODS: Registry[ExplainMethod] = Registry("attribution method")
 
@@ -64,11 +92,13 @@ METHODS.register(ExplainMethod(
     name="integrated_gradients", title="Integrated gradients", aliases=("ig",), signed=True,
     doc="Each input's share of the change of the output from a neutral baseline (black image,"
         " average row, padding) to the sample; positive pushes towards the class.",
-    compute="core.explain.methods:integrated_gradients", options={"steps": 32}))
+    compute="core.explain.methods:integrated_gradients", options={"steps": 32},
+    repeat_option="steps", repeat_label="Steps:"))
 METHODS.register(ExplainMethod(
     name="smoothgrad", title="SmoothGrad",
     doc="Saliency averaged over noisy copies of the sample: less speckle, the same idea.",
-    compute="core.explain.methods:smoothgrad", options={"samples": 16, "noise": 0.15}))
+    compute="core.explain.methods:smoothgrad", options={"samples": 16, "noise": 0.15},
+    repeat_option="samples", repeat_label="Noisy copies:"))
 METHODS.register(ExplainMethod(
     name="grad_cam", title="Grad-CAM", aliases=("gradcam",), needs_layer=True,
     doc="Which regions of the image a convolution layer's maps point to for the class"

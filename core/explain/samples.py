@@ -103,10 +103,35 @@ def validation_samples(trained, progress=None, cancel=None) -> SampleSet:
     return SampleSet(ids, x, unscale_inputs(trained.preprocessing, x), truth, name)
 
 
+def wrong_kind(trained, path: str | Path) -> str | None:
+    """One sentence when ``path`` is the wrong kind of file for the run (an image for a
+    table model, a CSV file for an image model), else None: said before anything is read."""
+    from core.data.image_scan import IMAGE_EXTENSIONS
+    from core.explain.base import IMAGE
+    from core.explain.facts import input_kind
+
+    path = Path(path)
+    if path.is_dir() or not path.exists():
+        return None  # a folder is checked by the loader; a missing file has its own sentence
+    image_file = path.suffix.lower() in IMAGE_EXTENSIONS
+    takes_images = input_kind(trained.preprocessing, tuple(trained.info.input_shape)) == IMAGE
+    if takes_images and not image_file:
+        return (f"{path.name} is not an image, and this run's network takes images: choose an"
+                " image file (PNG, JPEG, BMP, GIF, WebP) or a folder of images")
+    if image_file and not takes_images:
+        return (f"{path.name} is an image, and this run's network reads table rows: choose a CSV"
+                " file with the same columns as its training data")
+    return None
+
+
 def file_samples(trained, path: str | Path, notes: list[str] | None = None) -> SampleSet:
     """A new CSV file, image folder or image, encoded and scaled as the run's training data."""
     from core.data import apply_input_scaling, encode_inputs
+    from core.explain.base import ExplainError
 
+    problem = wrong_kind(trained, path)
+    if problem:
+        raise ExplainError(problem)
     encoded = encode_inputs(trained.preprocessing, path, notes)
     x = apply_input_scaling(trained.preprocessing, encoded.x)
     return SampleSet(list(encoded.ids), x, np.asarray(encoded.x, np.float32), None, Path(path).name)

@@ -82,12 +82,16 @@ class Scores(nn.Module):
         self.embeddings = list(embeddings)
         self.free_index = None if free_index is None else torch.as_tensor(free_index, dtype=torch.long)
         self._given: list[torch.Tensor] | None = None
+        #: Called with the number of rows before every forward pass (progress, Cancel).
+        self.before_forward = None
 
     @property
     def by_embeddings(self) -> bool:
         return bool(self.embeddings)
 
     def forward(self, *args: torch.Tensor) -> torch.Tensor:
+        if self.before_forward is not None:
+            self.before_forward(int(args[0].shape[0]))
         if not self.embeddings:
             x = args[0]
         else:

@@ -12,10 +12,10 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
-                               QLabel, QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget)
+                               QLabel, QPushButton, QSpinBox, QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
 from core.errors import LayerForgeError
-from core.explain.registry import METHODS
+from core.explain.registry import MAX_REPEATS, METHODS
 from designer.data.messages import MessageLabel
 from designer.data.tasks import BackgroundTask, ProgressRow
 from designer.explain import jobs
@@ -53,6 +53,11 @@ class ExplainDialog(QDialog):
         self.layer = QComboBox()
         self.layer.setObjectName("layer")
         self.layer_label = QLabel("Layer:")
+        self.repeats = QSpinBox()  # integrated gradients' steps, SmoothGrad's noisy copies
+        self.repeats.setObjectName("repeats")
+        self.repeats.setRange(1, MAX_REPEATS)
+        self.repeats.setToolTip("More steps (copies) give smoother, more exact attributions and take longer")
+        self.repeats_label = QLabel()
         self.target = QComboBox()
         self.target.setObjectName("target")
         self.method_doc = QLabel()
@@ -70,6 +75,8 @@ class ExplainDialog(QDialog):
         method_row.addWidget(self.method)
         method_row.addWidget(self.layer_label)
         method_row.addWidget(self.layer)
+        method_row.addWidget(self.repeats_label)
+        method_row.addWidget(self.repeats)
         self.target_label = QLabel("Explain:")
         method_row.addWidget(self.target_label)
         method_row.addWidget(self.target, 1)
@@ -191,6 +198,12 @@ class ExplainDialog(QDialog):
         spec = METHODS.get(self.method.currentData())
         self.layer.setVisible(spec.needs_layer)
         self.layer_label.setVisible(spec.needs_layer)
+        repeated = spec.repeat_option is not None
+        self.repeats.setVisible(repeated)
+        self.repeats_label.setVisible(repeated)
+        if repeated:
+            self.repeats_label.setText(spec.repeat_label)
+            self.repeats.setValue(spec.repeats())
         self.method_doc.setText(spec.doc)
 
     def _on_run_opened(self, opened: jobs.OpenRun) -> None:
@@ -254,10 +267,12 @@ class ExplainDialog(QDialog):
         if self.opened is None or row is None or self.busy:
             return
         opened, method = self.opened, self.method.currentData()
-        layer = self.layer.currentData() if METHODS.get(method).needs_layer else None
+        spec = METHODS.get(method)
+        layer = self.layer.currentData() if spec.needs_layer else None
+        options = {spec.repeat_option: self.repeats.value()} if spec.repeat_option else None
         target = self.target.currentData()
         self._start(lambda progress, cancel: jobs.explain_rows(opened, [row], method, layer, target,
-                                                               progress, cancel),
+                                                               progress, cancel, options),
                     f"{self.method.currentText()} for sample {opened.samples.ids[row]}…",
                     self._on_explained, "explain")
 

@@ -54,12 +54,13 @@ def open_file(opened: OpenRun, path: Path, progress, cancel) -> OpenRun:
 
 
 def explain_rows(opened: OpenRun, rows: list[int], method: str, layer: str | None,
-                 target: int | None, progress, cancel):
-    """An :class:`~core.explain.base.Explanation` of ``rows`` of the open samples."""
+                 target: int | None, progress, cancel, options: dict | None = None):
+    """An :class:`~core.explain.base.Explanation` of ``rows`` of the open samples
+    (``options``: the method's, e.g. integrated gradients' ``steps``)."""
     from core.explain.compute import explain
 
     return explain(opened.trained, opened.samples.take(rows), method, layer=layer, target=target,
-                   progress=progress, cancel=cancel, chunk=4)
+                   options=options, progress=progress, cancel=cancel, chunk=4)
 
 
 def rank_columns(opened: OpenRun, progress, cancel):

@@ -76,7 +76,8 @@ class SampleList(QWidget):
         else:
             order = np.arange(len(samples))
         self.order = order[:MAX_ROWS]
-        what = f"{len(order):,} of {len(samples):,} samples" if len(order) != len(samples) else f"{len(samples):,} samples"
+        noun = "sample" if len(samples) == 1 else "samples"
+        what = f"{len(order):,} of {len(samples):,} {noun}" if len(order) != len(samples) else f"{len(samples):,} {noun}"
         more = f", the first {MAX_ROWS:,} shown" if len(order) > MAX_ROWS else ""
         self.source.setText(f"{samples.source}: {what}{more}")
         errors = (absolute_errors(samples.truth, predictions.values)

@@ -49,16 +49,33 @@ def test_a_text_run_writes_coloured_words(text_run, tmp_path):
     assert len(list(out.glob("*.png"))) == 2
 
 
+def _gan_run(run_dir, folder):
+    """A copy of a run folder whose run.json holds the GAN example's network."""
+    import json
+    import shutil
+
+    from tests.conftest import EXAMPLES
+
+    shutil.copytree(run_dir, folder)
+    run = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    run["project"] = json.loads((EXAMPLES / "gan_digits.lfproj").read_text(encoding="utf-8"))
+    (folder / "run.json").write_text(json.dumps(run), encoding="utf-8")
+    return folder
+
+
 @pytest.mark.parametrize("arguments, sentence", [
     (["{missing}", "--method", "ig"], "is not a folder: give the folder of a training run"),
     (["{table}", "--method", "lime"], "unknown attribution method 'lime'"),
     (["{table}", "--method", "gradcam"], "Grad-CAM needs a convolutional network"),
-    (["{image}", "--method", "gradcam", "--layer", "output"], "no layer 'output' with 2-D maps"),
+    (["{image}", "--method", "gradcam", "--layer", "output"], "no convolution layer 'output' for Grad-CAM"),
+    (["{image}", "--method", "gradcam", "--layer", "act"], "no convolution layer 'act'"),
+    (["{gan}", "--method", "ig"], "is a GAN, which makes new samples instead of predicting"),
     (["{table}", "--method", "ig", "--layer", "hidden"], "--layer is for gradcam only"),
     (["{table}", "--data", "{missing}"], "does not exist"),
 ])
 def test_mistakes_are_one_line_and_exit_code_2(table_run, image_run, tmp_path, capsys, arguments, sentence):
-    names = {"table": table_run, "image": image_run, "missing": tmp_path / "nowhere"}
+    names = {"table": table_run, "image": image_run, "missing": tmp_path / "nowhere",
+             "gan": _gan_run(image_run, tmp_path / "gan-run")}
     argv = ["explain"] + [a.format(**names) for a in arguments] + ["--out", str(tmp_path / "out")]
     assert cli(argv) == 2
     err = capsys.readouterr().err
@@ -96,3 +113,16 @@ def test_without_captum_the_command_says_how_to_install_it(table_run, tmp_path, 
     monkeypatch.setattr(builtins, "__import__", no_captum)
     assert cli(["explain", str(table_run), "--rows", "1", "--out", str(tmp_path / "o")]) == 2
     assert "pip install 'captum>=0.8'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("run, name, sentence", [
+    ("image", "rows.csv", "rows.csv is not an image, and this run's network takes images: choose an image file"),
+    ("table", "photo.png", "photo.png is an image, and this run's network reads table rows: choose a CSV file"),
+])
+def test_the_wrong_kind_of_file_is_one_sentence(table_run, image_run, tmp_path, capsys, run, name, sentence):
+    data = tmp_path / name
+    data.write_bytes(b"a,b\n1,2\n" if name.endswith(".csv") else b"\x89PNG\r\n\x1a\n")
+    run_dir = {"table": table_run, "image": image_run}[run]
+    assert cli(["explain", str(run_dir), "--data", str(data), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert sentence in err and len(err.strip().splitlines()) == 1

@@ -77,3 +77,16 @@ def test_words_that_count_get_attributions(text_run):
     samples = validation_samples(trained).take(range(6))
     result = explain(trained, samples, "integrated_gradients")
     assert max(float(np.abs(v).max()) for v in result.texts[0].values if len(v)) > 1e-4
+
+
+def test_many_steps_of_integrated_gradients_also_give_the_masked_half_zero(image_run):
+    """Past 256 steps the trapezoid rule replaces Gauss-Legendre: the same guarantee holds."""
+    trained = load_trained_model(image_run)
+    trained.module.mask = HalfMask()
+    samples = validation_samples(trained).take([0, 1])
+    few = explain(trained, samples, "ig", options={"steps": 64})
+    many = explain(trained, samples, "ig", options={"steps": 600})
+    width = many.heatmaps.shape[-1]
+    assert np.abs(many.values[..., width // 2:]).max() < 1e-6
+    assert np.abs(many.values[..., : width // 2]).max() > 1e-6
+    assert np.allclose(many.values, few.values, atol=1e-2 * np.abs(few.values).max())  # both converged
