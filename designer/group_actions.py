@@ -6,6 +6,8 @@ items :mod:`designer.canvas.groups`'s.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QInputDialog, QLineEdit
@@ -14,15 +16,19 @@ from shiboken6 import isValid
 from core import groups as model
 from designer.group_editing import GroupEditor
 
+if TYPE_CHECKING:  # pragma: no cover
+    from designer.services import Services
+
 
 COLLAPSE, EXPAND, EITHER = "Colla&pse Group", "E&xpand Group", "Collapse or E&xpand Group"
 
 
-def install(window) -> dict[str, QAction]:
-    scene = window.scene
-    edits = GroupEditor(window.editor)
+def install(services: "Services") -> dict[str, QAction]:
+    """The group actions; the :class:`GroupEditor` is offered as ``services.provided(GroupEditor)``."""
+    window, scene = services.window, services.scene
+    edits = GroupEditor(services.editor)
     scene.groups.on_toggle = edits.toggle
-    window.group_editor = edits
+    services.provide(GroupEditor, edits)
 
     def action(text: str, tip: str, slot, shortcut: str | None = None) -> QAction:
         made = QAction(text, window)
@@ -30,19 +36,19 @@ def install(window) -> dict[str, QAction]:
         if shortcut:
             made.setShortcut(QKeySequence(shortcut))
             made.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            window.view.addAction(made)
+            services.view.addAction(made)
         made.triggered.connect(lambda _checked=False: slot())
         return made
 
     def say(text: str) -> None:
-        window.statusBar().showMessage(text[:1].upper() + text[1:], 8000)
+        services.status_bar.showMessage(text[:1].upper() + text[1:], 8000)
 
     def group() -> None:
         chosen = scene.selected_node_ids()
         if len(chosen) < 2:
             say("select at least two layers to group (Shift+click or drag a rectangle around them)")
             return
-        graph = window.editor.graph
+        graph = services.editor.graph
         shown = [model.group_of(graph, n) or n for n in chosen]
         name = ask_name(window, model.default_name(dict.fromkeys(shown)),
                         lambda text: model.grouping_problem(graph, chosen, text))
@@ -61,7 +67,7 @@ def install(window) -> dict[str, QAction]:
     def toggle_collapsed() -> None:
         names = selected_groups()
         if names:
-            any_open = any(not model.group_named(window.editor.graph, n).collapsed for n in names)
+            any_open = any(not model.group_named(services.editor.graph, n).collapsed for n in names)
             edits.set_collapsed(names, any_open)
 
     actions = {
@@ -76,7 +82,7 @@ def install(window) -> dict[str, QAction]:
         """Say what the toggle does for the selection: collapse, expand, or either."""
         if not isValid(scene) or not isValid(actions["collapse"]):  # the window is closing
             return
-        graph = window.editor.graph
+        graph = services.editor.graph
         chosen = [model.group_named(graph, n) for n in edits.groups_of(scene.selected_node_ids())]
         if chosen and all(g.collapsed for g in chosen):
             actions["collapse"].setText(EXPAND)
@@ -86,11 +92,11 @@ def install(window) -> dict[str, QAction]:
             actions["collapse"].setText(EITHER)
 
     scene.selectionChanged.connect(name_the_toggle)
-    edit = window.menu("Edit")
+    edit = services.menu("Edit")
     edit.addSeparator()
     for key in ("group", "ungroup", "collapse"):
         edit.addAction(actions[key])
-    window.view.context_actions += [None, actions["group"], actions["ungroup"], actions["collapse"]]
+    services.view.context_actions += [None, actions["group"], actions["ungroup"], actions["collapse"]]
     return actions
 
 

@@ -22,7 +22,7 @@ from core.importers.errors import ImportModelError
 from designer import settings
 
 if TYPE_CHECKING:  # pragma: no cover
-    from designer.main_window import MainWindow
+    from designer.services import Services
 
 SUFFIXES = (".onnx", ".pt2", ".py")
 MODEL_FILTER = ("Models (*.onnx *.pt2 *.py);;ONNX models (*.onnx);;PyTorch exported programs (*.pt2);;"
@@ -43,9 +43,10 @@ class ImportController(QObject):
     #: Emitted with the project path after an import opened, or with "" when it failed.
     import_finished = Signal(str)
 
-    def __init__(self, window: "MainWindow") -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, services: "Services") -> None:
+        super().__init__(services.window)
+        self.services = services
+        self.window = window = services.window  # the parent of its dialogs
         self.task = None
         self.last_error: str = ""
         self.action = QAction("&Import Model…", window)
@@ -53,20 +54,19 @@ class ImportController(QObject):
         self.action.setStatusTip("Import an ONNX, .pt2 (torch.export) or .py (nn.Module) model with"
                                  " its weights as a new project")
         self.action.triggered.connect(lambda _checked=False: self.choose_and_import())
-        menu = window.menu("File")
-        files = getattr(window, "files", None)
-        before = getattr(files, "save_action", None)
+        menu = services.menu("File")
+        before = services.files.save_action if services.files is not None else None
         if before is not None and before in menu.actions():
             menu.insertAction(before, self.action)
             menu.insertSeparator(before)
         else:
             menu.addAction(self.action)
-        window.drop_handlers.append(self.open_dropped)
+        services.drop_handlers.append(self.open_dropped)
 
     # ------------------------------------------------------------------ starting
     def choose_and_import(self) -> bool:
         """Ask for a model file, then import it."""
-        if not self.window.files.confirm_discard():
+        if not self.services.files.confirm_discard():
             return False
         dialog = QFileDialog(self.window, "Import model", settings.last_directory(), MODEL_FILTER)
         dialog.setObjectName("importModelDialog")
@@ -88,9 +88,9 @@ class ImportController(QObject):
               project: Path | None = None) -> bool:
         """Ask what must be asked (running code, where to save), then import in the background."""
         if self.running:
-            self.window.statusBar().showMessage("An import is already running", 4000)
+            self.services.status_bar.showMessage("An import is already running", 4000)
             return False
-        if not confirmed and not self.window.files.confirm_discard():
+        if not confirmed and not self.services.files.confirm_discard():
             return False
         if project is None:
             if model.suffix.lower() == ".py" and not self._allow_code(model):
@@ -151,16 +151,16 @@ class ImportController(QObject):
         self.task.failed.connect(lambda message: self._on_failed(model, message))
         self.task.cancelled.connect(self._on_cancelled)
         self.action.setEnabled(False)
-        self.window.set_activity(f"Importing {model.name}…")
+        self.services.set_activity(f"Importing {model.name}…")
         self.task.start()
         return True
 
     def _done(self) -> None:
         self.action.setEnabled(True)
-        self.window.set_activity(None)
+        self.services.set_activity(None)
 
     def _on_progress(self, fraction: float, message: str) -> None:
-        self.window.statusBar().showMessage(f"Importing: {message} ({fraction:.0%})")
+        self.services.status_bar.showMessage(f"Importing: {message} ({fraction:.0%})")
 
     def _on_finished(self, model: Path, project: Path, result) -> None:
         self._done()
@@ -174,11 +174,11 @@ class ImportController(QObject):
             else:
                 self.import_finished.emit("")
             return
-        self.window.statusBar().clearMessage()
-        opened = self.window.files.open_path(result.project_path, confirm=True)
+        self.services.status_bar.clearMessage()
+        opened = self.services.files.open_path(result.project_path, confirm=True)
         d = result.difference
         if opened:
-            self.window.statusBar().showMessage(
+            self.services.status_bar.showMessage(
                 f"Imported {model.name}: {result.layers} layers, verified against the original"
                 f" (max difference {d.absolute:.1e}); weights in {result.run_dir.name}", 15000)
         self.import_finished.emit(str(result.project_path) if opened else "")
@@ -207,14 +207,14 @@ class ImportController(QObject):
     def _show_failure(self, model: Path, err: ImportModelError) -> None:
         from designer.files import show_error
 
-        self.window.statusBar().clearMessage()
+        self.services.status_bar.clearMessage()
         self.last_error = str(err)
         show_error(self.window, "Cannot import model", f"{model.name} was not imported.", err)
         self.import_finished.emit("")
 
     def _on_cancelled(self) -> None:
         self._done()
-        self.window.statusBar().showMessage("Import cancelled", 4000)
+        self.services.status_bar.showMessage("Import cancelled", 4000)
         self.import_finished.emit("")
 
 
@@ -224,6 +224,6 @@ def _writable(folder: Path) -> bool:
     return folder.is_dir() and os.access(folder, os.W_OK)
 
 
-def install(window: "MainWindow") -> ImportController:
+def install(services: "Services") -> ImportController:
     """Add File ▸ Import Model… and the drop handler for model files (an ``EXTENSIONS`` entry)."""
-    return ImportController(window)
+    return ImportController(services)

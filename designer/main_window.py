@@ -7,10 +7,14 @@ the parts (``designer/window_parts.py``). ``MainWindow()`` does both at once.
 
 Extension points for the parts that come after the canvas (data, training, export):
 
-- ``EXTENSIONS``: ``"module:function"`` strings; each ``function(window)`` is called at
+- ``EXTENSIONS``: ``"module:function"`` strings; each ``function(services)`` is called at
   the end of :meth:`build`, after the built-in panels and before the saved dock
-  layout is restored; what it returns is kept in ``window.extensions[entry]``. Add
-  your installer there (e.g. ``"designer.training:install"``).
+  layout is restored, with the window's :class:`designer.services.Services` (typed
+  references to the project, ``project_replaced``, the undo stack, the analysis, the
+  canvas, the inspector and problems panels, ``menu()``, ``add_dock()``,
+  ``set_activity()``, the drop handlers, and what other extensions ``provide``). What it
+  returns is kept in ``window.extensions[entry]`` (for tests). Extensions never probe the
+  window with ``getattr``/``hasattr`` (``tests/designer/test_services.py`` checks).
 - ``window.project``: the current :class:`core.project.Project`; replaced (never
   mutated into another) on New/Open/restore. ``project_replaced(project)`` is emitted
   after each replacement: rebind your views to the new object then.
@@ -27,7 +31,7 @@ Extension points for the parts that come after the canvas (data, training, expor
 - After :meth:`build`: ``window.analysis`` (live shape inference: ``analysis_changed``,
   ``data_changed``), ``window.editor`` (graph edits as undo commands),
   ``window.scene`` / ``window.view`` (the canvas), ``window.files`` (open/save),
-  ``window.statusBar()`` for messages. ``built`` is emitted when they exist.
+  ``window.statusBar()`` for messages, ``window.services``. ``built`` is emitted when they exist.
 - The status bar always shows what the app is doing and the device:
   ``window.set_activity("Loading the data…")`` / ``window.set_device("Training on: CPU")``
   (``None`` gives the automatic text back; ``designer/status.py``).
@@ -53,6 +57,7 @@ from designer import settings
 
 if TYPE_CHECKING:  # pragma: no cover
     from core.project import Project
+    from designer.services import Services
 
 MENU_ORDER = ("File", "Edit", "View", "Data", "Train", "Export", "Tools", "Help")
 #: Installers of further parts, ``"module:function"``; see the module docstring.
@@ -88,6 +93,7 @@ class MainWindow(QMainWindow):
         self.undo_stack = QUndoStack(self)
         self.panels_menu: QMenu | None = None
         self.extensions: dict[str, object] = {}  # what each EXTENSIONS installer returned
+        self.services: Services | None = None  # what the installers get (made by build())
         #: Called with the dropped paths that are not projects, in order, until one returns True.
         self.drop_handlers: list = []
         for title in ("File", "Edit", "View", "Help"):
@@ -112,7 +118,7 @@ class MainWindow(QMainWindow):
         self._built = True
         for entry in EXTENSIONS:
             module, _, function = entry.partition(":")
-            self.extensions[entry] = getattr(importlib.import_module(module), function)(self)
+            self.extensions[entry] = getattr(importlib.import_module(module), function)(self.services)
         if self.isVisible():
             self._restore_layout()
         self.built.emit()

@@ -143,9 +143,7 @@ class PreferencesDialog(QDialog):
 
     def _on_device_chosen(self, index: int) -> None:
         settings.set_default_device(self.device.itemData(index))
-        indicators = getattr(self.main_window, "status_indicators", None)
-        if indicators is not None:
-            indicators.refresh_device()
+        self.main_window.status_indicators.refresh_device()
 
     def _on_run_folder_edited(self) -> None:
         settings.set_default_run_folder(self.run_folder.text().strip() or None)
@@ -172,15 +170,14 @@ class PreferencesDialog(QDialog):
 
     def _on_autosave_changed(self, minutes: int) -> None:
         settings.set_autosave_minutes(minutes)
-        autosave = getattr(self.main_window, "autosave", None)
-        if autosave is not None:
-            autosave.set_interval_minutes(minutes)
+        self.main_window.autosave.set_interval_minutes(minutes)
 
 
 def show_preferences(window: "MainWindow") -> PreferencesDialog:
-    dialog = getattr(window, "preferences_dialog", None)
+    """The window's Preferences dialog (made once, a child of the window), shown."""
+    dialog = window.findChild(PreferencesDialog, options=Qt.FindChildOption.FindDirectChildrenOnly)
     if dialog is None:
-        dialog = window.preferences_dialog = PreferencesDialog(window)
+        dialog = PreferencesDialog(window)
     else:
         dialog.load()
     dialog.show()

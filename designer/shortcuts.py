@@ -152,9 +152,10 @@ class ShortcutsDialog(QDialog):
 
 
 def show_shortcuts(window: "MainWindow") -> ShortcutsDialog:
-    dialog = getattr(window, "shortcuts_dialog", None)
+    """The window's shortcuts list (made once, a child of the window), shown."""
+    dialog = window.findChild(ShortcutsDialog, options=Qt.FindChildOption.FindDirectChildrenOnly)
     if dialog is None:
-        dialog = window.shortcuts_dialog = ShortcutsDialog(window)
+        dialog = ShortcutsDialog(window)
     dialog.refresh()
     dialog.show()
     dialog.raise_()

@@ -8,9 +8,10 @@ and becomes precise ("auto: CPU (2 threads)") once the devices are known: from t
 training part's own device finder when it is installed (``follow_training``), or
 from ``designer.devices`` (the About and Preferences dialogs start it).
 
-``follow_training(window, controller)`` reads a training controller's public
-signals (``session.state_changed``, ``session.started``, ``session.progressed``,
-``device_finder.found``) by duck typing, so the training part needs no change.
+``follow_training(indicators, problems, training)`` connects the status bar and the
+Problems panel to what the training part offers as ``designer.services.TrainingApi``
+(``session.state_changed``, ``session.started``, ``session.progressed``,
+``device_finder.found``, ``devices``); the window calls it once its extensions are in.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from designer.devices import DeviceReport, detector
 
 if TYPE_CHECKING:  # pragma: no cover
     from designer.main_window import MainWindow
+    from designer.problems import ProblemsPanel
+    from designer.services import TrainingApi
 
 READY = "Ready"
 CHECKING = "Checking the data…"
@@ -135,31 +138,19 @@ class StatusIndicators(QObject):
             self._show_activity()
 
 
-def follow_training(window: "MainWindow", controller: Any) -> bool:
-    """Connect the status bar (and the Problems panel's run hints) to a training controller."""
-    session = getattr(controller, "session", None)
-    indicators = getattr(window, "status_indicators", None)
-    if session is None or indicators is None or not hasattr(session, "state_changed"):
+def follow_training(indicators: StatusIndicators, problems: "ProblemsPanel | None",
+                    training: "TrainingApi | None") -> bool:
+    """Connect the status bar (and the Problems panel's run hints) to the training part;
+    False when there is none."""
+    if training is None:
         return False
+    session = training.session
     session.state_changed.connect(indicators.on_training_state)
-    if hasattr(session, "started"):
-        session.started.connect(indicators.on_training_started)
-    if hasattr(session, "progressed"):
-        session.progressed.connect(indicators.on_training_progress)
-    finder = getattr(controller, "device_finder", None)
-    if finder is not None and hasattr(finder, "found"):
-        finder.found.connect(indicators.on_training_devices)
-    known = getattr(controller, "devices", None)
-    if known:
-        indicators.on_training_devices(known)
-    problems = getattr(window, "problems", None)
-    if problems is not None and hasattr(problems, "follow_session"):
+    session.started.connect(indicators.on_training_started)
+    session.progressed.connect(indicators.on_training_progress)
+    training.device_finder.found.connect(indicators.on_training_devices)
+    if training.devices:
+        indicators.on_training_devices(training.devices)
+    if problems is not None:
         problems.follow_session(session)
     return True
-
-
-def follow_extensions(window: "MainWindow") -> None:
-    """After the window's extensions are installed: follow any that trains (duck typing)."""
-    for installed in getattr(window, "extensions", {}).values():
-        if follow_training(window, installed):
-            break

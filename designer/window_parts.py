@@ -25,7 +25,8 @@ from designer.palette import Palette
 from designer.problems import ProblemsPanel
 from designer.recovery import Autosave
 from designer.shortcuts import install_window_actions
-from designer.status import StatusIndicators, follow_extensions
+from designer.services import Services, TrainingApi
+from designer.status import StatusIndicators, follow_training
 from designer.style import app_icon, apply_panel_style
 from designer.summary import SummaryLabel
 
@@ -67,6 +68,7 @@ def build_parts(window: "MainWindow") -> None:
     bar.addPermanentWidget(window.summary)
     bar.addPermanentWidget(window.status_indicators.device)
     window.autosave = Autosave(window)
+    window.services = window_services(window)
 
     window.analysis.analysis_changed.connect(window.scene.set_analysis)
     window.scene.selectionChanged.connect(window._on_selection_changed)
@@ -77,8 +79,18 @@ def build_parts(window: "MainWindow") -> None:
     window.view.files_dropped.connect(window.open_dropped)
     window.undo_stack.cleanChanged.connect(window._update_title)
     theme.notifier().theme_changed.connect(window._on_theme_changed)  # a bound slot: dropped with the window
-    window.built.connect(lambda: follow_extensions(window))
+    window.built.connect(lambda: follow_training(window.status_indicators, window.problems,
+                                                 window.services.provided(TrainingApi)))
     window.set_project(Project("Untitled"))
+
+
+def window_services(window: "MainWindow") -> Services:
+    """What the window hands to its extension installers (``designer/services.py``)."""
+    return Services(window=window, project=lambda: window.project, project_replaced=window.project_replaced,
+                    undo_stack=window.undo_stack, analysis=window.analysis, editor=window.editor,
+                    scene=window.scene, view=window.view, files=window.files, inspector=window.inspector,
+                    problems=window.problems, set_activity=window.set_activity, menu=window.menu,
+                    add_dock=window.add_dock, drop_handlers=window.drop_handlers)
 
 
 def repaint_for_theme(window: "MainWindow") -> None:

@@ -47,7 +47,8 @@ def describe_device(device: str) -> str:
         return f"{torch.cuda.get_device_name(index)} (cuda:{index})"
     if device == "mps":
         return "Apple GPU (mps)"
-    return f"CPU ({torch.get_num_threads()} threads)"
+    threads = torch.get_num_threads()
+    return f"CPU ({threads} thread{'' if threads == 1 else 's'})"
 
 
 def device_report() -> dict:

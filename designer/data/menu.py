@@ -1,6 +1,6 @@
 """The Data menu and dropped data files: where the import dialogs meet the window.
 
-``install(window)`` (listed in ``designer.main_window.EXTENSIONS``) adds Data ▸ Load
+``install(services)`` (listed in ``designer.main_window.EXTENSIONS``) adds Data ▸ Load
 CSV File…, Load Image Folder…, Built-in Dataset…, Edit Data Settings…, and lets a
 ``.csv`` file or a folder dropped on the window open the matching dialog. Every
 accepted dialog becomes one undoable command (``SetData``); the canvas's Input and
@@ -10,10 +10,14 @@ Output shapes follow from the project's ``data_changed``.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QKeySequence
 
 from designer.data.commands import SetData, describe_change
+
+if TYPE_CHECKING:  # pragma: no cover
+    from designer.services import Services
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt")
 
@@ -21,9 +25,10 @@ TABLE_SUFFIXES = (".csv", ".tsv", ".txt")
 class DataMenu:
     """The Data menu's actions for one window."""
 
-    def __init__(self, window) -> None:
-        self.window = window
-        menu = window.menu("Data")
+    def __init__(self, services: "Services") -> None:
+        self.services = services
+        self.window = services.window  # the parent of its actions and dialogs
+        menu = services.menu("Data")
         self.load_csv = self._action(menu, "Load &CSV File…", self.choose_csv, "Ctrl+Shift+O",
                                      "Load a table: pick the target column, see a preview")
         self.load_images = self._action(menu, "Load &Image Folder…", self.choose_image_folder,
@@ -33,7 +38,7 @@ class DataMenu:
         menu.addSeparator()
         self.edit = self._action(menu, "&Edit Data Settings…", self.edit_settings, None,
                                  "Reopen the settings of the current data")
-        window.drop_handlers.append(self.open_dropped)
+        services.drop_handlers.append(self.open_dropped)
 
     def _action(self, menu, text: str, slot, shortcut: str | None, tip: str) -> QAction:
         action = QAction(text, self.window)
@@ -48,34 +53,34 @@ class DataMenu:
     # ------------------------------------------------------------------ actions
     def apply(self, data: dict | None) -> bool:
         """Push the new data settings as one undoable edit (``None``: the person cancelled)."""
-        if data is None or data == self.window.project.data:
+        if data is None or data == self.services.project().data:
             return False
-        self.window.undo_stack.push(SetData(self.window.project, data, describe_change(data)))
+        self.services.undo_stack.push(SetData(self.services.project(), data, describe_change(data)))
         return True
 
     def choose_csv(self, path: str | None = None) -> bool:
         from designer.data import import_csv
 
-        return self.apply(import_csv(self.window, self.window.project, path))
+        return self.apply(import_csv(self.window, self.services.project(), path))
 
     def choose_image_folder(self, path: str | None = None) -> bool:
         from designer.data import import_image_folder
 
-        return self.apply(import_image_folder(self.window, self.window.project, path))
+        return self.apply(import_image_folder(self.window, self.services.project(), path))
 
     def choose_builtin(self) -> bool:
         from designer.data.builtin_dialog import BuiltinDataDialog
 
-        dialog = BuiltinDataDialog(self.window.project.data, self.window)
+        dialog = BuiltinDataDialog(self.services.project().data, self.window)
         return self.apply(dialog.spec() if dialog.exec() else None)
 
     def edit_settings(self) -> bool:
-        data = self.window.project.data or {}
+        data = self.services.project().data or {}
         if data.get("kind") == "builtin" or not data:
             return self.choose_builtin()
         from designer.data import edit_data
 
-        return self.apply(edit_data(self.window, self.window.project))
+        return self.apply(edit_data(self.window, self.services.project()))
 
     def open_dropped(self, paths: list[str]) -> bool:
         """A dropped table opens the CSV dialog; a dropped folder the image-folder dialog."""
@@ -87,5 +92,5 @@ class DataMenu:
         return False
 
 
-def install(window) -> DataMenu:
-    return DataMenu(window)
+def install(services: "Services") -> DataMenu:
+    return DataMenu(services)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyqtgraph as pg
 from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFrame, QLabel, QScrollArea,
@@ -14,6 +15,9 @@ from core.diagnose import DIAGNOSES
 from designer.data.messages import MessageLabel
 from designer.data.tasks import BackgroundTask, ProgressRow
 from designer.style import Colors
+
+if TYPE_CHECKING:  # pragma: no cover
+    from designer.services import Services
 
 
 def diagnose_job(project_json: str, project_path: str | None, names: list[str], folder: Path | None,
@@ -65,11 +69,11 @@ class ResultCard(QFrame):
 
 
 class DiagnoseDialog(QDialog):
-    def __init__(self, window) -> None:
-        super().__init__(window)
+    def __init__(self, services: "Services") -> None:
+        super().__init__(services.window)
         self.setWindowTitle("Diagnose the design")
         self.setObjectName("diagnoseDialog")
-        self.window_ = window
+        self.services = services
         self.results = None
         self.saved: Path | None = None
         self.task: BackgroundTask | None = None
@@ -109,10 +113,10 @@ class DiagnoseDialog(QDialog):
         self._update()
 
     def _problem(self) -> str | None:
-        analysis = self.window_.analysis
-        if self.window_.project.data is None:
+        analysis = self.services.analysis
+        if self.services.project().data is None:
             return "Load data first (Data menu): the experiments train on the project's own data."
-        return analysis.blocking_problem() if hasattr(analysis, "blocking_problem") else None
+        return analysis.blocking_problem() if analysis is not None else None
 
     def _update(self) -> None:
         busy = self.task is not None and not self.task.done
@@ -122,11 +126,9 @@ class DiagnoseDialog(QDialog):
             box.setEnabled(not busy)
 
     def start(self) -> None:
-        project = self.window_.project
+        project = self.services.project()
         names = [name for name, box in self.choices.items() if box.isChecked()]
-        from designer.export import run_context
-
-        runs = run_context(self.window_).get("runs_folder") if hasattr(self.window_, "extensions") else None
+        runs = self.services.run_context().get("runs_folder")
         if runs is None and project.path is not None:
             runs = project.path.parent / "runs"
         folder = Path(runs) / f"diagnose-{time.strftime('%Y%m%d-%H%M%S')}" if runs is not None else None
@@ -151,9 +153,8 @@ class DiagnoseDialog(QDialog):
                 item.widget().deleteLater()
         for i, result in enumerate(self.results):
             self.cards_layout.insertWidget(i, ResultCard(result))
-        problems = getattr(self.window_, "problems", None)
-        if problems is not None and hasattr(problems, "show_diagnosis"):
-            problems.show_diagnosis(self.results)
+        if self.services.problems is not None:
+            self.services.problems.show_diagnosis(self.results)
         if self.saved is not None:
             self.message.show_note(f"Verdicts and plots saved in {self.saved}.")
         self._update()

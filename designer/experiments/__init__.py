@@ -1,6 +1,6 @@
 """The Experiments dock: hyperparameter and architecture sweeps (``core.sweep``) in the designer.
 
-``install(window)`` adds the dock (tabbed with the Runs panel), its toggle in the Train
+``install(services)`` adds the dock (tabbed with the Runs panel), its toggle in the Train
 menu and View ▸ Panels, and "Vary this in a sweep" to the context menu of the
 Inspector's parameters and the training form's fields. The panel's content is made the
 first time the dock comes to the front (it imports pyqtgraph and Optuna).
@@ -9,12 +9,17 @@ first time the dock comes to the front (it imports pyqtgraph and Optuna).
 from __future__ import annotations
 
 import copy
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QApplication, QDockWidget
 
 from designer.lazy_panel import LazyPanel
 from designer.scrolling import scrolling
+from designer.services import TrainingApi
+
+if TYPE_CHECKING:  # pragma: no cover
+    from designer.services import Services
 
 __all__ = ["ExperimentsController", "install"]
 
@@ -25,13 +30,14 @@ ROOM = 0.45
 
 
 class ExperimentsController(QObject):
-    def __init__(self, window) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, services: "Services") -> None:
+        super().__init__(services.window)
+        self.services = services
+        self.window = window = services.window
         self.lazy = LazyPanel(self._make_panel)
         runs = window.findChild(QDockWidget, "dockRuns")
         problems = window.findChild(QDockWidget, "dockProblems")
-        self.dock = window.add_dock(scrolling(self.lazy), Qt.DockWidgetArea.BottomDockWidgetArea,
+        self.dock = services.add_dock(scrolling(self.lazy), Qt.DockWidgetArea.BottomDockWidgetArea,
                                     "Experiments", tabify_with=runs or problems)
         if problems is not None:
             problems.raise_()  # the window's own panel stays in front at start-up
@@ -41,14 +47,13 @@ class ExperimentsController(QObject):
         self.action.setText("&Experiments (sweeps)")
         self.action.setObjectName("actionExperiments")
         self.action.setStatusTip("Sweeps: try many settings and layer sizes, compare the trials, keep the best")
-        menu = window.menu("Train")
+        menu = services.menu("Train")
         menu.addSeparator()
         menu.addAction(self.action)
-        inspector = getattr(window, "inspector", None)
-        if inspector is not None and hasattr(inspector, "param_row_hooks"):
-            inspector.param_row_hooks.append(self._on_inspector_row)
+        if services.inspector is not None:
+            services.inspector.param_row_hooks.append(self._on_inspector_row)
         self._hook_training_form()
-        window.project_replaced.connect(self._on_project_replaced)
+        services.project_replaced.connect(self._on_project_replaced)
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
@@ -61,8 +66,8 @@ class ExperimentsController(QObject):
     def _make_panel(self):
         from designer.experiments.panel import ExperimentsPanel
 
-        panel = ExperimentsPanel(self.window)
-        panel.set_project(self.window.project)
+        panel = ExperimentsPanel(self.services)
+        panel.set_project(self.services.project())
         return panel
 
     def _on_project_replaced(self, project) -> None:
@@ -95,10 +100,10 @@ class ExperimentsController(QObject):
         from designer.experiments.commands import SetSweep
         from designer.experiments.form import default_section
 
-        project = self.window.project
+        project = self.services.project()
         section = copy.deepcopy(project.sweep) if project.sweep else default_section()
         section.setdefault("parameters", {})[name] = default_range(project, name)
-        self.window.undo_stack.push(SetSweep(project, section, f"Vary {name} in the sweep"))
+        self.services.undo_stack.push(SetSweep(project, section, f"Vary {name} in the sweep"))
         self.show()
 
     def _on_inspector_row(self, label, editor, param_name: str) -> None:
@@ -107,7 +112,7 @@ class ExperimentsController(QObject):
         param = getattr(editor, "param", None)
         if param is None or param.kind not in VARIED_KINDS:
             return
-        inspector = self.window.inspector
+        inspector = self.services.inspector
 
         def name() -> str | None:
             return f"{inspector.node_id}.{param_name}" if inspector.node_id else None
@@ -119,9 +124,8 @@ class ExperimentsController(QObject):
         from designer.experiments.form import TRAINING_KEYS
         from designer.experiments.vary import add_vary_menu
 
-        training = self.window.extensions.get("designer.training:install") if hasattr(self.window, "extensions") else None
-        form = getattr(getattr(training, "panel", None), "form", None)
-        rows = getattr(form, "rows", {})
+        training = self.services.provided(TrainingApi)
+        rows = training.panel.form.rows if training is not None else {}
         kinds = training_kinds()
         for key in TRAINING_KEYS:
             row = rows.get(key)
@@ -129,5 +133,5 @@ class ExperimentsController(QObject):
                 add_vary_menu([row.label, row.editor], lambda k=key: k, self.vary)
 
 
-def install(window) -> ExperimentsController:
-    return ExperimentsController(window)
+def install(services: "Services") -> ExperimentsController:
+    return ExperimentsController(services)

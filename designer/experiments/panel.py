@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSplitter,
@@ -22,14 +23,17 @@ from designer.experiments.plots import CurvesPlot, ImportanceChart, ParallelCoor
 from designer.experiments.process import SweepProcess
 from designer.experiments.trials import TrialsTable
 
+if TYPE_CHECKING:  # pragma: no cover
+    from designer.services import Services
+
 POLL_MS = 1000
 
 
 class ExperimentsPanel(QWidget):
-    def __init__(self, window, parent: QWidget | None = None) -> None:
+    def __init__(self, services: "Services", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("experimentsPanel")
-        self.window = window
+        self.services = services
         self.project = None
         self.study: str | None = None
         self.runs_dir: Path | None = None
@@ -111,7 +115,7 @@ class ExperimentsPanel(QWidget):
         from core.sweep.spec import parse_sweep, study_name, sweep_spec, target_kinds
 
         project = self.project
-        info = getattr(self.window.analysis, "data_info", None)
+        info = self.services.analysis.data_info
         spec, problems = sweep_spec(project, info)
         if project.sweep is None:
             problems = []
@@ -137,7 +141,7 @@ class ExperimentsPanel(QWidget):
         return settings.runs_folder_for(self.project.path.parent if self.project.path else None)
 
     def _on_section_edited(self, section) -> None:
-        self.window.undo_stack.push(SetSweep(self.project, section))
+        self.services.undo_stack.push(SetSweep(self.project, section))
 
     def vary(self, name: str) -> None:
         """Add ``name`` (``node.param`` or a training setting) with a range around its value."""
@@ -157,7 +161,7 @@ class ExperimentsPanel(QWidget):
         if problem:
             self.form.show_problems([problem])
             return
-        spec = check_sweep(self.project, self.window.analysis.data_info)
+        spec = check_sweep(self.project, self.services.analysis.data_info)
         self.study = study_name(self.project, spec)
         self.runs_dir = self._runs_dir()
         self.storage = default_storage(self.runs_dir)
@@ -170,18 +174,17 @@ class ExperimentsPanel(QWidget):
         self.form.set_running(True)
         self.status.setText(f"Starting {self.form.workers.value()} worker(s) for study {self.study}…")
         self.timer.start()
-        if hasattr(self.window, "set_activity"):
-            self.window.set_activity(f"Sweeping: study {self.study}")
+        self.services.set_activity(f"Sweeping: study {self.study}")
 
     def _start_problem(self) -> str | None:
         from core.sweep.spec import sweep_problems
 
         if self.project.data is None:
             return "Load data first: a sweep trains the network on the project's data."
-        analysis = self.window.analysis
+        analysis = self.services.analysis
         if analysis.waiting_for_data:
             return "The data is still being read: start again in a moment."
-        blocking = analysis.blocking_problem() if hasattr(analysis, "blocking_problem") else None
+        blocking = analysis.blocking_problem()
         if blocking:
             return blocking
         problems = sweep_problems(self.project, analysis.data_info)
@@ -205,8 +208,7 @@ class ExperimentsPanel(QWidget):
     def _on_finished(self, code: int) -> None:
         self.timer.stop()
         self.form.set_running(False, can_start=self.project.sweep is not None)
-        if hasattr(self.window, "set_activity"):
-            self.window.set_activity(None)
+        self.services.set_activity(None)
         self.poll()
         if code == 130:
             self.status.setText("Stopped. Start again to go on with the study.")
@@ -342,9 +344,9 @@ class ExperimentsPanel(QWidget):
         folder = Path(row.run_dir).parent if row.run_dir else self.runs_dir
         folder.mkdir(parents=True, exist_ok=True)
         path = trial_project(base, row).save(folder / f"trial-{row.number:04d}.lfproj")
-        if not self.window.files.confirm_discard():
+        if not self.services.files.confirm_discard():
             return False
-        if not self.window.files.open_as_copy(path):
+        if not self.services.files.open_as_copy(path):
             return False
-        self.window.undo_stack.resetClean()  # a new, unsaved project: closing asks to save it
+        self.services.undo_stack.resetClean()  # a new, unsaved project: closing asks to save it
         return True

@@ -1,6 +1,6 @@
 """Export and Predict in the designer: an Export menu with two dialogs.
 
-``install(window)`` adds to the window's Export menu (``window.menu("Export")``):
+``install(services)`` adds to the window's Export menu (``services.menu("Export")``):
 
 - **Export Model…** (Ctrl+E): :class:`ExportDialog`, a run, a format and a destination;
   the export is verified in a worker thread and the result shown.
@@ -9,13 +9,15 @@
 - **Generate Samples…**: :class:`GenerateDialog`, new samples from a variational
   autoencoder's decoder, shown tiled and saved as PNGs or CSV.
 
-Both take the current project from ``window.project`` when they open and list its runs,
-newest first; Browse… picks any run folder. When the training part is installed
-(``window.extensions``), its runs folder is used (unsaved projects train elsewhere than
-``runs/`` beside the file) and the run selected in its Runs panel is chosen.
+Both take the current project from ``services.project()`` when they open and list its
+runs, newest first; Browse… picks any run folder. When the training part is installed
+(``services.run_context()``), its runs folder is used (unsaved projects train elsewhere
+than ``runs/`` beside the file) and the run selected in its Runs panel is chosen.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -24,67 +26,49 @@ from designer.export.dialog import ExportDialog
 from designer.export.generate_view import GenerateDialog
 from designer.export.predict_view import PredictDialog
 
+if TYPE_CHECKING:  # pragma: no cover
+    from designer.services import Services
+
 __all__ = ["ExportDialog", "GenerateDialog", "PredictDialog", "install"]
 
 
-def install(window) -> dict[str, QAction]:
-    """Add the Export menu's actions to ``window``; returns them by name."""
-    menu = window.menu("Export")
+def install(services: "Services") -> dict[str, QAction]:
+    """Add the Export menu's actions to ``services.window``; returns them by name."""
+    window = services.window
+    menu = services.menu("Export")
     export = QAction("&Export Model…", window)
     export.setObjectName("actionExportModel")
     export.setShortcut(QKeySequence("Ctrl+E"))
     export.setStatusTip("Export the trained model to ONNX, .pt2, safetensors, Python code or TorchScript")
-    export.triggered.connect(lambda: open_export_dialog(window))
+    export.triggered.connect(lambda: open_export_dialog(services))
     predict = QAction("&Predict…", window)
     predict.setObjectName("actionPredict")
     predict.setStatusTip("Apply the trained model to a CSV file or a folder of images")
-    predict.triggered.connect(lambda: open_predict_dialog(window))
+    predict.triggered.connect(lambda: open_predict_dialog(services))
     generate = QAction("&Generate Samples…", window)
     generate.setObjectName("actionGenerate")
     generate.setStatusTip("Draw new samples from a trained variational autoencoder or GAN")
-    generate.triggered.connect(lambda: open_generate_dialog(window))
+    generate.triggered.connect(lambda: open_generate_dialog(services))
     menu.addAction(export)
     menu.addAction(predict)
     menu.addAction(generate)
     return {"export": export, "predict": predict, "generate": generate}
 
 
-def _training(window):
-    """The training part's controller, when the window has one (duck-typed: optional)."""
-    extensions = getattr(window, "extensions", None) or {}
-    return next((part for name, part in extensions.items() if name.startswith("designer.training")), None)
-
-
-def run_context(window) -> dict:
-    """Where the current project's runs are and which run to show first."""
-    training = _training(window)
-    context: dict = {}
-    folder = getattr(training, "runs_folder", None)
-    if callable(folder):
-        context["runs_folder"] = folder()
-    history = getattr(training, "history", None)
-    selected = history.selected_runs() if history is not None and hasattr(history, "selected_runs") else []
-    if selected:
-        context["run_dir"] = selected[0].path
-    return context
-
-
-def open_export_dialog(window) -> ExportDialog:
-    dialog = ExportDialog(window.project, window, **run_context(window))
+def _open(services: "Services", dialog_class):
+    dialog = dialog_class(services.project(), services.window, **services.run_context())
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
     return dialog
 
 
-def open_predict_dialog(window) -> PredictDialog:
-    dialog = PredictDialog(window.project, window, **run_context(window))
-    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    dialog.open()
-    return dialog
+def open_export_dialog(services: "Services") -> ExportDialog:
+    return _open(services, ExportDialog)
 
 
-def open_generate_dialog(window) -> GenerateDialog:
-    dialog = GenerateDialog(window.project, window, **run_context(window))
-    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    dialog.open()
-    return dialog
+def open_predict_dialog(services: "Services") -> PredictDialog:
+    return _open(services, PredictDialog)
+
+
+def open_generate_dialog(services: "Services") -> GenerateDialog:
+    return _open(services, GenerateDialog)

@@ -1,6 +1,6 @@
 """Train ▸ Step Through…: backpropagation and gradient descent with the real numbers.
 
-``install(window)`` adds the action to the Train menu. It opens the Step Through panel (a
+``install(services)`` adds the action to the Train menu. It opens the Step Through panel (a
 dock under the canvas, tabbed with the training plots when they exist): pick a training
 sample, press Start, and walk the forward pass, the loss, the backward pass and the weight
 update with Previous/Next while the canvas selects and labels each step's node. The numbers
@@ -10,10 +10,16 @@ come from ``core.stepthrough``, computed in a worker thread. Small networks only
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 
+from designer.services import TrainingApi
 from designer.stepthrough.panel import StepThroughPanel
+
+if TYPE_CHECKING:  # pragma: no cover
+    from designer.services import Services
 
 __all__ = ["StepThroughPanel", "install", "open_step_through"]
 
@@ -21,11 +27,11 @@ __all__ = ["StepThroughPanel", "install", "open_step_through"]
 class StepThrough:
     """What ``install`` returns: the action, and the panel once it was first opened."""
 
-    def __init__(self, window) -> None:
-        self.window = window
+    def __init__(self, services: "Services") -> None:
+        self.services = services
         self.panel: StepThroughPanel | None = None
         self.dock = None
-        self.action = QAction("Step &Through…", window)
+        self.action = QAction("Step &Through…", services.window)
         self.action.setObjectName("actionStepThrough")
         self.action.setStatusTip("Follow one training sample through the network: forward, loss,"
                                  " backward and the weight update, with the real numbers")
@@ -34,32 +40,33 @@ class StepThrough:
     def open(self) -> StepThroughPanel:
         """Show the panel (made on first use) and bring it to the front."""
         if self.panel is None:
-            window = self.window
-            self.panel = StepThroughPanel(window)
-            plots = _training_plots_dock(window)
-            self.dock = window.add_dock(self.panel, Qt.DockWidgetArea.BottomDockWidgetArea, "Step Through",
+            self.panel = StepThroughPanel(self.services)
+            plots = _training_plots_dock(self.services)
+            self.dock = self.services.add_dock(self.panel, Qt.DockWidgetArea.BottomDockWidgetArea, "Step Through",
                                         tabify_with=plots)
         self.dock.show()
         self.dock.raise_()
         return self.panel
 
 
-def _training_plots_dock(window):
-    training = getattr(window, "extensions", {}).get("designer.training:install")
-    dock = getattr(training, "plots_dock", None)
+def _training_plots_dock(services: "Services"):
+    """The training plots' dock, to tab with, when the training part is in and it shows."""
+    training = services.provided(TrainingApi)
+    dock = training.plots_dock if training is not None else None
     return dock if dock is not None and dock.isVisible() else None
 
 
-def install(window) -> StepThrough:
-    """Add Train ▸ Step Through… to ``window``."""
-    step = StepThrough(window)
-    window.menu("Train").addAction(step.action)
+def install(services: "Services") -> StepThrough:
+    """Add Train ▸ Step Through… to the window."""
+    step = StepThrough(services)
+    services.menu("Train").addAction(step.action)
+    services.provide(StepThrough, step)
     return step
 
 
-def open_step_through(window) -> StepThroughPanel:
-    """The Step Through panel of ``window``, shown (the installed one when there is one)."""
-    installed = getattr(window, "extensions", {}).get("designer.stepthrough:install")
+def open_step_through(services: "Services") -> StepThroughPanel:
+    """The Step Through panel, shown (the installed one when there is one)."""
+    installed = services.provided(StepThrough)
     if installed is None:
-        installed = StepThrough(window)
+        installed = StepThrough(services)
     return installed.open()

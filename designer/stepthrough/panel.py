@@ -11,6 +11,7 @@ numbers (:class:`~designer.stepthrough.bubble.StepBubble`).
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -22,6 +23,9 @@ from designer.data.messages import MessageLabel
 from designer.data.tasks import BackgroundTask, ProgressRow
 from designer.stepthrough.bubble import PHASE_COLORS, StepBubble
 from designer.stepthrough.numbers import NumbersTable
+
+if TYPE_CHECKING:  # pragma: no cover
+    from designer.services import Services
 
 INTRO = ("Follow one training sample through the network: the forward pass layer by layer, the"
          " loss, the backward pass (the chain rule, from the loss back to the input) and one update"
@@ -38,14 +42,14 @@ def walkthrough_job(project_json: str, project_path: str | None, sample: int, pr
 
 
 class StepThroughPanel(QWidget):
-    """Start, Previous/Next and the current step; follows ``window``'s project and canvas."""
+    """Start, Previous/Next and the current step; follows the project and the canvas of ``services``."""
 
     step_changed = Signal(int)
 
-    def __init__(self, window, parent: QWidget | None = None) -> None:
+    def __init__(self, services: "Services", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("stepThroughPanel")
-        self.window_ = window
+        self.services = services
         self.walkthrough = None
         self.index = -1
         self.task: BackgroundTask | None = None
@@ -81,10 +85,10 @@ class StepThroughPanel(QWidget):
         self.next_button.clicked.connect(self.next)
         QShortcut(QKeySequence("Alt+Left"), self, self.previous)
         QShortcut(QKeySequence("Alt+Right"), self, self.next)
-        if hasattr(window, "project_replaced"):
-            window.project_replaced.connect(self._on_project_replaced)
-        if hasattr(window, "undo_stack"):
-            window.undo_stack.indexChanged.connect(self._on_design_changed)
+        if services.project_replaced is not None:
+            services.project_replaced.connect(self._on_project_replaced)
+        if services.undo_stack is not None:
+            services.undo_stack.indexChanged.connect(self._on_design_changed)
         self._update_buttons()
 
     def _build(self) -> None:
@@ -121,14 +125,13 @@ class StepThroughPanel(QWidget):
     # ------------------------------------------------------------------ computing
     def problem(self) -> str | None:
         """Why Start cannot run now (no data, a design with errors, too many weights), or None."""
-        window = self.window_
-        if window.project.data is None:
+        if self.services.project().data is None:
             return "Load data first (Data menu): the step-through follows one of its training samples."
-        analysis = getattr(window, "analysis", None)
+        analysis = self.services.analysis
         blocking = analysis.blocking_problem() if analysis is not None else None
         if blocking:
             return blocking
-        return size_problem(getattr(analysis, "analysis", None))
+        return size_problem(analysis.analysis if analysis is not None else None)
 
     def start(self) -> None:
         if self.task is not None and self.task.running:
@@ -137,7 +140,7 @@ class StepThroughPanel(QWidget):
         if problem:
             self.message.show_error(problem)
             return
-        project = self.window_.project
+        project = self.services.project()
         text, path = project.to_json(), (str(project.path) if project.path else None)
         sample = self.sample.value()
         self.message.show_notes([])
@@ -191,7 +194,7 @@ class StepThroughPanel(QWidget):
         self.step_changed.emit(index)
 
     def _show_on_canvas(self, step) -> None:
-        scene = getattr(self.window_, "scene", None)
+        scene = self.services.scene
         if scene is None or step.node_id is None:
             return
         scene.select_nodes([step.node_id])
@@ -204,7 +207,7 @@ class StepThroughPanel(QWidget):
             scene.addItem(self.bubble)
         self.bubble.show_step(card.pos(), step.phase, step.badge)
         self.bubble.show()
-        view = getattr(self.window_, "view", None)
+        view = self.services.view
         if view is not None:
             view.ensureVisible(card.sceneBoundingRect().united(self.bubble.sceneBoundingRect()), 40, 40)
 

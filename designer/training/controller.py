@@ -6,18 +6,18 @@ Its parts each have one job: :class:`~designer.training.run_actions.RunActions` 
 and toolbar actions), :class:`~designer.training.docks.TrainingDocks` (where the panel,
 plots and runs show), :class:`~designer.training.form_binding.TrainingFormBinding` (the
 form and the project's settings) and :class:`~designer.training.close_guard.CloseGuard`
-(closing while a run goes on). It uses only the window's public API (``project``,
-``project_replaced``, ``undo_stack``, ``analysis``, ``menu()``, ``add_dock()``), and works
-with a plain ``QMainWindow`` that has a ``project`` and an ``undo_stack`` (the others are
-optional).
+(closing while a run goes on). It uses only what :class:`designer.services.Services` gives
+(``project``, ``project_replaced``, ``undo_stack``, ``analysis``, ``menu()``, ``add_dock()``),
+and works with a plain ``QMainWindow`` whose ``Services`` has a ``project`` and an
+``undo_stack`` (the others are optional).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QMainWindow
 
 from core.train.rundir import data_label, default_run_dir
 from designer import settings
@@ -29,6 +29,9 @@ from designer.training.panel import READY, TrainingPanel
 from designer.training.run_actions import RunActions
 from designer.training.session import IDLE, PAUSED, TrainingSession
 
+if TYPE_CHECKING:  # pragma: no cover
+    from designer.services import Services
+
 __all__ = ["CLOSE_TIMEOUT_S", "NO_DATA", "TrainingController", "blocked_text", "device_override"]
 
 NO_DATA = ("The project has no data yet: load a CSV file or an image folder (Data menu), or"
@@ -36,9 +39,10 @@ NO_DATA = ("The project has no data yet: load a CSV file or an image folder (Dat
 
 
 class TrainingController(QObject):
-    def __init__(self, window: QMainWindow, close_guard: bool = True) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, services: "Services", close_guard: bool = True) -> None:
+        super().__init__(services.window)
+        self.services = services
+        self.window = window = services.window
         self.session = TrainingSession(self)
         self.panel = TrainingPanel()
         self.plots_panel = LazyPanel(self._make_plots)
@@ -47,7 +51,7 @@ class TrainingController(QObject):
         self._run_shown = False  # the panel and plots show a run (else their empty state)
         self.actions = RunActions(window, train=self.train, pause=self.pause, resume=self.resume,
                                   stop=self.stop, continue_selected=lambda: self.history.continue_selected())
-        self.docks = TrainingDocks(window, self.actions, self.panel, self.plots_panel, self.history_panel)
+        self.docks = TrainingDocks(services, self.actions, self.panel, self.plots_panel, self.history_panel)
         self.plots_panel.make_when_shown(self.plots_dock)
         self.history_panel.make_when_shown(self.history_dock)
         self.binding = TrainingFormBinding(self.panel, self.session, self._push, self)
@@ -56,7 +60,7 @@ class TrainingController(QObject):
         from designer import theme
 
         theme.notifier().theme_changed.connect(self._on_theme_changed)
-        self.set_project(getattr(window, "project", None))
+        self.set_project(services.project())
 
     # The parts' objects under the names the rest of the designer and the tests use.
     train_action = property(lambda self: self.actions.train_action)
@@ -86,16 +90,14 @@ class TrainingController(QObject):
         s.settings_changed.connect(self._on_settings_changed)
         s.failed.connect(self._on_failed)
         s.finished.connect(self._on_finished)
-        replaced = getattr(self.window, "project_replaced", None)
-        if replaced is not None:
-            replaced.connect(self.set_project)
-        analysis = getattr(self.window, "analysis", None)
-        if analysis is not None and hasattr(analysis, "data_changed"):
-            analysis.data_changed.connect(self._show_project)
-            analysis.analysis_changed.connect(self._update_enabled)
-        stack = getattr(self.window, "undo_stack", None)
-        if stack is not None:
-            stack.indexChanged.connect(self._on_project_edited)
+        services = self.services
+        if services.project_replaced is not None:
+            services.project_replaced.connect(self.set_project)
+        if services.analysis is not None:
+            services.analysis.data_changed.connect(self._show_project)
+            services.analysis.analysis_changed.connect(self._update_enabled)
+        if services.undo_stack is not None:
+            services.undo_stack.indexChanged.connect(self._on_project_edited)
         self._on_state_changed(IDLE)
 
     # ------------------------------------------------------------------ the lazy docks
@@ -114,6 +116,7 @@ class TrainingController(QObject):
 
         plots = TrainingPlots()
         plots.sample_chosen.connect(self.session.set_sample_index)
+        plots.explain_requested.connect(self._explain)
         if self.session.active or self._run_shown:
             plots.set_live(self.session.live, self.session.probe_samples)
         return plots
@@ -131,8 +134,8 @@ class TrainingController(QObject):
     @property
     def info(self):
         """The project's data facts (task, classes) as the window's analysis knows them."""
-        analysis = getattr(self.window, "analysis", None)
-        return getattr(analysis, "data_info", None)
+        analysis = self.services.analysis
+        return analysis.data_info if analysis is not None else None
 
     def set_project(self, project) -> None:
         """Show ``project`` (New, Open): its settings and runs; while no run is going on, nothing
@@ -181,12 +184,24 @@ class TrainingController(QObject):
             return None
         return settings.runs_folder_for(self.project.path.parent if self.project.path else None)
 
+    def selected_run_dirs(self) -> list[Path]:
+        """The run folders selected in the Runs panel (none while the panel was never made)."""
+        return [run.path for run in self.history.selected_runs()] if self.history_panel.built else []
+
+    def _explain(self, run_dir: Path, sample: str) -> None:
+        """The Results tab asked to explain a sample: the explain part opens it, when installed."""
+        from designer.services import ExplainApi
+
+        explain = self.services.provided(ExplainApi)
+        if explain is not None:
+            explain(run_dir=run_dir, sample=sample)
+
     def _show_project(self) -> None:
         self.binding.show(self.project, self.info)
         self._update_enabled()
 
     def _push(self, command) -> None:
-        stack = getattr(self.window, "undo_stack", None)
+        stack = self.services.undo_stack
         if stack is not None:
             stack.push(command)
         else:
@@ -259,9 +274,8 @@ class TrainingController(QObject):
         """Why the project cannot train now (no data, or the Problems panel's first error)."""
         if self.project is not None and not self.project.data:
             return NO_DATA
-        analysis = getattr(self.window, "analysis", None)
-        finder = getattr(analysis, "blocking_problem", None)
-        return finder() if finder is not None else None
+        analysis = self.services.analysis
+        return analysis.blocking_problem() if analysis is not None else None
 
     def _update_enabled(self, *_args) -> None:
         state = self.session.state
@@ -288,9 +302,7 @@ class TrainingController(QObject):
 
     def _on_failed(self, message: str) -> None:
         self.panel.show_message(message)
-        status = getattr(self.window, "statusBar", None)
-        if status is not None:
-            self.window.statusBar().showMessage("Training could not go on: " + message, 10000)
+        self.services.status_bar.showMessage("Training could not go on: " + message, 10000)
 
     def _on_finished(self, result) -> None:
         self.panel.on_finished(result)
@@ -305,8 +317,8 @@ class TrainingController(QObject):
         self.plots.redraw()
         if result is not None and self.session.live.report is not None and result.status != "failed":
             self.plots.show_results()
-        if result is not None and hasattr(self.window, "statusBar"):
-            self.window.statusBar().showMessage(self.panel.status.text(), 10000)
+        if result is not None:
+            self.services.status_bar.showMessage(self.panel.status.text(), 10000)
 
     def _on_theme_changed(self, _theme=None) -> None:
         """Colours copied into the panel and the plots are set again (the data stays)."""

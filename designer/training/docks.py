@@ -1,26 +1,32 @@
 """Where training shows in the window: the Train menu, its toolbar and three docks.
 
 "Training" (the panel: buttons, progress, the form) is tabbed with the Inspector on the
-right; "Training plots" and "Runs" are tabbed with the Problems panel at the bottom. With
-a plain ``QMainWindow`` (no ``menu()``/``add_dock()``, as some tests use) the menu and
-docks are made directly.
+right; "Training plots" and "Runs" are tabbed with the Problems panel at the bottom. The
+menu and docks come from ``services.menu()``/``services.add_dock()`` (plain ones on a
+bare ``QMainWindow``, as some tests use: ``designer/services.py``).
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
+from PySide6.QtWidgets import QDockWidget, QWidget
 
 from designer.scrolling import scrolling
+
+if TYPE_CHECKING:  # pragma: no cover
+    from designer.services import Services
 
 #: The share of the window's height the plots take when a run starts.
 PLOTS_HEIGHT = 0.55
 
 
 class TrainingDocks:
-    def __init__(self, window: QMainWindow, actions, panel: QWidget, plots: QWidget, history: QWidget) -> None:
-        self.window = window
-        menu = window.menu("Train") if hasattr(window, "menu") else window.menuBar().addMenu("&Train")
+    def __init__(self, services: "Services", actions, panel: QWidget, plots: QWidget, history: QWidget) -> None:
+        self.services = services
+        self.window = window = services.window
+        menu = services.menu("Train")
         menu.addActions(actions.run_actions)
         menu.addSeparator()
         menu.addAction(actions.continue_action)
@@ -29,8 +35,8 @@ class TrainingDocks:
         self.toolbar.setObjectName("trainingToolbar")
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)  # icons alone were missed
         self.toolbar.addActions(actions.run_actions)
-        right = dock_of(getattr(window, "inspector", None))
-        bottom = dock_of(getattr(window, "problems", None))
+        right = dock_of(services.inspector)
+        bottom = dock_of(services.problems)
         self.panel_dock = self._add(panel, Qt.DockWidgetArea.RightDockWidgetArea, "Training", right)
         self.plots_dock = self._add(plots, Qt.DockWidgetArea.BottomDockWidgetArea, "Training plots", bottom)
         self.history_dock = self._add(history, Qt.DockWidgetArea.BottomDockWidgetArea, "Runs", self.plots_dock)
@@ -42,17 +48,8 @@ class TrainingDocks:
             menu.addAction(dock.toggleViewAction())
 
     def _add(self, widget: QWidget, area, title: str, tabify_with: QDockWidget | None) -> QDockWidget:
-        window = self.window
         widget = scrolling(widget, sideways=area != Qt.DockWidgetArea.RightDockWidgetArea)
-        if hasattr(window, "add_dock"):
-            return window.add_dock(widget, area, title, tabify_with=tabify_with)
-        dock = QDockWidget(title, window)
-        dock.setObjectName("dock" + title.replace(" ", ""))
-        dock.setWidget(widget)
-        window.addDockWidget(area, dock)
-        if tabify_with is not None:
-            window.tabifyDockWidget(tabify_with, dock)
-        return dock
+        return self.services.add_dock(widget, area, title, tabify_with=tabify_with)
 
     def show_plots(self) -> None:
         """Bring the plots and the panel to the front, the plots at least half the window's height."""

@@ -3,7 +3,7 @@
 :class:`Relay` is a :class:`core.train.Callback`. It runs in the training thread and
 hands plain data (numbers, numpy arrays, dicts) to ``post`` (the worker emits it as a
 queued Qt signal). Batch losses are collected and posted at most ``rate`` times a
-second, so the GUI thread gets ~20 small updates a second however fast training goes.
+second, so the GUI thread gets ~10 small updates a second however fast training goes.
 No Qt here: the relay is tested without it.
 """
 
@@ -18,8 +18,9 @@ import numpy as np
 
 from core.train.callbacks import BatchEnd, Callback, EpochEnd, TrainResult
 
-#: Batch updates per second at most (the plots redraw at about this rate).
-UPDATES_PER_SECOND = 20.0
+#: Batch updates per second at most: the plots redraw at this rate (``plots.REDRAW_HZ``), so more
+#: would only wake the GUI thread for nothing.
+UPDATES_PER_SECOND = 10.0
 
 
 @dataclass

@@ -7,7 +7,8 @@ the GUI thread as one queued signal, ``message(object)``, carrying plain data: t
 relay's messages, probe snapshots (numpy arrays), and the worker's own
 :class:`Loading`, :class:`Failed` and :class:`Done`. The GUI thread never runs a torch
 kernel (GUIDE §4); it controls the run through the thread-safe methods below, which
-forward to the trainer's ``stop``/``pause``/``resume``/``update_optimizer``.
+forward to the trainer's ``stop``/``pause``/``resume``/``update_optimizer``. While it
+trains, torch uses one thread fewer than there are cores (:mod:`designer.training.threads`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal
 from core.errors import LayerForgeError
 from designer.data.signals import emit
 from designer.training.relay import Relay
+from designer.training.threads import training_threads
 
 
 #: How often the live probes run (seconds), by their name in ``core.train.probes.PROBES``.
@@ -130,7 +132,9 @@ class TrainingWorker(QObject):
     # ------------------------------------------------------------------ the training thread
     def run(self) -> None:
         cancelled = False
+        threads = None
         try:
+            threads = self._leave_a_core_to_the_gui()
             self._train()
         except _Cancelled:
             cancelled = True
@@ -141,10 +145,24 @@ class TrainingWorker(QObject):
             self._post(Failed(f"training stopped because of a bug in LayerForge ({type(err).__name__}:"
                               f" {err}); please report it", bug=True))
         finally:
+            if threads is not None:
+                import torch
+
+                torch.set_num_threads(threads)
             app = QCoreApplication.instance()
             if app is not None:  # back to the GUI thread, so it can be deleted there
                 self.moveToThread(app.thread())
             self._post(Done(cancelled))
+
+    @staticmethod
+    def _leave_a_core_to_the_gui() -> int:
+        """Train with :func:`~designer.training.threads.training_threads` threads (a core stays
+        free for the GUI thread); returns the count to restore afterwards."""
+        import torch
+
+        before = torch.get_num_threads()
+        torch.set_num_threads(training_threads())
+        return before
 
     def _train(self) -> None:
         from core.data import Cancelled

@@ -1,6 +1,6 @@
 """Transfer learning in the designer: freeze layers, replace the head, fine-tune from a run.
 
-``install(window)`` adds, to the Edit menu and the canvas's right-click menu, **Freeze
+``install(services)`` adds, to the Edit menu and the canvas's right-click menu, **Freeze
 Selected Layers** (Ctrl+K), **Unfreeze Selected Layers** (Ctrl+Shift+K) and **Replace the
 Head**, and to the Train menu **Fine-tune from a Run…** (:mod:`designer.transfer.fine_tune`).
 A card's own lock (designer/canvas/node_item.py) freezes one layer with a click. Every
@@ -9,14 +9,19 @@ edit is one undo step.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 
 from designer.transfer.head import replace_head
 
+if TYPE_CHECKING:  # pragma: no cover
+    from designer.services import Services
 
-def install(window) -> dict[str, QAction]:
-    scene, editor = window.scene, window.editor
+
+def install(services: "Services") -> dict[str, QAction]:
+    window, scene, editor = services.window, services.scene, services.editor
 
     def action(text: str, tip: str, slot, shortcut: str | None = None) -> QAction:
         made = QAction(text, window)
@@ -24,7 +29,7 @@ def install(window) -> dict[str, QAction]:
         if shortcut:
             made.setShortcut(QKeySequence(shortcut))
             made.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            window.view.addAction(made)
+            services.view.addAction(made)
         made.triggered.connect(lambda _checked=False: slot())
         return made
 
@@ -34,7 +39,7 @@ def install(window) -> dict[str, QAction]:
             reason = ("select layers with weights first (a card's lock freezes one layer)" if not chosen
                       else "the selected layers have no weights to freeze" if frozen
                       else "none of the selected layers is frozen")
-            window.statusBar().showMessage(reason, 6000)
+            services.status_bar.showMessage(reason, 6000)
 
     actions = {
         "freeze": action("&Freeze Selected Layers", "Keep the selected layers' weights as they are"
@@ -43,24 +48,23 @@ def install(window) -> dict[str, QAction]:
                            lambda: freeze(False), "Ctrl+Shift+K"),
         "replace_head": action("Replace the &Head", "Replace the selected layers after the backbone"
                                " with a new classifier for the current data",
-                               lambda: replace_head(window)),
+                               lambda: replace_head(services)),
         "fine_tune": action("Fine-tune from a &Run…", "Start from an earlier run's weights: see which"
-                            " layers load, freeze the backbone", lambda: open_fine_tune(window)),
+                            " layers load, freeze the backbone", lambda: open_fine_tune(services)),
     }
-    edit = window.menu("Edit")
+    edit = services.menu("Edit")
     edit.addSeparator()
     for key in ("freeze", "unfreeze", "replace_head"):
         edit.addAction(actions[key])
-    window.menu("Train").addAction(actions["fine_tune"])
-    window.view.context_actions += [actions["freeze"], actions["unfreeze"], None, actions["replace_head"]]
+    services.menu("Train").addAction(actions["fine_tune"])
+    services.view.context_actions += [actions["freeze"], actions["unfreeze"], None, actions["replace_head"]]
     return actions
 
 
-def open_fine_tune(window):
-    from designer.export import run_context
+def open_fine_tune(services: "Services"):
     from designer.transfer.fine_tune import FineTuneDialog
 
-    dialog = FineTuneDialog(window, **run_context(window))
+    dialog = FineTuneDialog(services, **services.run_context())
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
     return dialog

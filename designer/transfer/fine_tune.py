@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QLabel,
@@ -26,6 +27,9 @@ from designer.export.runs import RunPicker, run_problem
 from designer.style import Colors
 from designer.training.commands import SetTraining
 from designer.transfer.two_stage import TwoStageRow
+
+if TYPE_CHECKING:  # pragma: no cover
+    from designer.services import Services
 
 
 def match_job(project_json: str, project_path: str | None, run_dir: Path, progress, cancel):
@@ -53,12 +57,13 @@ def init_from_text(run_dir: Path, project_dir: Path | None) -> str:
 class FineTuneDialog(QDialog):
     """Choose the run to start from, see what loads, apply."""
 
-    def __init__(self, window, run_dir: str | Path | None = None, runs_folder: Path | None = None) -> None:
-        super().__init__(window)
+    def __init__(self, services: "Services", run_dir: str | Path | None = None,
+                 runs_folder: Path | None = None) -> None:
+        super().__init__(services.window)
         self.setWindowTitle("Fine-tune from a run")
         self.setObjectName("fineTuneDialog")
-        self.window_ = window
-        self.project = window.project
+        self.services = services
+        self.project = services.project()
         self.matches = None
         self.task: BackgroundTask | None = None
         self.runs = RunPicker(self.project, folder=runs_folder)
@@ -160,19 +165,19 @@ class FineTuneDialog(QDialog):
 
         if not self.matches:
             return
-        window, project = self.window_, self.project
+        services, project = self.services, self.project
         source = init_from_text(self.runs.run_dir, project.path.parent if project.path else None)
         frozen = backbone(self.matches, project.graph) if self.freeze.isChecked() else []
-        stack = window.undo_stack
+        stack = services.undo_stack
         stack.beginMacro(f"Fine-tune from {self.runs.run_dir.name}")
         try:
             training = self.two_stage.settings({**project.training, "init_from": source}, bool(frozen))
             stack.push(SetTraining(project, training, "init_from"))
-            window.editor.set_frozen(frozen, True)
+            services.editor.set_frozen(frozen, True)
         finally:
             stack.endMacro()
         unfreeze = training.get("unfreeze_at_epoch")
-        window.statusBar().showMessage(
+        services.status_bar.showMessage(
             f"Training starts from {self.runs.run_dir.name}"
             + (f"; {len(frozen)} layers frozen" if frozen else "")
             + (f" until epoch {unfreeze}" if frozen and unfreeze else ""), 8000)

@@ -8,23 +8,28 @@ Output that takes its size from the current data.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from core.errors import GraphError
 from core.transfer import head_replacement
 
+if TYPE_CHECKING:  # pragma: no cover
+    from designer.services import Services
 
-def replace_head(window) -> list[str]:
+
+def replace_head(services: "Services") -> list[str]:
     """Replace the selected head; returns the new node ids (empty when refused, with the
     reason in the status bar)."""
-    analysis = window.analysis.analysis
+    analysis = services.analysis.analysis
     try:
-        plan = head_replacement(window.project.graph, window.scene.selected_node_ids(),
+        plan = head_replacement(services.project().graph, services.scene.selected_node_ids(),
                                 lambda node_id: analysis.shape_of(node_id) if analysis else None)
     except GraphError as err:
-        window.statusBar().showMessage(f"Cannot replace the head: {err}", 8000)
+        services.status_bar.showMessage(f"Cannot replace the head: {err}", 8000)
         return []
-    added = window.editor.replace_head(plan)
-    window.scene.select_nodes(added)
-    window.statusBar().showMessage(
+    added = services.editor.replace_head(plan)
+    services.scene.select_nodes(added)
+    services.status_bar.showMessage(
         f"New head '{added[-1]}' after '{plan.attach_to}': it starts fresh and sizes itself to the"
         " data", 8000)
     return added

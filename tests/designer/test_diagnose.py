@@ -43,7 +43,7 @@ def test_diagnose_runs_in_a_worker_and_shows_each_verdict(qtbot, window, tmp_pat
 def test_diagnose_asks_for_data_first(qtbot, window):
     from designer.diagnose import open_diagnose_dialog
 
-    dialog = open_diagnose_dialog(window)  # a new, empty project
+    dialog = open_diagnose_dialog(window.services)  # a new, empty project
     assert not dialog.run_button.isEnabled()
     assert "Load data first" in dialog.message.plain
     dialog.close()

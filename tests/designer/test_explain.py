@@ -78,7 +78,8 @@ def test_an_image_gets_a_grad_cam_overlay_at_the_chosen_layer(qtbot, window, exp
     dialog = _open(qtbot, window, explain_runs, "image")
     dialog.method.setCurrentIndex(dialog.method.findData("grad_cam"))
     assert dialog.layer.isVisible() and dialog.layer.currentData() == "conv"
-    assert [dialog.layer.itemData(i) for i in range(dialog.layer.count())] == ["mask", "conv", "act"]
+    # only convolutions: not the Identity before it, not the ReLU after it
+    assert [dialog.layer.itemData(i) for i in range(dialog.layer.count())] == ["conv"]
     assert not dialog.tabs.isTabVisible(dialog.ranking_tab)  # no columns to rank
     _explain(qtbot, dialog, "grad_cam")
     assert dialog.explanation.layer == "conv"
@@ -224,11 +225,12 @@ def test_regression_shows_the_largest_errors_first(qtbot):
 
 
 def test_double_clicking_a_sample_opens_its_explanation(qtbot, window, explain_runs):
-    from designer.training.plots.results import ResultsView
+    """The Results tab of the installed training part asks the explain part through services."""
+    from designer.services import TrainingApi
 
     project, run_dir = explain_runs["image"]
     assert window.files.open_path(project, confirm=False)
-    view = ResultsView(window)
+    view = window.services.provided(TrainingApi).plots.results
     view.run_dir = run_dir
     report = _report(n=4, k=2)
     view.show_report(report)
@@ -247,7 +249,100 @@ def test_a_sample_id_given_to_the_window_is_selected_and_explained(qtbot, window
     project, run_dir = explain_runs["table"]
     assert window.files.open_path(project, confirm=False)
     sample = validation_samples(load_trained_model(run_dir)).ids[3]
-    dialog = open_explain_dialog(window, run_dir=run_dir, sample=sample)
+    dialog = open_explain_dialog(window.services, run_dir=run_dir, sample=sample)
     qtbot.waitUntil(lambda: dialog.explanation is not None, timeout=WAIT)
     assert dialog.explanation.ids == [sample]
+    dialog.done(0)
+
+
+def test_a_long_integrated_gradients_shows_progress_and_cancel_stops_it(qtbot, window, explain_runs):
+    dialog = _open(qtbot, window, explain_runs, "image")
+    dialog.method.setCurrentIndex(dialog.method.findData("integrated_gradients"))
+    assert dialog.repeats.isVisible() and dialog.repeats_label.text() == "Steps:" and dialog.repeats.value() == 32
+    dialog.repeats.setValue(5000)
+    dialog.samples.table.selectRow(0)
+    dialog.explanation = None
+    qtbot.mouseClick(dialog.explain_button, Qt.MouseButton.LeftButton)
+    task = dialog.task
+    assert dialog.progress.isVisible() and dialog.progress.cancel_button.isEnabled()
+    assert not dialog.explain_button.isEnabled()  # one computation at a time
+    seen = []
+
+    def on_progress(fraction, _message):
+        seen.append(fraction)
+        if 0 < fraction < 1 and dialog.progress.cancel_button.isEnabled():
+            qtbot.mouseClick(dialog.progress.cancel_button, Qt.MouseButton.LeftButton)
+
+    task.progress.connect(on_progress)
+    qtbot.waitUntil(lambda: task.done, timeout=WAIT)
+    QApplication.processEvents()
+    assert any(0 < f < 1 for f in seen)  # progress inside the one sample's 5,000 steps
+    assert dialog.explanation is None and "Cancelled." in dialog.message.plain
+    assert not dialog.progress.isVisible() and dialog.explain_button.isEnabled()
+    dialog.method.setCurrentIndex(dialog.method.findData("saliency"))
+    assert not dialog.repeats.isVisible()
+    dialog.method.setCurrentIndex(dialog.method.findData("smoothgrad"))
+    assert dialog.repeats_label.text() == "Noisy copies:" and dialog.repeats.value() == 16
+    dialog.done(0)
+
+
+def test_a_dropped_image_is_explained_and_a_wrong_file_is_one_sentence(qtbot, window, explain_runs, tmp_path):
+    from PIL import Image
+
+    dialog = _open(qtbot, window, explain_runs, "image")
+    picture = tmp_path / "new_square.png"
+    pixels = np.zeros((8, 8, 3), np.uint8)
+    pixels[2:6, 2:6] = 255
+    Image.fromarray(pixels, "RGB").save(picture)
+    _drop(dialog, picture)
+    qtbot.waitUntil(lambda: dialog.opened is not dialog.validation and not dialog.busy, timeout=WAIT)
+    assert dialog.samples.table.rowCount() == 1 and dialog.samples.source.text() == "new_square.png: 1 sample"
+    _explain(qtbot, dialog, "integrated_gradients")
+    assert dialog.explanation.ids == ["new_square.png"] and dialog.result.image.has_overlay
+    table = tmp_path / "rows.csv"
+    table.write_text("a,b\n1,2\n", encoding="utf-8")
+    _drop(dialog, table)
+    qtbot.waitUntil(lambda: not dialog.busy and dialog.message.is_error, timeout=WAIT)
+    assert dialog.message.plain.count(". ") == 0 and "rows.csv is not an image" in dialog.message.plain
+    assert "choose an image file" in dialog.message.plain
+    assert dialog.samples.table.rowCount() == 1  # the image is still there to explain
+    dialog.done(0)
+
+
+def _drop(dialog, path) -> None:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    dialog.dropEvent(QDropEvent(QPointF(20, 20), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
+                                Qt.KeyboardModifier.NoModifier))
+
+
+def test_double_clicking_a_misclassified_gallery_sample_explains_that_sample(qtbot, window, explain_runs):
+    """A real double-click on a thumbnail of the errors-first gallery: the Explain window opens
+    on the run and explains exactly that validation sample."""
+    from PySide6.QtTest import QTest
+
+    from designer.services import ExplainApi
+
+    project, run_dir = explain_runs["noise"]
+    assert window.files.open_path(project, confirm=False)
+    view = _results(qtbot)
+    view.explain_requested.connect(lambda run, sample: window.services.provided(ExplainApi)(run_dir=run,
+                                                                                            sample=sample))
+    view.run_dir = run_dir
+    view.show_report(_report(n=4, k=2))
+    view.errors_only.setChecked(True)
+    qtbot.waitUntil(lambda: view.all_samples is not None, timeout=WAIT)
+    assert view.gallery.count() > 1
+    item = view.gallery.item(1)
+    sample = item.data(Qt.ItemDataRole.UserRole)
+    where = view.gallery.visualItemRect(item).center()
+    QTest.mouseClick(view.gallery.viewport(), Qt.MouseButton.LeftButton, pos=where)  # as a person's
+    QTest.mouseDClick(view.gallery.viewport(), Qt.MouseButton.LeftButton, pos=where)  # first press
+    qtbot.waitUntil(lambda: window.findChild(ExplainDialog) is not None, timeout=5000)
+    dialog = window.findChild(ExplainDialog)
+    qtbot.waitUntil(lambda: dialog.explanation is not None, timeout=WAIT)
+    assert dialog.runs.run_dir.resolve() == run_dir.resolve()
+    assert dialog.explanation.ids == [sample]
+    truth = dialog.validation.samples.truth[dialog.validation.samples.ids.index(sample)]
+    assert dialog.explanation.predictions[0] != ["left", "right"][int(truth)]  # a mistake indeed
     dialog.done(0)

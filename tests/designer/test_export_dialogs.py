@@ -67,7 +67,7 @@ def record_threads(monkeypatch, module, name) -> list:
 
 def open_from_menu(qtbot, window, text: str, cls):
     if "designer.export:install" not in window.extensions:  # the main window installs it itself
-        install(window)
+        install(window.services)
     action = next(a for a in window.menu("Export").actions() if a.text().replace("&", "") == text)
     action.trigger()
     qtbot.waitUntil(lambda: window.findChild(cls) is not None and window.findChild(cls).isVisible())
@@ -169,11 +169,10 @@ def test_a_project_without_runs_says_to_train_first(qtbot, window, tmp_path):
 
 
 def test_the_run_selected_in_the_training_runs_panel_is_the_one_offered(qtbot, window, trained_project):
-    from designer.training import install as install_training
+    from designer.services import TrainingApi
 
-    window.extensions["designer.training:install"] = install_training(window)
     assert window.files.open_path(trained_project, confirm=False)
-    history = window.extensions["designer.training:install"].history
+    history = window.services.provided(TrainingApi).history
     older = sorted((trained_project.parent / "runs").iterdir())[0]
     qtbot.waitUntil(lambda: any(r.path == older for r in getattr(history, "runs", [])), timeout=5000)
     history.select_runs([older.name])

@@ -17,6 +17,7 @@ from core import groups
 from core.shapes import format_shape
 from designer.canvas.groups import CARD_TOGGLE
 from designer.canvas.node_item import HEIGHT, WIDTH
+from designer.group_editing import GroupEditor
 from tests.conftest import EXAMPLES
 from tests.designer.conftest import click, double_click, drag, node_point, settle, when_modal
 
@@ -178,7 +179,7 @@ def test_ungroup_removes_the_group_and_keeps_the_layers(qtbot, window, tmp_path)
     open_copy(qtbot, window, tmp_path)
     select_cards(window, BLOCK)
     group_with_ctrl_g(qtbot, window, "block")
-    window.group_editor.set_collapsed(["block"], True)  # its layers were selected: now its card
+    window.services.provided(GroupEditor).set_collapsed(["block"], True)  # its layers were selected: now its card
     assert window.scene.groups.cards["block"].isSelected()
     window.scene.clearSelection()
     click(window.view.viewport(), card_spot(window, "block"))
@@ -199,7 +200,7 @@ def test_delete_on_a_collapsed_card_deletes_its_layers_in_one_undo_step(qtbot, w
     graph = window.project.graph
     select_cards(window, BLOCK)
     group_with_ctrl_g(qtbot, window, "block")
-    window.group_editor.set_collapsed(["block"], True)
+    window.services.provided(GroupEditor).set_collapsed(["block"], True)
     click(window.view.viewport(), card_spot(window, "block"))
     press(window, Qt.Key.Key_Delete)
     assert not set(BLOCK) & set(graph.nodes) and not window.scene.groups.cards
@@ -214,7 +215,7 @@ def test_dragging_a_collapsed_card_moves_its_layers(qtbot, window, tmp_path):
     graph = window.project.graph
     select_cards(window, BLOCK)
     group_with_ctrl_g(qtbot, window, "block")
-    window.group_editor.set_collapsed(["block"], True)
+    window.services.provided(GroupEditor).set_collapsed(["block"], True)
     before = {n: graph.nodes[n].pos for n in BLOCK}
     start = card_spot(window, "block")
     drag(window.view.viewport(), start, start + QPoint(0, 120))
@@ -232,7 +233,7 @@ def test_a_problem_inside_a_collapsed_group_marks_its_card(qtbot, window, tmp_pa
     open_copy(qtbot, window, tmp_path)
     select_cards(window, BLOCK)
     group_with_ctrl_g(qtbot, window, "block")
-    window.group_editor.set_collapsed(["block"], True)
+    window.services.provided(GroupEditor).set_collapsed(["block"], True)
     settle(qtbot, window)
     card = window.scene.groups.cards["block"]
     assert card.facts["error"] is None

@@ -106,7 +106,7 @@ def test_fine_tune_offers_the_two_stage_schedule_on_by_default(qtbot, tiny_windo
     source = tiny.project(tmp_path / "other", name="Other")
     assert prepare(source, tiny.dataset(source), run_dir=tmp_path / "other" / "run").fit().status == "completed"
     project.set_training({**project.training, "epochs": 10})
-    dialog = open_fine_tune(window)
+    dialog = open_fine_tune(window.services)
     dialog.runs.select(tmp_path / "other" / "run")
     qtbot.waitUntil(lambda: dialog.matches is not None, timeout=30000)
     two_stage = dialog.two_stage

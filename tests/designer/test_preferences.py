@@ -92,7 +92,7 @@ def test_the_status_bar_says_what_the_app_does_and_the_device(window, qtbot):
 
 
 def test_the_status_bar_follows_a_training_session(qtbot, monkeypatch):
-    """Through the duck-typed hook, with a stand-in session (the real one is tested by training)."""
+    """Through the status bar's hook, with a stand-in session (the real one is tested by training)."""
     from types import SimpleNamespace
 
     from PySide6.QtCore import QObject, Signal
@@ -113,7 +113,7 @@ def test_the_status_bar_follows_a_training_session(qtbot, monkeypatch):
         found = Signal(list)
 
     controller = SimpleNamespace(session=Session(), device_finder=Finder(), devices=[("auto", "auto")])
-    assert follow_training(window, controller)
+    assert follow_training(window.status_indicators, window.problems, controller)
     controller.device_finder.found.emit([("auto", "auto (CPU (2 threads))"), ("cpu", "CPU (2 threads)")])
     status = window.status_indicators
     assert status.device_text() == "Device: auto (CPU (2 threads))"

@@ -61,8 +61,8 @@ def installed(window):
     """The training controller the main window installed (its EXTENSIONS), else one installed now."""
     from designer.training import install
 
-    controller = getattr(window, "extensions", {}).get(INSTALLER)
-    return controller if controller is not None else install(window)
+    controller = window.extensions.get(INSTALLER)
+    return controller if controller is not None else install(window.services)
 
 
 @pytest.fixture

@@ -69,27 +69,23 @@ def test_the_form_follows_the_project_when_another_is_opened(qtbot, window, trai
     assert "mse" not in loss_choices and "cross_entropy" in loss_choices  # classes: no regression losses
 
 
-class PlainWindow(QMainWindow):
-    """The least a window needs for ``install``: a project and an undo stack."""
-
-    def __init__(self, project: Project) -> None:
-        super().__init__()
-        self.project = project
-        self.undo_stack = QUndoStack(self)
-
-
 def test_install_in_a_plain_main_window(qtbot, tmp_path):
+    """The least ``install`` needs: a bare window, the project and an undo stack."""
+    from designer.services import Services, TrainingApi
     from designer.training import install
 
     project = Project.load(example_copy(tmp_path, "spiral_mlp", data={"samples": 300}, training={"epochs": 2}))
-    plain = PlainWindow(project)
+    plain = QMainWindow()
     qtbot.addWidget(plain)
-    controller = install(plain)
+    stack = QUndoStack(plain)
+    services = Services(window=plain, project=lambda: project, undo_stack=stack)
+    controller = install(services)
+    assert services.provided(TrainingApi) is controller
     plain.show()
     assert [m.title() for m in (a.menu() for a in plain.menuBar().actions()) if m] == ["&Train"]
     box = controller.panel.form.rows["epochs"].editor.box
     box.setValue(3)
-    assert project.training["epochs"] == 3 and plain.undo_stack.count() == 1
+    assert project.training["epochs"] == 3 and stack.count() == 1
     qtbot.mouseClick(controller.panel.train_button, Qt.MouseButton.LeftButton)
     result = wait_finished(qtbot, controller)
     assert result.status == "completed" and result.epochs_completed == 3

@@ -66,7 +66,7 @@ def test_replace_the_head_puts_a_new_output_after_the_backbone(qtbot, tiny_windo
     graph = window.project.graph
     before = graph.to_dict()
     window.scene.select_nodes(["fc2", "relu2"])
-    added = replace_head(window)
+    added = replace_head(window.services)
     assert added == ["new_head1"]
     assert "fc2" not in graph.nodes and "output" not in graph.nodes
     assert [e.source for e in graph.incoming("new_head1")] == ["relu1"]
@@ -76,7 +76,7 @@ def test_replace_the_head_puts_a_new_output_after_the_backbone(qtbot, tiny_windo
     window.undo_stack.undo()  # one step restores the old head exactly
     assert graph.to_dict() == before
     window.scene.select_nodes(["relu1"])  # relu1 also feeds fc2: not a head
-    assert replace_head(window) == []
+    assert replace_head(window.services) == []
     assert "also feeds 'fc2'" in window.statusBar().currentMessage()
 
 
@@ -88,7 +88,7 @@ def test_fine_tune_shows_what_loads_sets_init_from_and_freezes_the_backbone(qtbo
     project = window.project
     source = tiny.project(tmp_path / "other", name="Other") if (tmp_path / "other").mkdir() is None else None
     assert prepare(source, tiny.dataset(source), run_dir=tmp_path / "other" / "run").fit().status == "completed"
-    dialog = open_fine_tune(window)
+    dialog = open_fine_tune(window.services)
     dialog.runs.select(tmp_path / "other" / "run")
     qtbot.waitUntil(lambda: dialog.matches is not None, timeout=30000)
     rows = {dialog.table.item(r, 0).text(): dialog.table.item(r, 2).text() for r in range(dialog.table.rowCount())}

@@ -106,10 +106,10 @@ def test_extensions_are_installed_when_the_window_is_built(monkeypatch, qtbot):
         window.close()
 
 
-def _install_plots(window) -> str:
-    window.menu("Train")
-    window.add_dock(QLabel("plots"), Qt.DockWidgetArea.BottomDockWidgetArea, "Plots",
-                    tabify_with=window.findChild(QDockWidget, "dockProblems"))
+def _install_plots(services) -> str:
+    services.menu("Train")
+    services.add_dock(QLabel("plots"), Qt.DockWidgetArea.BottomDockWidgetArea, "Plots",
+                      tabify_with=services.window.findChild(QDockWidget, "dockProblems"))
     return "installed"
 
 

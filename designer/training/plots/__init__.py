@@ -3,10 +3,17 @@
 Data arrival and drawing are decoupled: messages only append to the live buffers;
 a ``QTimer`` (:data:`REDRAW_HZ`) redraws the visible tab, and a tab redraws only the
 parts whose data changed. Hidden tabs cost nothing until they are shown.
+
+The timer's redraws are paced like :mod:`core.train.probes.paced`: a tick is skipped while
+the GUI thread has used more than :data:`DRAW_SHARE` of the time since the last drawn tick
+(drawing and painting run Python, which holds the GIL the training thread needs; on a busy
+2-core machine a paint takes longer, so the plots then redraw less often instead of slowing
+training), but the visible tab is redrawn at least every :data:`MAX_DRAW_WAIT` seconds.
 """
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -25,8 +32,12 @@ from designer.training.plots.views import (ActivationsView, BoundaryView, Featur
                                            NormsView, OverviewView)
 from designer.training.widgets import ask_save_path, bar_row, button
 
-#: Redraws per second of the visible tab (only what changed is redrawn).
+#: Redraws per second of the visible tab at most (only what changed is redrawn).
 REDRAW_HZ = 10
+#: The share of the GUI thread's time the timer's redraws keep to (their painting included).
+DRAW_SHARE = 0.05
+#: The visible tab is redrawn at least this often (seconds), whatever drawing costs.
+MAX_DRAW_WAIT = 0.35
 #: What the dock says while it has no run to show.
 NO_RUN = ("No run to show yet. Press Train (F5): the loss, the metrics and what each layer does"
           " appear here while the network trains.")
@@ -42,12 +53,17 @@ PROBE_VIEWS.update(reconstructions=ReconstructionsView, latent_space=LatentSpace
 
 class TrainingPlots(QWidget):
     sample_chosen = Signal(int)
+    explain_requested = Signal(object, str)  # the Results tab: (run folder, sample id)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("trainingPlots")
         self.live = LiveRun()
         self.redraws = 0  # redraws that changed something (the benchmark counts them)
+        self.paced_ticks = 0  # timer ticks skipped to keep drawing to DRAW_SHARE
+        #: (wall clock, GUI thread CPU clock): replaceable in tests
+        self.clocks = (time.perf_counter, time.thread_time)
+        self._drawn_at: tuple[float, float] | None = None  # both clocks at the last drawn tick
         self.sample_count = 0
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -72,7 +88,7 @@ class TrainingPlots(QWidget):
         box.addWidget(self.stack, 1)
         self.timer = QTimer(self)
         self.timer.setInterval(int(1000 / REDRAW_HZ))
-        self.timer.timeout.connect(self.redraw)
+        self.timer.timeout.connect(self._on_tick)
         self.timer.start()
         self.tabs.currentChanged.connect(lambda _i: self.redraw())
         self.log_box.toggled.connect(self._on_log_toggled)
@@ -93,6 +109,7 @@ class TrainingPlots(QWidget):
         for view in self.views:
             self.tabs.addTab(view, view.title)
         self.feature_maps.sample_chosen.connect(self.sample_chosen)
+        self.results.explain_requested.connect(self.explain_requested)
 
     def restyle(self) -> None:
         """Make the views again in the theme's colours and redraw them from the live data."""
@@ -160,6 +177,20 @@ class TrainingPlots(QWidget):
         view = self.tabs.currentWidget()
         if view is not None and view.update_from(self.live):
             self.redraws += 1
+
+    def _on_tick(self) -> None:
+        """The timer: redraw unless the GUI thread has been busier than :data:`DRAW_SHARE` since
+        the last drawn tick (and that was less than :data:`MAX_DRAW_WAIT` ago)."""
+        if not self.isVisible():
+            return
+        wall, cpu = (clock() for clock in self.clocks)
+        if self._drawn_at is not None:
+            waited, used = wall - self._drawn_at[0], cpu - self._drawn_at[1]
+            if waited < MAX_DRAW_WAIT and used > DRAW_SHARE * waited:
+                self.paced_ticks += 1
+                return
+        self._drawn_at = (wall, cpu)
+        self.redraw()
 
     def redraw_all(self) -> None:
         """Draw every tab now (screenshots, tests)."""

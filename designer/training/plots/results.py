@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (QCheckBox, QGraphicsRectItem, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
                                QPushButton, QSplitter, QStackedWidget, QTableWidgetItem, QVBoxLayout, QWidget)
@@ -54,6 +54,8 @@ def thumbnail(sample: np.ndarray, size: int = THUMBNAIL) -> QPixmap | None:
 
 
 class ResultsView(QWidget):
+    #: A sample to explain: (run folder, sample id); the training controller opens Explain.
+    explain_requested = Signal(object, str)
     title = "Results"
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -360,13 +362,10 @@ class ResultsView(QWidget):
         return item.text() if item is not None else None
 
     def explain_sample(self, sample_id: str | None) -> None:
-        """Open the Explain window on ``sample_id`` of this run (when the run folder is known)."""
-        window = self.window()
-        if self.run_dir is None or sample_id is None or getattr(window, "project", None) is None:
+        """Ask for the Explain window on ``sample_id`` of this run (when the run folder is known)."""
+        if self.run_dir is None or sample_id is None:
             return
-        from designer.explain import open_explain_dialog
-
-        open_explain_dialog(window, run_dir=self.run_dir, sample=str(sample_id))
+        self.explain_requested.emit(self.run_dir, str(sample_id))
 
     def save_png(self, path: str | Path) -> None:
         self.grab().save(str(path), "PNG")
