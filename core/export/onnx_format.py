@@ -175,20 +175,30 @@ def _fast_export(module, example, trained):
 def _reproduces(model, module, example) -> bool:
     """Whether ONNX Runtime gives the module's outputs (within the export tolerance) on the
     example batch and on a batch of three (the batch dimension must really be dynamic)."""
+    import torch
+
+    return runtime_reproduces(model, module, [(batch,) for batch in (example, torch.cat([example, example[:1]]))])
+
+
+def runtime_reproduces(model, module, cases) -> bool:
+    """Whether ONNX Runtime gives ``module(*args)``'s outputs (every head's, when there are
+    several) within the export tolerance for each ``args`` in ``cases``; the model's inputs
+    are fed the args in order."""
     import onnxruntime as ort
     import torch
 
     from core.export.formats import TOLERANCE
 
     runner = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
-    for batch in (example, torch.cat([example, example[:1]])):
+    names = [i.name for i in runner.get_inputs()]
+    for args in cases:
         with torch.no_grad():
-            out = module(batch)
+            out = module(*args)
         expected = [o.float().numpy() for o in (out if isinstance(out, tuple) else (out,))]
-        actual = runner.run(None, {runner.get_inputs()[0].name: batch.numpy()})
+        actual = runner.run(None, {name: arg.numpy() for name, arg in zip(names, args)})
         if len(actual) != len(expected):
             return False
-        for want, got in zip(expected, actual):  # every head's output, when there are several
+        for want, got in zip(expected, actual):
             if got.shape != want.shape:
                 return False
             scale = max(float(np.abs(want).max()), 1e-6)

@@ -194,24 +194,11 @@ def export(network, example, trained):
 def _reproduces(model, module, args) -> bool:
     """ONNX Runtime gives the module's outputs on the example with its own mask, with a
     zeroed mask tail, and on a batch of another size (the batch dimension is dynamic)."""
-    import onnxruntime as ort
     import torch
 
-    from core.export.formats import TOLERANCE
+    from core.export.onnx_format import runtime_reproduces
 
-    runner = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
     x, mask = args
-    for ids, m in ((x, mask), (x, torch.from_numpy(tail_zeroed(mask.numpy()))), (torch.cat([x, x[:1]]), torch.cat([mask, mask[:1]]))):
-        with torch.no_grad():
-            out = module(ids, m)
-        expected = [o.float().numpy() for o in (out if isinstance(out, tuple) else (out,))]
-        actual = runner.run(None, {runner.get_inputs()[0].name: ids.numpy(), MASK_NAME: m.numpy()})
-        if len(actual) != len(expected):
-            return False
-        for want, got in zip(expected, actual):  # every head's output, when there are several
-            if got.shape != want.shape:
-                return False
-            scale = max(float(np.abs(want).max()), 1e-6)
-            if float(np.abs(got - want).max()) > TOLERANCE * scale:
-                return False
-    return True
+    return runtime_reproduces(model, module, [
+        (x, mask), (x, torch.from_numpy(tail_zeroed(mask.numpy()))),
+        (torch.cat([x, x[:1]]), torch.cat([mask, mask[:1]]))])
