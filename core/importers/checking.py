@@ -63,13 +63,24 @@ def onnx_outputs(path: Path, batches: list[np.ndarray], shown: str | None = None
         feed = session.get_inputs()[0]
         dtype = {"tensor(int64)": np.int64, "tensor(int32)": np.int32, "tensor(double)": np.float64,
                  "tensor(float16)": np.float16}.get(feed.type, np.float32)
-        return [np.asarray(session.run(None, {feed.name: batch.astype(dtype)})[0], np.float32)
-                for batch in batches]
+        return [np.asarray(session.run(None, _feeds(session, feed.name, batch.astype(dtype)))[0],
+                           np.float32) for batch in batches]
     except Exception as err:  # noqa: BLE001 - ONNX Runtime's own errors, one kind per problem
         text = str(err).strip().splitlines()
         raise ImportModelError(f"ONNX Runtime {ort.__version__} cannot run {shown or path.name} to"
                                f" check the import ({text[0][:200] if text else type(err).__name__}):"
                                " export the model with an older opset") from None
+
+
+def _feeds(session, name: str, batch: np.ndarray) -> dict[str, np.ndarray]:
+    """The batch, and for a text export's ``attention_mask`` the mask its ids imply (1 where
+    the id is not the padding id 0): the one the import assumes when it drops that input."""
+    from core.importers.attention_mask import MASK_NAME
+
+    feeds = {name: batch}
+    if any(i.name == MASK_NAME for i in session.get_inputs()):
+        feeds[MASK_NAME] = (batch != 0).astype(np.int64)
+    return feeds
 
 
 def imported_outputs(trained, batches: list[np.ndarray]) -> list[np.ndarray]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core.importers.attention_mask import drop_attention_mask
 from core.importers.errors import ImportModelError
 
 #: The oldest opset whose operations the converters know the meaning of.
@@ -103,6 +104,7 @@ def read_onnx(path: str | Path, input_shape: tuple[int, ...] | None = None,
     except Exception as err:  # noqa: BLE001 - ValidationError, or a broken file deeper down
         raise ImportModelError(f"{shown} is not a valid ONNX model ({_first_line(err)}): the"
                                " file is damaged or cut short; export the model to ONNX again") from None
+    drop_attention_mask(model)  # a text export's second input: the ids say where padding is
     initializers = {init.name for init in model.graph.initializer}
     inputs = [i for i in model.graph.input if i.name not in initializers]
     if len(inputs) != 1:
