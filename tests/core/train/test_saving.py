@@ -7,10 +7,9 @@ import pytest
 import torch
 
 from core.train import saving as saving_module
-from core.train.callbacks import Callback
 from core.train.rundir import CHECKPOINT, RunDirectory, read_metrics_csv
 from core.train.setup import prepare
-from tests.core.train.tiny import StopAt, dataset, project
+from tests.core.train.tiny import PauseAt, StopAt, dataset, project
 
 
 def _count_checkpoints(monkeypatch) -> list[int]:
@@ -63,22 +62,8 @@ def test_a_stop_keeps_exactly_the_last_completed_epoch(tmp_path):
     assert rows[0] == rows[1]  # stopped and continued = never stopped
 
 
-class PauseAt(Callback):
-    def __init__(self, epoch: int) -> None:
-        self.epoch, self.seen = epoch, None
-
-    def on_epoch_end(self, trainer, event) -> None:
-        if event.epoch == self.epoch:
-            trainer.pause()
-
-    def on_pause(self, trainer) -> None:
-        trainer.runs.flush()
-        self.seen = torch.load(trainer.run_dir / CHECKPOINT, weights_only=True)["epoch"]
-        trainer.resume()
-
-
 def test_a_paused_run_has_its_last_epoch_on_disk(tmp_path):
     proj = project(tmp_path, training={"epochs": 60, "batch_size": 16, "seed": 0, "device": "cpu"})
-    pause = PauseAt(23)
+    pause = PauseAt(23, lambda trainer: torch.load(trainer.run_dir / CHECKPOINT, weights_only=True)["epoch"])
     prepare(proj, dataset(proj), run_dir=tmp_path / "run", callbacks=[pause]).fit()
     assert pause.seen == 23

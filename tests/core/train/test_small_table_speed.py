@@ -14,13 +14,12 @@ import torch
 from core.data.dataset import CLASSIFICATION, MULTILABEL
 from core.train import metrics as metrics_module
 from core.train.batches import BatchPlan, DeviceBatches, epoch_seed
-from core.train.callbacks import Callback
 from core.train.checkpoint import detached_copy
 from core.train.metrics import Accumulator, classification_metrics
 from core.train.rundir import metrics_csv_text
 from core.train.saving import MetricsText
 from core.train.setup import prepare
-from tests.core.train.tiny import dataset, project
+from tests.core.train.tiny import PauseAt, dataset, project
 
 
 def test_few_classes_metrics_equal_numpys_bit_for_bit():
@@ -126,23 +125,9 @@ def test_incremental_metrics_text_equals_the_whole_text():
             assert text(list(history)) == metrics_csv_text(history)
 
 
-class PauseAt(Callback):
-    def __init__(self, epoch: int) -> None:
-        self.epoch, self.seen = epoch, None
-
-    def on_epoch_end(self, trainer, event) -> None:
-        if event.epoch == self.epoch:
-            trainer.pause()
-
-    def on_pause(self, trainer) -> None:
-        trainer.runs.flush()
-        self.seen = json.loads((trainer.run_dir / "run.json").read_text())["epochs_completed"]
-        trainer.resume()
-
-
 def test_the_last_epoch_leaves_run_json_to_the_end_but_a_pause_there_writes_it(tmp_path):
     proj = project(tmp_path, training={"epochs": 4, "batch_size": 16, "seed": 0, "device": "cpu"})
-    pause = PauseAt(4)
+    pause = PauseAt(4, lambda trainer: json.loads((trainer.run_dir / "run.json").read_text())["epochs_completed"])
     result = prepare(proj, dataset(proj), run_dir=tmp_path / "run", callbacks=[pause]).fit()
     assert pause.seen == 4
     record = json.loads((tmp_path / "run" / "run.json").read_text())

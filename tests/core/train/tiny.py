@@ -82,6 +82,23 @@ class StopAt(Callback):
             trainer.stop()
 
 
+class PauseAt(Callback):
+    """Pauses at the end of epoch ``epoch``, keeps ``read(trainer)`` of what the pause wrote
+    (once the run's files are flushed) in ``seen``, and resumes."""
+
+    def __init__(self, epoch: int, read) -> None:
+        self.epoch, self.read, self.seen = epoch, read, None
+
+    def on_epoch_end(self, trainer, event) -> None:
+        if event.epoch == self.epoch:
+            trainer.pause()
+
+    def on_pause(self, trainer) -> None:
+        trainer.runs.flush()
+        self.seen = self.read(trainer)
+        trainer.resume()
+
+
 # ---------------------------------------------------------------------- text
 #: Words of the tiny text data: the first four say "yes", the others are filler.
 TEXT_WORDS = ("great", "love", "fine", "nice", "the", "a", "box", "came", "late", "it", "was",
