@@ -14,14 +14,20 @@ import textwrap
 DEFAULT_ROWS = 20
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--rows must be a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"--rows must be at least 1, got {value}")
-    return value
+def _whole_number(flag: str, most: int | None = None):
+    """An argparse type: a whole number from 1 (to ``most``), named ``flag`` in its sentence."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{flag} must be a whole number, got {text!r}") from None
+        if value < 1 or (most is not None and value > most):
+            upper = f" and at most {most:,}" if most is not None else ""
+            raise argparse.ArgumentTypeError(f"{flag} must be at least 1{upper}, got {value}")
+        return value
+
+    return parse
 
 
 def _methods_text() -> str:
@@ -36,7 +42,7 @@ def _methods_text() -> str:
 
 
 def add_parser(subparsers) -> None:
-    from core.explain.registry import cli_names
+    from core.explain.registry import MAX_REPEATS, cli_names
 
     intro = textwrap.fill(
         "Explain a trained model's predictions: which pixels, columns or words made it decide"
@@ -55,7 +61,10 @@ def add_parser(subparsers) -> None:
                         help=f"one of {', '.join(cli_names())} (default: ig)")
     parser.add_argument("--layer", metavar="NODE",
                         help="gradcam: the convolution layer's node id (default: the last one)")
-    parser.add_argument("--rows", type=_positive, default=DEFAULT_ROWS, metavar="N",
+    parser.add_argument("--steps", type=_whole_number("--steps", MAX_REPEATS), metavar="N",
+                        help="ig: integration steps (default 32); smoothgrad: noisy copies per"
+                             " sample (default 16). More is smoother and slower")
+    parser.add_argument("--rows", type=_whole_number("--rows"), default=DEFAULT_ROWS, metavar="N",
                         help=f"explain the first N samples (default: {DEFAULT_ROWS})")
     parser.add_argument("--out", "-o", default="explanations", metavar="FOLDER",
                         help="the folder to write (default: explanations)")
@@ -80,6 +89,12 @@ def run(args: argparse.Namespace) -> int:
     elif args.layer:
         raise ExplainError(f"--layer is for gradcam only; {spec.short} looks at the input itself:"
                            " leave --layer out")
+    options = None
+    if args.steps is not None:
+        if spec.repeat_option is None:
+            raise ExplainError(f"--steps is for ig and smoothgrad; {spec.short} makes one pass per"
+                               " sample: leave --steps out")
+        options = {spec.repeat_option: args.steps}
     check_destination(args.out, overwrite=args.overwrite, error=ExplainError,
                       inputs=[("the data", args.data), ("the run", args.run_dir)])
 
@@ -94,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
     samples = samples.take(range(min(args.rows, len(samples))))
-    result = explain(trained, samples, spec.name, layer=args.layer)
+    result = explain(trained, samples, spec.name, layer=args.layer, options=options)
     try:
         written = write_files(result, args.out)
     except OSError as err:

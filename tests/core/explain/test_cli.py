@@ -72,6 +72,7 @@ def _gan_run(run_dir, folder):
     (["{gan}", "--method", "ig"], "is a GAN, which makes new samples instead of predicting"),
     (["{table}", "--method", "ig", "--layer", "hidden"], "--layer is for gradcam only"),
     (["{table}", "--data", "{missing}"], "does not exist"),
+    (["{table}", "--method", "saliency", "--steps", "8"], "--steps is for ig and smoothgrad"),
 ])
 def test_mistakes_are_one_line_and_exit_code_2(table_run, image_run, tmp_path, capsys, arguments, sentence):
     names = {"table": table_run, "image": image_run, "missing": tmp_path / "nowhere",
@@ -89,6 +90,24 @@ def test_a_bad_row_count_is_a_usage_error(table_run, tmp_path, capsys):
         cli(["explain", str(table_run), "--rows", "0", "--out", str(tmp_path / "out")])
     assert exit_.value.code == 2
     assert "--rows must be at least 1, got 0" in capsys.readouterr().err
+
+
+def test_a_bad_step_count_is_a_usage_error(table_run, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        cli(["explain", str(table_run), "--steps", "9000", "--out", str(tmp_path / "out")])
+    assert exit_.value.code == 2
+    assert "--steps must be at least 1 and at most 5,000, got 9000" in capsys.readouterr().err
+
+
+def test_steps_reach_integrated_gradients(table_run, tmp_path):
+    """One step is a crude integral and many a fine one: the attributions must differ."""
+    values = {}
+    for steps in ("1", "64"):
+        out = tmp_path / f"steps{steps}"
+        assert cli(["explain", str(table_run), "--method", "ig", "--steps", steps, "--rows", "2",
+                    "--out", str(out)]) == 0
+        values[steps] = [row[4:] for row in _rows(out / "attributions.csv")[1:]]
+    assert values["1"] != values["64"]
 
 
 def test_an_existing_folder_is_kept_without_overwrite(table_run, tmp_path, capsys):
