@@ -196,6 +196,17 @@ class Graph:
             stack.extend(successors.get(current, ()))
         return False
 
+    def columns_read(self) -> list[str] | None:
+        """The data columns the Inputs read, in order, when every Input names its ``columns``;
+        None when there is no Input or one reads the whole row (no ``columns`` parameter)."""
+        inputs = [node for node in self.nodes.values() if node.type == "Input"]
+        named = [node.params.get("columns") for node in inputs]
+        if not inputs or not all(named):
+            return None
+        read = [c for value in named for c in ([value] if isinstance(value, str) else value)
+                if isinstance(c, str)]
+        return list(dict.fromkeys(read))
+
     def topological_order(self) -> list[str]:
         """Node ids so that every wire goes forward; raises :class:`GraphError` on a cycle."""
         indegree = {nid: 0 for nid in self.nodes}

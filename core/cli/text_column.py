@@ -99,9 +99,8 @@ def read_columns_only(project: "Project", spec: dict[str, Any]) -> str | None:
     naming the columns left out, or None."""
     if spec.get("kind") != "csv" or spec.get("features") is not None:
         return None
-    inputs = [node for node in project.graph.nodes.values() if node.type == "Input"]
-    read = [c for node in inputs for c in _names(node.params.get("columns"))]
-    if not inputs or any(not _names(node.params.get("columns")) for node in inputs):
+    read = project.graph.columns_read()
+    if read is None:
         return None
     try:
         names = csv_text_columns(spec, project.directory)[0]
@@ -111,7 +110,7 @@ def read_columns_only(project: "Project", spec: dict[str, Any]) -> str | None:
     unread = [n for n in names if n not in read and n not in targets]
     if not unread:
         return None
-    spec["features"] = list(dict.fromkeys(read))
+    spec["features"] = read
     shown = ", ".join(repr(n) for n in unread[:5]) + (" …" if len(unread) > 5 else "")
     return (f"column{'s' if len(unread) > 1 else ''} {shown} of the file"
             f" {'are' if len(unread) > 1 else 'is'} read by no Input: left out")

@@ -74,7 +74,9 @@ def import_csv(parent: QWidget | None, project, path: str | os.PathLike | None =
     path = _resolved(parent, path)
     if path is None:
         return None
-    dialog = CsvImportDialog(path, _base_dir(project), _same_kind(project, "csv", path), parent)
+    graph = getattr(project, "graph", None)
+    dialog = CsvImportDialog(path, _base_dir(project), _same_kind(project, "csv", path), parent,
+                             read_columns=graph.columns_read() if graph is not None else None)
     return dialog.spec() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 

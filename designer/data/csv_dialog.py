@@ -50,8 +50,13 @@ class CsvImportDialog(TextColumnChoices, ImportDialog):
     STOPPED = "Stopped: the file was not read to the end."
 
     def __init__(self, path: str | os.PathLike, base_dir: str | os.PathLike | None = None,
-                 spec: dict[str, Any] | None = None, parent: QWidget | None = None) -> None:
+                 spec: dict[str, Any] | None = None, parent: QWidget | None = None,
+                 read_columns: list[str] | None = None) -> None:
         super().__init__(path, base_dir, spec, parent, check_delay_ms=250)
+        #: The columns the project's Inputs read (``Graph.columns_read``): the file's other
+        #: columns start as ignored, as ``--data`` leaves them out, so a word count or an id
+        #: is not encoded into features no layer reads (and needed by every file to predict).
+        self.read_columns = read_columns
         self.detected = None  # CsvFormat found without overrides
         self.profile = None
         self._checked: dict | None = None
@@ -276,6 +281,7 @@ class CsvImportDialog(TextColumnChoices, ImportDialog):
         ignored, categorical, numeric, text = (set(spec.get(k) or [])
                                                for k in ("ignore", "categorical", "numeric", "text"))
         features = spec.get("features")
+        unread = self._unread_columns(names, targets) if features is None and not ignored else set()
         states = []
         for name, column in profile.columns.items():
             if column.kind == TEXT:  # core's detection (core.data.text.looks_like_text)
@@ -298,6 +304,10 @@ class CsvImportDialog(TextColumnChoices, ImportDialog):
                 state.role = IGNORE
             elif column.kind == IGNORED_KIND and name not in categorical and name not in text:
                 state.role = IGNORE
+            elif name in unread:
+                state.role = IGNORE
+                state.note = "no Input of the network reads this column: set its role to feature to use it"
+                state.summary = f"read by no Input · {column.summary}"
             if column.text_count:
                 state.note = (f"holds text in rows {', '.join(map(str, column.text_rows))}:"
                               " choose its type")
@@ -394,6 +404,13 @@ class CsvImportDialog(TextColumnChoices, ImportDialog):
             self.chart.set_counts(facts.class_names or [], facts.class_counts or [])
         self.chart_box.setVisible(bool(classifying and targets))
         self.stratify.setEnabled(classifying and not self.sequence.isChecked())
+
+    def _unread_columns(self, names: list[str], targets: list[str]) -> set[str]:
+        """The file's columns that no Input reads, when the Inputs name columns this file has."""
+        read = set(self.read_columns or ())
+        if not read.intersection(names):
+            return set()  # the Inputs name another file's columns: nothing to go by
+        return {name for name in names if name not in read and name not in targets}
 
     # ------------------------------------------------------------------ checking
     def spec(self) -> dict[str, Any]:

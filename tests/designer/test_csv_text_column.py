@@ -150,3 +150,45 @@ def test_the_selected_text_column_is_shown_and_no_text_hides_the_panel(qtbot, re
         assert model.setData(model.index(row, model.TYPE_COLUMN), "categorical")
     QApplication.processEvents()
     assert not dialog.text_area.isVisible()
+
+
+def _accept_when_checked(qtbot, seen: list) -> None:
+    """Press OK on the CSV dialog once its check is done (the dialog runs modally)."""
+    from PySide6.QtCore import QTimer
+
+    def poll() -> None:
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, CsvImportDialog) and dialog.ok_button.isEnabled():
+            seen.append({s.name: s for s in dialog.columns_model.columns})
+            qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+        else:
+            QTimer.singleShot(50, poll)
+    QTimer.singleShot(50, poll)
+
+
+def test_a_column_no_input_reads_starts_ignored(qtbot, reviews, monkeypatch):
+    """A text network whose Input reads ``review``: the file's number column ``code`` would
+    become features no layer reads, so it starts ignored, with the reason; without Inputs
+    that name columns it stays a feature."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from core.graph import Graph, Node
+    from core.project import Project
+    from designer.data import import_csv
+
+    project = Project(path=reviews.parent / "p.lfproj")
+    project.graph.add_node(Node("text", "Input", {"columns": ["review"]}))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(reviews), "Tables"))
+    seen: list = []
+    _accept_when_checked(qtbot, seen)
+    data = import_csv(None, project)
+    assert data["ignore"] == ["code"] and data["target"] == "label"
+    assert seen[0]["code"].role == "ignore" and "read by no Input" in seen[0]["code"].summary
+    assert seen[0]["review"].role == "feature"
+
+    project.graph.set_param("text", "columns", None)  # the Input reads the whole row
+    seen.clear()
+    _accept_when_checked(qtbot, seen)
+    data = import_csv(None, project)
+    assert "ignore" not in data and seen[0]["code"].role == "feature"
+    assert Graph().columns_read() is None
