@@ -133,7 +133,8 @@ def apply_theme(app: QApplication, panels: bool = True) -> None:
 
 
 def apply_panel_style(app: QApplication) -> None:
-    """The whole style sheet, after a ``panels=False`` start (otherwise nothing changes)."""
+    """The whole style sheet once the window's shell is up, both themes' rules scoped to the
+    windows (``designer.theme.scoped_sheet``): switching theme then re-polishes each window once."""
     from designer import theme
 
     theme.apply_panel_style(app)

@@ -20,16 +20,25 @@ Hooks for other parts of the designer::
 Views that paint with ``Colors.x`` at paint time only need a repaint on
 ``theme_changed``; colours copied into a widget (a pyqtgraph background, a style
 sheet string) must be set again there.
+
+The style sheet: at start-up the application gets the theme's own sheet (the shell's part
+with ``panels=False``); once the window's panels are built (:func:`apply_panel_style`) it
+gets both themes' rules, scoped by a property of the top-level windows
+(:func:`scoped_sheet`), and keeps them. A switch then marks the windows with the new theme
+and has each re-polished once: changing the application's sheet instead re-polishes every
+widget once per ancestor (about 2.5 times the work for the designer's window).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
@@ -40,6 +49,14 @@ from designer import settings
 MODES = settings.THEME_MODES
 MODE_TITLES = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
 PARTS_MARK = "/* @PARTS@"
+#: The dynamic property on top-level windows: the theme whose style-sheet rules they follow.
+THEME_PROPERTY = "lfTheme"
+THEMES = ("dark", "light")
+_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+_PSEUDO = re.compile(r"(::?[a-zA-Z-]+(\([^)]*\))?)+$")
+_WINDOW_MARK = re.compile(r"/\* lfTheme: [a-z]+ \*/")
+SCOPED_MARK = "/* lfTheme: scoped */"
 
 
 @dataclass(frozen=True)
@@ -85,13 +102,76 @@ def _sheet(name: str) -> str:
     return sheet
 
 
+@lru_cache(maxsize=None)
+def scoped_sheet(fallback: str = "dark") -> str:
+    """Both themes' style sheets in one, each rule scoped to the windows marked with its theme.
+
+    The application keeps this one sheet whatever the theme (see :func:`apply_panel_style`):
+    a selector ``S`` of theme ``t`` becomes ``*[lfTheme="t"] S`` (a widget in a window marked
+    ``t``, its dialogs, menus and tooltips included) and, for a single widget class,
+    ``S[lfTheme="t"]`` (the marked window itself). A switch then marks the windows again and
+    has each re-polished once (:func:`_mark_windows`), where changing the application's sheet
+    re-polishes every widget once per ancestor. Each selector gains the same attribute, so the
+    rules keep their order of precedence.
+
+    The ``fallback`` theme's plain rules come first, for widgets outside a marked window: one
+    being built without a parent gets the right sizes (both themes share them), and its
+    colours once it joins a window (Qt re-polishes it then; the scoped rules are more
+    specific, so they win).
+    """
+    parts = [SCOPED_MARK, _COMMENT.sub("", load(fallback).style_sheet())]
+    return "\n".join(parts + [_scoped(load(name).style_sheet(), name) for name in THEMES])
+
+
+def is_scoped(sheet: str) -> bool:
+    return sheet.startswith(SCOPED_MARK)
+
+
+def _scoped(sheet: str, name: str) -> str:
+    rules = []
+    for selectors, body in _RULE.findall(_COMMENT.sub("", sheet)):
+        scoped = []
+        for selector in (part.strip() for part in selectors.split(",")):
+            scoped.append(f'*[{THEME_PROPERTY}="{name}"] {selector}')
+            if " " not in selector:  # it can match a window itself
+                pseudo = _PSEUDO.search(selector)
+                cut = pseudo.start() if pseudo else len(selector)
+                scoped.append(f'{selector[:cut]}[{THEME_PROPERTY}="{name}"]{selector[cut:]}')
+        rules.append(f"{', '.join(scoped)} {{{body}}}")
+    return "\n".join(rules)
+
+
+def _mark_windows(name: str, only_new: bool = False) -> None:
+    """Mark the top-level windows with theme ``name`` and have each re-polished (once per widget,
+    by touching a comment in the style sheet of each window without a parent: its popups and
+    dialogs are among its children). ``only_new``: only windows not marked ``name`` yet
+    (windows made after the last switch)."""
+    windows = [w for w in QApplication.topLevelWidgets()
+               if shiboken6.isValid(w) and not (only_new and w.property(THEME_PROPERTY) == name)]
+    for window in windows:  # all marked first: a popup re-polished early looks up its window's mark
+        window.setProperty(THEME_PROPERTY, name)
+    for window in windows:  # a window with a parent (a popup, a dialog) is re-polished with it
+        if shiboken6.isValid(window) and window.parentWidget() is None:
+            own = _WINDOW_MARK.sub("", window.styleSheet())
+            window.setStyleSheet(f"{own}/* lfTheme: {name} */")
+
+
+def _on_focus_window_changed(*_args) -> None:
+    """A window opened without a parent after a switch gets marked (dialogs with a parent follow
+    their parent's mark from the start)."""
+    theme = _state["theme"]
+    app = QApplication.instance()
+    if theme is not None and app is not None and is_scoped(app.styleSheet()):
+        _mark_windows(theme.name, only_new=True)
+
+
 class ThemeNotifier(QObject):
     """Emits ``theme_changed(theme)`` after a theme was applied (also when the system's changed)."""
 
     theme_changed = Signal(object)
 
 
-_state: dict[str, Any] = {"theme": None, "notifier": None, "following": False}
+_state: dict[str, Any] = {"theme": None, "notifier": None, "following": False, "watching": False}
 
 
 def notifier() -> ThemeNotifier:
@@ -132,7 +212,8 @@ def apply(app: QApplication | None = None, mode: str | None = None, panels: bool
     """Apply the theme for ``mode`` (default: the preference) to the whole application.
 
     ``panels=False`` sets only the part of the style sheet the window's shell needs
-    (start-up); :func:`apply_panel_style` adds the rest.
+    (start-up); :func:`apply_panel_style` adds the rest. Once it has, the style sheet stays and
+    the windows are marked with the theme instead.
     """
     from designer.icons import install_style
     from designer.style import Colors
@@ -145,20 +226,27 @@ def apply(app: QApplication | None = None, mode: str | None = None, panels: bool
         setattr(Colors, key, value)
     install_style(app)  # Fusion, with icons in the theme's colours (designer/icons.py)
     app.setPalette(_palette(theme))
-    sheet = theme.style_sheet()
-    app.setStyleSheet(sheet if panels else sheet.split(PARTS_MARK)[0])
+    if is_scoped(app.styleSheet()):  # the window is built: it holds both themes' rules
+        _mark_windows(theme.name, only_new=previous is theme)
+    else:  # start-up: the theme's own sheet until the panels are built (apply_panel_style)
+        sheet = theme.style_sheet()
+        app.setStyleSheet(sheet if panels else sheet.split(PARTS_MARK)[0])
     _pyqtgraph_defaults(theme)
     _follow_system(app)
+    _watch_new_windows(app)
     if previous is not None and previous is not theme:
         notifier().theme_changed.emit(theme)
     return theme
 
 
 def apply_panel_style(app: QApplication) -> None:
-    """The whole style sheet, after a ``panels=False`` start (otherwise nothing changes)."""
-    sheet = current().style_sheet()
-    if app.styleSheet() == sheet.split(PARTS_MARK)[0]:
-        app.setStyleSheet(sheet)
+    """The whole style sheet, once the window's shell is up and before its panels are built:
+    both themes' rules (:func:`scoped_sheet`), the windows marked with the theme in use. From
+    then on a theme switch only marks and re-polishes the windows."""
+    name = current().name
+    _mark_windows(name, only_new=True)
+    if not is_scoped(app.styleSheet()):
+        app.setStyleSheet(scoped_sheet(name))
 
 
 def set_mode(mode: str) -> Theme:
@@ -187,6 +275,12 @@ def _pyqtgraph_defaults(theme: Theme) -> None:
     pg = sys.modules.get("pyqtgraph")
     if pg is not None:
         pg.setConfigOptions(background=theme.plot["background"], foreground=theme.plot["foreground"])
+
+
+def _watch_new_windows(app: QApplication) -> None:
+    if not _state["watching"]:
+        app.focusWindowChanged.connect(_on_focus_window_changed)
+        _state["watching"] = True
 
 
 def _follow_system(app: QApplication) -> None:

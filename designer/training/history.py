@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QInputDialog, 
 from core.atomic import write_text_atomic
 from designer.data.signals import emit
 from designer.training.fields import metric_title
+from designer.training.plots.recolor import recolor_layout
 from designer.training.plots.style import add_plot, curve, layout_widget, legend, scheme, series_color, set_title
 from designer.training.plots.views import export_png
 from designer.training.runs import INTERRUPTED, RunSummary, combined_csv, list_runs, read_metrics
@@ -111,11 +112,8 @@ class RunHistory(QWidget):
         self.curves = []
 
     def restyle(self) -> None:
-        """The comparison plots and the status colours again, in the theme's colours."""
-        old = self.plots
-        self._make_plots()
-        self.compare_box.replaceWidget(old, self.plots)
-        old.deleteLater()
+        """The comparison plots re-coloured in place, the status colours again, in the theme's colours."""
+        recolor_layout(self.plots)
         self.refresh()
 
     # ------------------------------------------------------------------ listing

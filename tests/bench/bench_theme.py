@@ -11,7 +11,10 @@ Two windows of the designer are measured, each switched dark -> light -> dark ..
 - a 300-node residual CNN (``tests/bench/graphs.py``) on the canvas.
 
 A switch is timed from View ▸ Theme's call (``theme.set_mode``) until the events it
-posted (polish, deferred deletes of replaced widgets, the repaint) are handled. The
+posted (polish, deferred deletes, the repaint) are handled. Everything a switch changes is
+done inside that time (the plots of every tab are re-coloured in place, the visible tab is
+redrawn), except images mixed from theme colours in tabs not on screen (the decision
+boundary, feature maps): those are drawn again when their tab is shown, as any tab is. The
 reference, measured in the same run with the two sides alternating, is a bare
 ``QMainWindow`` holding as many plain widgets as the designer window has, given the
 other theme's style sheet and palette and repainted. Medians; the machine is shared.

@@ -16,8 +16,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QCheckBox, QLabel, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QLabel, QStackedWidget, QTabWidget, QVBoxLayout,
+                               QWidget)
 
 from core.atomic import write_text_atomic
 from core.train.probes.registry import PROBES
@@ -25,8 +27,10 @@ from core.train.rundir import metrics_csv_text
 from designer.training.live import LiveRun
 from designer.training.plots.adversarial import DiscriminatorView, GanSamplesView
 from designer.training.plots.neurons import NeuronMapsView
+from designer.training.plots.recolor import recolor_item_views, recolor_layout
 from designer.training.plots.reconstruction import LatentSpaceView, ReconstructionsView, VaeSamplesView
 from designer.training.plots.results import ResultsView
+from designer.training.plots.style import scheme
 from designer.training.plots.text import AttentionView, EmbeddingMapView
 from designer.training.plots.views import (ActivationsView, BoundaryView, FeatureMapsView, LossView,
                                            NormsView, OverviewView)
@@ -51,6 +55,25 @@ PROBE_VIEWS.update(reconstructions=ReconstructionsView, latent_space=LatentSpace
                    vae_samples=VaeSamplesView)
 
 
+def theme_drawn_parts(views: list[QWidget]):
+    """The views, and the curve sets in their attributes, that mix theme colours into what they
+    draw (``theme_drawn``): they draw again after a theme change."""
+    for view in views:
+        if getattr(view, "theme_drawn", False):
+            yield view
+        yield from _theme_drawn(vars(view).values())
+
+
+def _theme_drawn(values):
+    for value in values:
+        if isinstance(value, (list, tuple)):
+            yield from _theme_drawn(value)
+        elif isinstance(value, dict):
+            yield from _theme_drawn(value.values())
+        elif getattr(type(value), "theme_drawn", False) and hasattr(value, "forget_drawn"):
+            yield value
+
+
 class TrainingPlots(QWidget):
     sample_chosen = Signal(int)
     explain_requested = Signal(object, str)  # the Results tab: (run folder, sample id)
@@ -65,6 +88,7 @@ class TrainingPlots(QWidget):
         self.clocks = (time.perf_counter, time.thread_time)
         self._drawn_at: tuple[float, float] | None = None  # both clocks at the last drawn tick
         self.sample_count = 0
+        self._scheme = scheme()  # the colours the views were drawn in
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self._make_views()
@@ -112,25 +136,19 @@ class TrainingPlots(QWidget):
         self.results.explain_requested.connect(self.explain_requested)
 
     def restyle(self) -> None:
-        """Make the views again in the theme's colours and redraw them from the live data."""
-        index = self.tabs.currentIndex()
-        sample = self.feature_maps.sample_box.value()
-        old = self.views
-        self.tabs.blockSignals(True)
-        self.tabs.clear()
-        for view in old:
-            view.deleteLater()
-        self._make_views()
-        self.tabs.blockSignals(False)
-        self.feature_maps.set_sample_count(self.sample_count)
-        self.feature_maps.sample_box.blockSignals(True)
-        self.feature_maps.sample_box.setValue(sample)
-        self.feature_maps.sample_box.blockSignals(False)
-        if not self.log_box.isChecked():
-            self._on_log_toggled(False)
-        self._set_tab_visibility()
-        self.tabs.setCurrentIndex(index)
-        self.redraw_all()
+        """The views in the theme's colours, re-coloured in place (``plots/recolor.py``): data,
+        tabs and choices stay. Images mixed from theme colours are drawn again from the live
+        run: the visible tab's now, the other tabs' when they are shown (a tab change redraws)."""
+        new = scheme()
+        if new == self._scheme:
+            return
+        for canvas in self.findChildren(pg.GraphicsLayoutWidget):
+            recolor_layout(canvas, new)
+        recolor_item_views(self.findChildren(QAbstractItemView), self._scheme, new)
+        self._scheme = new
+        for part in theme_drawn_parts(self.views):
+            part.forget_drawn()
+        self.redraw()
 
     @property
     def views(self) -> list[QWidget]:

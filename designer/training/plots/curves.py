@@ -45,6 +45,14 @@ class Versioned:
         self._seen = key
         return True
 
+    #: Whether colours of the theme are mixed into what ``update`` draws (images over the
+    #: background): after a theme change such a set draws again (:meth:`forget_drawn`).
+    theme_drawn = False
+
+    def forget_drawn(self) -> None:
+        """The next ``update`` draws again; what is on show stays until then."""
+        self._seen = ()
+
     def reset(self) -> None:
         """Forget what was drawn: nothing of an earlier run stays on screen, and the next
         ``update`` draws from scratch."""

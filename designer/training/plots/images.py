@@ -87,6 +87,7 @@ class BoundaryImage(Versioned):
     """The decision boundary as a heat map under the data points, with its own colour per class."""
 
     parts = ("boundary",)
+    theme_drawn = True  # the class colours over the theme's background
 
     def __init__(self, plot: pg.PlotItem) -> None:
         super().__init__()
@@ -133,6 +134,7 @@ class FeatureMaps(LayerChoice):
     """The chosen sample's input and one convolution layer's feature maps as an image grid."""
 
     parts = ("activations",)
+    theme_drawn = True  # the maps' mosaic on the theme's background
 
     def __init__(self, input_plot: pg.PlotItem, maps_plot: pg.PlotItem) -> None:
         super().__init__()
@@ -208,6 +210,7 @@ class ConfusionMatrix:
                 for j in range(k):
                     color = "#111317" if share[i, j] > 0.6 else "#e6e9ef"
                     text = pg.TextItem(f"{confusion[i, j]:,}", color=color, anchor=(0.5, 0.5))
+                    text.fixed_colors = True  # black or white on the cell, whatever the theme
                     text.setPos(j + 0.5, i + 0.5)
                     self.plot.addItem(text)
                     self.texts.append(text)

@@ -188,6 +188,12 @@ class NeuronMapsView(QWidget):
         self._seen: tuple = ()
         self.updates = 0  # snapshots drawn (tests read it)
 
+    theme_drawn = True  # the pictures' neutral colour is the theme's
+
+    def forget_drawn(self) -> None:
+        """The next ``update_from`` draws the pictures again; those on show stay until then."""
+        self._seen = ()
+
     def shown(self, live: LiveRun) -> bool:
         """Only for runs whose inputs are 2-D points (the probe sends nothing otherwise)."""
         return live.neuron_maps is not None

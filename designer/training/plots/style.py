@@ -1,7 +1,8 @@
 """How the training plots look: colours from the theme, and a plot with its axes set up.
 
 Colours are read from ``designer.theme.current()`` when a plot is made; when the theme
-changes, the training views are rebuilt from their live data (``TrainingPlots.restyle``).
+changes, each plot canvas is re-coloured in place (``plots/recolor.py``: it knows the
+scheme a canvas was drawn with, kept on the canvas by :func:`layout_widget`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
 from designer.training.plots.axis import ReadableAxis
+from designer.training.plots.options import drop_options_menu
 
 #: More distinct colours after the theme's own (layers, classes, runs), per theme.
 EXTRA_SERIES = {True: ("#4dd0e1", "#f78fb3", "#a3be8c", "#e0a96d", "#8fa1ff", "#d4d4d4"),
@@ -90,8 +92,10 @@ def pen(color: str, width: float = 1.5, alpha: int = 255, style=Qt.PenStyle.Soli
 
 def layout_widget() -> pg.GraphicsLayoutWidget:
     """A plot canvas on the panel colour (several plots in a grid)."""
+    colors = scheme()
     widget = pg.GraphicsLayoutWidget()
-    widget.setBackground(scheme().background)
+    widget.setBackground(colors.background)
+    widget.drawn_scheme = colors  # what recolor.recolor_layout re-colours from
     # curves change their bounds on every redraw: a spatial index would be rebuilt each time
     widget.scene().setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
     widget.ci.setContentsMargins(6, 6, 6, 6)
@@ -102,6 +106,7 @@ def layout_widget() -> pg.GraphicsLayoutWidget:
 def style_plot(plot: pg.PlotItem, title: str = "", x_label: str = "", y_label: str = "",
                grid: bool = True) -> pg.PlotItem:
     """Titles and axes in the theme's colours; peak downsampling and clipping for speed."""
+    drop_options_menu(plot)  # its ~45 hidden widgets would be re-polished on every theme switch
     colors = scheme()
     if title:
         set_title(plot, title)

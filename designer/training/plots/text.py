@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 from designer.training.live import LiveRun
 from designer.training.plots.curves import Versioned
 from designer.training.plots.images import image_item, lookup_table
+from designer.training.plots.options import drop_options_menu
 from designer.training.plots.style import qcolor, scheme, set_title, style_plot
 from designer.training.plots.views import PlotView
 
@@ -70,12 +71,10 @@ class WordMap(Versioned):
     def __init__(self, plot: pg.PlotItem, labelled: int = LABELLED) -> None:
         super().__init__()
         self.plot, self.labelled = plot, labelled
-        color = scheme().train
         self.points = pg.ScatterPlotItem(pen=pg.mkPen(None), hoverable=True,
                                          tip=lambda x, y, data: str(data),
                                          hoverBrush=pg.mkBrush(qcolor(scheme().highlight)))
         plot.addItem(self.points)
-        self.brushes = (pg.mkBrush(qcolor(color, 110)), pg.mkBrush(qcolor(color, 240)))
         self.labels: list[pg.TextItem] = []
         self.view: tuple[float, float, float, float] | None = None
         self.words: list[str] = []
@@ -84,6 +83,18 @@ class WordMap(Versioned):
         self._brushes: list = []
         self.updates = 0  # how many snapshots were drawn (tests read it)
         plot.vb.sigResized.connect(lambda _vb: self._place_labels())
+
+    theme_drawn = True  # the points' brushes are made when the words arrive
+
+    def forget_drawn(self) -> None:
+        super().forget_drawn()
+        self.words = []  # sizes and brushes again, in the theme's colours
+
+    @staticmethod
+    def point_brushes() -> tuple:
+        """(a word's brush, a labelled word's brush)."""
+        color = scheme().train
+        return pg.mkBrush(qcolor(color, 110)), pg.mkBrush(qcolor(color, 240))
 
     def reset(self) -> None:
         super().reset()
@@ -119,7 +130,8 @@ class WordMap(Versioned):
             else:  # ranked by id: the first words a little larger
                 sizes = np.linspace(11, 5, count)
             self._sizes = sizes
-            self._brushes = [self.brushes[1] if i < self.labelled else self.brushes[0] for i in range(count)]
+            plain, labelled = self.point_brushes()
+            self._brushes = [labelled if i < self.labelled else plain for i in range(count)]
         self.points.setData(x=points[:, 0], y=points[:, 1], size=self._sizes, brush=self._brushes,
                             data=np.array(self.words, dtype=object))
         for i in range(min(count, self.labelled)):
@@ -312,6 +324,7 @@ class AttentionMap(Versioned):
         self.bar = pg.ColorBarItem(values=(0.0, 1.0), colorMap=pg.colormap.get("viridis"),
                                    interactive=False, width=12, colorMapMenu=False)
         self.bar.setImageItem(self.image, insert_in=plot)
+        drop_options_menu(self.bar)  # a colour bar is a PlotItem too
         self.bar.axis.setPen(pg.mkPen(colors.axis))
         self.bar.axis.setTextPen(pg.mkPen(colors.axis))
         self.bar.axis.setTickFont(label_font())
