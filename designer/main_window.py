@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QCloseEvent, QUndoStack
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QTabBar, QWidget
 
 from designer import settings
 
@@ -74,6 +74,23 @@ EXTENSIONS: list[str] = [
     "designer.group_actions:install",
 ]
 REFUSAL_MS = 8000
+
+
+def hide_unused_tab_bars(window: QMainWindow) -> None:
+    """Hide the dock tab bars Qt made but does not use.
+
+    Why: tabbing a dock with another sometimes makes one or two extra tab bars (seen with
+    PySide6 6.x when the window's panels are tabbed while it is built); Qt never shows or
+    places them again, but the window's first show makes them visible, and they stay
+    where they were made, over the panels (a "Problems | Training plots" strip across the
+    Step Through text). Every tab bar is hidden here and the layout placed again: it shows
+    the ones it uses (before the first show, the show does that).
+    """
+    bars = [bar for bar in window.findChildren(QTabBar) if bar.parentWidget() is window]
+    for bar in bars:
+        bar.hide()
+    if window.isVisible():
+        window.layout().setGeometry(window.layout().geometry())
 
 
 class MainWindow(QMainWindow):
@@ -160,6 +177,7 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, dock)
         if tabify_with is not None:
             self.tabifyDockWidget(tabify_with, dock)
+            hide_unused_tab_bars(self)
         if self.panels_menu is not None:
             self.panels_menu.addAction(dock.toggleViewAction())
         return dock

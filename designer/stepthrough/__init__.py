@@ -23,6 +23,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["StepThroughPanel", "install", "open_step_through"]
 
+#: The least share of the window's height the panel gets when it opens (a step's text and
+#: its table of numbers; the bottom panels' own height is about a fifth).
+PANEL_HEIGHT = 0.4
+
 
 class StepThrough:
     """What ``install`` returns: the action, and the panel once it was first opened."""
@@ -46,6 +50,9 @@ class StepThrough:
                                         tabify_with=plots)
         self.dock.show()
         self.dock.raise_()
+        window = self.services.window
+        if self.dock.height() < window.height() * PANEL_HEIGHT:  # room for a step's text and numbers
+            window.resizeDocks([self.dock], [int(window.height() * PANEL_HEIGHT)], Qt.Orientation.Vertical)
         return self.panel
 
 

@@ -100,6 +100,73 @@ def test_step_through_walks_the_spiral_on_the_canvas(qtbot, window):
     assert not [item for item in window.scene.items() if isinstance(item, StepBubble)]
 
 
+def _visible_tab_bars(window) -> list[list[str]]:
+    from PySide6.QtWidgets import QTabBar
+
+    return [[bar.tabText(i) for i in range(bar.count())] for bar in window.findChildren(QTabBar)
+            if bar.parentWidget() is window and bar.isVisible()]
+
+
+#: Builds and shows the window as ``layerforge`` does, opens Step Through, prints the tab bars.
+TAB_BARS_SCRIPT = """
+import json, sys
+from PySide6.QtWidgets import QApplication, QTabBar
+from designer.app import create_app
+from designer.main_window import MainWindow
+
+def bars(window):
+    return [[bar.tabText(i) for i in range(bar.count())] for bar in window.findChildren(QTabBar)
+            if bar.parentWidget() is window and bar.isVisible()]
+
+app = create_app([])
+window = MainWindow()
+window.resize(1500, 950)
+window.show()
+app.processEvents()
+shown = bars(window)
+window.extensions["designer.stepthrough:install"].open()
+app.processEvents()
+print(json.dumps({"shown": shown, "step": bars(window)}))
+window.close()
+"""
+
+
+def test_no_stray_tab_bar_covers_the_panels(tmp_path):
+    """Qt made extra "Problems | Training plots" tab bars when the panels were tabbed while
+    the window was built by the app (not reproduced under pytest-qt's application: hence a
+    process of its own); its first show made them visible, over the Step Through text."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = dict(os.environ, HOME=str(tmp_path), LAYERFORGE_SETTINGS_DIR=str(tmp_path / "settings"),
+               QT_QPA_PLATFORM="offscreen")
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", TAB_BARS_SCRIPT], cwd=root, env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    for bars in found.values():
+        titles = [title for bar in bars for title in bar]
+        assert "Problems" in titles and len(titles) == len(set(titles)), bars  # each panel in one tab bar
+    assert any(bar[:2] == ["Problems", "Training plots"] and "Step Through" in bar for bar in found["step"])
+
+
+def test_the_panel_opens_tall_enough(qtbot, window):
+    """It opened at the bottom panels' fifth of the window: too short for a step's text and
+    its numbers."""
+    from designer.stepthrough import PANEL_HEIGHT
+
+    window.resize(1500, 950)
+    open_example(qtbot, window, "spiral_mlp")
+    _open_panel(qtbot, window)
+    dock = window.extensions["designer.stepthrough:install"].dock
+    # asked for PANEL_HEIGHT of the window; the canvas's least height may keep it a little lower
+    qtbot.waitUntil(lambda: dock.height() >= window.height() * (PANEL_HEIGHT - 0.1), timeout=5000)
+
+
 def test_a_network_too_large_or_without_data_gets_one_sentence(qtbot, window):
     panel = _open_panel(qtbot, window)  # the empty project: no data
     qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
