@@ -105,28 +105,50 @@ def _meta():
 
 
 def _weights(group: Group, graph, ctx, wanted: dict[str, tuple[int, ...]]) -> dict[str, np.ndarray]:
-    """Each wanted tensor from the group: by name, else by shape (or transposed) in use order."""
-    prefix = f"net.{group.node_id}."
-    named = {name[len(prefix):]: value.value for name, value in ctx.values.items()
-             if name.startswith(prefix) and isinstance(value, Const)}
-    pool: list[tuple[str, np.ndarray]] = []
+    """Each wanted tensor from the group: by name, else by shape (or transposed) in use order,
+    those read by an operation of the parameter's own module (``/encoder/linear1/MatMul`` for
+    ``linear1.weight``) first: a 32-to-64 and a 64-to-32 Linear's weights, stored transposed
+    for MatMul, have each other's shapes."""
+    named = {}
+    for name, value in ctx.values.items():
+        key = _parameter_key(name, group.node_id)
+        if key is not None and isinstance(value, Const):
+            named[key] = value.value
+    pool: list[tuple[str, np.ndarray, list[str]]] = []  # (name, value, the operations reading it)
     for index in group.members:
-        for name in graph.node[index].input:
+        node = graph.node[index]
+        for name in node.input:
             value = ctx.values.get(name)
             if isinstance(value, Const) and value.value.ndim >= 1 and value.value.dtype.kind == "f" \
-                    and not name.startswith(prefix) and all(name != n for n, _ in pool):
-                pool.append((name, value.value))
+                    and _parameter_key(name, group.node_id) is None:
+                entry = next((e for e in pool if e[0] == name), None)
+                if entry is None:
+                    pool.append((name, value.value, [node.name]))
+                else:
+                    entry[2].append(node.name)
     found: dict[str, np.ndarray] = {}
     for key, shape in wanted.items():
         if key in named and tuple(named[key].shape) == shape:
             found[key] = named[key]
             continue
-        for i, (_, array) in enumerate(pool):
-            if tuple(array.shape) == shape or (array.ndim == 2 and tuple(array.T.shape) == shape):
-                found[key] = array if tuple(array.shape) == shape else array.T
-                del pool[i]
-                break
-        else:
+        scope = "/" + key.rpartition(".")[0].replace(".", "/") + "/"
+        fits = [i for i, (_, array, _) in enumerate(pool)
+                if tuple(array.shape) == shape or (array.ndim == 2 and tuple(array.T.shape) == shape)]
+        own = [i for i in fits if scope != "//" and any(scope in op for op in pool[i][2])]
+        if not fits:
             raise Unsupported(f"the weight {key} {shape} of the design's '{group.node_id}' is not"
                               " among the file's tensors")
+        _, array, _ = pool.pop((own or fits)[0])
+        found[key] = array if tuple(array.shape) == shape else array.T
     return {k: np.ascontiguousarray(v, np.float32) for k, v in found.items()}
+
+
+def _parameter_key(name: str, node_id: str) -> str | None:
+    """``linear1.weight`` for a tensor the exporter named after the node's parameter
+    (``net.encoder.linear1.weight``, or ``network.net.encoder.linear1.weight`` when the
+    network was wrapped, as a text export's mask prelude does), else None."""
+    marker = f"net.{node_id}."
+    at = name.find(marker)
+    while at > 0 and name[at - 1] != ".":
+        at = name.find(marker, at + 1)
+    return name[at + len(marker):] if at >= 0 else None

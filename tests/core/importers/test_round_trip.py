@@ -34,13 +34,6 @@ pytestmark = pytest.mark.slow
 #: A GAN is two networks and exports by parts (tests/core/test_gan.py): not in this loop.
 NAMES = sorted(p.stem for p in EXAMPLES.glob("*.lfproj")
                if '"target": "generator"' not in p.read_text(encoding="utf-8"))
-#: Known gap: since the text export takes an attention_mask, the Transformer example's
-#: import (its mask prelude cut out, core/importers/attention_mask.py) reads the encoder
-#: differently from ONNX Runtime (up to 0.33 apart); the bag-of-embeddings and BiLSTM
-#: examples round-trip exactly.
-CASES = [pytest.param(name, marks=pytest.mark.xfail(reason="Transformer import after the mask prelude",
-                                                    strict=True))
-         if name == "text_transformer" else name for name in NAMES]
 
 
 def inference_design(project: Project) -> tuple[dict[str, str], set[tuple[str, str, int]]]:
@@ -108,7 +101,7 @@ def exported(tmp_path_factory):
     return done
 
 
-@pytest.mark.parametrize("name", CASES)
+@pytest.mark.parametrize("name", NAMES)
 def test_an_exported_example_imports_back_to_its_design_and_predictions(exported, name, tmp_path):
     run, onnx_path = exported[name]
     result = import_model(onnx_path, tmp_path / f"{name}.lfproj")
