@@ -5,8 +5,9 @@ into the generator (a module from a noise vector ``z`` to a sample) and the disc
 (a module from a sample to one logit), both sharing the trained layers, and gives the
 :class:`~core.train.trainer.Trainer` what it needs to train them with its own loop:
 
-- **one optimiser with two parameter groups** (generator, discriminator), each with its own
-  learning rate, so checkpoints, resuming, pausing, live changes and schedules work as for
+- **one optimiser with parameter groups for the generator, then the discriminator**, each
+  part with its own learning rate, split by the layers' ``lr_multiplier`` as any run's
+  groups are (:mod:`core.train.param_groups`), so checkpoints, resuming, pausing, live changes and schedules work as for
   any run. Adam's betas default to (0.5, 0.999), the usual GAN choice, unless set;
 - **a step per batch**: ``discriminator_steps`` times, the discriminator learns to score
   the real batch 1 (``1 - label_smoothing``) and a generated one 0, the generator held
@@ -34,8 +35,12 @@ from typing import Any
 
 from core.errors import TrainingError
 from core.heads import DISCRIMINATOR, GENERATOR
+from core.train.param_groups import MULTIPLIER, parameter_multipliers, split_by_multiplier
 from core.train.spec import Adversarial, TrainSpec
 from core.train.tracker import BestTracker
+
+#: The key of each optimiser group saying whose weights it holds: ``generator`` or ``discriminator``.
+PART = "gan_part"
 
 #: Adam's betas for a GAN unless ``training.betas`` is set (Radford et al., DCGAN).
 GAN_BETAS = (0.5, 0.999)
@@ -138,6 +143,7 @@ class AdversarialTraining:
         trainable = [p for p in module.parameters() if p.requires_grad]
         self.generator_params = [p for p in trainable if id(p) in mine]
         self.discriminator_params = [p for p in trainable if id(p) in theirs]
+        self._multipliers = parameter_multipliers(module, trainer.lr_multipliers)
         if not self.generator_params or not self.discriminator_params:
             which = "generator" if not self.generator_params else "discriminator"
             raise TrainingError(f"the {which} has no weights to train (its layers are frozen or"
@@ -147,12 +153,15 @@ class AdversarialTraining:
         self._device = torch.device(trainer.placement.device)
 
     def param_groups(self, spec: TrainSpec) -> list[dict[str, Any]]:
-        """The optimiser's two groups: generator first, then discriminator, each at its rate."""
+        """The optimiser's groups: the generator's first, then the discriminator's, each at its
+        rate, and each split by the layers' ``lr_multiplier`` (:mod:`core.train.param_groups`).
+        Every group carries :data:`PART`: whose it is."""
         settings = self.settings
-        return [{"params": self.generator_params,
-                 "lr": settings.generator_learning_rate or spec.learning_rate},
-                {"params": self.discriminator_params,
-                 "lr": settings.discriminator_learning_rate or spec.learning_rate}]
+        groups = [{"params": self.generator_params, PART: "generator",
+                   "lr": settings.generator_learning_rate or spec.learning_rate},
+                  {"params": self.discriminator_params, PART: "discriminator",
+                   "lr": settings.discriminator_learning_rate or spec.learning_rate}]
+        return split_by_multiplier(groups, lambda p: self._multipliers.get(id(p), 1.0), spec.learning_rate)
 
     @staticmethod
     def tracker() -> LastEpoch:
@@ -312,8 +321,11 @@ class AdversarialTraining:
         return "generator's"
 
     def learning_rate_of(self, optimizer, part: str) -> float:
-        index = 1 if part.startswith("discriminator") and len(optimizer.param_groups) > 1 else 0
-        return optimizer.param_groups[index]["lr"]
+        """The rate of ``part`` (``generator's`` or ``discriminator's``), without layer multipliers."""
+        wanted = "discriminator" if part.startswith("discriminator") else "generator"
+        groups = optimizer.param_groups
+        group = next((g for g in groups if g.get(PART) == wanted), groups[0])
+        return group["lr"] / group.get(MULTIPLIER, 1.0)
 
 
 def diversity(samples):

@@ -97,13 +97,10 @@ def base_learning_rate(optimizer) -> float:
     return group["lr"] / group.get(MULTIPLIER, 1.0)
 
 
-def gan_notes(spec, multipliers: dict[str, float]) -> list[str]:
-    """What a GAN leaves out: its two groups (generator, discriminator) are its own, not
-    yet split by layer multipliers, and it does not unfreeze layers."""
+def gan_notes(spec) -> list[str]:
+    """What a GAN leaves out: it does not unfreeze layers (its generator's and discriminator's
+    groups are split by layer multipliers like any run's: ``core.train.adversarial``)."""
     notes = []
-    if multipliers:
-        notes.append("the layers' lr_multiplier is not applied to a GAN yet: its generator and"
-                     " discriminator train at their own rates (training.adversarial)")
     if spec.unfreeze_at_epoch is not None:
         notes.append("training.unfreeze_at_epoch is ignored for a GAN: frozen layers stay frozen")
     return notes

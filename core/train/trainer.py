@@ -261,7 +261,7 @@ class Trainer:
         if self.adversarial is not None:  # one optimiser, a parameter group per sub-network
             self.adversarial.setup(self)
             params = self.adversarial.param_groups(spec)
-            self.notes.extend(gan_notes(spec, self.lr_multipliers))
+            self.notes.extend(gan_notes(spec))
         else:  # a group per lr_multiplier; layers to unfreeze later wait in groups of their own
             self.unfreezing = Unfreezing.plan(spec, self.frozen)
             params = training_groups(self.module, spec.learning_rate, self.lr_multipliers,

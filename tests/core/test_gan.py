@@ -229,6 +229,35 @@ def test_each_network_learns_at_its_own_rate_in_one_optimiser(tmp_path):
     assert run["reason"].startswith("a GAN keeps its last epoch's weights")
 
 
+def test_a_layers_lr_multiplier_scales_its_rate_within_its_networks_own(tmp_path):
+    graph = gan_graph()
+    graph.nodes["g1"].extra["lr_multiplier"] = 0.1  # the generator's first layer
+    graph.nodes["d2"].extra["lr_multiplier"] = 0.5  # the discriminator's only Linear
+    project = gan_project(tmp_path, graph=graph, epochs=1, learning_rate=0.001,
+                          adversarial={"discriminator_learning_rate": 0.0004})
+    trainer = _prepare(project, tmp_path / "run")
+    result = trainer.fit()
+    assert result.status == "completed", result.reason
+    module = trainer.module
+    rates = {}
+    for group in trainer.optimizer.param_groups:
+        for param in group["params"]:
+            rates[id(param)] = (group["gan_part"], group["lr"])
+    assert rates[id(module.g1.weight)] == ("generator", pytest.approx(0.0001))
+    assert rates[id(module.g3.weight)] == ("generator", pytest.approx(0.001))
+    assert rates[id(module.d2.weight)] == ("discriminator", pytest.approx(0.0002))
+    assert not any("lr_multiplier" in note for note in trainer.notes)
+    # whose rate a diverging loss reports: the network's own, without the layer's multiplier
+    assert trainer.adversarial.learning_rate_of(trainer.optimizer, "discriminator's") == pytest.approx(0.0004)
+    assert trainer.adversarial.learning_rate_of(trainer.optimizer, "generator's") == pytest.approx(0.001)
+    from core.train.optim import apply_update  # a live change keeps every ratio
+
+    apply_update(trainer.optimizer, None, {"learning_rate": 0.002})
+    doubled = {id(p): g["lr"] for g in trainer.optimizer.param_groups for p in g["params"]}
+    assert doubled[id(module.g1.weight)] == pytest.approx(0.0002)
+    assert doubled[id(module.d2.weight)] == pytest.approx(0.0004)
+
+
 def test_a_paused_gan_takes_no_step_and_a_new_rate_moves_both_networks(tmp_path):
     import threading
 
@@ -350,31 +379,23 @@ def test_stopped_and_continued_equals_uninterrupted(tmp_path):
 
 @pytest.mark.slow
 def test_a_killed_gan_resumes_and_ends_as_if_never_killed(tmp_path):
-    import os
     import signal
-    import time
+    import subprocess
+    import sys
 
-    from tests.core.train.test_cli_train import layerforge
+    from tests.core.train.test_cli_train import ROOT, _env, layerforge
+    from tests.core.train.test_unfreeze import KILL_AT
     from tests.core.train.tiny import metrics_rows
 
     path = gan_project(tmp_path, samples=600, epochs=12).path
     killed = tmp_path / "killed"
-    process = layerforge("train", str(path), "--run-dir", str(killed), "--quiet", background=True)
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and process.poll() is None:
-            metrics = killed / "metrics.csv"
-            if metrics.exists() and len(metrics.read_text().splitlines()) >= 3:
-                break
-            time.sleep(0.005)
-        assert process.poll() is None, "training ended before it could be killed"
-        os.kill(process.pid, signal.SIGKILL)
-    finally:
-        process.wait(30)
-        process.stdout.close()
-        process.stderr.close()
+    # killed in epoch 5, its epoch 4 on disk (a run folder is written when due: a fraction of
+    # the training time, so a time-based kill could land after the run ended)
+    process = subprocess.run([sys.executable, "-c", KILL_AT, str(path), str(killed), "5"], cwd=ROOT,
+                             env=_env(), capture_output=True, text=True, timeout=300)
+    assert process.returncode == -signal.SIGKILL, process.stderr
     done = torch.load(killed / "last.ckpt", weights_only=True)["epoch"]
-    assert 2 <= done < 12
+    assert done == 4
     resumed = layerforge("train", "--resume", str(killed), "--quiet")
     assert resumed.returncode == 0, resumed.stderr
     assert "a GAN keeps its last epoch's weights" in resumed.stdout
