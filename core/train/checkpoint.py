@@ -43,7 +43,8 @@ def torch_rng_state() -> dict[str, Any]:
     import torch
 
     state = {"torch": torch.get_rng_state(), "cuda": None}
-    if torch.cuda.is_available() and torch.cuda.is_initialized():
+    # ``is_initialized`` first: it is a flag, ``is_available`` asks the driver (every epoch).
+    if torch.cuda.is_initialized() and torch.cuda.is_available():
         state["cuda"] = torch.cuda.get_rng_state_all()
     return state
 
@@ -154,10 +155,10 @@ def detached_copy(value: Any) -> Any:
 
     tensors: list[Any] = []
     slots: list[tuple[Any, Any]] = []
-    copy = _containers(value, tensors, slots)
+    copy = _containers(value, tensors, slots, torch.Tensor)
     if tensors:
         with torch.no_grad():
-            if all(t.device.type == "cpu" for t in tensors):
+            if all(t.is_cpu for t in tensors):
                 copies = torch._foreach_clone(tensors)
             else:
                 copies = [torch.empty_like(t, device="cpu") for t in tensors]
@@ -171,26 +172,25 @@ def detached_copy(value: Any) -> Any:
 _PLAIN = (int, float, str, bool, type(None))
 
 
-def _containers(value: Any, tensors: list[Any], slots: list[tuple[Any, Any]]) -> Any:
+def _containers(value: Any, tensors: list[Any], slots: list[tuple[Any, Any]], tensor_type) -> Any:
     """``value`` with its dicts and lists copied; each tensor is appended to ``tensors`` and
-    its place (container, key) to ``slots``, for :func:`detached_copy` to fill in."""
-    import torch
-
+    its place (container, key) to ``slots``, for :func:`detached_copy` to fill in.
+    (``tensor_type`` is ``torch.Tensor``, passed down rather than imported at every level.)"""
     if isinstance(value, (dict, list)):
         copy: Any = {} if isinstance(value, dict) else [None] * len(value)
         for key, item in (value.items() if isinstance(value, dict) else enumerate(value)):
             if type(item) in _PLAIN:
                 copy[key] = item
-            elif isinstance(item, torch.Tensor):
+            elif isinstance(item, tensor_type):
                 tensors.append(item)
                 slots.append((copy, key))
                 copy[key] = None
             else:
-                copy[key] = _containers(item, tensors, slots)
+                copy[key] = _containers(item, tensors, slots, tensor_type)
         return copy
-    if isinstance(value, torch.Tensor):  # a bare tensor (not in a dict or list)
+    if isinstance(value, tensor_type):  # a bare tensor (not in a dict or list)
         return value.detach().to("cpu", copy=True)
-    if isinstance(value, tuple) and any(isinstance(item, (torch.Tensor, dict, list, tuple))
+    if isinstance(value, tuple) and any(isinstance(item, (tensor_type, dict, list, tuple))
                                         for item in value):
         return tuple(detached_copy(item) for item in value)  # rare: copied one by one
     return value  # immutable: numbers, strings, a tuple of them (Python's random state)
