@@ -19,11 +19,13 @@ from pathlib import Path
 import numpy as np
 
 from core.atomic import write_text_atomic
-from core.data.image_decode import decode_chunk
+from core.data.image_decode import decode_chunk, pillow_ready
 from core.data.image_scan import FolderScan
 from core.data.workers import run_chunks
 
 CHUNK = 48
+#: A worker holds a chunk's decoded rows before writing them: at most about this many bytes.
+CHUNK_BYTES = 16 << 20
 _VERSION = 1
 
 
@@ -74,14 +76,16 @@ def decoded_images(scan: FolderScan, size: tuple[int, int], color: str, cache_ro
 def _build(scan, folder: Path, shape, size, color, workers, progress, cancel, span) -> None:
     partial = new_partial(folder, shape)
     paths = [str(scan.absolute(e)) for e in scan.entries]
-    tasks = [(str(partial), shape, start, paths[start:start + CHUNK], tuple(size), color)
-             for start in range(0, len(paths), CHUNK)]
+    chunk = chunk_rows(shape)
+    tasks = [(str(partial), shape, start, paths[start:start + chunk], tuple(size), color)
+             for start in range(0, len(paths), chunk)]
 
     def report(done: int) -> None:
         if progress is not None:
             progress(span[0] + (span[1] - span[0]) * done / len(tasks),
-                     f"decoding images: {min(done * CHUNK, len(paths)):,} of {len(paths):,}")
+                     f"decoding images: {min(done * chunk, len(paths)):,} of {len(paths):,}")
 
+    pillow_ready()
     try:
         failed = run_chunks(decode_chunk, tasks, workers=workers, progress=report, cancel=cancel)
         os.replace(partial, folder / "pixels.u8")
@@ -89,6 +93,12 @@ def _build(scan, folder: Path, shape, size, color, workers, progress, cancel, sp
         partial.unlink(missing_ok=True)
         raise
     write_meta(folder, scan, shape, failed)
+
+
+def chunk_rows(shape: tuple[int, ...]) -> int:
+    """Files per worker task for pixel rows of ``shape`` (N, C, H, W): ``CHUNK``, fewer for
+    large images (see ``CHUNK_BYTES``)."""
+    return max(1, min(CHUNK, CHUNK_BYTES // int(np.prod(shape[1:]))))
 
 
 def new_partial(folder: Path, shape: tuple[int, ...]) -> Path:

@@ -7,6 +7,10 @@ given, nothing has to be known about the other files before a file is decoded, s
 folder that was never scanned is read in one round: a worker opens a file, reads its
 header and decodes it from the same open image. What comes out is the same scan (remembered for
 ``describe``, with the same skipped files and notes) and the same pixel cache.
+
+Per file, the work is what a plain Pillow loop does, less: a PNG's chunk list is not read
+again (see :func:`_png`), paths stay strings, and a worker writes its chunk's rows with one
+call instead of faulting in a shared mapping page by page.
 """
 
 from __future__ import annotations
@@ -16,11 +20,13 @@ from pathlib import Path
 
 import numpy as np
 
-from core.data.image_cache import (CHUNK, DecodedImages, cache_folder, cached_fingerprint,
+from core.data.image_cache import (DecodedImages, cache_folder, cached_fingerprint, chunk_rows,
                                    new_partial, write_meta)
-from core.data.image_decode import channels_first, describe_error, prepared
-from core.data.image_scan import (FolderScan, assemble_scan, candidates, check_layout, finish_scan,
-                                  header_facts, header_problem, list_folder, save_scan, stored_scan)
+from core.data.image_decode import (channels_first, describe_error, pillow_ready, prepared,
+                                    write_rows)
+from core.data.image_scan import (FolderScan, assemble_scan, candidates, check_layout,
+                                  finish_scan, header_facts, header_problem, list_folder,
+                                  palette_mode, save_scan, stored_scan)
 from core.data.workers import run_chunks
 
 #: Rows copied at a time when files without a readable header leave gaps to close.
@@ -28,24 +34,24 @@ _COPY_ROWS = 1024
 
 
 def header_and_decode_chunk(task: tuple) -> list[tuple]:
-    """Worker task: per path, ``(header, None)`` with the pixels written to its row of the memmap,
-    ``(header, reason)`` when only the decoding failed, ``((None, reason), None)`` without a header.
+    """Worker task: per path, ``(header, None)`` with the pixels written to its row of the cache
+    file, ``(header, reason)`` when only the decoding failed, ``((None, reason), None)`` without a
+    header. The chunk's rows are written at once (see :func:`~core.data.image_decode.write_rows`).
 
     ``header`` is what :func:`~core.data.image_scan.header_chunk` gives for the file.
     """
     cache, shape, start, paths, size, color = task
-    pixels = np.memmap(cache, dtype=np.uint8, mode="r+", shape=tuple(shape))
-    try:
-        return [_header_and_pixels(Path(path), pixels, start + offset, size, color)
-                for offset, path in enumerate(paths)]
-    finally:  # the mapping is shared: the parent sees the pixels without a flush to disk
-        del pixels
+    rows = np.zeros((len(paths),) + tuple(shape[1:]), np.uint8)
+    results = [_header_and_pixels(path, rows, offset, size, color)
+               for offset, path in enumerate(paths)]
+    write_rows(cache, shape, start, rows)
+    return results
 
 
-def _header_and_pixels(path: Path, pixels: np.ndarray, row: int, size, color: str) -> tuple:
+def _header_and_pixels(path: str, rows: np.ndarray, row: int, size, color: str) -> tuple:
     """One file opened once: its header read as the scan reads it, then its pixels decoded as
     :func:`~core.data.image_decode.decode` decodes them (the header reads no pixels, except a
-    palette's or a PNG's with EXIF after them, which the decoding then reuses)."""
+    palette's, which the decoding then reuses). A PNG is decoded first, see :func:`_png`."""
     from PIL import Image
 
     try:
@@ -53,15 +59,60 @@ def _header_and_pixels(path: Path, pixels: np.ndarray, row: int, size, color: st
     except Exception as err:  # noqa: BLE001 - Pillow raises many kinds for bad files
         return (None, header_problem(path, err)), None
     with image:
-        try:
-            header = header_facts(image, path)
-        except Exception as err:  # noqa: BLE001
-            return (None, header_problem(path, err)), None
-        try:
-            pixels[row] = channels_first(prepared(image, size, color))
-        except Exception as err:  # noqa: BLE001 - every bad file is reported, none stops the rest
-            return header, describe_error(err)
+        if image.format == "PNG":
+            done = _png(image, path, rows, row, size, color)
+            if done is not None:
+                return done
+            return _as_scanned(path, rows, row, size, color)
+        return _header_then_pixels(image, path, rows, row, size, color)
+
+
+def _header_then_pixels(image, path: str, rows: np.ndarray, row: int, size, color: str) -> tuple:
+    try:
+        header = header_facts(image, path)
+    except Exception as err:  # noqa: BLE001
+        return (None, header_problem(path, err)), None
+    try:
+        rows[row] = channels_first(prepared(image, size, color))
+    except Exception as err:  # noqa: BLE001 - every bad file is reported, none stops the rest
+        return header, describe_error(err)
     return header, None
+
+
+def _png(image, path: str, rows: np.ndarray, row: int, size, color: str) -> tuple | None:
+    """A PNG decoded first, its header then read from the decoded image; ``None`` when the
+    decoding failed.
+
+    The scan reads a PNG's chunk list to learn whether EXIF may follow the pixels (then it
+    decodes them to read it). Once the pixels are decoded every chunk has been read, so the
+    orientation is the one the scan finds either way, without reading the chunk list again.
+    Whether a failing PNG is refused by the scan or only by the decoding depends on that
+    chunk list: such a file is read again the scan's way (:func:`_as_scanned`).
+    """
+    width, height, mode = image.size + (image.mode,)
+    try:
+        pixels = prepared(image, size, color)
+        orientation = image.getexif().get(0x0112, 1)
+        if mode == "P":
+            mode = palette_mode(image)
+    except Exception:  # noqa: BLE001 - told apart the scan's way
+        return None
+    rows[row] = channels_first(pixels)
+    if orientation in (5, 6, 7, 8):
+        width, height = height, width
+    return (width, height, mode, image.format), None
+
+
+def _as_scanned(path: str, rows: np.ndarray, row: int, size, color: str) -> tuple:
+    """The file opened again and read as the scan, then the decoding, read it."""
+    from PIL import Image
+
+    try:
+        image = Image.open(path)
+    except Exception as err:  # noqa: BLE001
+        return (None, header_problem(path, err)), None
+    with image:
+        return _header_then_pixels(image, path, rows, row, size, color)
 
 
 def scan_and_decode(root: str | Path, size: tuple[int, int], color: str, cache_root: Path, *,
@@ -82,15 +133,17 @@ def scan_and_decode(root: str | Path, size: tuple[int, int], color: str, cache_r
     shape = (len(shown), channels, size[0], size[1])
     base = str(folder.root)
     paths = [os.path.join(base, s) for s in shown]
-    tasks = [(None, shape, start, paths[start:start + CHUNK], tuple(size), color)
-             for start in range(0, len(paths), CHUNK)]
+    chunk = chunk_rows(shape)
+    tasks = [(None, shape, start, paths[start:start + chunk], tuple(size), color)
+             for start in range(0, len(paths), chunk)]
 
     def report(done: int) -> None:
         if progress is not None:
             progress(span[0] + (span[1] - span[0]) * done / max(len(tasks), 1),
-                     f"decoding images: {min(done * CHUNK, len(paths)):,} of {len(paths):,}")
+                     f"decoding images: {min(done * chunk, len(paths)):,} of {len(paths):,}")
 
     partial = new_partial(target, shape) if shown else None
+    pillow_ready()
     try:
         tasks = [(str(partial),) + task[1:] for task in tasks]
         results = run_chunks(header_and_decode_chunk, tasks, workers=workers, progress=report,

@@ -97,7 +97,7 @@ def header_facts(image, path: Path) -> tuple[int, int, str, str | None]:
         width, height = height, width
     mode = image.mode
     if mode == "P":
-        mode = _palette_mode(image)
+        mode = palette_mode(image)
     return width, height, mode, image.format
 
 
@@ -150,7 +150,7 @@ def _png_without_late_exif(path: Path) -> bool:
         return False
 
 
-def _palette_mode(image) -> str:
+def palette_mode(image) -> str:
     palette = image.getpalette() or []
     rgb = [palette[i:i + 3] for i in range(0, len(palette), 3)]
     gray = all(c[0] == c[1] == c[2] for c in rgb if len(c) == 3)
@@ -310,6 +310,7 @@ def candidates(folder: FolderListing) -> tuple[list[str], list[list[str]]]:
 
 
 def _scan(folder: FolderListing, progress, cancel, workers=None) -> FolderScan:
+    from core.data.image_decode import pillow_ready
     from core.data.workers import run_chunks
 
     shown, skipped = candidates(folder)
@@ -321,6 +322,7 @@ def _scan(folder: FolderListing, progress, cancel, workers=None) -> FolderScan:
             progress(done / max(len(tasks), 1),
                      f"reading image headers: {min(done * HEADER_CHUNK, len(paths)):,} of {len(paths):,}")
 
+    pillow_ready()
     headers = run_chunks(header_chunk, tasks, workers=workers, progress=report, cancel=cancel)
     return assemble_scan(folder, shown, headers, skipped)
 

@@ -39,7 +39,8 @@ def _context():
         return multiprocessing.get_context("fork")
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["core.data.image_decode", "core.data.image_scan",
-                                    "core.data.image_first_load"])
+                                    "core.data.image_first_load", "PIL.Image",
+                                    "PIL.JpegImagePlugin", "PIL.PngImagePlugin"])
     return context
 
 
