@@ -20,6 +20,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal
 
 from designer import settings as user_settings
 from designer.data.signals import emit
+from designer.training.interpreter import TrainingInterpreter
 from designer.training.live import LiveRun
 from designer.training.relay import BatchUpdate, EpochUpdate, Finished, Paused, Resumed, RunStarted
 from designer.training.worker import Done, Failed, Loading, TrainingJob, TrainingWorker, start_worker
@@ -53,6 +54,8 @@ class TrainingSession(QObject):
         self.sample_index = 0
         self._progress_sent = 0.0
         self._stopping_for_close = False
+        #: the garbage collector's old objects frozen while a run trains (no full collections)
+        self.interpreter = TrainingInterpreter()
 
     # ------------------------------------------------------------------ starting
     @property
@@ -79,6 +82,7 @@ class TrainingSession(QObject):
         self.run_dir = job.continue_dir
         self.settings = {}
         self._set_state(LOADING)
+        self.interpreter.enter()  # also while the worker loads and builds (full collections then too)
         self.worker, self.worker_thread = start_worker(job, self._on_message, self.sample_index)
         return True
 
@@ -186,6 +190,7 @@ class TrainingSession(QObject):
         if thread is not None:
             thread.quit()
             thread.wait()
+        self.interpreter.leave()
         if self.worker is not None:
             self.worker.deleteLater()
         self.worker, self.worker_thread = None, None

@@ -38,6 +38,8 @@ before, 2 torch threads, load 1.7-4.7    5,296       6,131        1.20 (0.9-1.5)
 before, load 5.0-3.4                     19,932      6,066        0.82 (0.2-1.5)  21.4 / 106.8
 after, 1 thread, load 4.7-5.0 (~75%)     25,977      15,131       0.62 (0.5-0.8)  36.5 / 144.8
 after, load 2.7-2.9 (others ~50%)        45,354      41,845       0.92 (0.9-1.0)  29.2 / 54.2
+issue 16 before, Overview, load 1.1-1.2  45,106      37,274       0.83 (0.8-0.9)  42.2 / 85.9
+issue 16 after, Overview, load 1.1-1.2   45,123      38,101       0.86 (0.8-0.9)  17.5 / 27.9
 =======================================  ==========  ===========  ==============  ==============
 
 Before, every arm used torch's two threads: with other processes busy, two OpenMP threads
@@ -48,6 +50,24 @@ core; the window's training went from ~6,000 to 15,000-42,000 samples/s at the s
 Left: with others using ~75% of the machine the window still loses ~30% against headless
 (the GUI thread's Python holds the GIL the worker needs, and is itself preempted), and the
 heartbeat p99 stays ~30 ms under load (max now < 100 ms in most rounds).
+
+Issue 16, "the window" (the two rows above: 3 rounds each, before and after alternated, one
+round per process tree; others ~0%). Until then the gui arm measured the *Gradients* tab: the
+warm-up ended on its Results tab, which went when the measured run started and Qt showed the
+tab beside it. The arm now shows the Overview, and so does the window (``plots``: when the
+shown tab goes, the Overview comes). Per tick in the GUI thread (``BENCH_TRACE=1`` prints the
+gaps over 30 ms with their clock, to match them against a profile of the same run): redrawing
+the whole Overview and painting it took 25-67 ms (paint 30-40 ms of CPU: each of its 8 axes
+repaints in 2.5-4 ms when its range or size changes), a plot's ``update`` 1-24 ms, the panel's
+progress 0.1-0.4 ms, a worker message < 0.2 ms. Three causes of the long gaps, fixed: a title
+whose width changed (first metric, first layer, the layers' names) laid out the whole canvas
+and repainted all 8 axes (``views.SteadyTitle``); a timer redraw drew every changed plot at
+once (now one plot per chunk, chained on a zero-delay timer: ``plots.SETS_PER_CHUNK``); and
+full garbage collections (90-230 ms with the GIL held, in the worker while it loaded and
+built) now walk only what the run made (``designer.training.interpreter``: 30-40 ms). A GIL
+switch interval of 1 ms against 5 ms made no difference (3 alternated pairs). Left: gui /
+headless ~0.86, the GUI thread busy ~15% of a core (its Python holds the GIL the worker's
+Python needs between kernels).
 """
 
 from __future__ import annotations
@@ -157,7 +177,7 @@ def run_gui(epochs: int, workdir: Path) -> dict:
         if running and last[1]:  # both beats while training: a gap of the running GUI
             gaps.append(now - last[0])
             if os.environ.get("BENCH_TRACE") and now - last[0] > 0.03:
-                print(f"gap {1000 * (now - last[0]):.0f} ms at {now - started[0]:.2f} s", flush=True)
+                print(f"gap {1000 * (now - last[0]):.0f} ms at {now - started[0]:.2f} s (clock {now:.6f})", flush=True)
         last[0], last[1] = now, running
 
     started = [time.perf_counter()]
@@ -185,6 +205,8 @@ def run_gui(epochs: int, workdir: Path) -> dict:
 
     dataset = workload(SAMPLES)  # made before: the GUI thread is busy while numpy fills it
     train(workload(2_048), 1)  # warm-up, in the worker thread like the measured run
+    # the warm-up ends on its Results tab, which goes as the next run starts: measure the Overview
+    controller.plots.tabs.setCurrentWidget(controller.plots.overview)
     gaps.clear()
     last[1] = False  # the next gap counts from the first beat of the measured run
     started[0] = time.perf_counter()

@@ -9,6 +9,15 @@ the GUI thread has used more than :data:`DRAW_SHARE` of the time since the last 
 (drawing and painting run Python, which holds the GIL the training thread needs; on a busy
 2-core machine a paint takes longer, so the plots then redraw less often instead of slowing
 training), but the visible tab is redrawn at least every :data:`MAX_DRAW_WAIT` seconds.
+
+A drawn tick redraws the visible tab in chunks of :data:`SETS_PER_CHUNK` plots (the tabs
+that draw their curve sets in turn, ``draws_in_turn``): the next chunk follows on a zero-delay
+timer, after the event loop has painted the last one and run what waited (input, other
+timers), until every changed plot is drawn (at most :data:`MAX_CHUNKS` chunks). A whole tab
+redrawn at once, and the paint that followed it, kept the GUI thread busy 25-50 ms on the
+2-core machine; one plot at a time keeps each chunk near 10 ms, and the round still ends
+within a few tens of milliseconds. A tab change, the log switch and a new run draw the whole
+tab at once.
 """
 
 from __future__ import annotations
@@ -42,6 +51,10 @@ REDRAW_HZ = 10
 DRAW_SHARE = 0.05
 #: The visible tab is redrawn at least this often (seconds), whatever drawing costs.
 MAX_DRAW_WAIT = 0.35
+#: Plots (curve sets) one chunk of a timer's redraw draws at most (see the module docstring).
+SETS_PER_CHUNK = 1
+#: Chunks of one timer redraw at most (a set whose data changes meanwhile may come round again).
+MAX_CHUNKS = 8
 #: What the dock says while it has no run to show.
 NO_RUN = ("No run to show yet. Press Train (F5): the loss, the metrics and what each layer does"
           " appear here while the network trains.")
@@ -114,6 +127,11 @@ class TrainingPlots(QWidget):
         self.timer.setInterval(int(1000 / REDRAW_HZ))
         self.timer.timeout.connect(self._on_tick)
         self.timer.start()
+        self.chunk_timer = QTimer(self)  # the next chunk of a timer's redraw
+        self.chunk_timer.setSingleShot(True)
+        self.chunk_timer.setInterval(0)
+        self.chunk_timer.timeout.connect(self._draw_chunk)
+        self._chunks_left = 0
         self.tabs.currentChanged.connect(lambda _i: self.redraw())
         self.log_box.toggled.connect(self._on_log_toggled)
         self.save_image_button.clicked.connect(self.save_image_dialog)
@@ -185,16 +203,25 @@ class TrainingPlots(QWidget):
         for widget in (self.log_box, self.save_image_button, self.save_csv_button):
             widget.setEnabled(self.has_run)
 
-    def redraw(self) -> None:
-        """Draw what changed in the visible tab (the timer calls this)."""
+    def redraw(self, sets: int | None = None) -> bool:
+        """Draw what changed in the visible tab: everything, or at most ``sets`` of its plots in
+        a tab that draws them in turn (a chunk of the timer's redraw). Whether it drew."""
         if not self.isVisible():
-            return
+            return False
         if (self.stack.currentWidget() is self.tabs) != self.has_run:
             self._show_page()
         self._set_tab_visibility()
         view = self.tabs.currentWidget()
-        if view is not None and view.update_from(self.live):
+        if view is None:
+            return False
+        if sets is not None and getattr(view, "draws_in_turn", False):
+            changed = view.update_from(self.live, limit=sets)
+        else:
+            self._chunks_left = 0  # drawn whole: a timer redraw under way has nothing left to do
+            changed = view.update_from(self.live)
+        if changed:
             self.redraws += 1
+        return changed
 
     def _on_tick(self) -> None:
         """The timer: redraw unless the GUI thread has been busier than :data:`DRAW_SHARE` since
@@ -208,7 +235,18 @@ class TrainingPlots(QWidget):
                 self.paced_ticks += 1
                 return
         self._drawn_at = (wall, cpu)
-        self.redraw()
+        self._chunks_left = MAX_CHUNKS
+        self._draw_chunk()
+
+    def _draw_chunk(self) -> None:
+        """One chunk of a timer redraw; the next one follows while this one drew something."""
+        if self._chunks_left <= 0:
+            return
+        self._chunks_left -= 1
+        if self.redraw(sets=SETS_PER_CHUNK) and self._chunks_left > 0:
+            self.chunk_timer.start()
+        else:
+            self._chunks_left = 0
 
     def redraw_all(self) -> None:
         """Draw every tab now (screenshots, tests)."""
@@ -216,12 +254,16 @@ class TrainingPlots(QWidget):
             view.update_from(self.live)
 
     def _set_tab_visibility(self) -> None:
-        """A view with a ``shown(live)`` method has its tab only while that is true."""
+        """A view with a ``shown(live)`` method has its tab only while that is true. When the
+        shown tab goes (the Results of the last run, as a new one starts), the Overview is
+        shown, not whichever tab Qt would pick beside it."""
         for view in self.views:
             shown = getattr(view, "shown", None)
             visible = True if shown is None else shown(self.live)
             index = self.tabs.indexOf(view)
             if self.tabs.isTabVisible(index) != visible:
+                if not visible and self.tabs.currentWidget() is view:
+                    self.tabs.setCurrentWidget(self.overview)
                 self.tabs.setTabVisible(index, visible)
 
     def show_results(self) -> None:

@@ -31,24 +31,79 @@ def export_png(layout: pg.GraphicsLayoutWidget, path: str | Path, width: int = 1
     exporter.export(str(path))
 
 
+class SteadyTitle(pg.LabelItem):
+    """A plot title whose text may change without laying its canvas out again.
+
+    pyqtgraph's title asks for the width of its text: a longer title (the run's metric, the
+    shown layer, the layers' names) widened its column, every plot of the canvas was laid
+    out again and all its axes repainted (~40 ms on the 2-core machine, a few times at each
+    run's start). This one asks only for its height; the text stays centred over the plot.
+    """
+
+    def updateMin(self) -> None:
+        super().updateMin()
+        height = self.itemRect().height()
+        self.setMinimumWidth(0)
+        self._sizeHint = {Qt.SizeHint.MinimumSize: (0, height), Qt.SizeHint.PreferredSize: (0, height),
+                          Qt.SizeHint.MaximumSize: (-1, -1), Qt.SizeHint.MinimumDescent: (0, 0)}
+        self.updateGeometry()
+
+
+def steady_title(plot: pg.PlotItem) -> pg.PlotItem:
+    """Give ``plot`` a :class:`SteadyTitle` in place of its title (same text and colours)."""
+    old = plot.titleLabel
+    title = SteadyTitle(old.text, parent=plot, **old.opts)
+    title.setVisible(old.isVisible())
+    title.setMaximumHeight(old.maximumHeight())
+    plot.layout.removeItem(old)
+    old.setParentItem(None)
+    if old.scene() is not None:
+        old.scene().removeItem(old)
+    plot.layout.addItem(title, 0, 1)
+    plot.titleLabel = title
+    return plot
+
+
+class InTurn:
+    """Draws the curve sets that changed, at most ``limit`` per call, taking them in turn: the
+    next call starts after the last one drawn, so every changed set is drawn within
+    ``len(sets)`` calls however often the first ones change (a redraw split across ticks)."""
+
+    def __init__(self) -> None:
+        self.next = 0
+
+    def update(self, sets: list, live: LiveRun, limit: int | None = None) -> bool:
+        drawn = 0
+        for step in range(len(sets)):
+            index = (self.next + step) % len(sets)
+            if sets[index].update(live):
+                drawn += 1
+                if limit is not None and drawn >= limit:
+                    self.next = (index + 1) % len(sets)
+                    break
+        return drawn > 0
+
+
 class PlotView(QWidget):
     """A tab: one plot canvas (``self.layout_widget``) and curve sets drawn from the live run."""
 
     title = ""
+    #: Whether ``update_from`` takes ``limit`` (a tab of several plots, drawn in turn: ``InTurn``);
+    #: a subclass that overrides ``update_from`` says so itself.
+    draws_in_turn = False
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.layout_widget = layout_widget()
         self.sets: list = []
+        self.in_turn = InTurn()
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.layout_widget)
 
-    def update_from(self, live: LiveRun) -> bool:
-        changed = False
-        for item in self.sets:
-            changed = item.update(live) or changed
-        return changed
+    def update_from(self, live: LiveRun, limit: int | None = None) -> bool:
+        """Draw the sets whose data changed (at most ``limit`` of them)."""
+        return self.in_turn.update(self.sets, live, limit)
 
     def reset(self) -> None:
         for item in self.sets:
@@ -60,6 +115,7 @@ class PlotView(QWidget):
 
 class LossView(PlotView):
     title = "Loss && metrics"
+    draws_in_turn = True
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -84,11 +140,11 @@ class LossView(PlotView):
         self.metric_plots = {}
         super().reset()
 
-    def update_from(self, live: LiveRun) -> bool:
+    def update_from(self, live: LiveRun, limit: int | None = None) -> bool:
         for name in live.metric_names():
             if name not in self.metric_plots and len(self.metric_plots) < 4:
                 self._add_metric(name)
-        return super().update_from(live)
+        return super().update_from(live, limit)
 
     def _add_metric(self, name: str) -> None:
         count = len(self.metric_plots)  # one plot per metric in the row below the loss
@@ -103,15 +159,19 @@ class OverviewView(QWidget):
     and the decision boundary (2-D inputs) or feature maps (images) or dead units."""
 
     title = "Overview"
+    draws_in_turn = True
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.in_turn = InTurn()
         self.layout_widget = layout_widget()
         lw = self.layout_widget
-        self.loss = LossCurves(add_plot(lw, 0, 0, "Loss", "epoch"), compact=True)
-        self.metric_curves = MetricCurves(add_plot(lw, 0, 1, "Metric", "epoch"), compact=True)
-        self.band = ActivationBand(add_plot(lw, 1, 0, "Activations", "epoch"))
-        self.grads = NormCurves(add_plot(lw, 1, 1, "Gradient norm", "epoch"), "grad", compact=True)
+        # the titles change as a run reports (metric, layer, layers' names): steady ones
+        self.loss = LossCurves(steady_title(add_plot(lw, 0, 0, "Loss", "epoch")), compact=True)
+        self.metric_curves = MetricCurves(steady_title(add_plot(lw, 0, 1, "Metric", "epoch")), compact=True)
+        self.band = ActivationBand(steady_title(add_plot(lw, 1, 0, "Activations", "epoch")))
+        self.grads = NormCurves(steady_title(add_plot(lw, 1, 1, "Gradient norm", "epoch")), "grad",
+                                compact=True)
         self.side = QStackedWidget()
         self.boundary_layout = layout_widget()
         self.boundary = BoundaryImage(add_plot(self.boundary_layout, 0, 0, "Decision boundary"))
@@ -139,14 +199,12 @@ class OverviewView(QWidget):
     def side_sets(self) -> list:
         return [[self.boundary], [self.maps], [self.dead, self.std]][self.side.currentIndex()]
 
-    def update_from(self, live: LiveRun) -> bool:
+    def update_from(self, live: LiveRun, limit: int | None = None) -> bool:
         index = 0 if live.boundary is not None else 1 if FeatureMaps.layers_with_maps(live) else 2
         if index != self.side.currentIndex():
             self.side.setCurrentIndex(index)
-        changed = False
-        for item in [self.loss, self.metric_curves, self.band, self.grads, *self.side_sets()]:
-            changed = item.update(live) or changed
-        return changed
+        return self.in_turn.update([self.loss, self.metric_curves, self.band, self.grads, *self.side_sets()],
+                                   live, limit)
 
     def set_log(self, log: bool) -> None:
         self.loss.set_log(log)
@@ -240,6 +298,7 @@ class FeatureMapsView(PlotView):
     """Feature maps of the chosen sample for one layer with image-shaped outputs."""
 
     title = "Feature maps"
+    draws_in_turn = True
     sample_chosen = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -276,7 +335,7 @@ class FeatureMapsView(PlotView):
         """Only while some layer has image-shaped outputs."""
         return bool(FeatureMaps.layers_with_maps(live))
 
-    def update_from(self, live: LiveRun) -> bool:
+    def update_from(self, live: LiveRun, limit: int | None = None) -> bool:
         layers = FeatureMaps.layers_with_maps(live)
         if layers != self._layers:
             self._layers = layers
@@ -288,11 +347,12 @@ class FeatureMapsView(PlotView):
                 self.layer_box.setCurrentText(current)
             self.layer_box.blockSignals(False)
             self.maps.show_layer(self.layer_box.currentText() or None)
-        return super().update_from(live)
+        return super().update_from(live, limit)
 
 
 class NormsView(PlotView):
     title = "Gradients"
+    draws_in_turn = True
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
