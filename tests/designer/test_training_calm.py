@@ -13,7 +13,7 @@ import pytest
 
 from designer.training.interpreter import TrainingInterpreter
 from tests.designer.test_training_helpers import spiral, train_and_wait, training  # noqa: F401
-from tests.designer.test_training_pacing import Clocks, live_run_with_batches, tick
+from tests.designer.test_training_pacing import live_run_with_batches, tick, ticked_plots
 
 
 def add_norms(live, step: int) -> None:
@@ -23,15 +23,7 @@ def add_norms(live, step: int) -> None:
 
 @pytest.fixture
 def plots(qtbot):
-    from designer.training.plots import TrainingPlots
-
-    widget = TrainingPlots()
-    qtbot.addWidget(widget)
-    widget.timer.stop()  # the test ticks it
-    widget.show()
-    qtbot.waitExposed(widget)
-    clocks = Clocks()
-    widget.clocks = clocks.clocks()
+    widget, clocks = ticked_plots(qtbot)
     widget.test_clocks = clocks
     return widget
 

@@ -91,8 +91,9 @@ def tick(plots, clocks: Clocks, seconds: float, busy: float) -> None:
     plots.timer.timeout.emit()
 
 
-def test_timer_redraws_keep_to_their_share_of_a_busy_gui_thread(qtbot):
-    from designer.training.plots import DRAW_SHARE, MAX_DRAW_WAIT, TrainingPlots
+def ticked_plots(qtbot):
+    """Shown training plots whose timer the test ticks, on clocks it sets: ``(plots, clocks)``."""
+    from designer.training.plots import TrainingPlots
 
     plots = TrainingPlots()
     qtbot.addWidget(plots)
@@ -101,6 +102,13 @@ def test_timer_redraws_keep_to_their_share_of_a_busy_gui_thread(qtbot):
     qtbot.waitExposed(plots)
     clocks = Clocks()
     plots.clocks = clocks.clocks()
+    return plots, clocks
+
+
+def test_timer_redraws_keep_to_their_share_of_a_busy_gui_thread(qtbot):
+    from designer.training.plots import DRAW_SHARE, MAX_DRAW_WAIT
+
+    plots, clocks = ticked_plots(qtbot)
     live = live_run_with_batches(50)
     plots.set_live(live)
     smooth = plots.overview.loss.smooth
