@@ -53,7 +53,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QCloseEvent, QUndoStack
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QTabBar, QWidget
 
-from designer import settings
+from designer import gui_gc, settings
 
 if TYPE_CHECKING:  # pragma: no cover
     from core.project import Project
@@ -103,6 +103,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("LayerForge")
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
+        # Collections in the GUI thread only while the window is open (designer/gui_gc.py).
+        self._collecting = gui_gc.collector().hold()
+        self.destroyed.connect(self._collecting.release)
         self._menus: dict[str, QMenu] = {}
         self._built = False
         self._layout_restored = False
@@ -301,6 +304,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._built:
+            self._collecting.release()
             event.accept()
             return
         if not self.files.confirm_discard():
@@ -311,6 +315,7 @@ class MainWindow(QMainWindow):
         store.setValue(settings.WINDOW_STATE, self.saveState())
         self.autosave.close()
         self.analysis.shutdown()
+        self._collecting.release()
         event.accept()
 
 

@@ -45,6 +45,7 @@ from PySide6.QtWidgets import QApplication
 
 from core.resources import resource_path
 from designer import settings
+from designer.gui_gc import wrapping_widgets
 
 MODES = settings.THEME_MODES
 MODE_TITLES = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
@@ -146,7 +147,9 @@ def _mark_windows(name: str, only_new: bool = False) -> None:
     by touching a comment in the style sheet of each window without a parent: its popups and
     dialogs are among its children). ``only_new``: only windows not marked ``name`` yet
     (windows made after the last switch)."""
-    windows = [w for w in QApplication.topLevelWidgets()
+    with wrapping_widgets():  # a collection amid the wrapping could free a listed window
+        listed = QApplication.topLevelWidgets()
+    windows = [w for w in listed
                if shiboken6.isValid(w) and not (only_new and w.property(THEME_PROPERTY) == name)]
     for window in windows:  # all marked first: a popup re-polished early looks up its window's mark
         window.setProperty(THEME_PROPERTY, name)

@@ -28,7 +28,7 @@ class TrainingInterpreter:
         return self._froze
 
     def enter(self) -> None:
-        if self._froze or not gc.isenabled():  # a program that turned collection off keeps it its way
+        if self._froze:
             return
         gc.freeze()
         self._froze = True
