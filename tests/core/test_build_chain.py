@@ -36,6 +36,9 @@ def test_a_chain_runs_the_same_outputs_and_gradients_as_the_generated_forward():
     module = build(graph, DataShapes(input_shape=(5,)))
     assert chain_of(module.graph) == ("fc1", "act1", "drop", "fc2", "act2", "output")
     assert not _runs_generated_code(module) and _runs_generated_code(_generated(module))
+    # no fx call wrapper around a chain (it points errors at generated code a chain does not run)
+    assert type(module).__call__ is torch.nn.Module.__call__
+    assert type(_generated(module)).__call__ is not torch.nn.Module.__call__
     x = torch.randn(7, 5)
     results = []
     for forward in (module, _generated(module)):
