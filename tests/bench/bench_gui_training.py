@@ -40,6 +40,8 @@ after, 1 thread, load 4.7-5.0 (~75%)     25,977      15,131       0.62 (0.5-0.8)
 after, load 2.7-2.9 (others ~50%)        45,354      41,845       0.92 (0.9-1.0)  29.2 / 54.2
 issue 16 before, Overview, load 1.1-1.2  45,106      37,274       0.83 (0.8-0.9)  42.2 / 85.9
 issue 16 after, Overview, load 1.1-1.2   45,123      38,101       0.86 (0.8-0.9)  17.5 / 27.9
+steady titles, y lead: before, 0.9-1.2   42,075      35,745       0.85 (0.7-0.9)  20.7 / 33.6
+steady titles, y lead: after, 1.0-1.1    42,254      38,737       0.92 (0.8-1.0)  20.5 / 29.6
 =======================================  ==========  ===========  ==============  ==============
 
 Before, every arm used torch's two threads: with other processes busy, two OpenMP threads
@@ -68,6 +70,20 @@ built) now walk only what the run made (``designer.training.interpreter``: 30-40
 switch interval of 1 ms against 5 ms made no difference (3 alternated pairs). Left: gui /
 headless ~0.86, the GUI thread busy ~15% of a core (its Python holds the GIL the worker's
 Python needs between kernels).
+
+"Steady titles, y lead" (the two rows above: 6 rounds each, before and after alternated as whole
+bench runs A B B A A B, others ~0%). PySide6 holds the GIL inside every C++ call made from Python
+(a QPainter call, ``QGraphicsView.paintEvent``): all of the GUI thread's drawing and painting is
+time the worker's Python may wait. Two causes of repaints were cut. A title set again with the
+same text (the activation plot's, at each snapshot) set its label's HTML and laid its canvas out
+again: ``plots.style.set_title`` now leaves an unchanged title alone. And a y range the data left
+was refitted with an 8% margin, so a falling loss moved the view (both axis caches repainted,
+2.5-6 ms) at almost every redraw: ``plots.style.steady_y_range`` now leads by 30% of the span on
+the side the data left (view moves in a replay of a recorded 3-epoch run: 43 -> 34). Tried, not
+kept (no difference measurable in that replay, GUI CPU 6.5-7.5% either way): ``MAX_DRAW_WAIT``
+0.5 s, and half the gradient-norm snapshots; the pacing already holds drawing near
+``DRAW_SHARE``. Left: the axes' repaint at each range change (QPicture replay and tick layout,
+~45% of the paint time) and the probes' own cost in the worker.
 """
 
 from __future__ import annotations
