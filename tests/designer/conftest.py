@@ -17,6 +17,18 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from tests.conftest import EXAMPLES
 
 
+@pytest.fixture(autouse=True)
+def _collect_in_the_gui_thread(qapp):
+    """As in the app (designer/gui_gc.py): garbage is collected only in the GUI thread, so a
+    worker thread's allocation (data loading, training) never frees a widget an earlier test
+    left in a reference cycle, off the GUI thread."""
+    from designer import gui_gc
+
+    hold = gui_gc.collector().hold()
+    yield
+    hold.release()
+
+
 @pytest.fixture
 def window(qtbot):
     from designer.main_window import MainWindow
