@@ -2,9 +2,9 @@
 
 A full (generation-2) collection walks every tracked object of the process (torch, Qt
 wrappers, pyqtgraph: about a million) holding the interpreter lock: 90-230 ms on the 2-core
-machine, in whichever thread happened to allocate, and the GUI thread froze for all of it
-(``tests/bench/bench_gui_training.py``; they came while the worker loaded the data and built
-the trainer). While a run trains, the objects that existed when it started are frozen
+machine, and the GUI thread froze for all of it (``tests/bench/bench_gui_training.py``; they
+came while the worker loaded the data and built the trainer). Collections run in the GUI
+thread, on a timer (``designer/gui_gc.py``). While a run trains, the objects that existed when it started are frozen
 (``gc.freeze``): collections then only walk what was made since, and what the run makes
 is still collected. When it ends they are unfrozen.
 
