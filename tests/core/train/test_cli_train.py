@@ -131,7 +131,10 @@ def test_a_killed_training_resumes_from_its_last_epoch_and_ends_as_if_never_kill
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and process.poll() is None:
             metrics = killed / "metrics.csv"
-            if metrics.exists() and len(metrics.read_text().splitlines()) >= 3:  # 2 epochs done
+            # Epoch 1 is always written at once; later epochs are written when writing
+            # costs little of the time since the last write (core/train/saving.py), so on a
+            # fast machine the next write may be the last epoch's: kill after the first.
+            if metrics.exists() and len(metrics.read_text().splitlines()) >= 2:
                 break
             time.sleep(0.005)
         assert process.poll() is None, "training ended before it could be killed"
@@ -146,7 +149,7 @@ def test_a_killed_training_resumes_from_its_last_epoch_and_ends_as_if_never_kill
 
     # The checkpoint is written before metrics.csv and run.json: it is the truth.
     done = torch.load(killed / "last.ckpt", weights_only=True)["epoch"]
-    assert 2 <= done < 30
+    assert 1 <= done < 30
     resumed = layerforge("train", "--resume", str(killed), "--quiet")
     assert resumed.returncode == 0, resumed.stderr
     assert "completed after 30 of 30 epochs" in resumed.stdout
