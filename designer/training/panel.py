@@ -227,8 +227,10 @@ class TrainingPanel(QWidget):
         folder = f" · saved in {result.run_dir}" if result.run_dir is not None else ""
         if result.final and result.final.get("samples_per_second"):
             self.speed.setText(f"{result.final['samples_per_second']:,.0f} samples/s in the last epoch")
+        # A run that completed before its last epoch says why (early stopping's patience ran out).
+        why = f"; {result.reason}" if result.status == "completed" and result.reason else ""
         self.status.setText(f"{done} after {result.epochs_completed} epoch(s) in "
-                            f"{format_duration(result.seconds) or '0 s'}{folder}")
+                            f"{format_duration(result.seconds) or '0 s'}{why}{folder}")
         if result.best:
             self.metric_label.setText("Best " + epoch_summary(result.best, int(result.best.get("epoch", 0))))
         if result.status == "failed" and result.reason:

@@ -89,6 +89,19 @@ def test_a_project_without_data_says_what_to_do(qtbot, window, training):
     assert "has no data yet" in training.panel.message.text()
 
 
+def test_a_run_that_stopped_early_says_why(qtbot, window, training, tmp_path):
+    never_better = {"patience": 2, "min_delta": 1e9}  # no epoch after the first counts as better
+    path = example_copy(tmp_path, "spiral_mlp", data={"samples": 200},
+                        training={"epochs": 50, "early_stopping": never_better})
+    open_project(qtbot, window, path)
+    qtbot.mouseClick(training.panel.train_button, Qt.MouseButton.LeftButton)
+    result = wait_finished(qtbot, training)
+    assert result.status == "completed" and result.epochs_completed == 3
+    status = training.panel.status.text()
+    assert status.startswith("Completed after 3 epoch(s)")
+    assert "early stopping: val_loss did not improve for 2 epochs" in status and "at epoch 1" in status
+
+
 def test_device_selector_lists_the_devices_present(qtbot, window, training, spiral):
     qtbot.waitUntil(lambda: len(training.devices) >= 2 and training.devices[0][1] != "auto", timeout=60_000)
     choices = training.panel.form.device_choices()
