@@ -151,6 +151,8 @@ class TrainingPanel(QWidget):
         self.resume_button.setEnabled(state == PAUSED)
         self.stop_button.setEnabled(state in (LOADING, RUNNING, PAUSED))
         self.form.set_run_state(state if state in (IDLE, PAUSED) else "running")
+        if state == LOADING:
+            self._epochs = 0  # this run's total comes with its start
         text = {LOADING: "Loading the data and building the network…", RUNNING: "Training…",
                 PAUSED: "Paused: the optimiser settings below can be changed, then Resume.",
                 STOPPING: "Stopping after the current batch…"}.get(state)
@@ -227,6 +229,7 @@ class TrainingPanel(QWidget):
         folder = f" · saved in {result.run_dir}" if result.run_dir is not None else ""
         if result.final and result.final.get("samples_per_second"):
             self.speed.setText(f"{result.final['samples_per_second']:,.0f} samples/s in the last epoch")
+        self._show_kept_epochs(result.epochs_completed)
         # A run that completed before its last epoch says why (early stopping's patience ran out).
         why = f"; {result.reason}" if result.status == "completed" and result.reason else ""
         self.status.setText(f"{done} after {result.epochs_completed} epoch(s) in "
@@ -235,6 +238,18 @@ class TrainingPanel(QWidget):
             self.metric_label.setText("Best " + epoch_summary(result.best, int(result.best.get("epoch", 0))))
         if result.status == "failed" and result.reason:
             self.show_message(result.reason)
+
+
+    def _show_kept_epochs(self, done: int) -> None:
+        """The bars of an ended run: the epochs it kept, and where a stop left the epoch after
+        them (its batches are not kept: continuing the run starts that epoch again)."""
+        if not self._epochs:
+            return
+        self.epoch_bar.setValue(done)
+        self.epoch_bar.setFormat(f"Epoch {done} of {self._epochs} done")
+        batch, batches = self.batch_bar.value(), self.batch_bar.maximum()
+        if 0 < batch < batches and done < self._epochs:
+            self.batch_bar.setFormat(f"Stopped at batch {batch} of {batches} of epoch {done + 1} (not kept)")
 
 
 def epoch_summary(row: dict, best_epoch: int) -> str:

@@ -158,3 +158,27 @@ def test_a_table_autoencoder_run_shows_the_error_of_each_feature(qtbot, window, 
     latent = live.latent_space
     assert latent.code_id == "bottleneck" and latent.code_size == 2 and latent.labels is None
     assert not plots.tabs.isTabVisible(plots.tabs.indexOf(plots.vae_samples))  # tables, no Sample
+
+
+def test_the_overview_metric_plot_says_when_a_run_has_no_metric(qtbot):
+    from designer.training.plots.curves import NO_METRIC
+    from designer.training.plots.views import OverviewView
+
+    view = shown_view(qtbot, OverviewView)
+    plot = view.metric_curves.plot
+    live = LiveRun()
+    live.start(batches_per_epoch=2, epochs=3, task="reconstruction")
+    view.update_from(live)
+    assert NO_METRIC not in plot.titleLabel.text  # no rows yet: nothing to say
+    live.add_epoch({"epoch": 1, "train_loss": 0.5, "val_loss": 0.6, "val_loss_sample": 0.1}, best_epoch=1)
+    view.update_from(live)
+    assert NO_METRIC in plot.titleLabel.text
+    drawn, _ = view.metric_curves.val.getData()
+    assert drawn is None or len(drawn) == 0
+    # a run with a metric titles it and draws it
+    live = LiveRun()
+    live.start(batches_per_epoch=2, epochs=3, task="reconstruction")
+    live.add_epoch({"epoch": 1, "train_loss": 0.5, "val_loss": 0.6, "train_mae": 0.3, "val_mae": 0.2},
+                   best_epoch=1)
+    view.update_from(live)
+    assert NO_METRIC not in plot.titleLabel.text and len(view.metric_curves.val.xData) == 1

@@ -153,6 +153,11 @@ def test_train_pause_change_learning_rate_resume_stop(qtbot, window, training, t
     assert len(rows) == result.epochs_completed
     assert panel.train_button.isEnabled() and lr_box.isEnabled() and epochs_box.isEnabled()
     assert "Stopped after" in panel.status.text()
+    # the bars show what was kept, not the epoch the stop broke off
+    done = result.epochs_completed
+    assert panel.epoch_bar.value() == done and panel.epoch_bar.text() == f"Epoch {done} of 400 done"
+    if 0 < panel.batch_bar.value() < panel.batch_bar.maximum():
+        assert panel.batch_bar.text().endswith(f"of epoch {done + 1} (not kept)")
 
 
 def test_stop_while_the_data_loads_cancels_quietly(qtbot, window, training, spiral, monkeypatch):

@@ -244,6 +244,10 @@ class LossCurves(Versioned):
         self.range.update(live.epochs or None, bounds=(0.0, x_end, low, high))
 
 
+#: The metric plot's title when the run's rows hold no metric, only losses.
+NO_METRIC = "No metric: the loss is this network's measure"
+
+
 class MetricCurves(Versioned):
     """One metric per epoch: validation solid, training dashed.
 
@@ -279,6 +283,11 @@ class MetricCurves(Versioned):
         if name is None:
             self.val.setData([], [])
             self.train.setData([], [])
+            # Rows without a metric (an autoencoder's, a VAE's): the empty plot says why.
+            title = NO_METRIC if live.rows else "Metric"
+            if title != self._titled:
+                self._titled = title
+                set_title(self.plot, title)
             return True
         if name != self._titled:
             self._titled = name
