@@ -43,7 +43,10 @@ class CloseGuard(QObject):
         return self.stop_and_wait()
 
     def stop_and_wait(self, timeout_s: float = CLOSE_TIMEOUT_S) -> bool:
-        """Stop the run and wait until it is saved (no question asked)."""
+        """Stop the run and wait until it is saved (no question asked); nothing to do, and
+        nothing said, when no run is active."""
+        if not self.session.active:
+            return True
         self.status_label.setText("Stopping and saving the run…")
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:

@@ -100,6 +100,8 @@ def test_a_run_that_stopped_early_says_why(qtbot, window, training, tmp_path):
     status = training.panel.status.text()
     assert status.startswith("Completed after 3 epoch(s)")
     assert "early stopping: val_loss did not improve for 2 epochs" in status and "at epoch 1" in status
+    assert training.stop_and_wait(5)  # nothing runs: nothing is stopped, and nothing said
+    assert training.panel.status.text() == status
 
 
 def test_device_selector_lists_the_devices_present(qtbot, window, training, spiral):
