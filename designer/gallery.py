@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPixmap, QUndoStack
 from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QListWidget,
                                QListWidgetItem, QVBoxLayout, QWidget)
@@ -74,6 +74,11 @@ def render_thumbnail(project: Project, size: QSize = THUMBNAIL) -> QPixmap:
     return pixmap
 
 
+#: What a gallery row adds around its card, in pixels (layerforge.qss, ``#gallery::item``:
+#: padding 8, margin 4 and border 1 on each side).
+ITEM_FRAME = 26
+
+
 class NewProjectDialog(QDialog):
     """Pick an example (or the empty canvas); ``chosen`` is its path, ``EMPTY``, or ``None``."""
 
@@ -96,6 +101,7 @@ class NewProjectDialog(QDialog):
         self.list.setSpacing(2)
         self.list.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
         self._fill()
+        self.list.viewport().installEventFilter(self)  # rows follow the list's width
         self.list.itemClicked.connect(self._on_item_clicked)
         self.list.itemActivated.connect(self._on_item_clicked)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close if welcome
@@ -156,6 +162,25 @@ class NewProjectDialog(QDialog):
         item.setSizeHint(QSize(640, max(THUMBNAIL.height() + 20, card.sizeHint().height())))
         self.list.addItem(item)
         self.list.setItemWidget(item, card)
+
+    def _fit_rows(self) -> None:
+        """Each row as tall as its card needs at the list's width: a card's wrapped
+        description is taller in a narrower list (a size hint made before the card had a
+        width cut long descriptions in half)."""
+        width = self.list.viewport().width() - 2 * self.list.spacing()
+        if width <= ITEM_FRAME:
+            return
+        for index in range(self.list.count()):
+            item = self.list.item(index)
+            card = self.list.itemWidget(item)
+            height = card.heightForWidth(width - ITEM_FRAME) if card is not None else -1
+            if height > 0:
+                item.setSizeHint(QSize(width, max(THUMBNAIL.height(), height) + ITEM_FRAME))
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.list.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_rows()
+        return super().eventFilter(watched, event)
 
     def entry_names(self) -> list[str]:
         return [self.list.item(i).text() for i in range(self.list.count())]

@@ -98,3 +98,21 @@ def test_one_click_in_the_welcome_opens_an_example_ready_to_train(qtbot):
         assert _welcome(window) is None
     finally:
         _close(window)
+
+
+def test_every_gallery_card_shows_its_whole_description_at_any_width(qtbot):
+    dialog = NewProjectDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    for width in (780, 560):  # the default, then narrower: descriptions wrap onto more lines
+        dialog.resize(width, 700)
+        for _ in range(3):  # the list lays out, then its rows follow its width
+            QApplication.processEvents()
+        for index in range(dialog.list.count()):
+            card = dialog.list.itemWidget(dialog.list.item(index))
+            description = card.findChild(QLabel, "galleryDescription")
+            needed = description.heightForWidth(description.width())
+            assert description.height() >= needed, (dialog.list.item(index).text(), width)
+            bottom = max(label.geometry().bottom() for label in card.findChildren(QLabel))
+            assert bottom <= card.height(), (dialog.list.item(index).text(), width)
