@@ -71,15 +71,24 @@ class ProgressLine(QWidget):
         painter.setBrush(QColor(colors["input"]))
         painter.drawRoundedRect(frame, 4, 4)
         width = (frame.width() - 2) * self.fraction()
+        filled = QRectF(frame.left() + 1, frame.top() + 1, width, frame.height() - 2)
         if width > 0:
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(QColor(colors["accent"]))
-            painter.drawRoundedRect(QRectF(frame.left() + 1, frame.top() + 1, width, frame.height() - 2), 3, 3)
+            painter.drawRoundedRect(filled, 3, 3)
         font = painter.font()
         font.setPointSizeF(8)
         painter.setFont(font)
-        painter.setPen(QColor(colors["text"]))
-        painter.drawText(frame, Qt.AlignmentFlag.AlignCenter, self._text)
+        # The text in the theme's text colour over the empty part and in the colour made for
+        # the accent over the filled part (dark text on the light theme's blue was unreadable).
+        for color, clip in ((colors["text"], QRectF(filled.right(), frame.top(), frame.width(), frame.height())),
+                            (colors.get("on_accent", colors["text"]), filled)):
+            if clip.width() > 0:
+                painter.save()
+                painter.setClipRect(clip)
+                painter.setPen(QColor(color))
+                painter.drawText(frame, Qt.AlignmentFlag.AlignCenter, self._text)
+                painter.restore()
         painter.end()
 
 

@@ -62,3 +62,22 @@ def test_the_toolbar_names_its_buttons(window, training):
     assert all(isinstance(b, QToolButton) for b in buttons)
     assert [b.text().replace("&", "") for b in buttons] == ["Train", "Pause", "Resume", "Stop"]
     assert all(b.width() > b.iconSize().width() + 20 for b in buttons)  # room for the word
+
+
+@pytest.mark.parametrize("mode", ["dark", "light"])
+def test_progress_text_is_readable_over_the_filled_bar(qtbot, mode):
+    from designer.training.progress import ProgressLine
+
+    theme.apply(mode=mode)
+    bar = ProgressLine()
+    qtbot.addWidget(bar)
+    bar.resize(300, ProgressLine.HEIGHT)
+    bar.setRange(0, 10)
+    bar.setValue(10)  # full: all the text is over the accent colour
+    bar.setFormat("Batch 25 of 25")
+    image = bar.grab().toImage()
+    fill = QColor(theme.current().sheet["accent"]).lightness()
+    middle = [QColor(image.pixel(x, y)).lightness() for y in range(4, image.height() - 4)
+              for x in range(100, 200)]
+    text = max(middle, key=lambda value: abs(value - fill))  # the glyphs' ink
+    assert abs(text - fill) > 90, (mode, text, fill)
