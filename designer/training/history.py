@@ -18,7 +18,7 @@ from core.atomic import write_text_atomic
 from designer.data.signals import emit
 from designer.training.fields import metric_title
 from designer.training.plots.recolor import recolor_layout
-from designer.training.plots.style import add_plot, curve, layout_widget, legend, scheme, series_color, set_title
+from designer.training.plots.style import add_plot, curve, layout_widget, scheme, series_color, set_title
 from designer.training.plots.views import export_png
 from designer.training.runs import INTERRUPTED, RunSummary, combined_csv, list_runs, read_metrics
 from designer.training.widgets import ask_save_path, bar_row, button, read_only_table
@@ -41,6 +41,9 @@ def runs_title(shown: int, hidden: int, folder: Path | None) -> str:
 
 
 COLUMNS = ("Run", "Status", "Started", "Epochs", "Best result", "Settings", "Device", "Time")
+#: The loss plot's title with runs to compare, and without (what to do).
+LOSS_TITLE = "Loss (validation solid, train dashed)"
+NOTHING_SELECTED = "Select runs in the table to compare their curves"
 
 
 class RunHistory(QWidget):
@@ -105,10 +108,11 @@ class RunHistory(QWidget):
 
     def _make_plots(self) -> None:
         self.plots = layout_widget()
-        self.loss_plot = add_plot(self.plots, 0, 0, "Loss per epoch (validation solid, train dashed)", "epoch")
+        self.loss_plot = add_plot(self.plots, 0, 0, NOTHING_SELECTED, "epoch")
         self.loss_plot.setLogMode(x=False, y=True)
         self.metric_plot = add_plot(self.plots, 0, 1, "Metric", "epoch")
-        legend(self.metric_plot, corner="bottom_right")
+        for column, share in ((0, 3), (1, 2)):  # the metric keeps room beside the loss's long title
+            self.plots.ci.layout.setColumnStretchFactor(column, share)
         self.curves = []
 
     def restyle(self) -> None:
@@ -186,15 +190,22 @@ class RunHistory(QWidget):
     def _draw(self) -> None:
         for plot, item in self.curves:
             plot.removeItem(item)
-        legend_item = self.metric_plot.legend
-        if legend_item is not None:
-            legend_item.clear()
         self.curves = []
+        selected = self.selected_runs()
         metric = self.metric_box.currentData()
+        set_title(self.loss_plot, LOSS_TITLE if selected else NOTHING_SELECTED)
         set_title(self.metric_plot, metric_title(metric) if metric else "Metric")
-        for index, run in enumerate(self.selected_runs()):
+        # The table is the legend: each compared run's name has a swatch of its curves' colour
+        # (a legend inside the plots covered the curves and cut long run names).
+        colors = {run.path: series_color(index) for index, run in enumerate(selected)}
+        for row, run in enumerate(self.runs):
+            item = self.table.item(row, 0)
+            if item is not None:
+                color = colors.get(run.path)
+                item.setData(Qt.ItemDataRole.DecorationRole, QColor(color) if color else None)
+        for run in selected:
             rows = self._rows.get(run.path, [])
-            color = series_color(index)
+            color = colors[run.path]
             epochs = [r["epoch"] for r in rows]
             for key, style in (("val_loss", Qt.PenStyle.SolidLine), ("train_loss", Qt.PenStyle.DashLine)):
                 pairs = [(r["epoch"], r[key]) for r in rows if r.get(key, 0) and r[key] > 0]

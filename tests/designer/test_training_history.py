@@ -8,6 +8,7 @@ import csv
 import json
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core.train.rundir import read_metrics_csv
@@ -29,11 +30,21 @@ def test_runs_are_listed_and_overlaid(qtbot, window, training, spiral, tmp_path)
     assert row["Epochs"] == "3 / 3"
     assert "adam" in row["Settings"] and "lr 0.003" in row["Settings"]
     assert row["Best result"].startswith("val_loss")
+    # nothing selected: the plot says what to do, and no run has a colour
+    history.table.clearSelection()
+    assert "Select runs in the table" in history.loss_plot.titleLabel.text
+    assert history.table.item(0, 0).data(Qt.ItemDataRole.DecorationRole) is None
     # selecting both overlays their curves: validation + training loss and the metric per run
     history.table.selectAll()
     assert len(history.selected_runs()) == 2
     assert len(history.curves) == 6
     assert history.metric_box.currentData() == "accuracy"
+    assert "Select runs" not in history.loss_plot.titleLabel.text
+    # the table is the legend: each run's swatch has its curves' colour
+    for row in range(2):
+        swatch = history.table.item(row, 0).data(Qt.ItemDataRole.DecorationRole)
+        run_curves = [item for plot, item in history.curves if plot is history.metric_plot]
+        assert QColor(swatch) == run_curves[row].opts["pen"].color()
     history.save_csv(tmp_path / "runs.csv")
     with open(tmp_path / "runs.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
