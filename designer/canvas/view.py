@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QKeyEvent, QMouse
 from PySide6.QtWidgets import QFrame, QGraphicsView, QMenu
 
 from designer.canvas.node_item import HEIGHT, WIDTH
+from designer.canvas.off_view_hint import OffViewHint
 from designer.canvas.scene import GraphScene
 from designer.style import Colors, ui_font
 
@@ -45,6 +46,8 @@ class GraphView(QGraphicsView):
         self._space_held = False
         #: What a right-click offers (None: a separator); extensions add their actions.
         self.context_actions: list = []
+        #: The line that says part of the network is outside the view.
+        self.off_view_hint = OffViewHint(self)
 
     @property
     def graph_scene(self) -> GraphScene:
@@ -68,6 +71,7 @@ class GraphView(QGraphicsView):
         """Show every card (F); never magnified beyond 100 %, nor shrunk below ``min_scale``
         (an opened project: :data:`READABLE_SCALE`). A graph that does not fit then shows
         from its start (top left) and the rest is a scroll or a pan away."""
+        self.off_view_hint.schedule()  # says so when the rest is out of view
         bounds = self.graph_scene.graph_bounds()
         if bounds.isEmpty():
             self.resetTransform()
@@ -206,6 +210,14 @@ class GraphView(QGraphicsView):
             else:
                 menu.addAction(action)
         menu.exec(event.globalPos())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.off_view_hint.schedule()
+
+    def scale(self, sx: float, sy: float) -> None:  # zoom: the hint checks what is in view
+        super().scale(sx, sy)
+        self.off_view_hint.schedule()
 
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
         if not self.graph_scene.nodes:

@@ -96,8 +96,19 @@ def test_examples_open_at_a_readable_zoom(window, qtbot):
     assert view.transform().m11() >= READABLE_SCALE
     first = min(window.project.graph.nodes.values(), key=lambda n: n.pos[0])
     assert view.mapFromScene(*first.pos).x() >= 0  # it starts with the beginning of the network
+    hint = view.off_view_hint  # and says where the rest is, and how to see it
+    qtbot.waitUntil(lambda: hint.isVisible(), timeout=3000)
+    assert "to the right: press F" in hint.text()
+    assert hint.geometry().bottom() <= view.viewport().height() and hint.x() >= 0
+    assert hint.width() >= hint.fontMetrics().horizontalAdvance(hint.text())  # one whole line
+    view.setFocus()
+    qtbot.keyClick(view.viewport(), Qt.Key.Key_F)  # F shows every card: nothing left to say
+    qtbot.waitUntil(lambda: not hint.isVisible(), timeout=3000)
     open_example(qtbot, window, "perceptron")  # small: all of it, never magnified
     assert view.transform().m11() <= 1.0
+    QApplication.processEvents()
+    qtbot.wait(300)
+    assert not hint.isVisible()
     view.fit_graph()  # F still shows every card, however small
     assert view.transform().m11() > 0
 
