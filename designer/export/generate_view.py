@@ -27,6 +27,12 @@ RANDOM, WALK = "random", "walk"
 EVERY_CLASS = "Every class in turn"
 
 
+#: What the empty picture says, with a run to generate from and without one.
+PRESS_GENERATE = "Press Generate."
+NOTHING_TO_GENERATE = ("Nothing to generate from yet: train a variational autoencoder or a GAN"
+                       " (see the message above), then come back.")
+
+
 def run_generate(run_dir: Path, mode: str, count: int, seed: int, progress, cancel,
                  label: int | None = None):
     """The worker's job: open the run, decode codes, tile images; returns (Generated, grid pixels).
@@ -104,7 +110,7 @@ class GenerateDialog(QDialog):
         form.addRow("Draw:", self.mode)
         form.addRow(self.label_row, self.label)
         form.addRow("", numbers)
-        self.picture = QLabel("Press Generate.")
+        self.picture = QLabel(PRESS_GENERATE)
         self.picture.setObjectName("generatedPicture")
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.scroll = scroll = QScrollArea()
@@ -175,7 +181,10 @@ class GenerateDialog(QDialog):
         self.count.setEnabled(not walk and not busy)
         self.seed.setEnabled(not walk and not busy)
         self.label.setEnabled(not busy)
-        self.generate_button.setEnabled(bool(entry and entry.usable) and not busy)
+        usable = bool(entry and entry.usable)
+        self.generate_button.setEnabled(usable and not busy)
+        if self.generated is None and not busy:  # the empty picture says what to do
+            self.picture.setText(PRESS_GENERATE if usable else NOTHING_TO_GENERATE)
         has = self.generated is not None and not busy
         image = has and self.generated.is_image
         self.save_images_button.setVisible(not has or image)

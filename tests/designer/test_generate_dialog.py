@@ -31,6 +31,7 @@ def test_generate_shows_a_grid_and_saves_images(qtbot, window, vae_run, tmp_path
     dialog = open_from_menu(qtbot, window, "Generate Samples…", GenerateDialog)
     assert dialog.runs.run_dir == run
     assert not dialog.save_images_button.isEnabled()  # nothing generated yet
+    assert dialog.picture.text() == generate_view.PRESS_GENERATE and dialog.generate_button.isEnabled()
     dialog.count.setValue(9)
     qtbot.mouseClick(dialog.generate_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.generated is not None, timeout=60000)
@@ -75,4 +76,11 @@ def test_export_offers_the_decoder_alone_as_onnx_or_pt2(qtbot, window, vae_run, 
 
     session = ort.InferenceSession(str(target), providers=["CPUExecutionProvider"])
     assert session.get_inputs()[0].shape[1:] == [2]
+    dialog.close()
+
+
+def test_without_a_run_the_picture_says_what_to_do_not_press_generate(qtbot, window):
+    dialog = open_from_menu(qtbot, window, "Generate Samples…", GenerateDialog)
+    assert not dialog.generate_button.isEnabled()
+    assert dialog.picture.text() == generate_view.NOTHING_TO_GENERATE
     dialog.close()
