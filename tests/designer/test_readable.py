@@ -165,3 +165,25 @@ def test_the_prediction_table_shows_percentages_and_keeps_the_digits(qapp):
     shown = [model.index(0, c).data() for c in range(4)]
     assert shown == ["1", "cat", "> 99.9 %", "< 0.1 %"]
     assert model.index(0, 3).data(Qt.ItemDataRole.ToolTipRole) == "3.6e-16"
+
+
+# ---------------------------------------------------------------------- panels in docks
+def test_the_plots_panel_fits_its_dock_and_nothing_hides_under_the_tabs(window, qtbot, tmp_path):
+    from PySide6.QtWidgets import QScrollArea
+
+    from tests.designer.test_training_helpers import example_copy, installed, open_project, train_and_wait
+
+    window.resize(1500, 950)
+    training = installed(window)
+    open_project(qtbot, window, example_copy(tmp_path, "spiral_mlp", data={"samples": 300},
+                                             training={"epochs": 2}))
+    train_and_wait(qtbot, training)
+    QApplication.processEvents()
+    plots = training.plots
+    area = plots.parentWidget()
+    while not isinstance(area, QScrollArea):
+        area = area.parentWidget()
+    room = area.viewport().height()
+    assert room >= plots.minimumSizeHint().height()  # room enough: nothing needs to scroll
+    assert plots.height() == room  # the Results' bottom row (class names, "predicted") shows
+    assert not area.verticalScrollBar().isVisible()
