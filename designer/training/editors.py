@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLineEdit,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QGridLayout, QHBoxLayout, QLineEdit,
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from core.train.schedules import SCHEDULES
@@ -282,28 +282,33 @@ class ScheduleEditor(Editor):
 
 
 class MetricsEditor(Editor):
-    """A check box per metric the task offers."""
+    """A check box per metric the task offers, two to a line (a dock's width holds two)."""
+
+    COLUMNS = 2
 
     def __init__(self, spec: Field, parent: QWidget | None = None) -> None:
         super().__init__(spec, parent)
-        self.row = _row()
-        self.setLayout(self.row)
+        self.grid = QGridLayout()
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setHorizontalSpacing(10)
+        self.grid.setVerticalSpacing(2)
+        self.setLayout(self.grid)
         self.boxes: dict[str, QCheckBox] = {}
 
     def set_choices(self, names) -> None:
         if list(names) == list(self.boxes):
             return
         for box in self.boxes.values():
-            self.row.removeWidget(box)
+            self.grid.removeWidget(box)
             box.deleteLater()
         self.boxes = {}
-        for name in names:
+        for index, name in enumerate(names):
             box = QCheckBox(metric_title(name))
             box.setToolTip(CHOICES["metrics"].get(name, ("", ""))[1])
             box.toggled.connect(self._emit)
-            self.row.addWidget(box)
+            self.grid.addWidget(box, index // self.COLUMNS, index % self.COLUMNS)
             self.boxes[name] = box
-        self.row.addStretch(1)
+        self.grid.setColumnStretch(self.COLUMNS, 1)
 
     def value(self) -> list[str]:
         return [name for name, box in self.boxes.items() if box.isChecked()]

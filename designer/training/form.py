@@ -85,6 +85,9 @@ class TrainingForm(QWidget):
             form = QFormLayout()
             form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
             form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+            # In a narrow dock a field too wide beside its label goes under it (the metrics'
+            # check boxes, two betas) instead of being cut at the dock's edge.
+            form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
             form.setHorizontalSpacing(12)
             form.setVerticalSpacing(6)
             for spec in specs:

@@ -104,6 +104,16 @@ def test_a_run_that_stopped_early_says_why(qtbot, window, training, tmp_path):
     assert training.panel.status.text() == status
 
 
+def test_the_form_fits_a_narrow_dock_without_cutting_fields(qtbot, window, training, spiral):
+    form = training.panel.form
+    metrics = form.rows["metrics"].editor
+    assert list(metrics.boxes) == ["accuracy", "precision", "recall", "f1"]  # a classifier's
+    rows = {metrics.grid.getItemPosition(metrics.grid.indexOf(box))[0] for box in metrics.boxes.values()}
+    assert rows == {0, 1}  # two to a line
+    # the right dock's usual width (a 1500-pixel window) holds the whole form
+    assert form.minimumSizeHint().width() <= 380, form.minimumSizeHint().width()
+
+
 def test_device_selector_lists_the_devices_present(qtbot, window, training, spiral):
     qtbot.waitUntil(lambda: len(training.devices) >= 2 and training.devices[0][1] != "auto", timeout=60_000)
     choices = training.panel.form.device_choices()
