@@ -104,8 +104,11 @@ def run(args: argparse.Namespace) -> int:
 def _claim_run_dir(path: Path, overwrite: bool) -> None:
     """Refuse a --run-dir that holds a run or other files, unless --overwrite is given."""
     from core.overwrite import check_destination
-    from core.train.rundir import RUN_JSON
+    from core.train.rundir import RUN_JSON, check_not_in_use
 
+    if path.exists() and not path.is_dir():
+        raise TrainingError(f"{path} is a file, not a folder: give --run-dir a new or empty folder")
+    check_not_in_use(path)  # another run writes there now: not even --overwrite replaces it
     is_run = (path / RUN_JSON).is_file()
     check_destination(path, overwrite=overwrite, option="--run-dir", error=TrainingError,
                       held=f"a training run ({_status(path / RUN_JSON)})" if is_run else "other files",
@@ -115,8 +118,9 @@ def _claim_run_dir(path: Path, overwrite: bool) -> None:
 def _clear_old_run(path: Path) -> None:
     """With --overwrite, once the new run is ready to start: the old run's files go, so that
     the new one never mixes with an old checkpoint or old metrics."""
-    from core.train.rundir import CHECKPOINT, METRICS_CSV, PREPROCESSING, RUN_JSON, WEIGHTS
+    from core.train.rundir import CHECKPOINT, METRICS_CSV, PREPROCESSING, RUN_JSON, WEIGHTS, check_not_in_use
 
+    check_not_in_use(path)  # a run started there since the folder was claimed
     for name in (RUN_JSON, METRICS_CSV, WEIGHTS, PREPROCESSING, CHECKPOINT):
         (path / name).unlink(missing_ok=True)
 

@@ -198,10 +198,16 @@ def _containers(value: Any, tensors: list[Any], slots: list[tuple[Any, Any]], te
 
 def restore_trainer(trainer, state: dict[str, Any]) -> None:
     """The inverse of :func:`trainer_state`, for a trainer set up for the same run."""
-    from core.train.rundir import WEIGHTS
+    from core.train.rundir import CHECKPOINT, WEIGHTS
 
-    trainer.module.load_state_dict(state["model"])
-    trainer.optimizer.load_state_dict(state["optimizer"])
+    try:
+        trainer.module.load_state_dict(state["model"])
+        trainer.optimizer.load_state_dict(state["optimizer"])
+    except (RuntimeError, ValueError, KeyError) as err:
+        where = trainer.run_dir / CHECKPOINT if trainer.run_dir is not None else "the checkpoint"
+        raise TrainingError(f"{where} does not fit this run's network ({_first_mismatch(err)}): it was"
+                            " saved by another run or network; start a new run instead of continuing"
+                            " this one") from None
     if trainer.schedule is not None and state.get("scheduler") is not None:
         trainer.schedule.load_state_dict(state["scheduler"])
     if trainer.scaler is not None and state.get("scaler"):
@@ -215,3 +221,12 @@ def restore_trainer(trainer, state: dict[str, Any]) -> None:
     run.best_epoch = trainer.tracker.best_epoch
     if trainer.run_dir is not None and (trainer.run_dir / WEIGHTS).is_file():
         trainer.best_weights = load_weights(trainer.run_dir / WEIGHTS)
+
+
+def _first_mismatch(err: BaseException) -> str:
+    """The first telling line of a failed ``load_state_dict`` (torch lists every tensor)."""
+    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+    for line in lines:
+        if line.startswith(("size mismatch", "Missing key", "Unexpected key")):
+            return line.rstrip(".")[:200]
+    return (lines[0] if lines else type(err).__name__)[:200]

@@ -183,6 +183,7 @@ class RunDirectory:
         self._thread: threading.Thread | None = None
         #: Seconds the writer thread has spent producing and writing files (fsync included).
         self.busy_seconds = 0.0
+        self._lock: int | None = None  # the folder's descriptor while this run holds it
 
     # ------------------------------------------------------------------ reading
     def read_run(self) -> dict[str, Any]:
@@ -197,6 +198,14 @@ class RunDirectory:
         except OSError as err:
             raise TrainingError(f"the run folder {self.path} cannot be created:"
                                 f" {err.strerror or err}") from None
+        if self._lock is None:
+            self._lock = lock_folder(self.path)
+
+    def release(self) -> None:
+        """Let another run use the folder (also when the process ends, however it ends)."""
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
 
     def write(self, name: str, data: bytes | str | Callable[[], bytes]) -> None:
         """Queue an atomic write of ``name``; ``data`` may be a function run on the writer thread."""
@@ -234,12 +243,15 @@ class RunDirectory:
         self._raise_pending()
 
     def close(self) -> None:
-        if self._thread is not None:
-            self._queue.join()
-            self._queue.put(None)
-            self._thread.join()
-            self._thread = None
-        self._raise_pending()
+        try:
+            if self._thread is not None:
+                self._queue.join()
+                self._queue.put(None)
+                self._thread.join()
+                self._thread = None
+            self._raise_pending()
+        finally:
+            self.release()
 
     def _raise_pending(self) -> None:
         if self._error is not None:
@@ -279,6 +291,38 @@ class RunDirectory:
                     self._queue.task_done()
             if jobs[-1] is None:
                 return
+
+
+def lock_folder(path: str | Path) -> int | None:
+    """Hold ``path`` for one run: an exclusive ``flock`` on the folder itself, held while the
+    returned descriptor is open (the system lets go when the process ends, even killed).
+    Two runs writing one folder would leave one run's weights beside the other's
+    preprocessing. None where locks are not available (the run goes on unguarded)."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise TrainingError(f"{path} is in use by another training run: wait until it ends, or"
+                            " choose another run folder") from None
+    except OSError:  # a file system without locks
+        os.close(fd)
+        return None
+    return fd
+
+
+def check_not_in_use(path: str | Path) -> None:
+    """TrainingError when another run holds ``path`` (:func:`lock_folder`); nothing held after."""
+    fd = lock_folder(path) if Path(path).is_dir() else None
+    if fd is not None:
+        os.close(fd)
 
 
 def read_run_json(run_dir: str | Path) -> dict[str, Any]:

@@ -169,6 +169,13 @@ class Trainer:
     # ------------------------------------------------------------------ the run
     def fit(self) -> TrainResult:
         """Train until the last epoch, early stopping, a stop request or a diverging loss."""
+        try:
+            return self._fit()
+        finally:
+            if self.runs is not None:
+                self.runs.release()  # the run folder is free for another run, however this ended
+
+    def _fit(self) -> TrainResult:
         import torch
 
         started = time.time()

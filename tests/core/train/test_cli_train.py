@@ -200,3 +200,56 @@ def test_overwrite_keeps_the_old_run_until_the_new_one_can_start(tmp_path, capsy
     assert {p.name: p.read_bytes() for p in run.iterdir()} == before  # a mistake loses nothing
     assert main(["train", str(path), "--epochs", "1", "--run-dir", str(run), "--overwrite", "--quiet"]) == 0
     assert len(metrics_rows(run)) == 1
+
+
+def test_a_run_folder_that_is_a_file_gets_a_sentence(tmp_path, capsys):
+    path = project(tmp_path).path
+    afile = tmp_path / "afile"
+    afile.write_text("keep me")
+    for extra in ([], ["--overwrite"]):
+        assert main(["train", str(path), "--epochs", "1", "--run-dir", str(afile), "--quiet", *extra]) == 2
+        line = _one_line(capsys.readouterr().err)
+        assert f"{afile} is a file, not a folder" in line, line
+    assert afile.read_text() == "keep me"
+
+
+def test_a_folder_another_run_trains_in_is_never_written_by_a_second_one(tmp_path, capsys):
+    from core.train.rundir import lock_folder
+
+    path = project(tmp_path).path
+    run = tmp_path / "run"
+    assert main(["train", str(path), "--epochs", "1", "--run-dir", str(run), "--quiet"]) == 0
+    capsys.readouterr()
+    before = {p.name: p.read_bytes() for p in run.iterdir()}
+    held = lock_folder(run)  # as a run training there now holds it
+    assert held is not None
+    try:
+        for args in (["train", str(path), "--epochs", "1", "--run-dir", str(run), "--overwrite"],
+                     ["train", "--resume", str(run), "--epochs", "2"]):
+            assert main([*args, "--quiet"]) == 2
+            line = _one_line(capsys.readouterr().err)
+            assert f"{run} is in use by another training run" in line, line
+        assert {p.name: p.read_bytes() for p in run.iterdir()} == before  # nothing touched
+    finally:
+        os.close(held)
+    assert main(["train", "--resume", str(run), "--epochs", "2", "--quiet"]) == 0  # free again
+    assert len(metrics_rows(run)) == 2
+    assert lock_folder(run) is not None  # and the finished run let go of it
+
+
+def test_resuming_with_another_networks_checkpoint_gets_a_sentence(tmp_path, capsys):
+    from tests.core.train.tiny import MLP
+
+    small, wide = tmp_path / "small", tmp_path / "wide"
+    small.mkdir(), wide.mkdir()
+    assert main(["train", str(project(small).path), "--epochs", "1", "--run-dir", str(small / "run"),
+                 "--quiet"]) == 0
+    wider = [(name, kind, {"out_features": 32} if params else params) for name, kind, params in MLP]
+    assert main(["train", str(project(wide, layers=wider).path), "--epochs", "1", "--run-dir",
+                 str(wide / "run"), "--quiet"]) == 0
+    capsys.readouterr()
+    (small / "run" / "last.ckpt").write_bytes((wide / "run" / "last.ckpt").read_bytes())
+    assert main(["train", "--resume", str(small / "run"), "--epochs", "2", "--quiet"]) == 2
+    line = _one_line(capsys.readouterr().err)
+    assert "last.ckpt does not fit this run's network (size mismatch for" in line, line
+    assert "start a new run" in line
