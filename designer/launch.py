@@ -15,6 +15,18 @@ import os
 import sys
 
 
+def entry() -> None:
+    """The console script: :func:`main`; a CLI command's process then ends the way
+    ``core.cli.exit_now`` says (no native exit-time destructors), the window's as usual."""
+    from core.cli import COMMANDS, exit_now
+
+    argv = sys.argv[1:]
+    code = main(argv)
+    if argv and argv[0] in COMMANDS:
+        exit_now(code)
+    sys.exit(code)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     from core.cli import COMMANDS, main as cli_main
@@ -53,4 +65,4 @@ def _paths(argv: list[str]):
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    entry()

@@ -1,5 +1,3 @@
-import sys
+from core.cli import exit_now, main
 
-from core.cli import main
-
-sys.exit(main())
+exit_now(main())
