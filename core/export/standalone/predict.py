@@ -114,14 +114,49 @@ def encode_columns(frame, table: dict, source: str = "the file") -> np.ndarray:
     for column in columns:
         if column["name"] not in frame.columns:
             raise DataProblem(f"{source} has no column {column['name']!r}, which the model was"
-                              " trained on: add it (the file needs the same columns as the training data)")
+                              f" trained on: {_missing_column_advice(frame)}")
     cells = {c["name"]: frame[c["name"]].to_numpy(dtype=object) for c in columns}
     if not columns:
         return np.zeros((len(frame), 0), np.float32)
+    check_numbers(cells, columns, (table.get("csv") or {}).get("decimal", "."), source)
     try:  # text columns need the tokenizers package: said in one sentence when it is missing
         return encoder.encode_table(columns, cells, (table.get("csv") or {}).get("decimal", "."))
     except encoder.EncodingProblem as err:
         raise DataProblem(str(err)) from None
+
+
+def _missing_column_advice(frame) -> str:
+    """What to do when a column is missing: a header read as one column names its delimiter."""
+    if len(frame.columns) == 1:
+        name = str(frame.columns[0])
+        for mark, option in ((";", "';'"), ("\t", "$'\\t'"), (",", "','"), ("|", "'|'")):
+            if mark in name:
+                return (f"the header reads as one column ({name[:60]!r}), so the file's delimiter is"
+                        f" another: give --delimiter {option}")
+    return "add it (the file needs the same columns as the training data)"
+
+
+def check_numbers(cells: dict, columns: list, decimal: str, source: str) -> None:
+    """Numeric columns whose cells are not numbers would be filled as missing values and the
+    predictions made on made-up inputs: none a number is refused, some get a warning."""
+    for column in columns:
+        if column.get("type") != "numeric":
+            continue
+        values = cells[column["name"]]
+        given = np.array([str(v).strip() not in NULL_VALUES for v in values], bool)
+        bad = given & np.isnan(numbers(values, decimal))
+        if not bad.any():
+            continue
+        example = str(values[int(np.flatnonzero(bad)[0])])
+        other = "," if decimal == "." else "."
+        hint = (f"check the decimal mark (the training file used {decimal!r}: give --decimal {other!r}"
+                " if this file uses the other) and the delimiter (--delimiter)")
+        if bad.sum() == given.sum():
+            raise DataProblem(f"{source}: no cell of the numeric column {column['name']!r} is a number"
+                              f" (such as {example!r}): {hint}")
+        print(f"predict.py: warning: {int(bad.sum())} of {len(values)} cells of {column['name']!r} in"
+              f" {source} are not numbers (such as {example!r}) and were filled as missing values;"
+              f" {hint}", file=sys.stderr)
 
 
 def time_order(frame, order_by: str | None, decimal: str = ".") -> np.ndarray:
@@ -137,9 +172,11 @@ def windows(series: np.ndarray, window: int, count: int) -> np.ndarray:
 
 
 def encode_csv(path: Path, pre: dict, delimiter: str | None = None,
-               encoding: str | None = None) -> tuple[np.ndarray, list[str], object]:
+               encoding: str | None = None, decimal: str | None = None) -> tuple[np.ndarray, list[str], object]:
     """A CSV file as the model's encoded input, the row numbers, and the table (for targets)."""
     table = table_settings(pre)
+    if decimal:  # this file's decimal mark, not the training file's
+        table = {**table, "csv": {**(table.get("csv") or {}), "decimal": decimal}}
     frame = read_csv(path, table, delimiter, encoding)
     if len(frame) == 0:
         raise DataProblem(f"{path.name} has no data rows")
@@ -242,12 +279,12 @@ def encode_images(path: Path, pre: dict) -> tuple[np.ndarray, list[str]]:
 
 
 def encode(path: Path, pre: dict, delimiter: str | None = None,
-           encoding: str | None = None) -> tuple[np.ndarray, list[str], str]:
+           encoding: str | None = None, decimal: str | None = None) -> tuple[np.ndarray, list[str], str]:
     """A file or folder as ``(encoded input, ids, id column name)``."""
     if is_image_model(pre):
         x, ids = encode_images(path, pre)
         return x, ids, "file"
-    x, ids, _frame = encode_csv(Path(path), pre, delimiter, encoding)
+    x, ids, _frame = encode_csv(Path(path), pre, delimiter, encoding, decimal)
     return x, ids, "row"
 
 
@@ -290,6 +327,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1, mps ...")
     parser.add_argument("--delimiter", help="the CSV delimiter, when it differs from the training file's")
     parser.add_argument("--encoding", help="the CSV encoding, when it differs from the training file's")
+    parser.add_argument("--decimal", choices=(".", ","),
+                        help="the CSV decimal mark, when it differs from the training file's")
     args = parser.parse_args(argv)
     if str(HERE) not in sys.path:
         sys.path.insert(0, str(HERE))
@@ -297,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
 
     pre = load_preprocessing()
     try:
-        x, ids, id_name = encode(args.data, pre, args.delimiter, args.encoding)
+        x, ids, id_name = encode(args.data, pre, args.delimiter, args.encoding, args.decimal)
     except (DataProblem, encoder.EncodingProblem) as err:
         print(f"predict.py: {err}", file=sys.stderr)
         return 2

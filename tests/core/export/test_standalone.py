@@ -223,3 +223,35 @@ def test_predict_py_of_a_text_model_says_to_install_tokenizers_when_it_is_missin
     assert done.returncode == 2, done.stderr
     assert done.stderr.strip() == ("predict.py: this model reads text columns, which needs the"
                                    " tokenizers package: pip install tokenizers")
+
+
+def test_predict_py_refuses_or_warns_when_numbers_do_not_read_as_numbers(venv_python, code, tmp_path):
+    """A file with another delimiter and decimal mark than the training file's: each mismatch
+    named with the option that fixes it, never predictions made on filled-in values."""
+    run, folder = code["classification"]
+    lines = (run.parent / "table.csv").read_text().splitlines()
+    (tmp_path / "semi.csv").write_text("\n".join(line.replace(",", ";").replace(".", ",") for line in lines) + "\n")
+
+    def predict(*args):
+        return subprocess.run([venv_python, str(folder / "predict.py"), *args, "--out", str(tmp_path / "p.csv")],
+                              cwd=tmp_path, capture_output=True, text=True)
+
+    done = predict("semi.csv")
+    assert done.returncode == 2 and "the header reads as one column" in done.stderr
+    assert "give --delimiter ';'" in done.stderr
+    done = predict("semi.csv", "--delimiter", ";")
+    assert done.returncode == 2, done.stdout
+    assert "no cell of the numeric column 'a' is a number (such as" in done.stderr
+    assert "give --decimal ','" in done.stderr
+    done = predict("semi.csv", "--delimiter", ";", "--decimal", ",")
+    assert done.returncode == 0, done.stderr
+    semi = read(tmp_path / "p.csv")
+    assert predict(str(run.parent / "table.csv")).returncode == 0
+    assert_same_predictions(semi, read(tmp_path / "p.csv"))
+    # some cells that are not numbers: predicted, with a warning that names them
+    typos = [line if i % 10 else ",".join([line.split(",")[0], "12kg", *line.split(",")[2:]])
+             for i, line in enumerate(lines[1:])]  # every tenth row's 'a'
+    (tmp_path / "typos.csv").write_text("\n".join([lines[0], *typos]) + "\n")
+    done = predict("typos.csv")
+    assert done.returncode == 0, done.stderr
+    assert "warning: 16 of 160 cells of 'a'" in done.stderr and "'12kg'" in done.stderr
