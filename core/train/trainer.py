@@ -33,6 +33,7 @@ from core.heads import Head
 from core.train.head_losses import HeadObjectives, aux_loss_layers
 from core.train.optim import apply_update, check_update, current_settings, make_optimizer, make_schedule
 from core.train.param_groups import base_learning_rate, gan_notes, training_groups
+from core.train.run_warnings import training_warning
 from core.train.rundir import WEIGHTS, RunDirectory
 from core.train.run_state import RunState
 from core.train.saving import EpochSaver
@@ -590,6 +591,10 @@ class Trainer:
 
     def _finish_record(self, status: str, reason: str | None, started: float,
                        test: dict[str, float] | None) -> TrainResult:
+        if status in (COMPLETED, STOPPED) and self.adversarial is None:  # a GAN's losses see-saw
+            warning = training_warning(self.history)
+            if warning:
+                reason = f"{reason}; {warning}" if reason else warning
         result = TrainResult(status, reason, self.run_dir, self.epoch,
                              best=self.run.best_row if self.adversarial is None else None,  # GAN: none
                              final=self.run.last_row,
