@@ -104,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
 def _claim_run_dir(path: Path, overwrite: bool) -> None:
     """Refuse a --run-dir that holds a run or other files, unless --overwrite is given."""
     from core.overwrite import check_destination
-    from core.train.rundir import RUN_JSON, check_not_in_use
+    from core.train.rundir import CHECKPOINT, RUN_JSON, check_not_in_use
 
     if path.exists() and not path.is_dir():
         raise TrainingError(f"{path} is a file, not a folder: give --run-dir a new or empty folder")
@@ -112,7 +112,8 @@ def _claim_run_dir(path: Path, overwrite: bool) -> None:
     is_run = (path / RUN_JSON).is_file()
     check_destination(path, overwrite=overwrite, option="--run-dir", error=TrainingError,
                       held=f"a training run ({_status(path / RUN_JSON)})" if is_run else "other files",
-                      also=f", --resume {path} to continue it" if is_run else "")
+                      also=f", --resume {path} to continue it" if is_run and (path / CHECKPOINT).is_file()
+                      else "")  # a run stopped before its first epoch has nothing to continue
 
 
 def _clear_old_run(path: Path) -> None:

@@ -173,6 +173,12 @@ def test_a_run_folder_that_holds_a_run_is_never_replaced_without_overwrite(tmp_p
     assert line.startswith("layerforge train: ") and str(run) in line and "--overwrite" in line
     assert "--resume" in line and "completed" in line, line
     assert {p.name: p.read_bytes() for p in run.iterdir()} == before  # nothing was touched
+    # a run with no checkpoint (stopped before its first epoch) is not offered --resume
+    (run / "last.ckpt").rename(tmp_path / "kept.ckpt")
+    assert main(args) == 2
+    line = _one_line(capsys.readouterr().err)
+    assert "--overwrite" in line and "--resume" not in line, line
+    (tmp_path / "kept.ckpt").rename(run / "last.ckpt")
     # continuing the same run is what --resume is for
     assert main(["train", "--resume", str(run), "--epochs", "2", "--quiet"]) == 0
     assert len(metrics_rows(run)) == 2
