@@ -52,6 +52,10 @@ class ColumnProfile:
     text_count: int = 0
     infinite_rows: list[int] = field(default_factory=list)
     infinite_count: int = 0
+    #: A column read as categories though half or more of its cells are numbers: how many
+    #: are, and some of its text cells (a note says so: it may be numbers with typos).
+    number_cells: int = 0
+    text_examples: list[str] = field(default_factory=list)
     categories: list[str] | None = None
     counts: list[int] | None = None
 
@@ -169,6 +173,9 @@ def _text_profile(raw: RawTable, name: str) -> ColumnProfile:
         profile.summary = (f"{_number(float(good.min()))} to {_number(float(good.max()))},"
                            f" {profile.text_count} text cells")
         return profile
+    if numeric_cells >= 0.5 * filled:
+        profile.number_cells = numeric_cells
+        profile.text_examples = [column.categories[i] for i in np.flatnonzero(~is_num & (counts > 0))[:3]]
     order = np.argsort(-counts, kind="stable")
     profile.categories = [column.categories[i] for i in order]
     profile.counts = [int(counts[i]) for i in order]

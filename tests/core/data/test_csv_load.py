@@ -231,6 +231,20 @@ def test_columns_that_are_ids_dates_or_empty_are_left_out_with_a_note(write_csv)
     assert "'empty' left out: every cell is missing" in notes
 
 
+def test_a_column_of_numbers_and_much_text_becomes_categories_with_a_note(write_csv):
+    # two thirds numbers: too much text to be typos (that is an error), said in a note
+    lines = ["weight,label"] + [f"{'abc' if i % 3 == 0 else i * 1.5},{i % 2}" for i in range(60)]
+    dataset = load(csv_spec(write_csv("weights.csv", "\n".join(lines)), target="label"))
+    assert dataset.schema["columns"][0]["type"] == "categorical"
+    note = next(n for n in dataset.notes if "'weight'" in n)
+    assert "holds 40 numbers but also text ('abc'): used as categories" in note
+    assert "data.numeric" in note
+    # a column of words with a few numbers among them: categories, no note
+    words = ["colour,label"] + [f"{'red' if i % 3 else i},{i % 2}" for i in range(60)]
+    dataset = load(csv_spec(write_csv("colours.csv", "\n".join(words)), target="label"))
+    assert not any("'colour'" in n for n in dataset.notes)
+
+
 def test_a_numeric_column_empty_in_the_first_rows_is_still_numeric(write_csv):
     lines = ["late,label"] + [f",{i % 2}" for i in range(300)] + [f"{i}.5,{i % 2}" for i in range(50)]
     dataset = load(csv_spec(write_csv("late.csv", "\n".join(lines)), target="label"))
