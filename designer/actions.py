@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 
@@ -72,6 +73,20 @@ def install_edit_menu(window: "MainWindow") -> dict[str, QAction]:
     }
     for key in ("cut", "copy", "paste", "duplicate", "delete"):
         menu.addAction(actions[key])
+
+    def follow_selection() -> None:
+        """What needs a selection is enabled only with one (a menu entry that does nothing
+        when chosen reads as broken)."""
+        if not all(shiboken6.isValid(o) for o in (scene, window, actions["cut"], actions["rename"])):
+            return  # the scene says its selection changed while it is being deleted
+        nodes = scene.selected_node_ids()
+        for key in ("cut", "copy", "duplicate"):
+            actions[key].setEnabled(bool(nodes))
+        actions["delete"].setEnabled(bool(nodes) or bool(scene.selected_edges()))
+        actions["rename"].setEnabled(len(nodes) == 1)
+
+    scene.selectionChanged.connect(follow_selection)
+    follow_selection()
     menu.addSeparator()
     menu.addAction(actions["select_all"])
     menu.addAction(actions["rename"])

@@ -139,10 +139,15 @@ def test_moving_a_selection_by_dragging_is_one_undoable_move(window, qtbot):
 def test_delete_removes_the_selection_with_its_wires_and_undo_restores_it_exactly(window, qtbot):
     open_example(qtbot, window, "lenet_shapes")
     before = window.project.to_json()
+    actions = window.edit_actions
+    needs_selection = ("cut", "copy", "duplicate", "delete", "rename")
+    assert not any(actions[key].isEnabled() for key in needs_selection)  # nothing selected yet
     viewport = window.view.viewport()
     click(viewport, node_point(window, "relu1"))
+    assert all(actions[key].isEnabled() for key in needs_selection)
     click(viewport, node_point(window, "conv2"), modifiers=Qt.KeyboardModifier.ControlModifier)
     assert window.scene.selected_node_ids() == ["relu1", "conv2"]
+    assert not actions["rename"].isEnabled() and actions["delete"].isEnabled()  # rename: one layer
     window.view.setFocus()
     QTest.keyClick(window.view, Qt.Key.Key_Delete)
     graph = window.project.graph
