@@ -173,6 +173,10 @@ class PredictDialog(QDialog):
             self.message.show_error(problem)
         else:
             self.message.show_notes([])
+        if self.data_path is None:  # nothing chosen yet: say what to choose for this run
+            entry = self.runs.entry
+            wanted = entry.inputs if entry is not None and entry.usable else ""
+            self.data_label.setText(f"No data chosen: {wanted}" if wanted else "No data chosen")
         self._read_run_text()
         self._update_buttons()
 

@@ -26,6 +26,8 @@ class RunEntry:
     started: str
     summary: str
     project_name: str = ""
+    #: What the run's model reads, in words ("a CSV file with the columns x, y").
+    inputs: str = ""
 
     @property
     def usable(self) -> bool:
@@ -54,7 +56,22 @@ def read_entry(folder: Path) -> RunEntry | None:
         parts.append("no weights")
         status = "no weights" if status in USABLE else status
     return RunEntry(folder, status, str(run.get("started") or ""), ", ".join(parts),
-                    str(project.get("name") or ""))
+                    str(project.get("name") or ""), expected_input(run))
+
+
+def expected_input(run: dict) -> str:
+    """What a run's model predicts from, in words, from its ``run.json`` ("" when unknown)."""
+    project = run.get("project") if isinstance(run.get("project"), dict) else {}
+    data = project.get("data") if isinstance(project.get("data"), dict) else {}
+    if data.get("kind") == "image_folder":
+        return "an image folder (or one image) like the training images"
+    info = (run.get("data") or {}).get("info") if isinstance(run.get("data"), dict) else None
+    columns = (info or {}).get("feature_columns") or (info or {}).get("feature_names") or []
+    if not columns or not all(isinstance(c, str) for c in columns):
+        return ""
+    columns = list(dict.fromkeys(columns))  # a one-hot column is several features of one column
+    shown = ", ".join(columns[:8]) + (f" and {len(columns) - 8} more" if len(columns) > 8 else "")
+    return f"a CSV file with the column{'s' if len(columns) > 1 else ''} {shown}"
 
 
 def run_problem(entry: RunEntry | None, what: str) -> str | None:

@@ -131,6 +131,8 @@ def test_predict_shows_a_table_and_saves_it(qtbot, window, trained_project, tmp_
     assert window.files.open_path(trained_project, confirm=False)
     threads = record_threads(monkeypatch, predict_module, "predict_file")
     dialog = open_from_menu(qtbot, window, "Predict…", PredictDialog)
+    # before a file is chosen, the dialog says what this run's model reads
+    assert dialog.data_label.text() == "No data chosen: a CSV file with the columns a, b, colour, city"
     seen = when_file_dialog(qtbot, trained_project.parent / "table.csv")
     qtbot.mouseClick(dialog.csv_button, Qt.MouseButton.LeftButton)
     assert seen
@@ -162,6 +164,7 @@ def test_a_project_without_runs_says_to_train_first(qtbot, window, tmp_path):
     predict = PredictDialog(window.project, window)
     qtbot.addWidget(predict)
     assert not predict.csv_button.isEnabled() and not predict.save_button.isEnabled()
+    assert predict.data_label.text() == "No data chosen"  # no run: nothing to describe
     # Browse… to a folder that is not a run says so
     seen = when_file_dialog(qtbot, tmp_path)
     qtbot.mouseClick(export.runs.browse_button, Qt.MouseButton.LeftButton)
