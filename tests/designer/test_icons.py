@@ -81,3 +81,18 @@ def test_progress_text_is_readable_over_the_filled_bar(qtbot, mode):
               for x in range(100, 200)]
     text = max(middle, key=lambda value: abs(value - fill))  # the glyphs' ink
     assert abs(text - fill) > 90, (mode, text, fill)
+
+
+@pytest.mark.parametrize("mode", ["dark", "light"])
+def test_dialog_buttons_carry_no_style_icons(qtbot, mode):
+    """The style's crosses and ticks on Close, Cancel and OK were dark on the dark theme."""
+    from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout
+
+    theme.apply(mode=mode)
+    dialog = QDialog()
+    qtbot.addWidget(dialog)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close | QDialogButtonBox.StandardButton.Ok)
+    QVBoxLayout(dialog).addWidget(buttons)
+    dialog.show()
+    QApplication.processEvents()
+    assert all(button.icon().isNull() for button in buttons.buttons())
