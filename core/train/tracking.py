@@ -128,6 +128,11 @@ class MLflowLogger(Callback):
             # A folder, as the person asked: MLflow 3 keeps its file store working on request
             # (its UI reads it with mlflow ui --backend-store-uri FOLDER).
             os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
+        else:
+            # A server that does not answer is said within seconds, not after MLflow's default
+            # retries (about 4 minutes for an unreachable address); the person's own settings win.
+            os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "1")
+            os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "10")
         try:
             mlflow.set_tracking_uri(self.uri)
             project = (trainer.run.record or {}).get("project") if trainer.run.record else None

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import os
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -60,3 +62,19 @@ def test_a_missing_library_is_one_sentence_with_the_pip_command(monkeypatch):
     monkeypatch.setitem(sys.modules, "torch.utils.tensorboard", None)
     with pytest.raises(TrainingError, match="needs the tensorboard package"):
         tracking_callbacks(tensorboard="./tb")
+
+
+def test_an_unreachable_mlflow_server_is_said_within_seconds(tmp_path):
+    """MLflow's default retries took about 4 minutes for an address nothing listens on."""
+    import subprocess
+
+    root = Path(__file__).resolve().parents[3]
+    env = dict(os.environ, PYTHONPATH=str(root), OMP_NUM_THREADS="1")
+    for name in ("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "MLFLOW_HTTP_REQUEST_TIMEOUT"):
+        env.pop(name, None)
+    result = subprocess.run([sys.executable, "-m", "core.cli", "train", str(root / "resources/examples/perceptron.lfproj"),
+                             "--epochs", "1", "--run-dir", str(tmp_path / "run"), "--quiet",
+                             "--mlflow", "http://127.0.0.1:1"], cwd=root, env=env, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 2
+    assert "cannot log to MLflow at http://127.0.0.1:1" in result.stderr
