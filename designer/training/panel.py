@@ -194,7 +194,8 @@ class TrainingPanel(QWidget):
         self.batch_bar.setFormat(f"Batch 0 of {item.batches}")
         where = item.run_dir.name if item.run_dir is not None else "no folder"
         continued = f", continuing after epoch {item.start_epoch}" if item.start_epoch else ""
-        self.status.setText(f"Training on {item.device}{continued} · run {where}")
+        device = "the CPU" if item.device == "cpu" else item.device  # as the device selector names it
+        self.status.setText(f"Training on {device}{continued} · run {where}")
         self.speed.setText("")
         self.metric_label.setText("")
         notes = [n for n in item.notes if n]

@@ -132,6 +132,10 @@ def test_train_pause_change_learning_rate_resume_stop(qtbot, window, training, t
     assert not panel.train_button.isEnabled()
     wait_state(qtbot, training, "running")
     qtbot.waitUntil(lambda: len(training.session.live.rows) >= 1, timeout=120_000)
+    import torch
+
+    if not torch.cuda.is_available():  # the device as the selector names it, not torch's word
+        assert panel.status.text().startswith("Training on the CPU · run "), panel.status.text()
     lr_box = panel.form.rows["learning_rate"].editor.box
     epochs_box = panel.form.rows["epochs"].editor.box
     assert not lr_box.isEnabled() and not epochs_box.isEnabled()  # read-only while running
