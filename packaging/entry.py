@@ -36,9 +36,10 @@ def main() -> int:
     code = _run_as_interpreter(sys.argv[1:])
     if code is not None:
         return code
-    from designer.launch import main as launch
+    from designer.launch import entry
 
-    return launch(sys.argv[1:])
+    entry()  # ends the process (a CLI command as core.cli.exit_now says)
+    return 0
 
 
 if __name__ == "__main__":
