@@ -111,7 +111,7 @@ class RunHistory(QWidget):
         self.loss_plot = add_plot(self.plots, 0, 0, NOTHING_SELECTED, "epoch")
         self.loss_plot.setLogMode(x=False, y=True)
         self.metric_plot = add_plot(self.plots, 0, 1, "Metric", "epoch")
-        for column, share in ((0, 3), (1, 2)):  # the metric keeps room beside the loss's long title
+        for column, share in ((0, 3), (1, 2)):  # the loss three fifths of the width, the metric two
             self.plots.ci.layout.setColumnStretchFactor(column, share)
         self.curves = []
 

@@ -143,18 +143,19 @@ def check_numbers(cells: dict, columns: list, decimal: str, source: str) -> None
         if column.get("type") != "numeric":
             continue
         values = cells[column["name"]]
-        given = np.array([str(v).strip() not in NULL_VALUES for v in values], bool)
-        bad = given & np.isnan(numbers(values, decimal))
+        codes, seen = encoder.text_codes(values)  # each distinct cell once; -1: missing
+        not_number = np.array([np.isnan(encoder.to_number(text, decimal)) for text in seen] + [False])
+        bad, given = not_number[codes], codes >= 0
         if not bad.any():
             continue
-        example = str(values[int(np.flatnonzero(bad)[0])])
+        example = seen[int(codes[np.flatnonzero(bad)[0]])]
         other = "," if decimal == "." else "."
         hint = (f"check the decimal mark (the training file used {decimal!r}: give --decimal {other!r}"
                 " if this file uses the other) and the delimiter (--delimiter)")
         if bad.sum() == given.sum():
             raise DataProblem(f"{source}: no cell of the numeric column {column['name']!r} is a number"
                               f" (such as {example!r}): {hint}")
-        print(f"predict.py: warning: {int(bad.sum())} of {len(values)} cells of {column['name']!r} in"
+        print(f"predict.py: warning: {int(bad.sum())} of {len(codes)} cells of {column['name']!r} in"
               f" {source} are not numbers (such as {example!r}) and were filled as missing values;"
               f" {hint}", file=sys.stderr)
 
