@@ -20,6 +20,11 @@ import numpy as np
 #: Data takes at most this share of free GPU memory to be kept on the GPU.
 DEVICE_MEMORY_SHARE = 0.4
 
+#: A split of at most this many bytes on the device is gathered into each epoch's order at
+#: once, its batches then slices of that copy: one op an epoch instead of two a batch, as
+#: a small table's step is a handful of ops (the copy costs the split's size in memory).
+WHOLE_GATHER_BYTES = 16 * 1024 ** 2
+
 
 def epoch_seed(seed: int, epoch: int, stream: int = 0) -> int:
     """A well-mixed 63-bit seed for one epoch's permutation (or augmentation ``stream``)."""
@@ -121,7 +126,13 @@ class DeviceBatches:
         self.channels_last = channels_last
         if channels_last:
             self.x = self.x.contiguous(memory_format=torch.channels_last)
-        self.y = y.to(self.device) if y is not None else None
+        # Aligned once here, so that evaluation's batches are views, not copies (_consecutive).
+        self.x = _aligned(self.x)
+        self.y = _aligned(y.to(self.device)) if y is not None else None
+        nbytes = self.x.nbytes + (self.y.nbytes if self.y is not None else 0)
+        #: Whether each epoch's batches are slices of one gather of the whole split (see
+        #: :data:`WHOLE_GATHER_BYTES`) rather than a gather each.
+        self.gathers_whole = nbytes <= WHOLE_GATHER_BYTES
 
     def batches(self, order) -> Iterator[Batch]:
         x, y = self.x, self.y
@@ -129,6 +140,12 @@ class DeviceBatches:
             yield from self._consecutive(x, y)
             return
         order = order.to(self.device)
+        if self.gathers_whole:
+            # The whole split in this epoch's order, in one gather; its batches are slices.
+            x = x[order] if self.channels_last else x.index_select(0, order)
+            y = None if y is None else y.index_select(0, order)
+            yield from self._consecutive(x, y)
+            return
         for start, stop, weight in self.plan.steps:
             idx = order[start:stop]
             # Advanced indexing keeps the channels-last layout; index_select is faster otherwise.
@@ -136,10 +153,11 @@ class DeviceBatches:
             yield Batch(xb, None if y is None else y.index_select(0, idx), start, stop, weight)
 
     def _consecutive(self, x, y) -> Iterator[Batch]:
-        """Batches of rows in order (evaluation) as views of the split, no copy. A view is
-        used only where its first row is 64-byte aligned, like a new tensor's memory, so
-        that the math libraries take the same path and give the same bits as on a copy (a
-        view whose rows start elsewhere is copied). Layers never change their input in place."""
+        """Batches of consecutive rows (of the split, or of its copy in an epoch's order) as
+        views, no copy. A view is used only where its first row is 64-byte aligned, like a
+        new tensor's memory, so that the math libraries take the same path and give the same
+        bits as on a copy (a view whose rows start elsewhere is copied). Layers never change
+        their input in place."""
         for start, stop, weight in self.plan.steps:
             yield Batch(_aligned(x[start:stop]), None if y is None else _aligned(y[start:stop]),
                         start, stop, weight)
