@@ -29,6 +29,7 @@ from core.train.control import StopRequested, TrainingControl
 from core.train.failures import out_of_memory, out_of_memory_sentence
 from core.train.device import Placement, resolve, uses_channels_last
 from core.train.metrics import Evaluation, epoch_row
+from core.train.modes import mode_setter
 from core.heads import Head
 from core.train.head_losses import HeadObjectives, aux_loss_layers
 from core.train.optim import apply_update, check_update, current_settings, make_optimizer, make_schedule
@@ -50,12 +51,17 @@ class Diverged(Exception):
 
 
 def divergence_message(where: str, value: float, epoch: int, batch: int | None, lr: float,
-                       completed: int) -> str:
-    """What happened and what to try, for a loss that became NaN or infinite."""
+                       kept: int) -> str:
+    """What happened and what to try, for a loss that became NaN or infinite; ``kept``: the
+    epoch the run's checkpoint holds (0: none)."""
     what = "NaN" if math.isnan(value) else "infinite"
     at = f"epoch {epoch}" + (f", batch {batch}" if batch else "")
-    kept = (f"the checkpoint of epoch {completed} was kept" if completed
-            else "no epoch had completed, so there is no checkpoint")
+    if kept:
+        kept = f"the checkpoint of epoch {kept} was kept"
+    elif epoch > 1:  # the epochs before were too short to keep (core/train/saving.py)
+        kept = "no checkpoint was kept (the epochs were short: train again from the start)"
+    else:
+        kept = "no epoch had completed, so there is no checkpoint"
     return (f"the {where} loss became {what} at {at}: try a lower learning rate (now {lr:g}),"
             " gradient clipping (training.gradient_clip, such as 1.0), or check the data for"
             f" extreme or missing values; {kept}")
@@ -117,7 +123,9 @@ class Trainer:
         self.best_weights: dict[str, Any] | None = None
         self._confusions: dict[str, Any] = {}
         self._accumulators: dict[Any, Any] = {}  # {a split's batches: its metric accumulator}
+        self._mode_setters: dict[Any, Any] = {}  # {module: set_mode(training)} (core/train/modes.py)
         self._started = False
+        self._checkpoint_said = False  # whether the run's reason names the checkpoint's epoch
         self.saver = EpochSaver(self)  # writes each completed epoch to the run folder when due
 
     # ------------------------------------------------------------------ the run's progress
@@ -134,11 +142,12 @@ class Trainer:
         return self.dist is None or self.dist.is_main
 
     def stop(self) -> None:
-        """Stop after the current batch; the run keeps its last completed epoch."""
+        """Stop after the current batch, the run keeping its last completed epoch (after
+        the current epoch where that was too short to keep: core/train/saving.py)."""
         self.control.request_stop()
 
     def pause(self) -> None:
-        """Wait between batches until :meth:`resume` (or :meth:`stop`)."""
+        """Wait between batches (or epochs, as :meth:`stop`) until :meth:`resume` (or :meth:`stop`)."""
         self.control.request_pause()
 
     def resume(self) -> None:
@@ -332,6 +341,7 @@ class Trainer:
         # An epoch's wall time runs from the previous epoch's row to this one's, so it holds
         # the previous epoch's saving and callbacks too: the honest rate of a whole run.
         clock, paused_at_clock = time.perf_counter(), self.control.paused_seconds
+        self.saver.begin()
         while self.epoch < self.spec.epochs:
             epoch = self.epoch + 1
             if self.unfreezing is not None and self.unfreezing.due(epoch):
@@ -363,7 +373,8 @@ class Trainer:
             self.history.append(row)
             # Early stopping ends the run, unless layers still wait to be unfrozen.
             stopping = bool(self.tracker.stop_reason) and not (self.unfreezing and self.unfreezing.waiting)
-            self.saver.epoch_done(is_best, last=stopping or epoch >= self.spec.epochs)
+            self.saver.epoch_done(is_best, last=stopping or epoch >= self.spec.epochs,
+                                  seconds=time.perf_counter() - started)
             # A GAN has no best epoch to show (it keeps its last): 0 says "none" to the views.
             best_epoch = self.tracker.best_epoch if self.adversarial is None else 0
             self.callbacks.on_epoch_end(self, EpochEnd(epoch, self.spec.epochs, dict(row), is_best,
@@ -372,8 +383,10 @@ class Trainer:
             if stopping:
                 return COMPLETED, self.tracker.stop_reason
             if self.dist is not None and self._stop_everywhere():
+                self.saver.keep_last_epoch()
                 raise StopRequested
-            if self.control.pending:
+            if self.control.pending:  # asked for by a callback just now, or during the epoch
+                self.saver.keep_last_epoch()
                 self._control_point()
         return COMPLETED, None
 
@@ -381,7 +394,7 @@ class Trainer:
         import torch
 
         model, loss_fn = self.train_module, self.loss_fn
-        model.train()
+        self._set_mode(model, True)
         self._keep_frozen_in_eval()
         order = self.plan.order(epoch)
         acc = self._accumulator(self.train_batches)
@@ -438,7 +451,9 @@ class Trainer:
                 acc.update(loss_fn.prediction(out), batch.start, batch.stop, inputs)
             if callbacks is not None:
                 callbacks.on_batch_end(self, BatchEnd(epoch, number, batches, self.step, size, loss.detach(), value))
-            if control.pending:  # several processes stop together, at the end of the epoch
+            # Several processes stop together, at the end of the epoch; so does a run whose
+            # last epoch is not kept (a short one: core/train/saving.py).
+            if control.pending and self.saver.holds_last_epoch:
                 self._control_point(allow_stop=not distributed)
         return self._reduce(acc, order, self.train_targets)
 
@@ -463,7 +478,7 @@ class Trainer:
 
         batches, targets = source
         module = module or self.module
-        module.eval()
+        self._set_mode(module, False)
         acc = self._accumulator(batches)
         loss_fn = self.loss_fn
         adversarial = self.adversarial
@@ -481,6 +496,13 @@ class Trainer:
                 acc.add_loss(loss, batch.stop - batch.start, loss_fn.parts)
                 acc.update(loss_fn.prediction(out), batch.start, batch.stop, batch.x)
         return self._reduce(acc, batches.plan.order(0), targets)
+
+    def _set_mode(self, module, training: bool) -> None:
+        """``module.train(training)``, made once per module (see :mod:`core.train.modes`)."""
+        setter = self._mode_setters.get(module)
+        if setter is None:
+            setter = self._mode_setters[module] = mode_setter(module)
+        setter(training)
 
     def _accumulator(self, batches):
         """The metric accumulator of a split's batches: made once, emptied for each pass."""
@@ -580,7 +602,9 @@ class Trainer:
             part = self.adversarial.diverged_part(parts)
             lr = self.adversarial.learning_rate_of(self.optimizer, part) if self.optimizer else lr
             where = part + (" validation" if where == "validation" else "")
-        return Diverged(divergence_message(where, value, epoch, batch, lr, self.epoch))
+        kept = self.saver.kept_epoch if self.runs is not None else self.epoch
+        self._checkpoint_said = True  # the sentence says which epoch the checkpoint holds
+        return Diverged(divergence_message(where, value, epoch, batch, lr, kept))
 
     def _start_record(self, started: float) -> None:
         if self.runs is None or not self.is_main:
@@ -595,6 +619,12 @@ class Trainer:
             warning = training_warning(self.history)
             if warning:
                 reason = f"{reason}; {warning}" if reason else warning
+        kept = self.saver.kept_epoch
+        if (self.runs is not None and self.is_main and status != COMPLETED and kept < self.epoch
+                and not self._checkpoint_said):
+            # Failed or interrupted mid-epoch after epochs too short to keep (saving.py).
+            self.notes.append(f"the checkpoint holds epoch {kept}: continuing this run goes on from"
+                              " there" if kept else "no epoch was kept: there is no checkpoint")
         result = TrainResult(status, reason, self.run_dir, self.epoch,
                              best=self.run.best_row if self.adversarial is None else None,  # GAN: none
                              final=self.run.last_row,

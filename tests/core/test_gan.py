@@ -348,9 +348,12 @@ def test_the_epoch_columns_are_the_two_losses_and_what_the_discriminator_says(tm
     assert "val_accuracy" not in rows[-1] and "val_mae" not in rows[-1]
 
 
-def test_stopped_and_continued_equals_uninterrupted(tmp_path):
+def test_stopped_and_continued_equals_uninterrupted(tmp_path, monkeypatch):
     """Both networks, both parameter groups of the optimiser, dropout and the noise continue."""
+    from core.train import saving
     from core.train.setup import continue_run
+
+    monkeypatch.setattr(saving, "KEEP_AFTER", 0.0)  # every epoch kept: the stop acts mid-epoch
     from safetensors.torch import load_file
     from tests.core.train.tiny import metrics_rows
 
@@ -405,7 +408,10 @@ def test_a_killed_gan_resumes_and_ends_as_if_never_killed(tmp_path):
 
 
 @pytest.mark.parametrize("network", ["generator", "discriminator"])
-def test_a_diverging_gan_names_the_network_whose_loss_broke(tmp_path, network):
+def test_a_diverging_gan_names_the_network_whose_loss_broke(tmp_path, network, monkeypatch):
+    from core.train import saving
+
+    monkeypatch.setattr(saving, "KEEP_AFTER", 0.0)  # every epoch kept, however short
     class Poison(Callback):  # a weight of one network becomes NaN after the first epoch
         def on_epoch_end(self, trainer, event):
             params = getattr(trainer.adversarial, f"{network}_params")

@@ -131,7 +131,7 @@ def test_a_killed_training_resumes_from_its_last_epoch_and_ends_as_if_never_kill
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and process.poll() is None:
             metrics = killed / "metrics.csv"
-            # Epoch 1 is always written at once; later epochs are written when writing
+            # The first write comes a quarter second into training; later ones when writing
             # costs little of the time since the last write (core/train/saving.py), so on a
             # fast machine the next write may be the last epoch's: kill after the first.
             if metrics.exists() and len(metrics.read_text().splitlines()) >= 2:

@@ -25,12 +25,14 @@ def _count_checkpoints(monkeypatch) -> list[int]:
     return written
 
 
-@pytest.mark.parametrize("share, writes", [(1e-9, 2), (1e9, 120)])
+@pytest.mark.parametrize("first_after, share, writes", [(0.0, 1e-9, 2), (1e9, 1e-9, 1), (0.0, 1e9, 120)])
 def test_writes_are_spaced_by_their_cost_and_the_last_epoch_is_always_written(
-        tmp_path, monkeypatch, share, writes):
-    """SAVE_SHARE bounds the time writing may take: tiny, only the first and last epochs are
-    written; huge, every epoch is whose previous files are done (here: always; the bench
-    measures the real default)."""
+        tmp_path, monkeypatch, first_after, share, writes):
+    """The first write waits FIRST_WRITE_AFTER seconds of training (never reached: only the
+    last epoch is written); then SAVE_SHARE bounds the time writing may take: tiny, only the
+    first and last epochs are written; huge, every epoch is whose previous files are done
+    (here: always; the bench measures the real default)."""
+    monkeypatch.setattr(saving_module, "FIRST_WRITE_AFTER", first_after)
     monkeypatch.setattr(saving_module, "SAVE_SHARE", share)
     monkeypatch.setattr(RunDirectory, "idle", property(lambda self: True))
     written = _count_checkpoints(monkeypatch)

@@ -11,7 +11,8 @@ import torch
 from safetensors.torch import load_file
 
 from core.errors import ShapeError, TrainingError
-from core.train import Callback, continue_run, prepare
+from core.train import Callback, continue_run, prepare, saving
+from core.train.checkpoint import load_checkpoint
 from core.train.device import resolve
 from core.train.rundir import read_metrics_csv
 from core.train.setup import build_module
@@ -92,13 +93,15 @@ def test_default_run_folder_is_beside_the_project(tmp_path):
     assert result.run_dir.name.startswith("Tiny-")
 
 
-def test_stop_flag_ends_the_run_after_the_current_batch(tmp_path):
-    class StopInEpoch2(Callback):
-        def on_batch_end(self, trainer, event):
-            if event.epoch == 2 and event.batch == 2:
-                trainer.stop()
-            self.last = (event.epoch, event.batch)
+class StopInEpoch2(Callback):
+    def on_batch_end(self, trainer, event):
+        if event.epoch == 2 and event.batch == 2:
+            trainer.stop()
+        self.last = (event.epoch, event.batch)
 
+
+def test_stop_flag_ends_the_run_after_the_current_batch(tmp_path, monkeypatch):
+    monkeypatch.setattr(saving, "KEEP_AFTER", 0.0)  # every epoch is kept, however short
     proj = project(tmp_path)
     stopper = StopInEpoch2()
     result = prepare(proj, dataset(proj), run_dir=tmp_path / "run", callbacks=[stopper]).fit()
@@ -107,6 +110,21 @@ def test_stop_flag_ends_the_run_after_the_current_batch(tmp_path):
     run = json.loads((tmp_path / "run" / "run.json").read_text())
     assert run["status"] == "stopped" and "after epoch 1" in run["reason"]
     assert len(read_metrics_csv(tmp_path / "run" / "metrics.csv")) == 1
+    assert load_checkpoint(tmp_path / "run" / "last.ckpt")["epoch"] == 1
+
+
+def test_a_stop_during_an_epoch_after_an_unkept_one_ends_the_run_with_that_epoch(tmp_path, monkeypatch):
+    """Epoch 1 was too short to keep (and no write was due): the stop asked for in epoch 2
+    waits for its end, which is kept and written, so the checkpoint is the last epoch's."""
+    monkeypatch.setattr(saving, "KEEP_AFTER", float("inf"))
+    monkeypatch.setattr(saving, "FIRST_WRITE_AFTER", float("inf"))
+    proj = project(tmp_path)
+    stopper = StopInEpoch2()
+    result = prepare(proj, dataset(proj), run_dir=tmp_path / "run", callbacks=[stopper]).fit()
+    assert result.status == "stopped" and result.epochs_completed == 2
+    assert stopper.last[0] == 2 and stopper.last[1] > 2  # epoch 2 went on to its end
+    assert len(read_metrics_csv(tmp_path / "run" / "metrics.csv")) == 2
+    assert load_checkpoint(tmp_path / "run" / "last.ckpt")["epoch"] == 2
 
 
 def test_pause_waits_between_batches_and_settings_change_while_paused(tmp_path):
@@ -180,8 +198,13 @@ def test_same_seed_same_result_other_seed_other_result(tmp_path):
     assert metrics_rows(tmp_path / "a") != metrics_rows(tmp_path / "c")
 
 
-def test_stopped_and_continued_equals_uninterrupted(tmp_path):
-    """Dropout (global RNG), shuffling, momentum and a schedule all continue exactly."""
+@pytest.mark.parametrize("keep_after, completed", [(0.0, 2), (float("inf"), 3)])
+def test_stopped_and_continued_equals_uninterrupted(tmp_path, monkeypatch, keep_after, completed):
+    """Dropout (global RNG), shuffling, momentum and a schedule all continue exactly: from
+    the epoch before the stop (every epoch kept), or from the end of the epoch the stop was
+    asked for in (epochs too short to keep, no write due: it waits for the epoch's end)."""
+    monkeypatch.setattr(saving, "KEEP_AFTER", keep_after)
+    monkeypatch.setattr(saving, "FIRST_WRITE_AFTER", float("inf"))
     training = {"epochs": 4, "batch_size": 16, "optimizer": "sgd", "momentum": 0.9,
                 "learning_rate": 0.05, "schedule": {"type": "step", "step_size": 2, "gamma": 0.5},
                 "seed": 3}
@@ -197,7 +220,7 @@ def test_stopped_and_continued_equals_uninterrupted(tmp_path):
                 trainer.stop()
 
     stopped = prepare(proj, ds, run_dir=tmp_path / "parts", callbacks=[StopInEpoch3()]).fit()
-    assert stopped.status == "stopped" and stopped.epochs_completed == 2
+    assert stopped.status == "stopped" and stopped.epochs_completed == completed
     result = continue_run(tmp_path / "parts").fit()
     assert result.status == "completed" and result.epochs_completed == 4
     assert metrics_rows(tmp_path / "parts") == metrics_rows(tmp_path / "whole")  # bitwise
@@ -205,7 +228,7 @@ def test_stopped_and_continued_equals_uninterrupted(tmp_path):
     parts = load_file(tmp_path / "parts" / "model.safetensors")
     assert all(torch.equal(whole[k], parts[k]) for k in whole)
     run = json.loads((tmp_path / "parts" / "run.json").read_text())
-    assert run["status"] == "completed" and run["resumed"][0]["at_epoch"] == 2
+    assert run["status"] == "completed" and run["resumed"][0]["at_epoch"] == completed
 
 
 def test_continue_can_train_longer_but_not_change_the_batch_size(tmp_path):
@@ -225,6 +248,26 @@ def test_continue_refuses_other_data(tmp_path):
     other = project(data={"kind": "builtin", "name": "gaussian", "samples": 120, "classes": 3, "seed": 5})
     with pytest.raises(TrainingError, match="changed since the run started"):
         continue_run(tmp_path / "run", dataset=dataset(other))
+
+
+def test_a_loss_diverging_after_epochs_too_short_to_keep_says_no_checkpoint_was_kept(tmp_path, monkeypatch):
+    monkeypatch.setattr(saving, "KEEP_AFTER", float("inf"))
+    monkeypatch.setattr(saving, "FIRST_WRITE_AFTER", float("inf"))
+
+    class PoisonAfterEpoch2(Callback):  # a weight becomes NaN: epoch 3's first batch diverges
+        def on_epoch_end(self, trainer, event):
+            if event.epoch == 2:
+                with torch.no_grad():
+                    next(trainer.module.parameters()).fill_(float("nan"))
+
+    proj = project(tmp_path, training={"epochs": 4, "batch_size": 16, "seed": 0, "device": "cpu"})
+    result = prepare(proj, dataset(proj), run_dir=tmp_path / "run", callbacks=[PoisonAfterEpoch2()]).fit()
+    assert result.status == "failed" and result.epochs_completed == 2
+    assert "epoch 3, batch 1" in result.reason and "no checkpoint was kept" in result.reason
+    assert not (tmp_path / "run" / "last.ckpt").exists()
+    # What was learnt is still on disk: the metrics of both epochs and the best weights.
+    assert len(read_metrics_csv(tmp_path / "run" / "metrics.csv")) == 2
+    assert all(torch.isfinite(t).all() for t in load_file(tmp_path / "run" / "model.safetensors").values())
 
 
 def test_nan_loss_stops_at_once_keeps_the_last_checkpoint_and_fails_the_run(tmp_path):

@@ -117,7 +117,9 @@ KILL_AT = """
 import os, signal, sys
 from core.data import load
 from core.project import Project
-from core.train import Callback, prepare
+from core.train import Callback, prepare, saving
+
+saving.KEEP_AFTER = 0.0  # every epoch kept, however short: the one before the kill is written
 
 class KillMidEpoch(Callback):
     def on_batch_end(self, trainer, event):
