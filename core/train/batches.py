@@ -142,15 +142,17 @@ class DeviceBatches:
         order = order.to(self.device)
         if self.gathers_whole:
             # The whole split in this epoch's order, in one gather; its batches are slices.
-            x = x[order] if self.channels_last else x.index_select(0, order)
-            y = None if y is None else y.index_select(0, order)
-            yield from self._consecutive(x, y)
+            yield from self._consecutive(*self._rows(order))
             return
         for start, stop, weight in self.plan.steps:
-            idx = order[start:stop]
-            # Advanced indexing keeps the channels-last layout; index_select is faster otherwise.
-            xb = x[idx] if self.channels_last else x.index_select(0, idx)
-            yield Batch(xb, None if y is None else y.index_select(0, idx), start, stop, weight)
+            yield Batch(*self._rows(order[start:stop]), start, stop, weight)
+
+    def _rows(self, idx):
+        """The inputs and targets of rows ``idx`` (a tensor on the device), gathered."""
+        x, y = self.x, self.y
+        # Advanced indexing keeps the channels-last layout; index_select is faster otherwise.
+        xb = x[idx] if self.channels_last else x.index_select(0, idx)
+        return xb, None if y is None else y.index_select(0, idx)
 
     def _consecutive(self, x, y) -> Iterator[Batch]:
         """Batches of consecutive rows (of the split, or of its copy in an epoch's order) as

@@ -57,14 +57,14 @@ def divergence_message(where: str, value: float, epoch: int, batch: int | None, 
     what = "NaN" if math.isnan(value) else "infinite"
     at = f"epoch {epoch}" + (f", batch {batch}" if batch else "")
     if kept:
-        kept = f"the checkpoint of epoch {kept} was kept"
+        checkpoint = f"the checkpoint of epoch {kept} was kept"
     elif epoch > 1:  # the epochs before were too short to keep (core/train/saving.py)
-        kept = "no checkpoint was kept (the epochs were short: train again from the start)"
+        checkpoint = "no checkpoint was kept (the epochs were short: train again from the start)"
     else:
-        kept = "no epoch had completed, so there is no checkpoint"
+        checkpoint = "no epoch had completed, so there is no checkpoint"
     return (f"the {where} loss became {what} at {at}: try a lower learning rate (now {lr:g}),"
             " gradient clipping (training.gradient_clip, such as 1.0), or check the data for"
-            f" extreme or missing values; {kept}")
+            f" extreme or missing values; {checkpoint}")
 
 
 class Trainer:
@@ -147,7 +147,8 @@ class Trainer:
         self.control.request_stop()
 
     def pause(self) -> None:
-        """Wait between batches (or epochs, as :meth:`stop`) until :meth:`resume` (or :meth:`stop`)."""
+        """Wait between batches until :meth:`resume` (or :meth:`stop`); between epochs where
+        :meth:`stop` would."""
         self.control.request_pause()
 
     def resume(self) -> None:
