@@ -17,6 +17,9 @@ from core.sweep.study import COMPLETE, INTERRUPTED, PRUNED, RUNNING, load_rows
 from tests.core.sweep.helpers import run_folders, run_json, sweep_project
 
 ROOT = Path(__file__).resolve().parents[3]
+# Trials that last seconds, so a kill or Ctrl-C lands while one is under way: at 40 epochs a trial
+# on these 120 rows ended within one poll of the storage, and the kill found nothing running.
+LONG_TRIALS = {"epochs": 400, "batch_size": 4, "seed": 0, "early_stopping": False}
 
 
 def _start(*args: str) -> subprocess.Popen:
@@ -59,7 +62,7 @@ def test_workers_in_processes_share_the_trials(tmp_path):
 @pytest.mark.slow
 def test_a_killed_sweep_goes_on_where_it_stopped(tmp_path):
     project = sweep_project(tmp_path, trials=2, pruner="none",
-                            training={"epochs": 40, "batch_size": 4, "seed": 0, "early_stopping": False})
+                            training=LONG_TRIALS)
     runs = tmp_path / "runs"
     process = _start(str(project.path))
     deadline = time.time() + 300
@@ -88,14 +91,15 @@ def test_a_killed_sweep_goes_on_where_it_stopped(tmp_path):
     retry = next(r for r in rows if r.retry_of == victim.number)
     assert retry.params == victim.params and retry.run_dir == victim.run_dir  # same folder, continued
     record = run_json(Path(retry.run_dir))
-    assert record["status"] == "completed" and record["resumed"] and record["epochs_completed"] == 40
+    assert record["status"] == "completed" and record["resumed"]
+    assert record["epochs_completed"] == LONG_TRIALS["epochs"]
     assert len(run_folders(runs)) == 2
 
 
 @pytest.mark.slow
 def test_ctrl_c_stops_the_workers_cleanly_and_the_next_start_goes_on(tmp_path):
     project = sweep_project(tmp_path, trials=3, pruner="none",
-                            training={"epochs": 40, "batch_size": 4, "seed": 0, "early_stopping": False})
+                            training=LONG_TRIALS)
     runs = tmp_path / "runs"
     process = _start(str(project.path), "--workers", "2")
     deadline = time.time() + 300
