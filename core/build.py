@@ -12,6 +12,7 @@ returns a tuple, in the graph's order of Outputs.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 from core.errors import ShapeError
@@ -77,57 +78,84 @@ def build(graph: Graph, data: DataShapes | None = None, analysis: Analysis | Non
     else:  # several heads: a tuple, in graph order
         fx_graph.output(tuple(values[h] for h in heads))
     module = fx.GraphModule(root, fx_graph, class_name=class_name)
-    chain = chain_of(fx_graph)
-    if chain is not None:
-        _run_as_chain(module, chain)
+    _run_layers_directly(module)
     return module
 
 
-def chain_of(fx_graph) -> tuple[str, ...] | None:
-    """The submodule names, in order, of a graph that is one straight line (one input;
-    each module takes the previous value alone; the last value is returned), else None."""
+def direct_forward_source(fx_graph) -> str | None:
+    """Python source of a ``forward(self, v0)`` that calls the graph's layers as fx's
+    generated code does, but reads each from ``self._modules``; None for a graph this does not
+    cover (anything but one placeholder, ``call_module`` nodes on earlier values, one output of
+    a value or a tuple of values). A value is dropped after its last use, as fx's code does,
+    so a large network's inference holds no more activations than before."""
+    import torch.fx as fx
+
     nodes = list(fx_graph.nodes)
-    if len(nodes) < 2 or nodes[0].op != "placeholder" or nodes[-1].op != "output":
+    if len(nodes) < 2 or nodes[0].op != "placeholder" or nodes[-1].op != "output" or nodes[-1].kwargs:
         return None
-    names, previous = [], nodes[0]
+    names = {nodes[0]: "v0"}
+    steps: list[tuple[str, str, tuple[str, ...]]] = []
     for node in nodes[1:-1]:
-        if node.op != "call_module" or node.args != (previous,) or node.kwargs:
+        if (node.op != "call_module" or node.kwargs
+                or not all(isinstance(arg, fx.Node) and arg in names for arg in node.args)):
             return None
-        names.append(node.target)
-        previous = node
-    return tuple(names) if nodes[-1].args == (previous,) and not nodes[-1].kwargs else None
+        names[node] = f"v{len(names)}"
+        steps.append((names[node], node.target, tuple(names[arg] for arg in node.args)))
+    result = nodes[-1].args[0]
+    outputs = result if isinstance(result, tuple) else (result,)
+    if not outputs or not all(output in names for output in outputs):
+        return None
+    returned = names[result] if not isinstance(result, tuple) else "(" + "".join(
+        f"{names[output]}, " for output in outputs) + ")"
+    last_use = {name: index for index, (_value, _target, args) in enumerate(steps) for name in args}
+    kept = {names[output] for output in outputs}
+    lines = ["def forward(self, v0):", "    layers = self._modules"]
+    for index, (value, target, args) in enumerate(steps):
+        lines.append(f"    {value} = layers[{target!r}]({', '.join(args)})")
+        done = sorted({name for name in args if last_use[name] == index and name not in kept})
+        if done:
+            lines.append(f"    {' = '.join(done)} = None")
+    lines.append(f"    return {returned}")
+    return "\n".join(lines) + "\n"
 
 
-def _run_as_chain(module, names: tuple[str, ...]) -> None:
-    """Make a chain's ``forward`` a plain loop over its layers, as ``nn.Sequential`` runs.
+def _run_layers_directly(module) -> None:
+    """Give a built module a ``forward`` that reads its layers from ``self._modules``.
 
     Why: fx's generated ``forward`` reads each layer as ``self.<node id>``, through
-    ``nn.Module.__getattr__``, which costs about 5 us more per call on a few-layer network
-    than ``nn.Sequential``: on a small table's thousands of tiny batches that is a few
-    percent of the training time (issue 16). The loop calls the same layers, in the same
-    order, each on the previous value: the same computation (``module.code`` and
-    ``module.graph`` are unchanged, for exports). Layers are looked up by name on every
-    call, so one replaced later is used. ``GraphModule`` gives each instance a class of
-    its own, so only this module changes; its ``recompile()`` (a changed graph) puts the
-    generated ``forward`` back. The class's ``__call__`` goes back to ``nn.Module``'s too:
-    fx wraps it to point errors at lines of the generated code, which a chain does not run
-    (about 1% of a small table's training time).
+    ``nn.Module.__getattr__``, and fx wraps ``__call__`` to point errors at lines of its
+    generated code: about 10 us per call on a small table's network (a few percent of its
+    training, which is thousands of tiny batches; issue 16). The direct forward calls the
+    same layers on the same values in the same order: the same computation. ``module.code``
+    and ``module.graph`` are unchanged, for exports. Layers are looked up by name on every
+    call, so one replaced later is used. ``GraphModule`` gives each instance a class of its
+    own, so only this module changes; its ``recompile()`` (a changed graph) puts the
+    generated ``forward`` back. The source is registered with ``linecache`` under a name
+    of its own, so a traceback shows the line that failed.
     """
     import torch
     import torch.fx as fx
 
     cls = type(module)
-    if cls is fx.GraphModule:  # pragma: no cover - torch made one class for all instances
+    source = direct_forward_source(module.graph)
+    if cls is fx.GraphModule or source is None:  # pragma: no cover - one class for all, or not covered
         return
-
-    def forward(self, input):
-        layers = self._modules
-        for name in names:
-            input = layers[name](input)
-        return input
-
-    cls.forward = forward
+    namespace: dict = {}
+    exec(_compiled(source), namespace)  # noqa: S102 - source made from the graph (direct_forward_source)
+    cls.forward = namespace["forward"]
     cls.__call__ = torch.nn.Module.__call__
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(source: str):
+    """The code of a direct ``forward``: compiled once per distinct source (a sweep or a
+    benchmark builds the same network again and again), its lines given to ``linecache``."""
+    import hashlib
+    import linecache
+
+    filename = f"<layerforge forward {hashlib.sha1(source.encode()).hexdigest()[:12]}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+    return compile(source, filename, "exec")
 
 
 def prediction_network(module, graph: Graph):

@@ -24,7 +24,7 @@ from core.train import record
 from core.train.batches import BatchPlan, epoch_seed, make_batches
 from core.train.callbacks import (COMPLETED, FAILED, RUNNING, STOPPED, BatchEnd, Callback,
                                   CallbackList, EpochEnd, TrainResult)
-from core.train.checkpoint import detached_copy, restore_trainer
+from core.train.checkpoint import restore_trainer
 from core.train.control import StopRequested, TrainingControl
 from core.train.failures import out_of_memory, out_of_memory_sentence
 from core.train.device import Placement, resolve, uses_channels_last
@@ -41,6 +41,7 @@ from core.train.saving import EpochSaver
 from core.train.spec import TrainSpec, metric_direction
 from core.train.tracker import BestTracker
 from core.train.unfreeze import Unfreezing
+from core.train.weights_copy import WeightsCopier
 
 #: Bytes of input per evaluation batch (evaluation batches are larger than training ones).
 EVAL_BATCH_BYTES = 32 * 1024 * 1024
@@ -84,6 +85,7 @@ class Trainer:
                  heads: list[Head] | None = None, predictor=None,
                  lr_multipliers: dict[str, float] | None = None):
         self.module = module
+        self._copy_weights = WeightsCopier(module)
         self.dataset = dataset
         self.info = dataset.info
         self.spec = spec
@@ -572,7 +574,7 @@ class Trainer:
     # ------------------------------------------------------------------ bookkeeping
     def weights_snapshot(self) -> dict[str, Any]:
         """The module's weights copied to the CPU (the best epoch's are kept this way)."""
-        return detached_copy(self.module.state_dict())
+        return self._copy_weights()
 
     @property
     def validation_confusion(self):
