@@ -33,6 +33,8 @@ RADIUS = 8.0
 SIMPLE_BELOW = 0.45  # level of detail under which the card is a plain block
 #: Where the lock of a layer with weights sits, in card coordinates (also its click area).
 LOCK_RECT = QRectF(WIDTH - 22.0, 5.0, 15.0, 15.0)
+#: A card's bounds (its shadow and ports included), made once: Qt asks for them in each repaint.
+_BOUNDS = QRectF(-10.0, -6.0, WIDTH + 20.0, HEIGHT + 12.0)
 
 
 def format_count(n: int) -> str:
@@ -221,7 +223,7 @@ class NodeItem(ShiftSelects, QGraphicsItem):
 
     # ------------------------------------------------------------------ geometry
     def boundingRect(self) -> QRectF:
-        return QRectF(-10.0, -6.0, WIDTH + 20.0, HEIGHT + 12.0)
+        return _BOUNDS
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()

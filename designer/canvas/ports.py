@@ -20,6 +20,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 RADIUS = 5.5
 HIT_RADIUS = 9.0
+#: A port's bounds, made once: Qt asks for them of every item in each repaint of the canvas.
+_BOUNDS = QRectF(-HIT_RADIUS, -HIT_RADIUS, 2 * HIT_RADIUS, 2 * HIT_RADIUS)
 
 
 class PortItem(QGraphicsItem):
@@ -55,7 +57,7 @@ class PortItem(QGraphicsItem):
         return "Input: drag from here to an output to connect"
 
     def boundingRect(self) -> QRectF:
-        return QRectF(-HIT_RADIUS, -HIT_RADIUS, 2 * HIT_RADIUS, 2 * HIT_RADIUS)
+        return _BOUNDS
 
     def paint(self, painter, option, widget=None) -> None:
         r = RADIUS + (1.5 if self._hover else 0.0)

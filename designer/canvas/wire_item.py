@@ -56,6 +56,7 @@ class WireItem(ShiftSelects, QGraphicsPathItem):
         self.target = target  # NodeItem
         self._describe = describe
         self._hover = False
+        self._bounds = QRectF()  # kept by update_path: Qt asks for it in each repaint
         self._hit = QPainterPath()
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
@@ -67,13 +68,14 @@ class WireItem(ShiftSelects, QGraphicsPathItem):
         stroker = QPainterPathStroker()
         stroker.setWidth(12.0)
         self._hit = stroker.createStroke(path)
-        self.setPath(path)
+        self.setPath(path)  # asks for the old bounds (to repaint there) before they change
+        self._bounds = super().boundingRect().adjusted(-60, -16, 60, 16)  # room for the hover label
 
     def shape(self) -> QPainterPath:
         return self._hit
 
     def boundingRect(self) -> QRectF:
-        return super().boundingRect().adjusted(-60, -16, 60, 16)
+        return self._bounds
 
     @property
     def label(self) -> str:

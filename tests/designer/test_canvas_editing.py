@@ -136,6 +136,22 @@ def test_moving_a_selection_by_dragging_is_one_undoable_move(window, qtbot):
     assert window.scene.nodes["fc1"].pos() == QPointF(250, 0)
 
 
+def test_a_dragged_cards_wire_is_repainted_where_it_now_runs(window, qtbot):
+    """The wire keeps its bounds (Qt asks for them in each repaint): after a drag they are
+    the new path's, so the old place is cleared and the new one drawn."""
+    editor = window.editor
+    editor.add_layer("Input", (0, 0))
+    editor.add_layer("Linear", (250, 0))
+    editor.connect("input1", "fc1")
+    wire = window.scene.wires[window.project.graph.edges[0]]
+    before = wire.boundingRect()
+    start = node_point(window, "fc1")
+    drag(window.view.viewport(), start, start + QPoint(30, 160))
+    after = wire.boundingRect()
+    assert after != before and after.contains(wire.path().boundingRect())
+    assert after.bottom() > before.bottom() + 100 / window.view.transform().m11()
+
+
 def test_delete_removes_the_selection_with_its_wires_and_undo_restores_it_exactly(window, qtbot):
     open_example(qtbot, window, "lenet_shapes")
     before = window.project.to_json()
