@@ -23,6 +23,7 @@ import numpy as np
 
 from core.data import csv_errors, float_range
 from core.data.csv_format import NULL_VALUES, CsvFormat, is_number, shown_name, to_number
+from core.data.csv_lines import blank_lines, shown_row
 from core.data.dataset import CancelCallback, Cancelled, ProgressCallback
 from core.errors import DataError
 
@@ -85,14 +86,19 @@ class RawTable:
     #: Float32 columns with finite values float32 cannot hold (stored there as ±inf).
     overflow: dict[str, float_range.Overflow] = field(default_factory=dict)
     _stats: FloatStats | None = field(default=None, repr=False)
+    _blank_lines: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def name(self) -> str:
         return shown_name(self.path)
 
     def row_number(self, index: int | np.ndarray) -> int | np.ndarray:
-        """The row a person sees in a spreadsheet (the header is row 1)."""
-        return index + (2 if self.format.header else 1)
+        """The row a person sees in a spreadsheet or an editor (the header is row 1, blank
+        lines counted: :mod:`core.data.csv_lines`)."""
+        if self._blank_lines is None:
+            fmt = self.format
+            self._blank_lines = blank_lines(self.path, fmt.encoding, fmt.delimiter, fmt.header)
+        return shown_row(index, self._blank_lines, self.format.header)
 
     def float_column(self, name: str) -> np.ndarray:
         """A (strided) view of one float32 column."""
@@ -210,7 +216,11 @@ def _ragged_rows(path: Path, fmt: CsvFormat, columns: list[str]) -> DataError:
         return DataError(f"{name} has rows with a different number of fields than the header:"
                          " check the delimiter and the quotes")
     number, expected, actual = bad[0]
-    where = f"row {number}" if number is not None else "a row"
+    where = "a row"
+    if number is not None:  # pyarrow counts the rows it reads (a header is 1), not blank lines
+        index = number - (2 if fmt.header else 1)
+        blanks = blank_lines(path, fmt.encoding, fmt.delimiter, fmt.header)
+        where = f"row {int(shown_row(index, blanks, fmt.header))}"
     more = f" ({len(bad) - 1} more rows like it)" if len(bad) > 1 else ""
     delim = {"\t": "tab"}.get(fmt.delimiter, repr(fmt.delimiter))
     hint = (f"a {delim} inside a value needs quotes" if actual > expected

@@ -1,7 +1,7 @@
 """Standalone PyTorch code: a folder that runs with torch, numpy and safetensors only.
 
 ``model.py`` (generated, see :mod:`core.export.codegen`), ``weights.safetensors``,
-``preprocessing.json``, ``encoder.py``, ``predict.py`` and ``train.py`` (copied from
+``preprocessing.json``, ``encoder.py``, ``csv_lines.py``, ``predict.py`` and ``train.py`` (copied from
 :mod:`core.export.standalone`; ``train.py`` gets its optimiser and loss tables from the
 registries, see :mod:`core.export.train_tables`) and a ``README.md`` written for this
 model. The weights file also carries LayerForge's record in its metadata, so
@@ -28,6 +28,8 @@ from core.export.weights_format import weights_bytes
 
 WEIGHTS_FILE = "weights.safetensors"
 SCRIPTS = ("predict.py", "train.py")
+#: Modules of core/data the scripts import, copied as they are (numpy and the standard library only).
+SHARED_MODULES = ("encoder.py", "csv_lines.py")
 
 
 def node_shapes(trained) -> dict[str, tuple]:
@@ -53,9 +55,11 @@ def write(trained, path: Path, sample: np.ndarray, record: dict[str, Any]) -> No
     for name in SCRIPTS:
         text = script_source(name)
         write_text_atomic(path / name, with_tables(text) if name == "train.py" else text)
-    # The one preprocessing encoder, copied as it is (numpy only): predict.py imports it.
-    write_text_atomic(path / "encoder.py",
-                      resources.files("core.data").joinpath("encoder.py").read_text(encoding="utf-8"))
+    # The one preprocessing encoder and the row numbering, copied as they are (numpy only):
+    # predict.py imports them.
+    for module in SHARED_MODULES:
+        write_text_atomic(path / module,
+                          resources.files("core.data").joinpath(module).read_text(encoding="utf-8"))
     write_text_atomic(path / "README.md", readme(trained))
 
 
@@ -122,6 +126,7 @@ Exported by LayerForge {__version__}. Nothing here needs LayerForge: Python 3.10
 | `preprocessing.json` | how raw data becomes the input: columns, categories, fill values, scaling, image size |
 | `predict.py` | predictions for a CSV file or image folder, written as a CSV file |
 | `encoder.py` | turns raw rows or images into the model's input as LayerForge did (numpy only; `predict.py` and `train.py` use it) |
+| `csv_lines.py` | numbers a CSV file's rows as a spreadsheet shows them, blank lines counted (`predict.py` uses it) |
 | `train.py` | trains the model again on new data, in one process or several (`torchrun`) |
 
 ## The model

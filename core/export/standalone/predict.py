@@ -30,22 +30,23 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 
 
-def _encoder():
-    """encoder.py beside this file; inside LayerForge's source tree, LayerForge's own."""
-    if (HERE / "encoder.py").is_file():
+def _shared(name: str):
+    """``name`` (encoder, csv_lines) beside this file; inside LayerForge's source tree, LayerForge's own."""
+    import importlib
+
+    if (HERE / f"{name}.py").is_file():
         if str(HERE) not in sys.path:
             sys.path.insert(0, str(HERE))
-        import encoder
-    else:
-        try:
-            from core.data import encoder
-        except ImportError:
-            raise ImportError(f"encoder.py is missing from {HERE}: export the model from"
-                              " LayerForge again") from None
-    return encoder
+        return importlib.import_module(name)
+    try:
+        return importlib.import_module(f"core.data.{name}")
+    except ImportError:
+        raise ImportError(f"{name}.py is missing from {HERE}: export the model from"
+                          " LayerForge again") from None
 
 
-encoder = _encoder()
+encoder = _shared("encoder")
+csv_lines = _shared("csv_lines")  # row numbers as a spreadsheet shows them
 NULL_VALUES = frozenset(encoder.NULL_VALUES)  # cells read as missing (as LayerForge reads them)
 IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".jpe", ".jfif", ".bmp", ".dib", ".gif",
                               ".tif", ".tiff", ".webp", ".ppm", ".pgm", ".pbm", ".pnm", ".tga",
@@ -181,19 +182,25 @@ def encode_csv(path: Path, pre: dict, delimiter: str | None = None,
     frame = read_csv(path, table, delimiter, encoding)
     if len(frame) == 0:
         raise DataProblem(f"{path.name} has no data rows")
-    header = (table.get("csv") or {}).get("header", True)
-    first_row = 2 if header else 1
+    options = table.get("csv") or {}
+    header = options.get("header", True)
+    blanks = csv_lines.blank_lines(path, encoding or options.get("encoding") or "utf-8",
+                                   delimiter or options.get("delimiter") or ",", header)
+
+    def shown(rows) -> list[str]:
+        return [str(r) for r in csv_lines.shown_row(np.asarray(rows, dtype=np.int64), blanks, header)]
+
     encoded = encode_columns(frame, table, path.name)
     if pre.get("kind") != "sequence":
-        return encoded, [str(r + first_row) for r in range(len(frame))], frame
+        return encoded, shown(np.arange(len(frame))), frame
     sequence = pre["sequence"]
-    rows = time_order(frame, sequence.get("order_by"), (table.get("csv") or {}).get("decimal", "."))
+    rows = time_order(frame, sequence.get("order_by"), options.get("decimal", "."))
     window = int(sequence["window"])
     count = len(rows) - window + 1
     if count < 1:
         raise DataProblem(f"{path.name} has {len(rows)} rows, fewer than the model's window of {window}")
     x = windows(encoded[rows], window, count)
-    return x, [str(r + first_row) for r in rows[window - 1:]], frame.iloc[rows].reset_index(drop=True)
+    return x, shown(rows[window - 1:]), frame.iloc[rows].reset_index(drop=True)
 
 
 # ---------------------------------------------------------------------- images

@@ -45,6 +45,13 @@ BAD = {
                         + "abc,3,x\n", {"target": "label"},
                         ["text_in_numeric.csv column 'age' holds numbers but row 22 holds text ('abc')",
                          "data.categorical", "data.numeric"]),
+    # blank lines count, as in an editor and a spreadsheet: 'abc' is on the file's line 25
+    "text_in_numeric_after_blank_lines": ("age,b,label\n\n" + "".join(f"{i},{i},{'xy'[i % 2]}\n" for i in range(10))
+                                          + "\r\n\n" + "".join(f"{i},{i},{'xy'[i % 2]}\n" for i in range(10))
+                                          + "abc,3,x\n\n\n", {"target": "label"},
+                                          ["column 'age' holds numbers but row 25 holds text ('abc')"]),
+    "too_many_fields_after_a_blank_line": ("a,b,label\n1,2,x\n\n3,4,y,9\n5,6,x\n", {"target": "label"},
+                                           ["too_many_fields_after_a_blank_line.csv row 4 has 4 fields"]),
     "duplicate_names": ("a,b,a,label\n1,2,3,x\n4,5,6,y\n", {"target": "label"},
                         ["duplicate_names.csv has two columns named 'a' (columns 1 and 3)",
                          "rename one"]),

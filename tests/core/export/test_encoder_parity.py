@@ -181,11 +181,13 @@ print("encoded", len(plan["cases"]))
 
 
 def standalone_folder(folder: Path) -> Path:
-    """predict.py and encoder.py as the standalone-code export ships them."""
+    """predict.py and the modules it imports (encoder.py, csv_lines.py) as the standalone-code
+    export ships them."""
     folder.mkdir(parents=True)
     (folder / "predict.py").write_text(python_format.script_source("predict.py"), encoding="utf-8")
-    source = resources.files("core.data").joinpath("encoder.py").read_text(encoding="utf-8")
-    (folder / "encoder.py").write_text(source, encoding="utf-8")
+    for module in python_format.SHARED_MODULES:
+        source = resources.files("core.data").joinpath(module).read_text(encoding="utf-8")
+        (folder / module).write_text(source, encoding="utf-8")
     return folder
 
 
@@ -261,6 +263,12 @@ def test_the_encoder_is_dependency_free_and_agrees_with_the_csv_reader():
               if line.strip().startswith(("import ", "from ")) and line[:1] == " "}
     assert nested <= {"numpy", "tokenizers"}, nested
     assert list(encoder.NULL_VALUES) == list(csv_format.NULL_VALUES)
+    from core.data import csv_lines  # copied beside predict.py too
+
+    source = Path(csv_lines.__file__).read_text(encoding="utf-8")
+    imports = {line.split()[1].split(".")[0] for line in source.splitlines()
+               if line.startswith(("import ", "from "))}
+    assert imports <= {"__future__", "codecs", "csv", "mmap", "pathlib", "numpy"}, imports
     assert (encoder.NUMERIC, encoder.CATEGORICAL) == (columns.NUMERIC, columns.CATEGORICAL)
     cells = NUMBERS + ["1,5", ",5", "1.", "٣", "1_000", "0x10", " +1E5 ", "Infinity", "-INF", "1e400"]
     for decimal in (".", ","):
@@ -270,7 +278,7 @@ def test_the_encoder_is_dependency_free_and_agrees_with_the_csv_reader():
 
 
 def test_the_standalone_folder_runs_predict_py_without_layerforge(tmp_path):
-    """Only predict.py, encoder.py and preprocessing.json are needed to encode (no model.py)."""
+    """Only predict.py, its modules and preprocessing.json are needed to encode (no model.py)."""
     folder = standalone_folder(tmp_path / "code")
     pre = {"kind": "table", "table": {"csv": {"header": True}, "columns": [
         {"name": "a", "type": "numeric", "fill": 1.5},

@@ -71,7 +71,7 @@ def test_where_exports_go(spiral_run, tmp_path, capsys):
         code, out, _ = call(capsys, run, "--format", "python", "--out", tmp_path / "code", *extra)
         assert code == 0
     assert sorted(p.name for p in (tmp_path / "code").iterdir()) == [
-        "README.md", "encoder.py", "model.py", "predict.py", "preprocessing.json", "train.py",
+        "README.md", "csv_lines.py", "encoder.py", "model.py", "predict.py", "preprocessing.json", "train.py",
         "weights.safetensors"]
     assert leftovers(tmp_path) == []
 

@@ -255,3 +255,19 @@ def test_predict_py_refuses_or_warns_when_numbers_do_not_read_as_numbers(venv_py
     done = predict("typos.csv")
     assert done.returncode == 0, done.stderr
     assert "warning: 16 of 160 cells of 'a'" in done.stderr and "'12kg'" in done.stderr
+
+
+def test_predict_py_and_layerforge_predict_number_rows_past_blank_lines_alike(venv_python, code, tmp_path, capsys):
+    """Blank lines count in the row numbers both give (as in an editor and a spreadsheet)."""
+    run, folder = code["classification"]
+    lines = (run.parent / "table.csv").read_text().splitlines()
+    gappy = [lines[0], "", *lines[1:4], "", "", *lines[4:]]  # rows 1-3 after one blank, the rest after three
+    (tmp_path / "gappy.csv").write_text("\n".join(gappy) + "\n")
+    assert cli(["predict", str(run), "--data", str(tmp_path / "gappy.csv"), "--out", str(tmp_path / "lf.csv")]) == 0
+    capsys.readouterr()
+    done = subprocess.run([venv_python, str(folder / "predict.py"), "gappy.csv", "--out", str(tmp_path / "sa.csv")],
+                          cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    mine, theirs = read(tmp_path / "sa.csv"), read(tmp_path / "lf.csv")
+    assert_same_predictions(mine, theirs)
+    assert [r[0] for r in theirs[1:6]] == ["3", "4", "5", "8", "9"]

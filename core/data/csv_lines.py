@@ -1,0 +1,89 @@
+"""Row numbers as a person finds them in the file: blank lines counted.
+
+The table readers skip blank lines, so the n-th data row read is not always the file's
+row n + 1: a blank line above it moves it down, in a text editor and in a spreadsheet
+(which shows a blank line as an empty row) alike. A message that says "row 4 holds text"
+must send the person to the row where the text is. Most files have no blank line between
+their rows: that is checked with a byte search over the file, and only a file that has one
+is read again, with Python's ``csv`` module (quoted values may hold newlines), to find where.
+
+This file imports numpy and the standard library only, and nothing from LayerForge, on
+purpose: the standalone-code export copies it beside its ``predict.py``, whose row numbers
+are then the same as ``layerforge predict``'s.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import mmap
+from pathlib import Path
+
+import numpy as np
+
+#: Two line ends in a row: a blank line, in each of the line endings files use.
+_BLANK = (b"\n\n", b"\r\n\r\n", b"\r\r")
+
+
+def blank_lines(path: str | Path, encoding: str = "utf-8", delimiter: str = ",", header: bool = True) -> np.ndarray:
+    """Where the file's blank lines are, as data rows: for each blank line, how many data
+    rows come before it (-1: above the header), sorted. Empty when there is none (or the
+    file cannot be read again: the numbers then count the rows read)."""
+    try:
+        if _ascii_line_ends(encoding) and not _may_have_blank_lines(Path(path)):
+            return np.zeros(0, np.int64)
+        return _scan(Path(path), encoding, delimiter, header)
+    except (OSError, ValueError, csv.Error, LookupError):
+        return np.zeros(0, np.int64)
+
+
+def shown_row(index, blanks: np.ndarray, header: bool):
+    """The row a person sees (the header is row 1) of data row ``index`` (an int or an
+    array), given :func:`blank_lines`."""
+    first = 2 if header else 1
+    if not blanks.size:
+        return index + first
+    return index + first + np.searchsorted(blanks, index, side="right")
+
+
+def _ascii_line_ends(encoding: str) -> bool:
+    """Whether a line end is the byte 0x0A or 0x0D and those bytes mean nothing else: UTF-8
+    and the one- and two-byte encodings CSV files come in; not UTF-16 or UTF-32."""
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        return False
+    return not name.startswith(("utf-16", "utf-32"))
+
+
+def _may_have_blank_lines(path: Path) -> bool:
+    """Whether two line ends follow each other before the file's last row (blank lines at
+    the end move no row), or the file starts with one."""
+    with open(path, "rb") as handle:
+        if path.stat().st_size == 0:
+            return False
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            end = len(data)
+            while end > 0 and data[end - 1] in b"\r\n \t":
+                end -= 1
+            if data[:1] in (b"\n", b"\r") or data[:4] == b"\xef\xbb\xbf\n":
+                return True
+            return any(data.find(pattern, 0, end) >= 0 for pattern in _BLANK)
+
+
+def _scan(path: Path, encoding: str, delimiter: str, header: bool) -> np.ndarray:
+    blanks: list[int] = []
+    rows = -1 if header else 0  # data rows read so far (-1: the header is still to come)
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, 1 << 30))  # the reader already took the file: no limit here
+    try:
+        with open(path, encoding=encoding, errors="replace", newline="") as handle:
+            for record in csv.reader(handle, delimiter=delimiter):
+                if record:
+                    rows += 1
+                else:
+                    blanks.append(rows)
+    finally:
+        csv.field_size_limit(limit)
+    # Blank lines after the last row move nothing; those above the header count as -1.
+    return np.asarray([b for b in blanks if b < rows], dtype=np.int64)
