@@ -147,6 +147,31 @@ def write_categorical(column: Mapping[str, Any], codes: np.ndarray, out: np.ndar
         out[:, 0] = np.where(codes >= 0, codes, max(fill_code(column), 0))
 
 
+def unseen_categories(column: Mapping[str, Any], seen: Sequence[str], codes: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """The values of a categorical column that training never saw (in order of first
+    appearance) and the positions in ``codes`` (each cell's index in ``seen``, -1 missing)
+    of the cells holding one: predictions for those rows are made on a guess."""
+    unknown = category_codes(column, seen)[:-1] < 0
+    if not unknown.any():
+        return [], np.zeros(0, np.int64)
+    at = np.flatnonzero((codes >= 0) & unknown[np.maximum(codes, 0)])
+    order = dict.fromkeys(int(c) for c in codes[at])
+    return [seen[c] for c in order], at
+
+
+def unseen_sentence(column: Mapping[str, Any], values: Sequence[str], cells: int, total: int,
+                    first_row: str) -> str:
+    """What a prediction does with values of a categorical column never seen in training."""
+    shown = ", ".join(repr(v) for v in values[:3]) + (f" and {len(values) - 3} more" if len(values) > 3 else "")
+    fill = column.get("fill")
+    read_as = ("no known category (all its one-hot features 0)" if is_onehot(column)
+               else f"the category {fill!r}" if fill_code(column) >= 0 else "the first category")
+    return (f"column {column['name']!r} holds {len(values)} value{'s' if len(values) > 1 else ''} the model"
+            f" never saw in training ({shown}) in {cells} of {total} rows, the first in row {first_row}:"
+            f" the model reads {'them' if len(values) > 1 else 'it'} as {read_as}, so those predictions"
+            " are guesses; check the spelling, or train again on data that has them")
+
+
 def fill_missing(columns: Sequence[Mapping[str, Any]], array: np.ndarray) -> np.ndarray:
     """Replace NaN and ±inf by the fill values, in place (the last axis is the features)."""
     fills = fill_vector(columns)

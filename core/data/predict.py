@@ -92,6 +92,7 @@ def _encode_table(preprocessing: dict[str, Any], table: dict[str, Any], path: Pa
         rows = order_rows(raw, rows, order_by, notes)
     (encoded,) = table_encoder.encode(raw, [rows], release=True)
     _text_notes(raw, table_encoder, rows, notes)
+    _unseen_category_notes(raw, table_encoder, rows, notes)
     missing = int((~np.isfinite(encoded)).sum())
     if missing:
         notes.append(f"{missing:,} missing or infinite cells filled with the training fill values")
@@ -118,6 +119,18 @@ def _text_notes(raw, table_encoder: TableEncoder, rows: np.ndarray, notes: list[
             facts = text_facts(column.to_dict(), text.categories, text.codes, column.lengths, rows,
                                raw.row_number)
             notes.extend(facts.notes(_rows_text, fitted=False))
+
+
+def _unseen_category_notes(raw, table_encoder: TableEncoder, rows: np.ndarray, notes: list[str]) -> None:
+    """Categorical cells holding a value training never saw: the prediction guesses there."""
+    for column in table_encoder.columns:
+        if column.type != encoder.CATEGORICAL or column.name not in raw.text:
+            continue
+        spec, text = column.to_dict(), raw.text[column.name]
+        values, at = encoder.unseen_categories(spec, text.categories, text.codes[rows])
+        if values:
+            first = str(int(raw.row_number(rows[at].min())))  # the first in the file
+            notes.append(encoder.unseen_sentence(spec, values, len(at), len(rows), first))
 
 
 def _image_task(task: tuple) -> list:

@@ -161,6 +161,19 @@ def check_numbers(cells: dict, columns: list, decimal: str, source: str) -> None
               f" {hint}", file=sys.stderr)
 
 
+def warn_unseen_categories(frame, table: dict, shown) -> None:
+    """A categorical cell whose value training never saw is read as no known category: the
+    prediction there is a guess, which the person is told (``shown`` numbers the rows)."""
+    for column in table.get("columns") or []:
+        if column.get("type") != encoder.CATEGORICAL or column["name"] not in frame.columns:
+            continue
+        codes, seen = encoder.text_codes(frame[column["name"]].to_numpy(dtype=object))
+        values, at = encoder.unseen_categories(column, seen, codes)
+        if values:
+            sentence = encoder.unseen_sentence(column, values, len(at), len(codes), shown([at[0]])[0])
+            print(f"predict.py: warning: {sentence}", file=sys.stderr)
+
+
 def time_order(frame, order_by: str | None, decimal: str = ".") -> np.ndarray:
     """Row positions in time order (by ``order_by``: dates, numbers, else text; stable)."""
     if not order_by or order_by not in frame.columns:
@@ -191,6 +204,7 @@ def encode_csv(path: Path, pre: dict, delimiter: str | None = None,
         return [str(r) for r in csv_lines.shown_row(np.asarray(rows, dtype=np.int64), blanks, header)]
 
     encoded = encode_columns(frame, table, path.name)
+    warn_unseen_categories(frame, table, shown)
     if pre.get("kind") != "sequence":
         return encoded, shown(np.arange(len(frame))), frame
     sequence = pre["sequence"]

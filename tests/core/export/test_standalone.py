@@ -271,3 +271,32 @@ def test_predict_py_and_layerforge_predict_number_rows_past_blank_lines_alike(ve
     mine, theirs = read(tmp_path / "sa.csv"), read(tmp_path / "lf.csv")
     assert_same_predictions(mine, theirs)
     assert [r[0] for r in theirs[1:6]] == ["3", "4", "5", "8", "9"]
+
+
+def test_values_never_seen_in_training_are_named_by_both_predicts(venv_python, code, tmp_path, capsys):
+    """A category the model never saw is read as none (one-hot) or as the fill category
+    (codes): both say which values, in how many rows, and that those predictions guess."""
+    run, folder = code["classification"]
+    lines = (run.parent / "table.csv").read_text().splitlines()
+    header = lines[0].split(",")
+    colour, city = header.index("colour"), header.index("city")
+    changed = []
+    for i, line in enumerate(lines[1:]):
+        cells = line.split(",")
+        if i in (4, 9):
+            cells[colour] = "purple"
+        if i == 6:
+            cells[colour], cells[city] = "teal", "atlantis"
+        changed.append(",".join(cells))
+    (tmp_path / "new.csv").write_text("\n".join([lines[0], *changed]) + "\n")
+    assert cli(["predict", str(run), "--data", str(tmp_path / "new.csv"), "--out", str(tmp_path / "lf.csv")]) == 0
+    said = " ".join(capsys.readouterr())
+    done = subprocess.run([venv_python, str(folder / "predict.py"), "new.csv", "--out", str(tmp_path / "sa.csv")],
+                          cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    for text in (said, done.stderr):
+        assert ("column 'colour' holds 2 values the model never saw in training ('purple', 'teal') in 3 of"
+                " 160 rows, the first in row 6: the model reads them as no known category") in text
+        assert "column 'city' holds 1 value the model never saw in training ('atlantis') in 1 of 160 rows" in text
+        assert "the model reads it as the category" in text
+    assert_same_predictions(read(tmp_path / "sa.csv"), read(tmp_path / "lf.csv"))
