@@ -37,9 +37,27 @@ class Predictor:
     #: Sentences about how it predicted (e.g. through ONNX Runtime), added while it runs.
     notes: list[str] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        check_preprocessing(self.preprocessing, self.source)
+
     @property
     def task(self) -> str:
         return self.preprocessing.get("task") or "classification"
+
+
+def check_preprocessing(preprocessing: Any, source: str, outputs: np.ndarray | None = None) -> None:
+    """:class:`ExportError` for a preprocessing LayerForge did not write (edited by hand or
+    damaged): one sentence naming the field, instead of a traceback from deep in the encoder.
+    With the model's ``outputs``: whether their values per sample fit the names given them."""
+    from core.data.preprocessing_check import outputs_problem, preprocessing_problem
+
+    problem = preprocessing_problem(preprocessing)
+    if problem is None and outputs is not None and outputs.ndim == 2 and len(outputs):
+        problem = outputs_problem(preprocessing, outputs.shape[1])
+    if problem:
+        raise ExportError(f"the preprocessing of {source} is not what LayerForge writes ({problem}):"
+                          " it was edited or damaged; train or export the model again, or put back"
+                          " the file LayerForge wrote")
 
 
 @dataclass
@@ -124,6 +142,7 @@ def _from_trained(trained, source: str, run_dir: Path | None = None) -> Predicto
     checked equal (:mod:`core.export.predict_onnx`)."""
     import torch
 
+    check_preprocessing(trained.preprocessing, source)  # before the module is built from it
     module = trained.inference_module()
 
     def run(x: np.ndarray) -> np.ndarray:
@@ -223,6 +242,7 @@ def predict_encoded(predictor: Predictor, x: np.ndarray, ids: list[str], id_name
     result = np.concatenate(outputs) if outputs else np.zeros((0, 0), np.float32)
     if predictor.task == "reconstruction":
         result = ((result - x) ** 2).reshape(len(result), -1).mean(axis=1)
+    check_preprocessing(predictor.preprocessing, predictor.source, result)
     header, rows = prediction_table(result, ids, id_name, predictor.preprocessing)
     return PredictionTable(header, rows, result, list(ids), notes)
 

@@ -184,3 +184,39 @@ def test_predict_onto_a_full_disk_is_one_line_and_leaves_no_partial_file(spiral_
     assert err[0] == (f"layerforge predict: could not write {out_dir / 'p.csv'}: no space left on device"
                       " (errno 28): free space or choose another folder")
     assert list(out_dir.iterdir()) == []
+
+
+EDITS = {  # a hand edit of the run's preprocessing.json -> the words of its sentence
+    "a list": (lambda pre: [], "it is a JSON list, not an object"),
+    "no kind": (lambda pre: {k: v for k, v in pre.items() if k != "kind"}, "its 'kind' is None"),
+    "columns as text": (lambda pre: {**pre, "table": {**pre["table"], "columns": "a,b"}},
+                        "its table's 'columns' is 'a,b', not a list"),
+    "a column's type": (lambda pre: {**pre, "table": {**pre["table"], "columns": [
+        {**pre["table"]["columns"][0], "type": "number"}, *pre["table"]["columns"][1:]]}},
+                        "its table's column 'a' has the type 'number'"),
+    "a fill value": (lambda pre: {**pre, "table": {**pre["table"], "columns": [
+        {**pre["table"]["columns"][0], "fill": "zz"}, *pre["table"]["columns"][1:]]}},
+                     "its table's column 'a' has the fill value 'zz', not a number"),
+    "a column removed": (lambda pre: {**pre, "table": {**pre["table"], "columns": pre["table"]["columns"][1:]}},
+                         "its table's columns make"),
+    "a scale of 0": (lambda pre: {**pre, "input_scaling": {**pre["input_scaling"],
+                                                          "scale": [0.0] * len(pre["input_scaling"]["scale"])}},
+                     "its 'input_scaling' has a 'scale' of 0"),
+    "a class removed": (lambda pre: {**pre, "class_names": pre["class_names"][:-1]},
+                        "has 2 names, but the model gives 3 values per sample"),
+}
+
+
+@pytest.mark.parametrize("edit", list(EDITS))
+def test_a_hand_edited_preprocessing_json_is_one_sentence_naming_the_field(table_runs, tmp_path, capsys, edit):
+    run = shutil.copytree(table_runs["classification"], tmp_path / "run")
+    change, words = EDITS[edit]
+    pre = json.loads((run / "preprocessing.json").read_text())
+    assert pre["class_names"] == ["cat", "dog", "fox"]  # what the edits assume
+    (run / "preprocessing.json").write_text(json.dumps(change(pre)))
+    code = cli(["predict", str(run), "--data", str(table_runs["classification"].parent / "table.csv"),
+                "--out", str(tmp_path / "p.csv")])
+    err = capsys.readouterr().err
+    assert code == 2 and words in err, err
+    assert "is not what LayerForge writes" in err and "Traceback" not in err
+    assert not (tmp_path / "p.csv").exists()

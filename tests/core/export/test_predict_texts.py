@@ -78,6 +78,7 @@ def test_a_run_that_also_reads_other_columns_takes_no_typed_sentences(text_run, 
     path = mixed / "preprocessing.json"
     pre = json.loads(path.read_text(encoding="utf-8"))
     pre["table"]["columns"].append({"name": "stars", "type": "numeric", "fill": 3.0})
+    pre["input_shape"] = [pre["input_shape"][0] + 1]  # as a run on both columns would say
     path.write_text(json.dumps(pre), encoding="utf-8")
     column, problem = read_text_input(mixed)
     assert column == "text"
