@@ -34,7 +34,7 @@ def preprocessing_problem(pre: Any) -> str | None:
         problem = _scaling_problem(pre.get(key))
         if problem:
             return f"its '{key}' {problem}"
-    if "table" in pre or kind in ("table", "sequence"):
+    if pre.get("table") is not None:  # (a dataset made in Python may have no CSV settings)
         problem = _table_problem(pre.get("table"))
         if problem:
             return problem
@@ -52,6 +52,12 @@ def preprocessing_problem(pre: Any) -> str | None:
                 or len(image.get("size")) != 2:
             return f"its 'image' is {_short(image)}, without a 'size' of [height, width]"
     return None
+
+
+def damaged_sentence(problem: str, source: str) -> str:
+    """The sentence for a preprocessing ``problem`` of ``source`` (a run, an export)."""
+    return (f"the preprocessing in {source} is not what LayerForge writes ({problem}): it was edited"
+            " or damaged; train or export the model again, or put back the file LayerForge wrote")
 
 
 def outputs_problem(pre: dict, outputs: int) -> str | None:

@@ -7,7 +7,6 @@ before loading anything heavy.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -96,17 +95,15 @@ def facts_from(run: dict[str, Any], preprocessing: dict[str, Any], name: str = "
 
 def run_facts(run_dir: str | Path) -> ModelFacts:
     """:func:`facts_from` a run folder; :class:`ExplainError` when it is not a readable run."""
-    from core.train.rundir import PREPROCESSING, read_run_json
+    from core.train.load import read_preprocessing
+    from core.train.rundir import read_run_json
 
     run_dir = Path(run_dir).expanduser()
     try:
         run = read_run_json(run_dir)
-        preprocessing = json.loads((run_dir / PREPROCESSING).read_text(encoding="utf-8"))
+        preprocessing = read_preprocessing(run_dir)
     except LayerForgeError as err:
         raise ExplainError(str(err)) from None
-    except (OSError, ValueError):
-        raise ExplainError(f"{run_dir} has no readable {PREPROCESSING}: the run folder is"
-                           " incomplete; train it again") from None
     return facts_from(run, preprocessing, run_dir.name)
 
 

@@ -49,15 +49,13 @@ def check_preprocessing(preprocessing: Any, source: str, outputs: np.ndarray | N
     """:class:`ExportError` for a preprocessing LayerForge did not write (edited by hand or
     damaged): one sentence naming the field, instead of a traceback from deep in the encoder.
     With the model's ``outputs``: whether their values per sample fit the names given them."""
-    from core.data.preprocessing_check import outputs_problem, preprocessing_problem
+    from core.data.preprocessing_check import damaged_sentence, outputs_problem, preprocessing_problem
 
     problem = preprocessing_problem(preprocessing)
     if problem is None and outputs is not None and outputs.ndim == 2 and len(outputs):
         problem = outputs_problem(preprocessing, outputs.shape[1])
     if problem:
-        raise ExportError(f"the preprocessing of {source} is not what LayerForge writes ({problem}):"
-                          " it was edited or damaged; train or export the model again, or put back"
-                          " the file LayerForge wrote")
+        raise ExportError(damaged_sentence(problem, source))
 
 
 @dataclass
@@ -142,7 +140,6 @@ def _from_trained(trained, source: str, run_dir: Path | None = None) -> Predicto
     checked equal (:mod:`core.export.predict_onnx`)."""
     import torch
 
-    check_preprocessing(trained.preprocessing, source)  # before the module is built from it
     module = trained.inference_module()
 
     def run(x: np.ndarray) -> np.ndarray:

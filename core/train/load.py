@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from core.data.dataset import DataInfo
+from core.data.preprocessing_check import damaged_sentence, preprocessing_problem
 from core.errors import TrainingError
 from core.project import Project
 from core.train.checkpoint import load_weights
@@ -89,14 +90,26 @@ def load_trained_model(run_dir: str | Path) -> TrainedModel:
     """Rebuild a run's network from ``run.json`` and load ``model.safetensors`` into it."""
     run_dir = Path(run_dir)
     run = read_run_json(run_dir)
-    try:
-        preprocessing = json.loads((run_dir / PREPROCESSING).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise TrainingError(f"{run_dir} has no {PREPROCESSING}: the run folder is incomplete") from None
-    except (OSError, json.JSONDecodeError) as err:
-        raise TrainingError(f"{run_dir / PREPROCESSING} cannot be read ({err})") from None
+    preprocessing = read_preprocessing(run_dir)
     weights = load_weights(run_dir / WEIGHTS)
     return trained_model_from(run, preprocessing, weights, run_dir, where=run_dir / WEIGHTS)
+
+
+def read_preprocessing(run_dir: str | Path) -> dict[str, Any]:
+    """A run folder's ``preprocessing.json``, checked (:mod:`core.data.preprocessing_check`):
+    :class:`TrainingError` with one sentence when it is missing, unreadable, or not what
+    LayerForge writes (edited by hand or damaged), before predict, explain or export use it."""
+    path = Path(run_dir) / PREPROCESSING
+    try:
+        preprocessing = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise TrainingError(f"{run_dir} has no {PREPROCESSING}: the run folder is incomplete") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise TrainingError(f"{path} cannot be read ({err})") from None
+    problem = preprocessing_problem(preprocessing)
+    if problem:
+        raise TrainingError(damaged_sentence(problem, str(path)))
+    return preprocessing
 
 
 def trained_model_from(run: dict[str, Any], preprocessing: dict[str, Any], weights: dict[str, Any],
@@ -116,6 +129,9 @@ def trained_model_from(run: dict[str, Any], preprocessing: dict[str, Any], weigh
     except (KeyError, TypeError) as err:
         raise TrainingError(f"{where} does not describe its network or data ({err}):"
                             " the file is damaged") from None
+    problem = preprocessing_problem(preprocessing)
+    if problem:  # an export's copy, edited or damaged
+        raise TrainingError(damaged_sentence(problem, str(where)))
     spec = TrainSpec.from_dict(run.get("project", {}).get("training"), info)
     import torch
 

@@ -28,6 +28,7 @@ def test_what_layerforge_writes_has_no_problem(pre):
     ({**TABLE, "class_names": "a,b"}, "'class_names' is 'a,b', not a list of names"),
     ({**TABLE, "input_scaling": {"mean": [0], "scale": [1, 1]}}, "two lists of numbers of one length"),
     ({**TABLE, "table": []}, "its 'table' is [], not an object"),
+    ({**TABLE, "table": "x.csv"}, "its 'table' is 'x.csv', not an object"),
     ({**SEQUENCE, "sequence": {"window": 0}}, "without a 'window' of at least 1 row"),
     ({**IMAGE, "image": {"size": [8]}}, "without a 'size' of [height, width]"),
     ({**TABLE, "table": {"columns": [{"type": "numeric"}]}}, "column 1 of its table is"),

@@ -220,3 +220,16 @@ def test_a_hand_edited_preprocessing_json_is_one_sentence_naming_the_field(table
     assert code == 2 and words in err, err
     assert "is not what LayerForge writes" in err and "Traceback" not in err
     assert not (tmp_path / "p.csv").exists()
+
+
+def test_explain_and_export_say_the_same_sentence_of_a_hand_edited_preprocessing(table_runs, tmp_path, capsys):
+    run = shutil.copytree(table_runs["classification"], tmp_path / "run")
+    (run / "preprocessing.json").write_text(json.dumps({"kind": "table", "table": {"columns": "x"}}))
+    data = table_runs["classification"].parent / "table.csv"
+    for args in (["explain", str(run), "--data", str(data), "--out", str(tmp_path / "why")],
+                 ["export", str(run), "--format", "onnx", "--out", str(tmp_path / "m.onnx")]):
+        code = cli(args)
+        err = capsys.readouterr().err
+        assert code == 2, (args, err)
+        assert f"the preprocessing in {run / 'preprocessing.json'} is not what LayerForge writes" in err
+        assert "its 'input_shape' is None" in err and "Traceback" not in err
