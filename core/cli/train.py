@@ -96,9 +96,28 @@ def run(args: argparse.Namespace) -> int:
                             " continued with --resume: start a new run instead")
     if args.run_dir and not args.resume and is_main_rank():
         _claim_run_dir(Path(args.run_dir).expanduser(), args.overwrite)
+    if args.resume and _nothing_left(Path(args.resume).expanduser(), args.epochs):
+        return 0
     if args.nproc > 1 and not launched():
         return _launch(args)
     return _train(args)
+
+
+def _nothing_left(run_dir: Path, epochs: int | None) -> bool:
+    """A completed run asked to continue without more epochs: say so, and how to go on."""
+    from core.train.rundir import RUN_JSON
+
+    try:
+        run = json.loads((run_dir / RUN_JSON).read_text(encoding="utf-8"))
+        done, planned = int(run["epochs_completed"]), int(run["project"]["training"]["epochs"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return False  # continue_run says what is wrong with the folder
+    if run.get("status") != "completed" or (epochs or planned) > done:
+        return False
+    ended = f" ({run['reason']})" if run.get("reason") else ""
+    print(f"{run_dir.name} already completed {done} of {planned} epochs{ended}: nothing to"
+          f" continue; give --epochs with a total above {done} to train it further")
+    return True
 
 
 def _claim_run_dir(path: Path, overwrite: bool) -> None:

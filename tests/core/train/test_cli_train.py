@@ -160,6 +160,21 @@ def test_a_killed_training_resumes_from_its_last_epoch_and_ends_as_if_never_kill
     assert run["status"] == "completed" and run["resumed"][0]["at_epoch"] == done
 
 
+def test_continuing_a_completed_run_without_more_epochs_says_how_to_go_on(tmp_path, capsys):
+    run = tmp_path / "run"
+    assert main(["train", str(project(tmp_path).path), "--epochs", "2", "--run-dir", str(run), "--quiet"]) == 0
+    capsys.readouterr()
+    before = {p.name: p.read_bytes() for p in run.iterdir()}
+    for extra in ([], ["--epochs", "2"], ["--epochs", "1"]):
+        assert main(["train", "--resume", str(run), "--quiet", *extra]) == 0
+        out = capsys.readouterr().out
+        assert "run already completed 2 of 2 epochs: nothing to continue" in out
+        assert "give --epochs with a total above 2" in out
+    assert {p.name: p.read_bytes() for p in run.iterdir()} == before  # nothing was rewritten
+    assert main(["train", "--resume", str(run), "--epochs", "3", "--quiet"]) == 0
+    assert len(metrics_rows(run)) == 3
+
+
 def test_a_run_folder_that_holds_a_run_is_never_replaced_without_overwrite(tmp_path, capsys):
     path = project(tmp_path).path
     run = tmp_path / "run"
