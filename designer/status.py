@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from designer.main_window import MainWindow
     from designer.problems import ProblemsPanel
     from designer.services import TrainingApi
+    from designer.summary import SummaryLabel
 
 READY = "Ready"
 CHECKING = "Checking the data…"
@@ -139,13 +140,15 @@ class StatusIndicators(QObject):
 
 
 def follow_training(indicators: StatusIndicators, problems: "ProblemsPanel | None",
-                    training: "TrainingApi | None") -> bool:
-    """Connect the status bar (and the Problems panel's run hints) to the training part;
-    False when there is none."""
+                    training: "TrainingApi | None", summary: "SummaryLabel | None" = None) -> bool:
+    """Connect the status bar (its activity, device and summary, and the Problems panel's run
+    hints) to the training part; False when there is none."""
     if training is None:
         return False
     session = training.session
     session.state_changed.connect(indicators.on_training_state)
+    if summary is not None:
+        session.state_changed.connect(summary.on_training_state)
     session.started.connect(indicators.on_training_started)
     session.progressed.connect(indicators.on_training_progress)
     training.device_finder.found.connect(indicators.on_training_devices)

@@ -80,7 +80,7 @@ def build_parts(window: "MainWindow") -> None:
     window.undo_stack.cleanChanged.connect(window._update_title)
     theme.notifier().theme_changed.connect(window._on_theme_changed)  # a bound slot: dropped with the window
     window.built.connect(lambda: follow_training(window.status_indicators, window.problems,
-                                                 window.services.provided(TrainingApi)))
+                                                 window.services.provided(TrainingApi), window.summary))
     window.set_project(Project("Untitled"))
 
 

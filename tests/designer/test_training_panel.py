@@ -139,6 +139,8 @@ def test_train_pause_change_learning_rate_resume_stop(qtbot, window, training, t
     lr_box = panel.form.rows["learning_rate"].editor.box
     epochs_box = panel.form.rows["epochs"].editor.box
     assert not lr_box.isEnabled() and not epochs_box.isEnabled()  # read-only while running
+    summary = window.summary.text()
+    assert summary.endswith("training") and "ready to train" not in summary, summary  # the status bar
 
     qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
     wait_state(qtbot, training, "paused")
@@ -160,6 +162,7 @@ def test_train_pause_change_learning_rate_resume_stop(qtbot, window, training, t
     result = wait_finished(qtbot, training)
 
     assert result.status == "stopped"
+    assert window.summary.text().endswith("ready to train")  # no run under way any more
     run = json.loads((result.run_dir / "run.json").read_text())
     assert run["status"] == "stopped"
     assert [c["settings"] for c in run["changes"]] == [{"learning_rate": 0.002}]
