@@ -383,7 +383,7 @@ class CsvImportDialog(TextColumnChoices, ImportDialog):
         self.schedule_check()
 
     def _on_sequence_toggled(self, on: bool) -> None:
-        self.stratify.setEnabled(not on)
+        self._update_roles()  # stratifying applies to a classification that is not a time series
         self.schedule_check()
 
     def _update_roles(self) -> None:
@@ -403,7 +403,9 @@ class CsvImportDialog(TextColumnChoices, ImportDialog):
             facts = self.profile.class_facts(targets[0])
             self.chart.set_counts(facts.class_names or [], facts.class_counts or [])
         self.chart_box.setVisible(bool(classifying and targets))
-        self.stratify.setEnabled(classifying and not self.sequence.isChecked())
+        self.stratify.set_applies(classifying and not self.sequence.isChecked(),
+                                  "a time series is split in time order, not by class"
+                                  if self.sequence.isChecked() else "this task has no classes")
 
     def _unread_columns(self, names: list[str], targets: list[str]) -> set[str]:
         """The file's columns that no Input reads, when the Inputs name columns this file has."""

@@ -50,6 +50,30 @@ def _safely_resolved(path: str | os.PathLike) -> Path:
         return Path(path).absolute()
 
 
+class StratifyBox(QCheckBox):
+    """The "Stratify" box, which only a classification's split can use: where it cannot apply (a
+    regression, a time series) the box is unticked and greyed with the reason, and the
+    person's own choice comes back when it applies again."""
+
+    HINT = "Keep each class's share in every part"
+
+    def __init__(self, chosen: bool) -> None:
+        super().__init__("Stratify")
+        self.chosen = bool(chosen)
+        self.setChecked(self.chosen)
+        self.setToolTip(self.HINT)
+        self.clicked.connect(self._on_clicked)
+
+    def set_applies(self, applies: bool, why: str = "") -> None:
+        """Show the person's choice where stratifying applies, else an unticked, greyed box."""
+        self.setEnabled(applies)
+        self.setChecked(self.chosen if applies else False)
+        self.setToolTip(self.HINT if applies else f"Stratifying keeps class shares: {why}")
+
+    def _on_clicked(self, checked: bool) -> None:
+        self.chosen = checked
+
+
 class ImportDialog(QDialog):
     #: Shown when the person presses Cancel on the progress bar.
     STOPPED = "Stopped."
@@ -88,9 +112,7 @@ class ImportDialog(QDialog):
         split = self.initial.get("split") or {}
         self.validation = percent_spin(round(100 * split.get("validation", 0.2)))
         self.test = percent_spin(round(100 * split.get("test", 0.0)))
-        self.stratify = QCheckBox("Stratify")
-        self.stratify.setToolTip("Keep each class's share in every part")
-        self.stratify.setChecked(split.get("stratify", True))
+        self.stratify = StratifyBox(split.get("stratify", True))
         self.seed = QSpinBox()
         self.seed.setRange(0, 2**31 - 1)
         self.seed.setValue(split.get("seed", 0))
@@ -103,12 +125,12 @@ class ImportDialog(QDialog):
         order.addWidget(self.seed, 1)
         for spin in (self.validation, self.test, self.seed):
             spin.valueChanged.connect(lambda _v: self.schedule_check())
-        self.stratify.toggled.connect(lambda _c: self.schedule_check())
+        self.stratify.clicked.connect(lambda _c: self.schedule_check())
         return fractions, order
 
     def split_spec(self) -> dict[str, Any]:
         return {"validation": self.validation.value() / 100, "test": self.test.value() / 100,
-                "stratify": self.stratify.isChecked(), "seed": self.seed.value()}
+                "stratify": self.stratify.chosen, "seed": self.seed.value()}
 
     # ------------------------------------------------------------------ tasks
     def run(self, function, name: str, message: str, on_finished) -> BackgroundTask:

@@ -82,14 +82,22 @@ def test_choosing_the_target_sets_the_task_and_the_class_balance(qtbot, grades):
     dialog = open_dialog(qtbot, grades, base_dir=grades.parent)
     wait_checked(qtbot, dialog)
     assert dialog.target.currentText() == "city"  # the last column by default
+    assert dialog.stratify.isEnabled() and dialog.stratify.isChecked()
+    qtbot.mouseClick(dialog.stratify, Qt.MouseButton.LeftButton, pos=QPoint(8, 8))  # the person's choice
+    assert not dialog.stratify.isChecked()
+    qtbot.mouseClick(dialog.stratify, Qt.MouseButton.LeftButton, pos=QPoint(8, 8))
     choose(qtbot, dialog.target, "score")
     assert dialog.task.currentText() == "auto (regression)"
     assert not dialog.chart_box.isVisible()
+    # a regression has no classes to stratify by: unticked and greyed, with the reason
+    assert not dialog.stratify.isEnabled() and not dialog.stratify.isChecked()
+    assert "no classes" in dialog.stratify.toolTip()
     wait_checked(qtbot, dialog)
     assert "input 5" in dialog.summary.text()  # hours + grade + 3 one-hot cities
     choose(qtbot, dialog.target, "grade")
     assert dialog.task.currentText() == "auto (classification)"  # few distinct whole numbers
     assert dialog.chart.names == ["1", "2", "3"] and dialog.chart.counts == [30, 30, 30]
+    assert dialog.stratify.isEnabled() and dialog.stratify.isChecked()  # the choice is back
     choose(qtbot, dialog.task, "regression")  # overridable
     wait_checked(qtbot, dialog)
     spec = dialog.spec()
@@ -271,7 +279,7 @@ def test_time_series_windows(qtbot):
     wait_checked(qtbot, dialog)
     assert "input 14×1" in dialog.summary.text()
     assert dialog.spec()["sequence"] == {"window": 14, "horizon": 1, "order_by": "date"}
-    assert not dialog.stratify.isEnabled()
+    assert not dialog.stratify.isEnabled() and not dialog.stratify.isChecked()
 
 
 def test_the_preview_is_a_model_view_that_reads_only_the_head(qtbot, tmp_path):
