@@ -98,3 +98,28 @@ def test_which_models_take_typed_sentences():
     assert "windows of consecutive rows" in typed_text_problem({"kind": "sequence", "table": {"columns": [text]}})
     two = {"kind": "table", "table": {"columns": [text, dict(text, name="title")]}}
     assert "also reads 'title'" in typed_text_problem(two)
+
+
+def test_the_command_line_takes_typed_sentences_and_prints_their_predictions(text_run, tmp_path, capsys):
+    from core.cli import main as cli
+
+    assert cli(["predict", str(text_run), "--text", SENTENCES[0], "--text", SENTENCES[2]]) == 0
+    out = capsys.readouterr().out
+    printed = list(csv.reader(out.splitlines()))
+    typed = predict_texts(text_run, [SENTENCES[0], SENTENCES[2]])
+    assert printed == [typed.header, *typed.rows]  # the comma in the second sentence is quoted
+    assert not (tmp_path / "predictions.csv").exists()
+    assert cli(["predict", str(text_run), "--text", SENTENCES[1], "--out", str(tmp_path / "p.csv")]) == 0
+    assert "1 prediction written to" in capsys.readouterr().out
+    assert list(csv.reader(open(tmp_path / "p.csv", encoding="utf-8")))[1][0] == SENTENCES[1]
+    with pytest.raises(SystemExit):  # --data or --text, not both
+        cli(["predict", str(text_run), "--text", "x", "--data", str(tmp_path / "p.csv")])
+    capsys.readouterr()
+
+
+def test_typed_sentences_for_a_model_without_text_are_one_sentence(table_runs, capsys):
+    from core.cli import main as cli
+
+    assert cli(["predict", str(table_runs["classification"]), "--text", "hello"]) == 2
+    err = capsys.readouterr().err
+    assert "reads no text column" in err and "Traceback" not in err
