@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 
 import numpy as np
@@ -29,7 +30,7 @@ def predict(model, data, out, capsys):
     code = cli(["predict", str(model), "--data", str(data), "--out", str(out)])
     captured = capsys.readouterr()
     assert code == 0, captured.err
-    assert f"predictions written to {out}" in captured.out
+    assert re.search(rf"^[\d,]+ predictions? written to {re.escape(str(out))}$", captured.out, re.M), captured.out
     return read_csv(out)
 
 
