@@ -17,6 +17,7 @@ designer's CSV dialog (what it shows and pre-selects), so both always agree.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -56,6 +57,9 @@ class ColumnProfile:
     #: are, and some of its text cells (a note says so: it may be numbers with typos).
     number_cells: int = 0
     text_examples: list[str] = field(default_factory=list)
+    #: Numbers written with signs or thousands separators ("12%", "$1,200"), which are read
+    #: as text: how they are written, for the note or the reason that says so.
+    written_numbers: str = ""
     categories: list[str] | None = None
     counts: list[int] | None = None
 
@@ -93,6 +97,35 @@ def _is_dates(categories: list[str]) -> bool:
     except ValueError:
         return False
     return True
+
+
+#: A number with a currency sign, thousands separators (``sep``) or a per cent sign around it.
+_SIGNS = "$€£¥₹"
+
+
+def _written_number(sep: str, point: str) -> re.Pattern:
+    group, dot = re.escape(sep), re.escape(point)
+    return re.compile(rf"^[-+]?[{_SIGNS}]?\s?[-+]?(\d{{1,3}}({group}\d{{3}})+|\d+)({dot}\d+)?\s?[%{_SIGNS}]?$")
+
+
+def written_numbers(categories: list[str], decimal: str = ".") -> str:
+    """How a column's values are written when nearly all are numbers with a per cent sign, a
+    currency sign or thousands separators ("'%' signs, such as '12%'"), else ""."""
+    sample = [c.strip() for c in categories[:200] if c.strip()]
+    if not sample:
+        return ""
+    pattern = _written_number("," if decimal == "." else ".", decimal)
+    matching = [c for c in sample if pattern.match(c)]
+    if len(matching) < 0.9 * len(sample):
+        return ""
+    signs = sorted({ch for c in matching for ch in c if ch in "%" + _SIGNS})
+    separated = any(re.search(r"\d[,.]\d{3}(\D|$)", c) and not is_number(c, decimal) for c in matching)
+    if not signs and not separated:
+        return ""
+    parts = ([f"{' and '.join(repr(s) for s in signs)} sign{'s' if len(signs) > 1 else ''}"] if signs else []) \
+        + (["thousands separators"] if separated else [])
+    example = max(matching, key=len)  # the most telling: signs and separators together
+    return f"{' and '.join(parts)}, such as {example!r}"
 
 
 def profile_column(raw: RawTable, name: str) -> ColumnProfile:
@@ -186,6 +219,12 @@ def _text_profile(raw: RawTable, name: str) -> ColumnProfile:
     if _is_dates(column.categories):
         profile.kind, profile.reason = IGNORE, "it holds dates"
         profile.summary = f"dates from {min(column.categories)} to {max(column.categories)}"
+        return profile
+    profile.written_numbers = written_numbers(profile.categories, raw.format.decimal)
+    if profile.written_numbers and len(order) > MAX_CATEGORIES and len(order) > 0.5 * filled:
+        profile.kind = IGNORE
+        profile.reason = (f"it holds numbers written with {profile.written_numbers}, which LayerForge"
+                          " reads as text: save them as plain numbers (1200.5, 0.12) to use them")
         return profile
     is_text, words = looks_like_text(column.categories, counts)
     if is_text:

@@ -142,7 +142,11 @@ def _kinds(raw: RawTable, plan: _Plan, options: CsvOptions,
                              f" ({_rows_text(profile.text_rows, profile.text_count)}) treated as missing")
             continue
         kinds[name] = profile.kind
-        if profile.kind == CATEGORICAL and profile.number_cells:
+        if profile.kind == CATEGORICAL and profile.written_numbers:
+            notes.append(f"column {name!r} holds numbers written with {profile.written_numbers},"
+                         " which LayerForge reads as text: used as categories; save them as plain"
+                         " numbers (1200.5, 0.12) to use them as numbers")
+        elif profile.kind == CATEGORICAL and profile.number_cells:
             notes.append(f"column {name!r} holds {profile.number_cells:,} numbers but also text"
                          f" ({', '.join(repr(v) for v in profile.text_examples)}): used as categories;"
                          " if it holds numbers, fix the text cells, or list it in data.numeric"

@@ -245,6 +245,22 @@ def test_a_column_of_numbers_and_much_text_becomes_categories_with_a_note(write_
     assert not any("'colour'" in n for n in dataset.notes)
 
 
+def test_numbers_written_with_signs_or_separators_are_named_as_such(write_csv):
+    """'12%', '$1,200' and '12,345' are read as text: the note says they are numbers written so,
+    and how to write them to use them, instead of calling them ids or free text."""
+    lines = ["share,price,people,discount,v,label"] + [
+        f'{i * 0.7:.1f}%,"${i * 1234:,}","{i * 9876:,}",{(i % 4) * 5}%,{i},{i % 2}' for i in range(80)]
+    dataset = load(csv_spec(write_csv("money.csv", "\n".join(lines)), target="label"))
+    notes = " ".join(dataset.notes)
+    assert "'share' left out: it holds numbers written with '%' sign, such as" in notes
+    assert "'price' left out: it holds numbers written with '$' sign and thousands separators" in notes
+    assert "'people' left out: it holds numbers written with thousands separators, such as '" in notes
+    assert "save them as plain numbers" in notes and "looks like an id" not in notes
+    # few distinct values: categories, with the same words
+    assert "'discount' holds numbers written with '%' sign" in notes and "used as categories" in notes
+    assert dataset.info.feature_names[-1] == "v"
+
+
 def test_a_numeric_column_empty_in_the_first_rows_is_still_numeric(write_csv):
     lines = ["late,label"] + [f",{i % 2}" for i in range(300)] + [f"{i}.5,{i % 2}" for i in range(50)]
     dataset = load(csv_spec(write_csv("late.csv", "\n".join(lines)), target="label"))
