@@ -4,7 +4,8 @@ Each part trains as the project says (its epochs, capped at 50, with early stopp
 its best epoch) and is scored on the whole validation split. The verdict reads the
 learning curve: a validation loss still falling at 100% asks for more data; a training
 loss as high as the validation loss at 100% (the network cannot even fit the data it
-has) asks for a bigger network; otherwise the curve has flattened.
+has) asks for a bigger network; otherwise the curve has flattened. On fewer than
+:data:`MIN_VALIDATION` validation samples the verdict says it is only a hint.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ STILL_FALLING = 0.05
 UNDERFIT = 0.15
 #: A validation accuracy this high needs no advice.
 GOOD_ENOUGH = 0.98
+#: Fewer validation samples than this: the losses swing from run to run, the verdict is a hint.
+MIN_VALIDATION = 50
 
 
 def run(project, dataset, progress, cancel=None) -> Diagnosis:
@@ -62,6 +65,11 @@ def run(project, dataset, progress, cancel=None) -> Diagnosis:
         status, verdict = PASS, (f"The learning curve has flattened (validation loss {v30:.3g} at 30%,"
                                  f" {v100:.3g} at 100%): more of the same data will help little;"
                                  " better features, regularisation or another design will help more.")
+    scored = len(dataset.validation.x)
+    if scored < MIN_VALIDATION:  # a few samples: a loss moves by chance more than by the data
+        status = WARN
+        verdict += (f" But with only {scored} validation samples these losses change a lot from"
+                    " one run to the next: take this as a hint, and check it with more data.")
     xs = [float(c) for c in counts]
     return Diagnosis("data_size", "More data or a bigger network?", status, verdict,
                      "training rows", "loss at the best epoch",

@@ -59,6 +59,12 @@ def test_the_data_size_check_trains_on_three_shares_and_needs_a_validation_split
     train_rows = len(tiny.dataset(project).train.x)
     assert result.facts["rows"] == [round(0.1 * train_rows), round(0.3 * train_rows), train_rows]
     assert len(result.curves) == 2 and all(np.isfinite(result.curves[1].y))
+    # 24 validation samples: the verdict is a hint, and says so
+    assert result.status == WARN and "only 24 validation samples" in result.verdict
+    assert "take this as a hint" in result.verdict
+    larger = tiny.project(data={**NOISY_3_CLASSES, "samples": 400})
+    result = DIAGNOSES.get("data_size").run(larger, tiny.dataset(larger), _quiet)
+    assert "validation samples" not in result.verdict
     none = tiny.project(data={**NOISY_3_CLASSES, "split": {"validation": 0}})
     result = DIAGNOSES.get("data_size").run(none, tiny.dataset(none), _quiet)
     assert result.status == WARN and "no validation split" in result.verdict
