@@ -14,8 +14,10 @@ plain coloured block, which keeps a 300-node graph fast to paint.
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from core.layers import REGISTRY
@@ -44,6 +46,29 @@ def format_count(n: int) -> str:
             value = n / limit
             return f"{value:.3g}{suffix}" if value < 100 else f"{value:.0f}{suffix}"
     return str(n)
+
+
+#: The header's font sizes, largest first: a long layer type takes a smaller one before it is cut.
+TITLE_SIZES = (9.0, 7.5)
+
+
+def card_title(type_name: str, width: int) -> tuple[str, QFont]:
+    """The layer type as a card's header shows it in ``width`` pixels, and its font: whole if
+    it fits at one of :data:`TITLE_SIZES`, else cut after its last word that fits
+    ("Transformer…" for TransformerEncoderLayer, not "Transform…"); a first word too long for
+    the room is cut where it must be."""
+    fonts = [ui_font(size, bold=True) for size in TITLE_SIZES]
+    for font in fonts:
+        if QFontMetrics(font).horizontalAdvance(type_name) <= width:
+            return type_name, font
+    words = re.findall(r"[A-Z]+[a-z0-9]*|[a-z0-9]+", type_name)
+    for font in fonts:
+        metrics = QFontMetrics(font)
+        for count in range(len(words) - 1, 0, -1):
+            shown = "".join(words[:count]) + "…"
+            if metrics.horizontalAdvance(shown) <= width:
+                return shown, font
+    return QFontMetrics(fonts[-1]).elidedText(type_name, Qt.TextElideMode.ElideRight, width), fonts[-1]
 
 
 class ShiftSelects:
@@ -272,12 +297,11 @@ class NodeItem(ShiftSelects, QGraphicsItem):
             painter.drawRoundedRect(card.adjusted(-3.5, -3.5, 3.5, 3.5), RADIUS + 3, RADIUS + 3)
         # header: icon and type
         category_icon(self.category).paint(painter, 8, 6, 15, 15)
-        painter.setFont(ui_font(9.0, bold=True))
-        painter.setPen(QColor(Colors.text))
-        metrics = QFontMetrics(painter.font())
         title_width = WIDTH - 34 - (20 if self.freezable else 0)
-        painter.drawText(QRectF(28, 3, title_width, HEADER - 2), Qt.AlignmentFlag.AlignVCenter,
-                         metrics.elidedText(self.type_name, Qt.TextElideMode.ElideRight, int(title_width)))
+        title, title_font = card_title(self.type_name, int(title_width))
+        painter.setFont(title_font)
+        painter.setPen(QColor(Colors.text))
+        painter.drawText(QRectF(28, 3, title_width, HEADER - 2), Qt.AlignmentFlag.AlignVCenter, title)
         if self.freezable:
             paint_lock(painter, LOCK_RECT, self.frozen)
         # name and parameter count ("9.25k params", or "9.25k" when the name needs the room)

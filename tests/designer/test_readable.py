@@ -187,3 +187,23 @@ def test_the_plots_panel_fits_its_dock_and_nothing_hides_under_the_tabs(window, 
     assert room >= plots.minimumSizeHint().height()  # room enough: nothing needs to scroll
     assert plots.height() == room  # the Results' bottom row (class names, "predicted") shows
     assert not area.verticalScrollBar().isVisible()
+
+
+def test_long_layer_types_on_cards_are_cut_between_words_or_shown_smaller(qapp):
+    from PySide6.QtGui import QFontMetrics
+
+    from core.layers import REGISTRY
+    from designer.canvas.node_item import TITLE_SIZES, WIDTH, card_title
+
+    room = WIDTH - 54  # a freezable card's header: icon, title, lock
+    for type_name in REGISTRY.names():
+        title, font = card_title(type_name, room)
+        assert QFontMetrics(font).horizontalAdvance(title) <= room, type_name
+        assert title == type_name or (title.endswith("…") and type_name.startswith(title[:-1])), title
+        if title != type_name:  # cut only where a word ends (TransformerEncoder|Layer)
+            rest = type_name[len(title) - 1:]
+            assert rest[:1].isupper() or rest[:1].isdigit(), (type_name, title)
+    assert card_title("Linear", room) == ("Linear", card_title("Linear", room)[1])
+    assert card_title("Linear", room)[1].pointSizeF() == TITLE_SIZES[0]  # short names keep the size
+    title, font = card_title("TransformerEncoderLayer", room)
+    assert title in ("TransformerEncoder…", "Transformer…"), title
