@@ -45,7 +45,8 @@ def read_entry(folder: Path) -> RunEntry | None:
     status = str(run.get("status") or "unknown")
     parts = [status]
     if run.get("epochs_completed") is not None:
-        parts.append(f"{run['epochs_completed']} epochs")
+        done = run["epochs_completed"]
+        parts.append(f"{done} epoch{'' if done == 1 else 's'}")
     project = run.get("project") if isinstance(run.get("project"), dict) else {}
     monitor, best = run.get("monitor"), run.get("best") or {}
     if is_gan_project(project):  # a GAN keeps its last epoch: no loss says which one is best
