@@ -17,22 +17,28 @@ from __future__ import annotations
 import codecs
 import csv
 import mmap
+import re
 from pathlib import Path
 
 import numpy as np
 
-#: Two line ends in a row: a blank line, in each of the line endings files use.
-_BLANK = (b"\n\n", b"\r\n\r\n", b"\r\r")
+#: Two line ends in a row (a blank line, in each of the line endings files use), with spaces
+#: or tabs between them too when those lines count as blank (``whitespace=True``).
+_BLANK = re.compile(rb"\n\n|\r\n\r\n|\r\r")
+_BLANK_OR_SPACES = re.compile(rb"\n[ \t]*\n|\r\n[ \t]*\r\n|\r[ \t]*\r")
 
 
-def blank_lines(path: str | Path, encoding: str = "utf-8", delimiter: str = ",", header: bool = True) -> np.ndarray:
+def blank_lines(path: str | Path, encoding: str = "utf-8", delimiter: str = ",", header: bool = True,
+                whitespace: bool = False) -> np.ndarray:
     """Where the file's blank lines are, as data rows: for each blank line, how many data
     rows come before it (-1: above the header), sorted. Empty when there is none (or the
-    file cannot be read again: the numbers then count the rows read)."""
+    file cannot be read again: the numbers then count the rows read). ``whitespace``: a
+    line of spaces or tabs is blank too, as pandas reads files (LayerForge's reader takes it
+    for a row)."""
     try:
-        if _ascii_line_ends(encoding) and not _may_have_blank_lines(Path(path)):
+        if _ascii_line_ends(encoding) and not _may_have_blank_lines(Path(path), whitespace):
             return np.zeros(0, np.int64)
-        return _scan(Path(path), encoding, delimiter, header)
+        return _scan(Path(path), encoding, delimiter, header, whitespace)
     except (OSError, ValueError, csv.Error, LookupError):
         return np.zeros(0, np.int64)
 
@@ -56,9 +62,9 @@ def _ascii_line_ends(encoding: str) -> bool:
     return not name.startswith(("utf-16", "utf-32"))
 
 
-def _may_have_blank_lines(path: Path) -> bool:
+def _may_have_blank_lines(path: Path, whitespace: bool) -> bool:
     """Whether two line ends follow each other before the file's last row (blank lines at
-    the end move no row), or the file starts with one."""
+    the end move no row), or the file starts with one (or, with ``whitespace``, with spaces)."""
     with open(path, "rb") as handle:
         if path.stat().st_size == 0:
             return False
@@ -66,12 +72,14 @@ def _may_have_blank_lines(path: Path) -> bool:
             end = len(data)
             while end > 0 and data[end - 1] in b"\r\n \t":
                 end -= 1
-            if data[:1] in (b"\n", b"\r") or data[:4] == b"\xef\xbb\xbf\n":
+            start = data[:64].lstrip(b"\xef\xbb\xbf")
+            if (start.lstrip(b" \t") if whitespace else start)[:1] in (b"\n", b"\r"):
                 return True
-            return any(data.find(pattern, 0, end) >= 0 for pattern in _BLANK)
+            pattern = _BLANK_OR_SPACES if whitespace else _BLANK
+            return pattern.search(data, 0, end) is not None
 
 
-def _scan(path: Path, encoding: str, delimiter: str, header: bool) -> np.ndarray:
+def _scan(path: Path, encoding: str, delimiter: str, header: bool, whitespace: bool) -> np.ndarray:
     blanks: list[int] = []
     rows = -1 if header else 0  # data rows read so far (-1: the header is still to come)
     limit = csv.field_size_limit()
@@ -79,7 +87,7 @@ def _scan(path: Path, encoding: str, delimiter: str, header: bool) -> np.ndarray
     try:
         with open(path, encoding=encoding, errors="replace", newline="") as handle:
             for record in csv.reader(handle, delimiter=delimiter):
-                if record:
+                if record and not (whitespace and len(record) == 1 and not record[0].strip(" \t")):
                     rows += 1
                 else:
                     blanks.append(rows)

@@ -198,7 +198,8 @@ def encode_csv(path: Path, pre: dict, delimiter: str | None = None,
     options = table.get("csv") or {}
     header = options.get("header", True)
     blanks = csv_lines.blank_lines(path, encoding or options.get("encoding") or "utf-8",
-                                   delimiter or options.get("delimiter") or ",", header)
+                                   delimiter or options.get("delimiter") or ",", header,
+                                   whitespace=True)  # pandas skips lines of spaces too
 
     def shown(rows) -> list[str]:
         return [str(r) for r in csv_lines.shown_row(np.asarray(rows, dtype=np.int64), blanks, header)]

@@ -53,3 +53,16 @@ def test_utf16_files_are_read_for_blank_lines_too(tmp_path):
 def test_a_file_that_cannot_be_read_again_keeps_the_plain_numbers(tmp_path):
     assert blank_lines(tmp_path / "gone.csv").size == 0
     assert int(shown_row(4, np.zeros(0, np.int64), True)) == 6
+
+
+def test_lines_of_spaces_are_blank_only_where_the_reader_skips_them(tmp_path):
+    """pandas (the exported predict.py) skips a line of spaces; LayerForge's reader takes it for
+    a row: each numbers the rows after it as the file shows them."""
+    path = tmp_path / "spaces.csv"
+    path.write_text("a,b\n1,2\n   \n3,4\n\t\n5,6\n")
+    assert blank_lines(path).size == 0
+    spaced = blank_lines(path, whitespace=True)
+    assert list(spaced) == [1, 2]
+    assert [int(r) for r in shown_row(np.arange(3), spaced, True)] == [2, 4, 6]
+    path.write_text("  \na,b\n1,2\n")  # above the header
+    assert list(blank_lines(path, whitespace=True)) == [-1]
