@@ -97,7 +97,8 @@ class RawTable:
         lines counted: :mod:`core.data.csv_lines`)."""
         if self._blank_lines is None:
             fmt = self.format
-            self._blank_lines = blank_lines(self.path, fmt.encoding, fmt.delimiter, fmt.header)
+            self._blank_lines = blank_lines(self.path, fmt.encoding, fmt.delimiter, fmt.header,
+                                            line_ending=fmt.line_ending)
         return shown_row(index, self._blank_lines, self.format.header)
 
     def float_column(self, name: str) -> np.ndarray:

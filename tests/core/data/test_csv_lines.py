@@ -66,3 +66,19 @@ def test_lines_of_spaces_are_blank_only_where_the_reader_skips_them(tmp_path):
     assert [int(r) for r in shown_row(np.arange(3), spaced, True)] == [2, 4, 6]
     path.write_text("  \na,b\n1,2\n")  # above the header
     assert list(blank_lines(path, whitespace=True)) == [-1]
+
+
+@pytest.mark.parametrize("chunk", [3, 5, 7, 1 << 20])
+def test_the_byte_search_finds_a_blank_line_across_its_chunks_and_ignores_the_trailing_ones(
+        tmp_path, monkeypatch, chunk):
+    from core.data import csv_lines
+
+    monkeypatch.setattr(csv_lines, "_CHUNK", chunk)  # read a few bytes at a time
+    path = tmp_path / "gap.csv"
+    path.write_bytes(b"a,b\r\n1,2\r\n\r\n3,4\r\n")
+    assert list(blank_lines(path, line_ending="\r\n")) == [1]
+    path.write_bytes(b"a,b\r\n1,2\r\n3,4\r\n\r\n\r\n")  # blank only at the end: nothing moves
+    assert blank_lines(path, line_ending="\r\n").size == 0
+    path.write_bytes(b"a,b\n1,2\n  \n3,4\n")
+    assert blank_lines(path, line_ending="\n").size == 0
+    assert list(blank_lines(path, whitespace=True)) == [1]

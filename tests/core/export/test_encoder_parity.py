@@ -268,7 +268,7 @@ def test_the_encoder_is_dependency_free_and_agrees_with_the_csv_reader():
     source = Path(csv_lines.__file__).read_text(encoding="utf-8")
     imports = {line.split()[1].split(".")[0] for line in source.splitlines()
                if line.startswith(("import ", "from "))}
-    assert imports <= {"__future__", "codecs", "csv", "mmap", "re", "pathlib", "numpy"}, imports
+    assert imports <= {"__future__", "codecs", "csv", "re", "pathlib", "numpy"}, imports
     assert (encoder.NUMERIC, encoder.CATEGORICAL) == (columns.NUMERIC, columns.CATEGORICAL)
     cells = NUMBERS + ["1,5", ",5", "1.", "٣", "1_000", "0x10", " +1E5 ", "Infinity", "-INF", "1e400"]
     for decimal in (".", ","):
