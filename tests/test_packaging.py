@@ -77,3 +77,14 @@ def test_every_resource_file_is_in_the_package_data():
                if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".py"
                and not any(fnmatch.fnmatch(path.name, pattern.split("/")[-1]) for pattern in globs)]
     assert missing == []
+
+
+def test_the_bundle_ships_the_source_files_the_standalone_export_copies():
+    """The bundle's Python is compiled into an archive: each file the standalone-code export
+    copies as source must be listed as data in the spec, or that export fails in the bundle."""
+    from core.export.python_format import SHARED_MODULES
+
+    spec = (ROOT / "packaging" / "layerforge.spec").read_text(encoding="utf-8")
+    for module in SHARED_MODULES:
+        assert f'(str(ROOT / "core" / "data" / "{module}"), "core/data")' in spec, module
+    assert '"core" / "layers" / "torch_modules.py"' in spec and '"core" / "export" / "standalone"' in spec
