@@ -58,9 +58,17 @@ def write(trained, path: Path, sample: np.ndarray, record: dict[str, Any]) -> No
     # The one preprocessing encoder and the row numbering, copied as they are (numpy only):
     # predict.py imports them.
     for module in SHARED_MODULES:
-        write_text_atomic(path / module,
-                          resources.files("core.data").joinpath(module).read_text(encoding="utf-8"))
+        write_text_atomic(path / module, shared_source(module))
     write_text_atomic(path / "README.md", readme(trained))
+
+
+def shared_source(name: str) -> str:
+    """The text of ``core/data/<name>`` (:data:`SHARED_MODULES`), which the scripts import."""
+    try:
+        return resources.files("core.data").joinpath(name).read_text(encoding="utf-8")
+    except (OSError, ModuleNotFoundError) as err:
+        raise ExportError(f"this installation of LayerForge lacks core/data/{name} ({err}):"
+                          " reinstall LayerForge") from None
 
 
 def script_source(name: str) -> str:

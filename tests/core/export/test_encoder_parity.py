@@ -11,7 +11,6 @@ padded text, unseen categories, infinities, decimals with many digits.
 from __future__ import annotations
 
 import json
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -186,8 +185,7 @@ def standalone_folder(folder: Path) -> Path:
     folder.mkdir(parents=True)
     (folder / "predict.py").write_text(python_format.script_source("predict.py"), encoding="utf-8")
     for module in python_format.SHARED_MODULES:
-        source = resources.files("core.data").joinpath(module).read_text(encoding="utf-8")
-        (folder / module).write_text(source, encoding="utf-8")
+        (folder / module).write_text(python_format.shared_source(module), encoding="utf-8")
     return folder
 
 

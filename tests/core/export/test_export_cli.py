@@ -229,3 +229,11 @@ def test_a_full_disk_is_one_line_and_leaves_no_partial_file(spiral_run, tmp_path
     assert err[0].startswith("layerforge export: could not write ") and "no space left on device" in err[0]
     assert "free space or choose another folder" in err[0] and "Traceback" not in err[0]
     assert list(out_dir.iterdir()) == []
+
+
+def test_an_installation_without_a_copied_module_says_to_reinstall(monkeypatch):
+    from core.errors import ExportError
+    from core.export import python_format
+
+    with pytest.raises(ExportError, match="lacks core/data/nothing_here.py .*reinstall LayerForge"):
+        python_format.shared_source("nothing_here.py")
