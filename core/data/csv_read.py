@@ -96,9 +96,7 @@ class RawTable:
         """The row a person sees in a spreadsheet or an editor (the header is row 1, blank
         lines counted: :mod:`core.data.csv_lines`)."""
         if self._blank_lines is None:
-            fmt = self.format
-            self._blank_lines = blank_lines(self.path, fmt.encoding, fmt.delimiter, fmt.header,
-                                            line_ending=fmt.line_ending)
+            self._blank_lines = _blank_lines(self.path, self.format)
         return shown_row(index, self._blank_lines, self.format.header)
 
     def float_column(self, name: str) -> np.ndarray:
@@ -128,6 +126,11 @@ class RawTable:
     def release_floats(self) -> None:
         self.floats = np.zeros((0, len(self.float_names)), np.float32)
         self._stats = None
+
+
+def _blank_lines(path: Path, fmt: CsvFormat) -> np.ndarray:
+    """:func:`core.data.csv_lines.blank_lines` of a file read with ``fmt``."""
+    return blank_lines(path, fmt.encoding, fmt.delimiter, fmt.header, line_ending=fmt.line_ending)
 
 
 def _float_stats(floats: np.ndarray) -> FloatStats:
@@ -220,8 +223,7 @@ def _ragged_rows(path: Path, fmt: CsvFormat, columns: list[str]) -> DataError:
     where = "a row"
     if number is not None:  # pyarrow counts the rows it reads (a header is 1), not blank lines
         index = number - (2 if fmt.header else 1)
-        blanks = blank_lines(path, fmt.encoding, fmt.delimiter, fmt.header)
-        where = f"row {int(shown_row(index, blanks, fmt.header))}"
+        where = f"row {int(shown_row(index, _blank_lines(path, fmt), fmt.header))}"
     more = f" ({len(bad) - 1} more rows like it)" if len(bad) > 1 else ""
     delim = {"\t": "tab"}.get(fmt.delimiter, repr(fmt.delimiter))
     hint = (f"a {delim} inside a value needs quotes" if actual > expected

@@ -37,23 +37,22 @@ class Predictor:
     #: Sentences about how it predicted (e.g. through ONNX Runtime), added while it runs.
     notes: list[str] = field(default_factory=list)
 
-    def __post_init__(self) -> None:
-        check_preprocessing(self.preprocessing, self.source)
-
     @property
     def task(self) -> str:
         return self.preprocessing.get("task") or "classification"
 
 
-def check_preprocessing(preprocessing: Any, source: str, outputs: np.ndarray | None = None) -> None:
+def _check_preprocessing(preprocessing: Any, source: str, outputs: np.ndarray | None = None) -> None:
     """:class:`ExportError` for a preprocessing LayerForge did not write (edited by hand or
     damaged): one sentence naming the field, instead of a traceback from deep in the encoder.
-    With the model's ``outputs``: whether their values per sample fit the names given them."""
+    Given the model's ``outputs``, only whether their values per sample fit the names given
+    them (the rest was checked where the preprocessing was read)."""
     from core.data.preprocessing_check import damaged_sentence, outputs_problem, preprocessing_problem
 
-    problem = preprocessing_problem(preprocessing)
-    if problem is None and outputs is not None and outputs.ndim == 2 and len(outputs):
-        problem = outputs_problem(preprocessing, outputs.shape[1])
+    if outputs is None:
+        problem = preprocessing_problem(preprocessing)
+    else:
+        problem = outputs_problem(preprocessing, outputs.shape[1]) if outputs.ndim == 2 and len(outputs) else None
     if problem:
         raise ExportError(damaged_sentence(problem, source))
 
@@ -179,6 +178,7 @@ def _from_onnx(path: Path) -> Predictor:
                           f" {path.name.replace('.raw.onnx', '.onnx')} beside it (the same model)")
     if preprocessing is None:
         preprocessing = _json_beside(path)
+    _check_preprocessing(preprocessing, f"ONNX file {path.name}")  # run folders' are checked on reading
     from core.export.heads import primary_output
     from core.export.text_inputs import feeds
 
@@ -239,7 +239,7 @@ def predict_encoded(predictor: Predictor, x: np.ndarray, ids: list[str], id_name
     result = np.concatenate(outputs) if outputs else np.zeros((0, 0), np.float32)
     if predictor.task == "reconstruction":
         result = ((result - x) ** 2).reshape(len(result), -1).mean(axis=1)
-    check_preprocessing(predictor.preprocessing, predictor.source, result)
+    _check_preprocessing(predictor.preprocessing, predictor.source, result)
     header, rows = prediction_table(result, ids, id_name, predictor.preprocessing)
     return PredictionTable(header, rows, result, list(ids), notes)
 

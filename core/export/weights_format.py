@@ -18,6 +18,7 @@ import numpy as np
 
 from core import __version__
 from core.atomic import write_bytes_atomic, write_text_atomic
+from core.data.preprocessing_check import damaged_sentence, preprocessing_problem
 from core.errors import ExportError, LayerForgeError
 from core.export.heads import is_every_head
 from core.export.onnx_format import PREPROCESSING_KEY, RECORD_KEY
@@ -98,6 +99,9 @@ def open_weights(path: Path):
     except (KeyError, json.JSONDecodeError) as err:
         raise ExportError(f"{path}'s LayerForge metadata cannot be read ({err}): the file is"
                           " damaged") from None
+    problem = preprocessing_problem(preprocessing)
+    if problem:  # its copy beside it, edited or damaged
+        raise ExportError(damaged_sentence(problem, str(path)))
     weights = load_weights(path)
     try:
         return trained_model_from(record, preprocessing, weights, path.parent, where=path)

@@ -129,9 +129,6 @@ def trained_model_from(run: dict[str, Any], preprocessing: dict[str, Any], weigh
     except (KeyError, TypeError) as err:
         raise TrainingError(f"{where} does not describe its network or data ({err}):"
                             " the file is damaged") from None
-    problem = preprocessing_problem(preprocessing)
-    if problem:  # an export's copy, edited or damaged
-        raise TrainingError(damaged_sentence(problem, str(where)))
     spec = TrainSpec.from_dict(run.get("project", {}).get("training"), info)
     import torch
 
